@@ -1,0 +1,86 @@
+// prefbasis command line: parses argv, validates it, and runs one command against the configured database.
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { CliError, withDatabase } from './context.js';
+import { importCommand } from './commands/import.js';
+import { summaryCommand } from './commands/summary.js';
+import { tasksCommand } from './commands/tasks.js';
+import { tokenCreateCommand } from './commands/token.js';
+
+const USAGE = `Usage: prefbasis <command> [options]
+
+Commands:
+  import <file.jsonl> [--name NAME]              import an annotated dataset (JSON Lines)
+  summary <dataset> [--json]                      category and topic tables (paper Tables 1-5)
+  tasks <dataset> --seed N [--limit N] [--json]   generate MMC tasks and print the report
+  token create --name NAME                        create an API token (printed once)
+  migrate                                         apply pending migrations (the server also does this at start)
+
+<dataset> is a dataset id or name. The database is DATABASE_URL, or the embedded one
+in .prefbasis/db (PREFBASIS_DATA_DIR) when DATABASE_URL is not set.`;
+
+const seed = z.coerce.number().int().min(0).max(2 ** 31 - 1);
+const positiveInt = z.coerce.number().int().positive();
+
+function option<T extends z.ZodType>(schema: T, value: unknown, name: string): z.infer<T> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new CliError(`${name}: ${parsed.error.issues[0]?.message ?? 'invalid'}\n\n${USAGE}`, 2);
+  return parsed.data;
+}
+
+export async function runCli(argv: readonly string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      name: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      seed: { type: 'string' },
+      limit: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, ...args] = positionals;
+  if (values.help || !command || command === 'help') {
+    console.log(USAGE);
+    return;
+  }
+  const arg = (i: number, what: string) => option(z.string().min(1), args[i], what);
+  switch (command) {
+    case 'import':
+      return withDatabase((ctx) => importCommand(ctx, arg(0, '<file.jsonl>'), { name: values.name }));
+    case 'summary':
+      return withDatabase((ctx) => summaryCommand(ctx, arg(0, '<dataset>'), { json: values.json }));
+    case 'tasks': {
+      const options = {
+        seed: option(seed, values.seed, '--seed'),
+        limit: values.limit === undefined ? undefined : option(positiveInt, values.limit, '--limit'),
+        json: values.json,
+      };
+      return withDatabase((ctx) => tasksCommand(ctx, arg(0, '<dataset>'), options));
+    }
+    case 'migrate':
+      // withDatabase migrates before running the command; report what it found.
+      return withDatabase(async (ctx) => ctx.out(`Database is up to date (${ctx.migrated.applied.length} migration(s) applied now).`));
+    case 'token': {
+      if (args[0] !== 'create') throw new CliError(`Unknown token command "${args[0] ?? ''}".\n\n${USAGE}`, 2);
+      const name = option(z.string().trim().min(1, 'a token needs a name'), values.name, '--name');
+      return withDatabase((ctx) => tokenCreateCommand(ctx, name));
+    }
+    default:
+      throw new CliError(`Unknown command "${command}".\n\n${USAGE}`, 2);
+  }
+}
+
+runCli(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof CliError) {
+    console.error(err.message);
+    process.exit(err.exitCode);
+  }
+  if (err instanceof TypeError && (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+    console.error(`${err.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  console.error(err);
+  process.exit(1);
+});

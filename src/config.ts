@@ -1,0 +1,56 @@
+// The only reader of process.env: every setting is validated here once, at start.
+import { z } from 'zod';
+import path from 'node:path';
+import { PROJECT_ROOT } from './paths.js';
+
+const envSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  PREFBASIS_DATA_DIR: z.string().optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PREFBASIS_DEMO: z.enum(['0', '1']).optional(),
+  PREFBASIS_MAX_UPLOAD_MB: z.coerce.number().positive().max(2048).default(200),
+  PROLIFIC_COMPLETE_URL: z.string().url().default('https://app.prolific.com/submissions/complete'),
+  PUBLIC_BASE_URL: z.string().url().optional(),
+});
+
+export type DatabaseConfig = { kind: 'postgres'; url: string } | { kind: 'embedded'; dataDir: string | null };
+
+export interface AppConfig {
+  database: DatabaseConfig;
+  port: number;
+  host: string;
+  production: boolean;
+  /** Load the demo dataset and study on first start (default: on for the embedded database). */
+  loadDemo: boolean;
+  maxUploadBytes: number;
+  prolificCompleteUrl: string;
+  publicBaseUrl: string | null;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const database: DatabaseConfig = e.DATABASE_URL
+    ? { kind: 'postgres', url: e.DATABASE_URL }
+    : { kind: 'embedded', dataDir: path.resolve(e.PREFBASIS_DATA_DIR ?? path.join(PROJECT_ROOT, '.prefbasis', 'db')) };
+  return {
+    database,
+    port: e.PORT,
+    host: e.HOST,
+    production: e.NODE_ENV === 'production',
+    loadDemo: e.PREFBASIS_DEMO ? e.PREFBASIS_DEMO === '1' : database.kind === 'embedded',
+    maxUploadBytes: Math.round(e.PREFBASIS_MAX_UPLOAD_MB * 1024 * 1024),
+    prolificCompleteUrl: e.PROLIFIC_COMPLETE_URL,
+    publicBaseUrl: e.PUBLIC_BASE_URL ?? null,
+  };
+}

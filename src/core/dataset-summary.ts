@@ -1,0 +1,119 @@
+// Dataset summary in the manner of the paper's Tables 1-5: prevalence of categories and topics.
+import { labelKey, phraseKey } from './normalize.js';
+
+export interface SummaryDatapoint {
+  topicCategory: string;
+  preferences: readonly { category: string; granular: readonly string[] }[];
+}
+
+export interface CategorySummary {
+  category: string;
+  datapoints: number;
+  /** Share of all datapoints carrying the category, in percent. */
+  percent: number;
+  /** Distinct granular phrases (after phrase normalisation) under the category. */
+  distinctGranular: number;
+  /** Topics where the category's rate is highest (ties by name), best first. */
+  mostPrevalentIn: { topicCategory: string; percent: number }[];
+}
+
+export interface TopicSummary {
+  topicCategory: string;
+  datapoints: number;
+  percent: number;
+  /** Categories most over-represented in the topic: rate in topic minus overall rate, in points. */
+  mostDistinctive: { category: string; percentInTopic: number; overallPercent: number; deltaPoints: number }[];
+}
+
+export interface DatasetSummary {
+  datapoints: number;
+  granularPhrases: number;
+  distinctGranular: number;
+  categories: CategorySummary[];
+  topics: TopicSummary[];
+}
+
+const TOP = 3;
+
+/** Summarises annotated datapoints; names are grouped by labelKey and shown in their first spelling. */
+export function summarizeDataset(datapoints: readonly SummaryDatapoint[]): DatasetSummary {
+  const n = datapoints.length;
+  const label = new Map<string, string>();
+  const remember = (name: string) => {
+    const key = labelKey(name);
+    if (!label.has(key)) label.set(key, name.trim());
+    return key;
+  };
+  const categoryCount = new Map<string, number>();
+  const topicCount = new Map<string, number>();
+  const pairCount = new Map<string, number>(); // `${topic}\0${category}` → datapoints
+  const phrasesByCategory = new Map<string, Set<string>>();
+  const allPhrases = new Set<string>();
+  let granularPhrases = 0;
+
+  for (const d of datapoints) {
+    const topic = remember(d.topicCategory);
+    increment(topicCount, topic);
+    for (const pref of d.preferences) {
+      const cat = remember(pref.category);
+      increment(categoryCount, cat);
+      increment(pairCount, `${topic}\u0000${cat}`);
+      const set = phrasesByCategory.get(cat) ?? new Set<string>();
+      phrasesByCategory.set(cat, set);
+      for (const g of pref.granular) {
+        set.add(phraseKey(g));
+        allPhrases.add(phraseKey(g));
+        granularPhrases++;
+      }
+    }
+  }
+  const rateIn = (topic: string, cat: string) =>
+    percent(pairCount.get(`${topic}\u0000${cat}`) ?? 0, topicCount.get(topic) ?? 0);
+  const byCountThenName = <T extends { key: string; count: number }>(a: T, b: T) =>
+    b.count - a.count || (label.get(a.key) ?? '').localeCompare(label.get(b.key) ?? '');
+  const topics = [...topicCount].map(([key, count]) => ({ key, count })).sort(byCountThenName);
+  const categories = [...categoryCount].map(([key, count]) => ({ key, count })).sort(byCountThenName);
+
+  return {
+    datapoints: n,
+    granularPhrases,
+    distinctGranular: allPhrases.size,
+    categories: categories.map(({ key, count }) => ({
+      category: label.get(key) ?? key,
+      datapoints: count,
+      percent: percent(count, n),
+      distinctGranular: phrasesByCategory.get(key)?.size ?? 0,
+      mostPrevalentIn: topics
+        .map((t) => ({ topicCategory: label.get(t.key) ?? t.key, percent: rateIn(t.key, key) }))
+        .filter((t) => t.percent > 0)
+        .sort((a, b) => b.percent - a.percent || a.topicCategory.localeCompare(b.topicCategory))
+        .slice(0, TOP),
+    })),
+    topics: topics.map(({ key, count }) => ({
+      topicCategory: label.get(key) ?? key,
+      datapoints: count,
+      percent: percent(count, n),
+      mostDistinctive: categories
+        .map((c) => {
+          const percentInTopic = rateIn(key, c.key);
+          const overallPercent = percent(c.count, n);
+          return { category: label.get(c.key) ?? c.key, percentInTopic, overallPercent, deltaPoints: round2(percentInTopic - overallPercent) };
+        })
+        .filter((c) => c.deltaPoints > 0)
+        .sort((a, b) => b.deltaPoints - a.deltaPoints || a.category.localeCompare(b.category))
+        .slice(0, TOP),
+    })),
+  };
+}
+
+function increment(map: Map<string, number>, key: string): void {
+  map.set(key, (map.get(key) ?? 0) + 1);
+}
+
+function percent(part: number, whole: number): number {
+  return whole === 0 ? 0 : round2((100 * part) / whole);
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}

@@ -1,0 +1,108 @@
+// Opens the database: a PostgreSQL server (DATABASE_URL) or the embedded PGlite default, both behind Prisma.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import pg from 'pg';
+import type { DatabaseConfig } from '../config.js';
+import { PrismaClient } from './generated/client.js';
+import { applyMigrations, type MigrationConnection, type MigrationReport } from './migrate.js';
+
+export type Prisma = PrismaClient;
+
+export interface Database {
+  prisma: PrismaClient;
+  kind: DatabaseConfig['kind'];
+  /** Applies the committed migrations this database has not applied yet. */
+  migrate(): Promise<MigrationReport>;
+  close(): Promise<void>;
+}
+
+/** `dataDir: null` gives an in-memory embedded database (tests). */
+export async function openDatabase(config: DatabaseConfig): Promise<Database> {
+  if (config.kind === 'postgres') return openPostgres(config.url);
+  return openEmbedded(config.dataDir);
+}
+
+function openPostgres(url: string): Database {
+  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
+  return {
+    prisma,
+    kind: 'postgres',
+    async migrate() {
+      // A connection of its own: the session-level advisory lock must live on one connection.
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        const connection: MigrationConnection = {
+          query: async (sql, params = []) => (await client.query(sql, params as unknown[])).rows,
+          exec: async (script) => {
+            await client.query(script);
+          },
+          lockable: true,
+        };
+        return await applyMigrations(connection);
+      } finally {
+        await client.end();
+      }
+    },
+    close: () => prisma.$disconnect(),
+  };
+}
+
+async function openEmbedded(dataDir: string | null): Promise<Database> {
+  const releaseLock = dataDir ? lockDataDir(dataDir) : () => {};
+  const pglite = dataDir ? new PGlite(dataDir) : new PGlite();
+  await pglite.waitReady;
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  return {
+    prisma,
+    kind: 'embedded',
+    migrate: () =>
+      applyMigrations({
+        query: async (sql, params = []) => (await pglite.query<Record<string, unknown>>(sql, params as unknown[])).rows,
+        // pglite.exec awaits the whole multi-statement script (the adapter's executeScript does not).
+        exec: async (script) => {
+          await pglite.exec(script);
+        },
+        // One process owns a PGlite folder, so there is nobody to lock out.
+        lockable: false,
+      }),
+    async close() {
+      await prisma.$disconnect();
+      await pglite.close();
+      releaseLock();
+    },
+  };
+}
+
+/**
+ * PGlite is single-process: a second process opening the same folder would corrupt it.
+ * A pid file makes the second one stop with a clear message instead.
+ */
+function lockDataDir(dataDir: string): () => void {
+  mkdirSync(dataDir, { recursive: true });
+  const lockFile = `${dataDir}.lock`;
+  try {
+    writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+  } catch {
+    const holder = Number(readFileSync(lockFile, 'utf8'));
+    if (holder && holder !== process.pid && isAlive(holder)) {
+      throw new Error(
+        `The embedded database at ${dataDir} is in use by process ${holder} (a running PrefBasis server?). ` +
+          'Stop that process, or use the HTTP API while it runs.',
+      );
+    }
+    writeFileSync(lockFile, String(process.pid)); // stale lock from a process that died
+  }
+  return () => rmSync(lockFile, { force: true });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

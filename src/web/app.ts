@@ -1,0 +1,44 @@
+// Builds the Express application from its dependencies; never listens (server.ts does).
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { AppConfig } from '../config.js';
+import type { Database } from '../db/connection.js';
+import { PUBLIC_DIR, VIEWS_DIR } from '../paths.js';
+import { errorHandler, notFound } from './middleware/error-handler.js';
+import { apiRouter } from './routes/api.js';
+import { homeRouter } from './routes/home.js';
+
+export interface AppDeps {
+  db: Database;
+  config: Pick<AppConfig, 'production' | 'maxUploadBytes' | 'prolificCompleteUrl' | 'publicBaseUrl'>;
+  log?: (err: unknown) => void;
+}
+
+export function createApp({ db, config, log }: AppDeps): Express {
+  const app = express();
+  app.set('views', VIEWS_DIR);
+  app.set('view engine', 'ejs');
+  app.set('trust proxy', 'loopback');
+  app.disable('x-powered-by');
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: true,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          formAction: ["'self'", 'https://app.prolific.com'],
+          upgradeInsecureRequests: config.production ? [] : null,
+        },
+      },
+    }),
+  );
+  app.use('/static', express.static(PUBLIC_DIR, { maxAge: config.production ? '1h' : 0, index: false }));
+  app.use('/api/v1', apiRouter(db.prisma, { maxUploadBytes: config.maxUploadBytes }));
+  app.use('/', homeRouter(db.prisma));
+  app.use(notFound);
+  app.use(errorHandler({ production: config.production, log }));
+  return app;
+}

@@ -1,0 +1,39 @@
+// One final error handler: JSON envelope under /api, the error page elsewhere; stacks only in the log.
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { HttpError } from '../http-error.js';
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  expose?: boolean;
+}
+
+function toHttpError(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  const e = err as BodyParserError & { message?: string };
+  if (e?.type === 'entity.too.large') return new HttpError(413, 'payload_too_large', 'The request body is larger than the server accepts.');
+  if (e?.type === 'entity.parse.failed') return new HttpError(400, 'malformed_body', 'The request body could not be parsed.');
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && e.expose) {
+    return new HttpError(e.status, 'bad_request', e.message ?? 'Bad request.');
+  }
+  return new HttpError(500, 'internal_error', 'Something went wrong on our side. The error has been logged.');
+}
+
+export function errorHandler(options: { production: boolean; log?: (err: unknown) => void }): ErrorRequestHandler {
+  const log = options.log ?? ((err: unknown) => console.error(err));
+  return (err, req, res, _next) => {
+    const httpError = toHttpError(err);
+    if (httpError.status >= 500) log(err);
+    if (res.headersSent) return;
+    res.status(httpError.status);
+    if (req.originalUrl.startsWith('/api/')) {
+      res.json({ error: { code: httpError.code, message: httpError.message, ...(httpError.details ? { details: httpError.details } : {}) } });
+      return;
+    }
+    res.render('error', { status: httpError.status, message: httpError.message, code: httpError.code });
+  };
+}
+
+export const notFound: RequestHandler = (req) => {
+  throw new HttpError(404, 'not_found', `Nothing here: ${req.method} ${req.path}`);
+};

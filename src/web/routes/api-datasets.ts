@@ -1,0 +1,81 @@
+// /api/v1/datasets: import a JSON Lines dataset, list datasets, read a summary, preview task generation.
+import express, { Router } from 'express';
+import { z } from 'zod';
+import { formatLineErrors } from '../../core/dataset-format.js';
+import { summarizeDataset } from '../../core/dataset-summary.js';
+import { createRng } from '../../core/rng.js';
+import { generateTasks } from '../../core/task-generation.js';
+import type { Prisma } from '../../db/connection.js';
+import { findDatasetByIdOrName, importDatasetText, listAnnotatedDatapoints, listDatasets, type DatasetRow } from '../../db/datasets.js';
+import { HttpError } from '../http-error.js';
+import { datasetNameSchema, idParam, parseOr400, seedSchema } from '../schemas/common.js';
+
+const importQuery = z.object({ name: datasetNameSchema.optional() });
+const tasksQuery = z.object({ seed: seedSchema, limit: z.coerce.number().int().positive().optional() });
+
+export function datasetsRouter(prisma: Prisma, options: { maxUploadBytes: number }): Router {
+  const router = Router();
+  const jsonlBody = express.text({ type: () => true, limit: options.maxUploadBytes });
+
+  router.post('/', jsonlBody, async (req, res) => {
+    const { name } = parseOr400(importQuery, req.query, 'query');
+    const text = typeof req.body === 'string' ? req.body : '';
+    const outcome = await importDatasetText(prisma, { name: name ?? defaultName(), text });
+    switch (outcome.status) {
+      case 'created':
+        res.status(201).json({ status: 'created', dataset: present(outcome.dataset) });
+        return;
+      case 'duplicate-content':
+        res.status(200).json({
+          status: 'already-imported',
+          message: `This file was already imported as "${outcome.dataset.name}"; nothing changed.`,
+          dataset: present(outcome.dataset),
+        });
+        return;
+      case 'name-taken':
+        throw new HttpError(409, 'name_taken', `A dataset named "${outcome.name}" exists; choose another ?name=.`);
+      case 'invalid':
+        throw new HttpError(422, 'invalid_dataset', `The file has ${outcome.errors.length} problem(s); nothing was imported.`, {
+          errorCount: outcome.errors.length,
+          errors: formatLineErrors(outcome.errors),
+        });
+    }
+  });
+
+  router.get('/', async (_req, res) => {
+    res.json({ datasets: (await listDatasets(prisma)).map(present) });
+  });
+
+  router.get('/:id', async (req, res) => {
+    res.json({ dataset: present(await loadDataset(prisma, req.params)) });
+  });
+
+  router.get('/:id/summary', async (req, res) => {
+    const dataset = await loadDataset(prisma, req.params);
+    res.json({ dataset: present(dataset), summary: summarizeDataset(await listAnnotatedDatapoints(prisma, dataset.id)) });
+  });
+
+  router.get('/:id/tasks', async (req, res) => {
+    const dataset = await loadDataset(prisma, req.params);
+    const { seed, limit } = parseOr400(tasksQuery, req.query, 'query');
+    const result = generateTasks(await listAnnotatedDatapoints(prisma, dataset.id), createRng(seed), { limit });
+    res.json({ dataset: present(dataset), seed, ...result });
+  });
+
+  return router;
+}
+
+async function loadDataset(prisma: Prisma, params: unknown): Promise<DatasetRow> {
+  const { id } = parseOr400(idParam, params, 'path');
+  const dataset = await findDatasetByIdOrName(prisma, id);
+  if (!dataset) throw new HttpError(404, 'dataset_not_found', `No dataset with id or name "${id}".`);
+  return dataset;
+}
+
+function present(d: DatasetRow) {
+  return { id: d.id, name: d.name, datapoints: d.datapointCount, contentSha256: d.contentHash, createdAt: d.createdAt.toISOString() };
+}
+
+function defaultName(): string {
+  return `upload ${new Date().toISOString().replace('T', ' ').slice(0, 19)}`;
+}

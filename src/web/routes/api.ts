@@ -1,0 +1,12 @@
+// The researcher API: every route under /api/v1 requires a bearer token.
+import { Router } from 'express';
+import type { Prisma } from '../../db/connection.js';
+import { requireApiToken } from '../middleware/require-api-token.js';
+import { datasetsRouter } from './api-datasets.js';
+
+export function apiRouter(prisma: Prisma, options: { maxUploadBytes: number }): Router {
+  const router = Router();
+  router.use(requireApiToken(prisma));
+  router.use('/datasets', datasetsRouter(prisma, options));
+  return router;
+}

@@ -1,0 +1,22 @@
+// Shared zod schemas for params and queries, and a parse helper that turns failures into 400s.
+import { z } from 'zod';
+import { HttpError } from '../http-error.js';
+
+export const idParam = z.object({ id: z.string().min(1).max(100) });
+
+export const datasetNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(100, 'must be at most 100 characters')
+  .regex(/^[\p{L}\p{N} ._:\-()]+$/u, 'may contain letters, digits, spaces and . _ : - ( )');
+
+export const seedSchema = z.coerce.number().int().min(0).max(2 ** 31 - 1);
+
+/** Parses `value` or throws a 400 that lists every field problem. */
+export function parseOr400<S extends z.ZodType>(schema: S, value: unknown, where: string): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => `${where}${i.path.length ? '.' + i.path.join('.') : ''}: ${i.message}`);
+  throw new HttpError(400, 'invalid_request', problems.join('; '), { problems });
+}

@@ -1,0 +1,30 @@
+// An app wired to a test database, plus an API token for it.
+import type { Express } from 'express';
+import { createApiToken } from '../../src/db/api-tokens.js';
+import { createApp } from '../../src/web/app.js';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
+
+export interface TestApp extends TestDatabase {
+  app: Express;
+  token: string;
+  auth: { Authorization: string };
+  /** Errors the app logged as 5xx (tests assert there are none unless expected). */
+  logged: unknown[];
+}
+
+export async function createTestApp(): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const logged: unknown[] = [];
+  const app = createApp({
+    db: database.db,
+    config: {
+      production: true,
+      maxUploadBytes: 5 * 1024 * 1024,
+      prolificCompleteUrl: 'https://app.prolific.com/submissions/complete',
+      publicBaseUrl: null,
+    },
+    log: (err) => logged.push(err),
+  });
+  const { token } = await createApiToken(database.db.prisma, 'tests');
+  return { ...database, app, token, auth: { Authorization: `Bearer ${token}` }, logged };
+}
