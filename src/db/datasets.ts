@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { parseDatasetJsonl, type DatapointInput, type LineError } from '../core/dataset-format.js';
 import type { AnnotatedDatapoint } from '../core/task-pools.js';
 import type { Prisma } from './connection.js';
+import { bulkInsert, jsonTextArray, type BulkColumn } from './bulk-insert.js';
 import { isUniqueViolation } from './errors.js';
 import { newId } from './ids.js';
 
@@ -36,7 +37,7 @@ export async function importDatasetText(
   return importDatapoints(prisma, { name: input.name, contentHash, datapoints: parsed.datapoints }, onProgress);
 }
 
-/** Rows per INSERT: keeps each statement well under PostgreSQL's 65,535 bind parameters. */
+/** Rows per INSERT: bounds statement size and gives the progress bar steps. */
 const DATAPOINT_CHUNK = 2000;
 const ANNOTATION_CHUNK = 5000;
 
@@ -74,37 +75,13 @@ export async function importDatapoints(
           data: { id: datasetId, name: input.name, contentHash: input.contentHash, datapointCount: total },
         });
         for (let start = 0; start < total; start += DATAPOINT_CHUNK) {
-          const chunk = input.datapoints.slice(start, start + DATAPOINT_CHUNK);
-          const ids = chunk.map(() => newId('dp', 12));
-          await tx.datapoint.createMany({
-            data: chunk.map((d, i) => ({
-              id: ids[i] as string,
-              datasetId,
-              lineNumber: d.lineNumber,
-              sourceId: d.sourceId,
-              source: d.source,
-              prompt: d.prompt,
-              responseA: d.responseA,
-              responseB: d.responseB,
-              modelA: d.modelA,
-              modelB: d.modelB,
-              winner: d.winner,
-              topicCategory: d.topicCategory,
-              topic: d.topic,
-              truncated: d.truncated,
-            })),
-          });
-          const annotations = chunk.flatMap((d, i) =>
-            d.preferences.map((p, position) => ({
-              id: newId('pa', 12),
-              datapointId: ids[i] as string,
-              position,
-              category: p.category,
-              granular: p.granular,
-            })),
+          const chunk = input.datapoints.slice(start, start + DATAPOINT_CHUNK).map((d) => ({ ...d, id: newId('dp', 12) }));
+          await bulkInsert(tx, 'datapoints', datapointColumns(datasetId), chunk);
+          const annotations = chunk.flatMap((d) =>
+            d.preferences.map((p, position) => ({ id: newId('pa', 12), datapointId: d.id, position, ...p })),
           );
           for (let a = 0; a < annotations.length; a += ANNOTATION_CHUNK) {
-            await tx.preferenceAnnotation.createMany({ data: annotations.slice(a, a + ANNOTATION_CHUNK) });
+            await bulkInsert(tx, 'preference_annotations', ANNOTATION_COLUMNS, annotations.slice(a, a + ANNOTATION_CHUNK));
           }
           onProgress(Math.min(start + DATAPOINT_CHUNK, total), total);
         }
@@ -123,6 +100,33 @@ export async function importDatapoints(
     throw err;
   }
 }
+
+function datapointColumns(datasetId: string): BulkColumn<DatapointInput & { id: string }>[] {
+  return [
+    { name: 'id', type: 'text', value: (d) => d.id },
+    { name: 'dataset_id', type: 'text', value: () => datasetId },
+    { name: 'line_number', type: 'int4', value: (d) => d.lineNumber },
+    { name: 'source_id', type: 'text', value: (d) => d.sourceId },
+    { name: 'source', type: 'text', value: (d) => d.source },
+    { name: 'prompt', type: 'text', value: (d) => d.prompt },
+    { name: 'response_a', type: 'text', value: (d) => d.responseA },
+    { name: 'response_b', type: 'text', value: (d) => d.responseB },
+    { name: 'model_a', type: 'text', value: (d) => d.modelA },
+    { name: 'model_b', type: 'text', value: (d) => d.modelB },
+    { name: 'winner', type: 'text', value: (d) => d.winner, select: (v) => `${v}::"Winner"` },
+    { name: 'topic_category', type: 'text', value: (d) => d.topicCategory },
+    { name: 'topic', type: 'text', value: (d) => d.topic },
+    { name: 'truncated', type: 'bool', value: (d) => d.truncated },
+  ];
+}
+
+const ANNOTATION_COLUMNS: BulkColumn<{ id: string; datapointId: string; position: number; category: string; granular: string[] }>[] = [
+  { name: 'id', type: 'text', value: (a) => a.id },
+  { name: 'datapoint_id', type: 'text', value: (a) => a.datapointId },
+  { name: 'position', type: 'int4', value: (a) => a.position },
+  { name: 'category', type: 'text', value: (a) => a.category },
+  { name: 'granular', type: 'text', value: (a) => JSON.stringify(a.granular), select: jsonTextArray },
+];
 
 /** Datapoints in file order with their annotations, in the shape task generation and summaries take. */
 export async function listAnnotatedDatapoints(
