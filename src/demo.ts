@@ -1,18 +1,44 @@
-// The demo loaded on first start: a synthetic dataset with the paper's prevalences.
+// The demo loaded on first start: a synthetic dataset with the paper's prevalences and an open
+// 20-question study on it, so a new user can take the survey as a rater right away.
+import { randomBytes } from 'node:crypto';
 import { createRng } from './core/rng.js';
 import { generateSyntheticDataset, toJsonl } from './core/synthetic-dataset.js';
+import { changeBatchStatus, createBatchFromDataset, findBatchByIdOrName, type Batch } from './db/batches.js';
 import type { Prisma } from './db/connection.js';
 import { importDatasetText, listDatasets } from './db/datasets.js';
 
 export const DEMO_DATASET_NAME = 'demo (synthetic)';
+export const DEMO_BATCH_NAME = 'demo study';
 const DEMO_DATAPOINTS = 400;
 const DEMO_SEED = 2503;
 
 /** Loads the demo only into an empty database, so a researcher's data is never mixed with it. */
-export async function ensureDemo(prisma: Prisma): Promise<{ loaded: boolean; datasetId?: string }> {
-  if ((await listDatasets(prisma)).length > 0) return { loaded: false };
+export async function ensureDemo(prisma: Prisma): Promise<{ loaded: boolean; batch: Batch | null }> {
+  if ((await listDatasets(prisma)).length > 0) return { loaded: false, batch: await findDemoBatch(prisma) };
   const text = toJsonl(generateSyntheticDataset(DEMO_DATAPOINTS, createRng(DEMO_SEED)));
-  const outcome = await importDatasetText(prisma, { name: DEMO_DATASET_NAME, text });
-  if (outcome.status !== 'created') throw new Error(`demo import failed: ${outcome.status}`);
-  return { loaded: true, datasetId: outcome.dataset.id };
+  const imported = await importDatasetText(prisma, { name: DEMO_DATASET_NAME, text });
+  if (imported.status !== 'created') throw new Error(`demo import failed: ${imported.status}`);
+  const created = await createBatchFromDataset(prisma, {
+    dataset: imported.dataset.id,
+    name: DEMO_BATCH_NAME,
+    questions: 20,
+    raters: 50,
+    seed: DEMO_SEED,
+    completionCode: 'DEMOCOMPLETE',
+    ratingsPerTask: 2,
+    preferredSide: 'first',
+  });
+  if (!created.ok) throw new Error(`demo batch failed: ${created.reason}`);
+  const opened = await changeBatchStatus(prisma, created.batch, 'open');
+  return { loaded: true, batch: opened.ok ? opened.batch : created.batch };
+}
+
+export function findDemoBatch(prisma: Prisma): Promise<Batch | null> {
+  return findBatchByIdOrName(prisma, DEMO_BATCH_NAME);
+}
+
+/** A study link with made-up Prolific ids, for trying the rater pages. */
+export function demoRaterPath(batch: Pick<Batch, 'id'>): string {
+  const id = () => randomBytes(12).toString('hex');
+  return `/s/${batch.id}?PROLIFIC_PID=${id()}&STUDY_ID=${id()}&SESSION_ID=${id()}`;
 }

@@ -1,7 +1,7 @@
 // Starts PrefBasis: open the database, apply pending migrations, load the demo if asked, listen.
 import { loadConfig } from './config.js';
 import { openDatabase } from './db/connection.js';
-import { ensureDemo } from './demo.js';
+import { demoRaterPath, ensureDemo } from './demo.js';
 import { createApp } from './web/app.js';
 
 async function main(): Promise<void> {
@@ -9,14 +9,14 @@ async function main(): Promise<void> {
   const db = await openDatabase(config.database);
   const migrations = await db.migrate();
   if (migrations.applied.length) console.log(`Applied migrations: ${migrations.applied.join(', ')}`);
-  if (config.loadDemo) {
-    const demo = await ensureDemo(db.prisma);
-    if (demo.loaded) console.log(`Loaded the demo dataset (${demo.datasetId}).`);
-  }
+  const demo = config.loadDemo ? await ensureDemo(db.prisma) : null;
+  if (demo?.loaded) console.log('Loaded the demo dataset and opened the demo study.');
   const app = createApp({ db, config });
   const server = app.listen(config.port, config.host, () => {
     const where = config.database.kind === 'embedded' ? `embedded database in ${config.database.dataDir}` : 'PostgreSQL (DATABASE_URL)';
-    console.log(`PrefBasis is running at http://${config.host}:${config.port}/ (${where})`);
+    const base = `http://${config.host}:${config.port}`;
+    console.log(`PrefBasis is running at ${base}/ (${where})`);
+    if (demo?.batch) console.log(`Try the demo study as a rater: ${base}${demoRaterPath(demo.batch)}`);
   });
   const stop = () => {
     server.close(() => void db.close().then(() => process.exit(0)));

@@ -2,6 +2,8 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { CliError, withDatabase } from './context.js';
+import { loadConfig } from '../config.js';
+import { batchCreateCommand, batchListCommand, batchShowCommand, batchStatusCommand } from './commands/batch.js';
 import { importCommand } from './commands/import.js';
 import { summaryCommand } from './commands/summary.js';
 import { tasksCommand } from './commands/tasks.js';
@@ -13,6 +15,11 @@ Commands:
   import <file.jsonl> [--name NAME]              import an annotated dataset (JSON Lines)
   summary <dataset> [--json]                      category and topic tables (paper Tables 1-5)
   tasks <dataset> --seed N [--limit N] [--json]   generate MMC tasks and print the report
+  batch create --dataset D --name NAME --seed N --completion-code CODE
+        [--questions 20] [--raters 50] [--ratings-per-task K] [--preferred-side first|random]
+                                                  generate and freeze a batch's tasks (status draft)
+  batch open|close <batch>                        start or stop accepting raters
+  batch show <batch> [--json] | batch list        settings, progress and the participant URL
   token create --name NAME                        create an API token (printed once)
   migrate                                         apply pending migrations (the server also does this at start)
 
@@ -37,6 +44,12 @@ export async function runCli(argv: readonly string[]): Promise<void> {
       json: { type: 'boolean', default: false },
       seed: { type: 'string' },
       limit: { type: 'string' },
+      dataset: { type: 'string' },
+      questions: { type: 'string' },
+      raters: { type: 'string' },
+      'completion-code': { type: 'string' },
+      'ratings-per-task': { type: 'string' },
+      'preferred-side': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -62,6 +75,34 @@ export async function runCli(argv: readonly string[]): Promise<void> {
     case 'migrate':
       // withDatabase migrates before running the command; report what it found.
       return withDatabase(async (ctx) => ctx.out(`Database is up to date (${ctx.migrated.applied.length} migration(s) applied now).`));
+    case 'batch': {
+      const config = loadConfig();
+      const baseUrl = config.publicBaseUrl ?? `http://${config.host}:${config.port}`;
+      const sub = args[0];
+      if (sub === 'create') {
+        const raw = {
+          dataset: values.dataset,
+          name: values.name,
+          questions: values.questions,
+          raters: values.raters,
+          seed: values.seed,
+          completionCode: values['completion-code'],
+          ratingsPerTask: values['ratings-per-task'],
+          preferredSide: values['preferred-side'],
+        };
+        return withDatabase((ctx) => batchCreateCommand(ctx, raw, baseUrl));
+      }
+      if (sub === 'open' || sub === 'close') {
+        const id = option(z.string().min(1), args[1], '<batch>');
+        return withDatabase((ctx) => batchStatusCommand(ctx, id, sub === 'open' ? 'open' : 'closed'));
+      }
+      if (sub === 'show') {
+        const id = option(z.string().min(1), args[1], '<batch>');
+        return withDatabase((ctx) => batchShowCommand(ctx, id, baseUrl, values.json));
+      }
+      if (sub === 'list') return withDatabase((ctx) => batchListCommand(ctx));
+      throw new CliError(`Unknown batch command "${sub ?? ''}".\n\n${USAGE}`, 2);
+    }
     case 'token': {
       if (args[0] !== 'create') throw new CliError(`Unknown token command "${args[0] ?? ''}".\n\n${USAGE}`, 2);
       const name = option(z.string().trim().min(1, 'a token needs a name'), values.name, '--name');

@@ -7,6 +7,7 @@ import { PUBLIC_DIR, VIEWS_DIR } from '../paths.js';
 import { errorHandler, notFound } from './middleware/error-handler.js';
 import { apiRouter } from './routes/api.js';
 import { homeRouter } from './routes/home.js';
+import { participantRouter } from './routes/participant.js';
 
 export interface AppDeps {
   db: Database;
@@ -36,7 +37,8 @@ export function createApp({ db, config, log }: AppDeps): Express {
     }),
   );
   app.use('/static', express.static(PUBLIC_DIR, { maxAge: config.production ? '1h' : 0, index: false }));
-  app.use('/api/v1', apiRouter(db.prisma, { maxUploadBytes: config.maxUploadBytes }));
+  app.use('/api/v1', apiRouter(db.prisma, { maxUploadBytes: config.maxUploadBytes, publicBaseUrl: config.publicBaseUrl }));
+  app.use('/s', participantRouter(db.prisma, { prolificCompleteUrl: config.prolificCompleteUrl }));
   app.use('/', homeRouter(db.prisma));
   app.use(notFound);
   app.use(errorHandler({ production: config.production, log }));

@@ -12,7 +12,7 @@ export interface TestApp extends TestDatabase {
   logged: unknown[];
 }
 
-export async function createTestApp(): Promise<TestApp> {
+export async function createTestApp(overrides: { prolificCompleteUrl?: string } = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   const logged: unknown[] = [];
   const app = createApp({
@@ -20,7 +20,7 @@ export async function createTestApp(): Promise<TestApp> {
     config: {
       production: true,
       maxUploadBytes: 5 * 1024 * 1024,
-      prolificCompleteUrl: 'https://app.prolific.com/submissions/complete',
+      prolificCompleteUrl: overrides.prolificCompleteUrl ?? 'https://app.prolific.com/submissions/complete',
       publicBaseUrl: null,
     },
     log: (err) => logged.push(err),

@@ -2,11 +2,13 @@
 import { Router } from 'express';
 import type { Prisma } from '../../db/connection.js';
 import { requireApiToken } from '../middleware/require-api-token.js';
+import { batchesRouter } from './api-batches.js';
 import { datasetsRouter } from './api-datasets.js';
 
-export function apiRouter(prisma: Prisma, options: { maxUploadBytes: number }): Router {
+export function apiRouter(prisma: Prisma, options: { maxUploadBytes: number; publicBaseUrl: string | null }): Router {
   const router = Router();
   router.use(requireApiToken(prisma));
   router.use('/datasets', datasetsRouter(prisma, options));
+  router.use('/batches', batchesRouter(prisma, options));
   return router;
 }

@@ -1268,6 +1268,7 @@ export const BatchScalarFieldEnum = {
   targetRaters: 'targetRaters',
   seed: 'seed',
   completionCode: 'completionCode',
+  previewKey: 'previewKey',
   ratingsPerTask: 'ratingsPerTask',
   preferredSide: 'preferredSide',
   generationReport: 'generationReport',
@@ -1312,6 +1313,7 @@ export const ParticipantScalarFieldEnum = {
   status: 'status',
   createdAt: 'createdAt',
   consentedAt: 'consentedAt',
+  startedAt: 'startedAt',
   declinedAt: 'declinedAt',
   completedAt: 'completedAt'
 } as const
@@ -1324,6 +1326,7 @@ export const AssignmentScalarFieldEnum = {
   position: 'position',
   taskId: 'taskId',
   optionOrder: 'optionOrder',
+  preferredFirst: 'preferredFirst',
   shownAt: 'shownAt'
 } as const
 

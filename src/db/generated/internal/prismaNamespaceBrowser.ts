@@ -142,6 +142,7 @@ export const BatchScalarFieldEnum = {
   targetRaters: 'targetRaters',
   seed: 'seed',
   completionCode: 'completionCode',
+  previewKey: 'previewKey',
   ratingsPerTask: 'ratingsPerTask',
   preferredSide: 'preferredSide',
   generationReport: 'generationReport',
@@ -186,6 +187,7 @@ export const ParticipantScalarFieldEnum = {
   status: 'status',
   createdAt: 'createdAt',
   consentedAt: 'consentedAt',
+  startedAt: 'startedAt',
   declinedAt: 'declinedAt',
   completedAt: 'completedAt'
 } as const
@@ -198,6 +200,7 @@ export const AssignmentScalarFieldEnum = {
   position: 'position',
   taskId: 'taskId',
   optionOrder: 'optionOrder',
+  preferredFirst: 'preferredFirst',
   shownAt: 'shownAt'
 } as const
 

@@ -38,6 +38,7 @@ export type AssignmentMinAggregateOutputType = {
   participantId: string | null
   position: number | null
   taskId: string | null
+  preferredFirst: boolean | null
   shownAt: Date | null
 }
 
@@ -45,6 +46,7 @@ export type AssignmentMaxAggregateOutputType = {
   participantId: string | null
   position: number | null
   taskId: string | null
+  preferredFirst: boolean | null
   shownAt: Date | null
 }
 
@@ -53,6 +55,7 @@ export type AssignmentCountAggregateOutputType = {
   position: number
   taskId: number
   optionOrder: number
+  preferredFirst: number
   shownAt: number
   _all: number
 }
@@ -70,6 +73,7 @@ export type AssignmentMinAggregateInputType = {
   participantId?: true
   position?: true
   taskId?: true
+  preferredFirst?: true
   shownAt?: true
 }
 
@@ -77,6 +81,7 @@ export type AssignmentMaxAggregateInputType = {
   participantId?: true
   position?: true
   taskId?: true
+  preferredFirst?: true
   shownAt?: true
 }
 
@@ -85,6 +90,7 @@ export type AssignmentCountAggregateInputType = {
   position?: true
   taskId?: true
   optionOrder?: true
+  preferredFirst?: true
   shownAt?: true
   _all?: true
 }
@@ -180,6 +186,7 @@ export type AssignmentGroupByOutputType = {
   position: number
   taskId: string
   optionOrder: string[]
+  preferredFirst: boolean
   shownAt: Date | null
   _count: AssignmentCountAggregateOutputType | null
   _avg: AssignmentAvgAggregateOutputType | null
@@ -211,6 +218,7 @@ export type AssignmentWhereInput = {
   position?: Prisma.IntFilter<"Assignment"> | number
   taskId?: Prisma.StringFilter<"Assignment"> | string
   optionOrder?: Prisma.StringNullableListFilter<"Assignment">
+  preferredFirst?: Prisma.BoolFilter<"Assignment"> | boolean
   shownAt?: Prisma.DateTimeNullableFilter<"Assignment"> | Date | string | null
   participant?: Prisma.XOR<Prisma.ParticipantScalarRelationFilter, Prisma.ParticipantWhereInput>
   task?: Prisma.XOR<Prisma.TaskScalarRelationFilter, Prisma.TaskWhereInput>
@@ -221,6 +229,7 @@ export type AssignmentOrderByWithRelationInput = {
   position?: Prisma.SortOrder
   taskId?: Prisma.SortOrder
   optionOrder?: Prisma.SortOrder
+  preferredFirst?: Prisma.SortOrder
   shownAt?: Prisma.SortOrderInput | Prisma.SortOrder
   participant?: Prisma.ParticipantOrderByWithRelationInput
   task?: Prisma.TaskOrderByWithRelationInput
@@ -236,6 +245,7 @@ export type AssignmentWhereUniqueInput = Prisma.AtLeast<{
   position?: Prisma.IntFilter<"Assignment"> | number
   taskId?: Prisma.StringFilter<"Assignment"> | string
   optionOrder?: Prisma.StringNullableListFilter<"Assignment">
+  preferredFirst?: Prisma.BoolFilter<"Assignment"> | boolean
   shownAt?: Prisma.DateTimeNullableFilter<"Assignment"> | Date | string | null
   participant?: Prisma.XOR<Prisma.ParticipantScalarRelationFilter, Prisma.ParticipantWhereInput>
   task?: Prisma.XOR<Prisma.TaskScalarRelationFilter, Prisma.TaskWhereInput>
@@ -246,6 +256,7 @@ export type AssignmentOrderByWithAggregationInput = {
   position?: Prisma.SortOrder
   taskId?: Prisma.SortOrder
   optionOrder?: Prisma.SortOrder
+  preferredFirst?: Prisma.SortOrder
   shownAt?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.AssignmentCountOrderByAggregateInput
   _avg?: Prisma.AssignmentAvgOrderByAggregateInput
@@ -262,12 +273,14 @@ export type AssignmentScalarWhereWithAggregatesInput = {
   position?: Prisma.IntWithAggregatesFilter<"Assignment"> | number
   taskId?: Prisma.StringWithAggregatesFilter<"Assignment"> | string
   optionOrder?: Prisma.StringNullableListFilter<"Assignment">
+  preferredFirst?: Prisma.BoolWithAggregatesFilter<"Assignment"> | boolean
   shownAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Assignment"> | Date | string | null
 }
 
 export type AssignmentCreateInput = {
   position: number
   optionOrder?: Prisma.AssignmentCreateoptionOrderInput | string[]
+  preferredFirst?: boolean
   shownAt?: Date | string | null
   participant: Prisma.ParticipantCreateNestedOneWithoutAssignmentsInput
   task: Prisma.TaskCreateNestedOneWithoutAssignmentsInput
@@ -278,12 +291,14 @@ export type AssignmentUncheckedCreateInput = {
   position: number
   taskId: string
   optionOrder?: Prisma.AssignmentCreateoptionOrderInput | string[]
+  preferredFirst?: boolean
   shownAt?: Date | string | null
 }
 
 export type AssignmentUpdateInput = {
   position?: Prisma.IntFieldUpdateOperationsInput | number
   optionOrder?: Prisma.AssignmentUpdateoptionOrderInput | string[]
+  preferredFirst?: Prisma.BoolFieldUpdateOperationsInput | boolean
   shownAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   participant?: Prisma.ParticipantUpdateOneRequiredWithoutAssignmentsNestedInput
   task?: Prisma.TaskUpdateOneRequiredWithoutAssignmentsNestedInput
@@ -294,6 +309,7 @@ export type AssignmentUncheckedUpdateInput = {
   position?: Prisma.IntFieldUpdateOperationsInput | number
   taskId?: Prisma.StringFieldUpdateOperationsInput | string
   optionOrder?: Prisma.AssignmentUpdateoptionOrderInput | string[]
+  preferredFirst?: Prisma.BoolFieldUpdateOperationsInput | boolean
   shownAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
@@ -302,12 +318,14 @@ export type AssignmentCreateManyInput = {
   position: number
   taskId: string
   optionOrder?: Prisma.AssignmentCreateoptionOrderInput | string[]
+  preferredFirst?: boolean
   shownAt?: Date | string | null
 }
 
 export type AssignmentUpdateManyMutationInput = {
   position?: Prisma.IntFieldUpdateOperationsInput | number
   optionOrder?: Prisma.AssignmentUpdateoptionOrderInput | string[]
+  preferredFirst?: Prisma.BoolFieldUpdateOperationsInput | boolean
   shownAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
@@ -316,6 +334,7 @@ export type AssignmentUncheckedUpdateManyInput = {
   position?: Prisma.IntFieldUpdateOperationsInput | number
   taskId?: Prisma.StringFieldUpdateOperationsInput | string
   optionOrder?: Prisma.AssignmentUpdateoptionOrderInput | string[]
+  preferredFirst?: Prisma.BoolFieldUpdateOperationsInput | boolean
   shownAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
@@ -344,6 +363,7 @@ export type AssignmentCountOrderByAggregateInput = {
   position?: Prisma.SortOrder
   taskId?: Prisma.SortOrder
   optionOrder?: Prisma.SortOrder
+  preferredFirst?: Prisma.SortOrder
   shownAt?: Prisma.SortOrder
 }
 
@@ -355,6 +375,7 @@ export type AssignmentMaxOrderByAggregateInput = {
   participantId?: Prisma.SortOrder
   position?: Prisma.SortOrder
   taskId?: Prisma.SortOrder
+  preferredFirst?: Prisma.SortOrder
   shownAt?: Prisma.SortOrder
 }
 
@@ -362,6 +383,7 @@ export type AssignmentMinOrderByAggregateInput = {
   participantId?: Prisma.SortOrder
   position?: Prisma.SortOrder
   taskId?: Prisma.SortOrder
+  preferredFirst?: Prisma.SortOrder
   shownAt?: Prisma.SortOrder
 }
 
@@ -465,6 +487,7 @@ export type AssignmentUpdateoptionOrderInput = {
 export type AssignmentCreateWithoutTaskInput = {
   position: number
   optionOrder?: Prisma.AssignmentCreateoptionOrderInput | string[]
+  preferredFirst?: boolean
   shownAt?: Date | string | null
   participant: Prisma.ParticipantCreateNestedOneWithoutAssignmentsInput
 }
@@ -473,6 +496,7 @@ export type AssignmentUncheckedCreateWithoutTaskInput = {
   participantId: string
   position: number
   optionOrder?: Prisma.AssignmentCreateoptionOrderInput | string[]
+  preferredFirst?: boolean
   shownAt?: Date | string | null
 }
 
@@ -510,12 +534,14 @@ export type AssignmentScalarWhereInput = {
   position?: Prisma.IntFilter<"Assignment"> | number
   taskId?: Prisma.StringFilter<"Assignment"> | string
   optionOrder?: Prisma.StringNullableListFilter<"Assignment">
+  preferredFirst?: Prisma.BoolFilter<"Assignment"> | boolean
   shownAt?: Prisma.DateTimeNullableFilter<"Assignment"> | Date | string | null
 }
 
 export type AssignmentCreateWithoutParticipantInput = {
   position: number
   optionOrder?: Prisma.AssignmentCreateoptionOrderInput | string[]
+  preferredFirst?: boolean
   shownAt?: Date | string | null
   task: Prisma.TaskCreateNestedOneWithoutAssignmentsInput
 }
@@ -524,6 +550,7 @@ export type AssignmentUncheckedCreateWithoutParticipantInput = {
   position: number
   taskId: string
   optionOrder?: Prisma.AssignmentCreateoptionOrderInput | string[]
+  preferredFirst?: boolean
   shownAt?: Date | string | null
 }
 
@@ -557,12 +584,14 @@ export type AssignmentCreateManyTaskInput = {
   participantId: string
   position: number
   optionOrder?: Prisma.AssignmentCreateoptionOrderInput | string[]
+  preferredFirst?: boolean
   shownAt?: Date | string | null
 }
 
 export type AssignmentUpdateWithoutTaskInput = {
   position?: Prisma.IntFieldUpdateOperationsInput | number
   optionOrder?: Prisma.AssignmentUpdateoptionOrderInput | string[]
+  preferredFirst?: Prisma.BoolFieldUpdateOperationsInput | boolean
   shownAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   participant?: Prisma.ParticipantUpdateOneRequiredWithoutAssignmentsNestedInput
 }
@@ -571,6 +600,7 @@ export type AssignmentUncheckedUpdateWithoutTaskInput = {
   participantId?: Prisma.StringFieldUpdateOperationsInput | string
   position?: Prisma.IntFieldUpdateOperationsInput | number
   optionOrder?: Prisma.AssignmentUpdateoptionOrderInput | string[]
+  preferredFirst?: Prisma.BoolFieldUpdateOperationsInput | boolean
   shownAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
@@ -578,6 +608,7 @@ export type AssignmentUncheckedUpdateManyWithoutTaskInput = {
   participantId?: Prisma.StringFieldUpdateOperationsInput | string
   position?: Prisma.IntFieldUpdateOperationsInput | number
   optionOrder?: Prisma.AssignmentUpdateoptionOrderInput | string[]
+  preferredFirst?: Prisma.BoolFieldUpdateOperationsInput | boolean
   shownAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
@@ -585,12 +616,14 @@ export type AssignmentCreateManyParticipantInput = {
   position: number
   taskId: string
   optionOrder?: Prisma.AssignmentCreateoptionOrderInput | string[]
+  preferredFirst?: boolean
   shownAt?: Date | string | null
 }
 
 export type AssignmentUpdateWithoutParticipantInput = {
   position?: Prisma.IntFieldUpdateOperationsInput | number
   optionOrder?: Prisma.AssignmentUpdateoptionOrderInput | string[]
+  preferredFirst?: Prisma.BoolFieldUpdateOperationsInput | boolean
   shownAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   task?: Prisma.TaskUpdateOneRequiredWithoutAssignmentsNestedInput
 }
@@ -599,6 +632,7 @@ export type AssignmentUncheckedUpdateWithoutParticipantInput = {
   position?: Prisma.IntFieldUpdateOperationsInput | number
   taskId?: Prisma.StringFieldUpdateOperationsInput | string
   optionOrder?: Prisma.AssignmentUpdateoptionOrderInput | string[]
+  preferredFirst?: Prisma.BoolFieldUpdateOperationsInput | boolean
   shownAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
@@ -606,6 +640,7 @@ export type AssignmentUncheckedUpdateManyWithoutParticipantInput = {
   position?: Prisma.IntFieldUpdateOperationsInput | number
   taskId?: Prisma.StringFieldUpdateOperationsInput | string
   optionOrder?: Prisma.AssignmentUpdateoptionOrderInput | string[]
+  preferredFirst?: Prisma.BoolFieldUpdateOperationsInput | boolean
   shownAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
@@ -616,6 +651,7 @@ export type AssignmentSelect<ExtArgs extends runtime.Types.Extensions.InternalAr
   position?: boolean
   taskId?: boolean
   optionOrder?: boolean
+  preferredFirst?: boolean
   shownAt?: boolean
   participant?: boolean | Prisma.ParticipantDefaultArgs<ExtArgs>
   task?: boolean | Prisma.TaskDefaultArgs<ExtArgs>
@@ -626,6 +662,7 @@ export type AssignmentSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Ex
   position?: boolean
   taskId?: boolean
   optionOrder?: boolean
+  preferredFirst?: boolean
   shownAt?: boolean
   participant?: boolean | Prisma.ParticipantDefaultArgs<ExtArgs>
   task?: boolean | Prisma.TaskDefaultArgs<ExtArgs>
@@ -636,6 +673,7 @@ export type AssignmentSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Ex
   position?: boolean
   taskId?: boolean
   optionOrder?: boolean
+  preferredFirst?: boolean
   shownAt?: boolean
   participant?: boolean | Prisma.ParticipantDefaultArgs<ExtArgs>
   task?: boolean | Prisma.TaskDefaultArgs<ExtArgs>
@@ -646,10 +684,11 @@ export type AssignmentSelectScalar = {
   position?: boolean
   taskId?: boolean
   optionOrder?: boolean
+  preferredFirst?: boolean
   shownAt?: boolean
 }
 
-export type AssignmentOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"participantId" | "position" | "taskId" | "optionOrder" | "shownAt", ExtArgs["result"]["assignment"]>
+export type AssignmentOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"participantId" | "position" | "taskId" | "optionOrder" | "preferredFirst" | "shownAt", ExtArgs["result"]["assignment"]>
 export type AssignmentInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   participant?: boolean | Prisma.ParticipantDefaultArgs<ExtArgs>
   task?: boolean | Prisma.TaskDefaultArgs<ExtArgs>
@@ -674,6 +713,10 @@ export type $AssignmentPayload<ExtArgs extends runtime.Types.Extensions.Internal
     position: number
     taskId: string
     optionOrder: string[]
+    /**
+     * False when the batch randomises sides and the preferred response is shown second.
+     */
+    preferredFirst: boolean
     /**
      * Server time the question was first rendered.
      */
@@ -1107,6 +1150,7 @@ export interface AssignmentFieldRefs {
   readonly position: Prisma.FieldRef<"Assignment", 'Int'>
   readonly taskId: Prisma.FieldRef<"Assignment", 'String'>
   readonly optionOrder: Prisma.FieldRef<"Assignment", 'String[]'>
+  readonly preferredFirst: Prisma.FieldRef<"Assignment", 'Boolean'>
   readonly shownAt: Prisma.FieldRef<"Assignment", 'DateTime'>
 }
     

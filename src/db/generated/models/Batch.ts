@@ -49,6 +49,7 @@ export type BatchMinAggregateOutputType = {
   targetRaters: number | null
   seed: number | null
   completionCode: string | null
+  previewKey: string | null
   ratingsPerTask: number | null
   preferredSide: $Enums.PreferredSide | null
   createdAt: Date | null
@@ -65,6 +66,7 @@ export type BatchMaxAggregateOutputType = {
   targetRaters: number | null
   seed: number | null
   completionCode: string | null
+  previewKey: string | null
   ratingsPerTask: number | null
   preferredSide: $Enums.PreferredSide | null
   createdAt: Date | null
@@ -81,6 +83,7 @@ export type BatchCountAggregateOutputType = {
   targetRaters: number
   seed: number
   completionCode: number
+  previewKey: number
   ratingsPerTask: number
   preferredSide: number
   generationReport: number
@@ -114,6 +117,7 @@ export type BatchMinAggregateInputType = {
   targetRaters?: true
   seed?: true
   completionCode?: true
+  previewKey?: true
   ratingsPerTask?: true
   preferredSide?: true
   createdAt?: true
@@ -130,6 +134,7 @@ export type BatchMaxAggregateInputType = {
   targetRaters?: true
   seed?: true
   completionCode?: true
+  previewKey?: true
   ratingsPerTask?: true
   preferredSide?: true
   createdAt?: true
@@ -146,6 +151,7 @@ export type BatchCountAggregateInputType = {
   targetRaters?: true
   seed?: true
   completionCode?: true
+  previewKey?: true
   ratingsPerTask?: true
   preferredSide?: true
   generationReport?: true
@@ -250,6 +256,7 @@ export type BatchGroupByOutputType = {
   targetRaters: number
   seed: number
   completionCode: string
+  previewKey: string
   ratingsPerTask: number | null
   preferredSide: $Enums.PreferredSide
   generationReport: runtime.JsonValue
@@ -290,6 +297,7 @@ export type BatchWhereInput = {
   targetRaters?: Prisma.IntFilter<"Batch"> | number
   seed?: Prisma.IntFilter<"Batch"> | number
   completionCode?: Prisma.StringFilter<"Batch"> | string
+  previewKey?: Prisma.StringFilter<"Batch"> | string
   ratingsPerTask?: Prisma.IntNullableFilter<"Batch"> | number | null
   preferredSide?: Prisma.EnumPreferredSideFilter<"Batch"> | $Enums.PreferredSide
   generationReport?: Prisma.JsonFilter<"Batch">
@@ -310,6 +318,7 @@ export type BatchOrderByWithRelationInput = {
   targetRaters?: Prisma.SortOrder
   seed?: Prisma.SortOrder
   completionCode?: Prisma.SortOrder
+  previewKey?: Prisma.SortOrder
   ratingsPerTask?: Prisma.SortOrderInput | Prisma.SortOrder
   preferredSide?: Prisma.SortOrder
   generationReport?: Prisma.SortOrder
@@ -333,6 +342,7 @@ export type BatchWhereUniqueInput = Prisma.AtLeast<{
   targetRaters?: Prisma.IntFilter<"Batch"> | number
   seed?: Prisma.IntFilter<"Batch"> | number
   completionCode?: Prisma.StringFilter<"Batch"> | string
+  previewKey?: Prisma.StringFilter<"Batch"> | string
   ratingsPerTask?: Prisma.IntNullableFilter<"Batch"> | number | null
   preferredSide?: Prisma.EnumPreferredSideFilter<"Batch"> | $Enums.PreferredSide
   generationReport?: Prisma.JsonFilter<"Batch">
@@ -353,6 +363,7 @@ export type BatchOrderByWithAggregationInput = {
   targetRaters?: Prisma.SortOrder
   seed?: Prisma.SortOrder
   completionCode?: Prisma.SortOrder
+  previewKey?: Prisma.SortOrder
   ratingsPerTask?: Prisma.SortOrderInput | Prisma.SortOrder
   preferredSide?: Prisma.SortOrder
   generationReport?: Prisma.SortOrder
@@ -378,6 +389,7 @@ export type BatchScalarWhereWithAggregatesInput = {
   targetRaters?: Prisma.IntWithAggregatesFilter<"Batch"> | number
   seed?: Prisma.IntWithAggregatesFilter<"Batch"> | number
   completionCode?: Prisma.StringWithAggregatesFilter<"Batch"> | string
+  previewKey?: Prisma.StringWithAggregatesFilter<"Batch"> | string
   ratingsPerTask?: Prisma.IntNullableWithAggregatesFilter<"Batch"> | number | null
   preferredSide?: Prisma.EnumPreferredSideWithAggregatesFilter<"Batch"> | $Enums.PreferredSide
   generationReport?: Prisma.JsonWithAggregatesFilter<"Batch">
@@ -394,6 +406,7 @@ export type BatchCreateInput = {
   targetRaters: number
   seed: number
   completionCode: string
+  previewKey: string
   ratingsPerTask?: number | null
   preferredSide?: $Enums.PreferredSide
   generationReport: Prisma.JsonNullValueInput | runtime.InputJsonValue
@@ -414,6 +427,7 @@ export type BatchUncheckedCreateInput = {
   targetRaters: number
   seed: number
   completionCode: string
+  previewKey: string
   ratingsPerTask?: number | null
   preferredSide?: $Enums.PreferredSide
   generationReport: Prisma.JsonNullValueInput | runtime.InputJsonValue
@@ -432,6 +446,7 @@ export type BatchUpdateInput = {
   targetRaters?: Prisma.IntFieldUpdateOperationsInput | number
   seed?: Prisma.IntFieldUpdateOperationsInput | number
   completionCode?: Prisma.StringFieldUpdateOperationsInput | string
+  previewKey?: Prisma.StringFieldUpdateOperationsInput | string
   ratingsPerTask?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   preferredSide?: Prisma.EnumPreferredSideFieldUpdateOperationsInput | $Enums.PreferredSide
   generationReport?: Prisma.JsonNullValueInput | runtime.InputJsonValue
@@ -452,6 +467,7 @@ export type BatchUncheckedUpdateInput = {
   targetRaters?: Prisma.IntFieldUpdateOperationsInput | number
   seed?: Prisma.IntFieldUpdateOperationsInput | number
   completionCode?: Prisma.StringFieldUpdateOperationsInput | string
+  previewKey?: Prisma.StringFieldUpdateOperationsInput | string
   ratingsPerTask?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   preferredSide?: Prisma.EnumPreferredSideFieldUpdateOperationsInput | $Enums.PreferredSide
   generationReport?: Prisma.JsonNullValueInput | runtime.InputJsonValue
@@ -471,6 +487,7 @@ export type BatchCreateManyInput = {
   targetRaters: number
   seed: number
   completionCode: string
+  previewKey: string
   ratingsPerTask?: number | null
   preferredSide?: $Enums.PreferredSide
   generationReport: Prisma.JsonNullValueInput | runtime.InputJsonValue
@@ -487,6 +504,7 @@ export type BatchUpdateManyMutationInput = {
   targetRaters?: Prisma.IntFieldUpdateOperationsInput | number
   seed?: Prisma.IntFieldUpdateOperationsInput | number
   completionCode?: Prisma.StringFieldUpdateOperationsInput | string
+  previewKey?: Prisma.StringFieldUpdateOperationsInput | string
   ratingsPerTask?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   preferredSide?: Prisma.EnumPreferredSideFieldUpdateOperationsInput | $Enums.PreferredSide
   generationReport?: Prisma.JsonNullValueInput | runtime.InputJsonValue
@@ -504,6 +522,7 @@ export type BatchUncheckedUpdateManyInput = {
   targetRaters?: Prisma.IntFieldUpdateOperationsInput | number
   seed?: Prisma.IntFieldUpdateOperationsInput | number
   completionCode?: Prisma.StringFieldUpdateOperationsInput | string
+  previewKey?: Prisma.StringFieldUpdateOperationsInput | string
   ratingsPerTask?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   preferredSide?: Prisma.EnumPreferredSideFieldUpdateOperationsInput | $Enums.PreferredSide
   generationReport?: Prisma.JsonNullValueInput | runtime.InputJsonValue
@@ -531,6 +550,7 @@ export type BatchCountOrderByAggregateInput = {
   targetRaters?: Prisma.SortOrder
   seed?: Prisma.SortOrder
   completionCode?: Prisma.SortOrder
+  previewKey?: Prisma.SortOrder
   ratingsPerTask?: Prisma.SortOrder
   preferredSide?: Prisma.SortOrder
   generationReport?: Prisma.SortOrder
@@ -555,6 +575,7 @@ export type BatchMaxOrderByAggregateInput = {
   targetRaters?: Prisma.SortOrder
   seed?: Prisma.SortOrder
   completionCode?: Prisma.SortOrder
+  previewKey?: Prisma.SortOrder
   ratingsPerTask?: Prisma.SortOrder
   preferredSide?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
@@ -571,6 +592,7 @@ export type BatchMinOrderByAggregateInput = {
   targetRaters?: Prisma.SortOrder
   seed?: Prisma.SortOrder
   completionCode?: Prisma.SortOrder
+  previewKey?: Prisma.SortOrder
   ratingsPerTask?: Prisma.SortOrder
   preferredSide?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
@@ -684,6 +706,7 @@ export type BatchCreateWithoutDatasetInput = {
   targetRaters: number
   seed: number
   completionCode: string
+  previewKey: string
   ratingsPerTask?: number | null
   preferredSide?: $Enums.PreferredSide
   generationReport: Prisma.JsonNullValueInput | runtime.InputJsonValue
@@ -702,6 +725,7 @@ export type BatchUncheckedCreateWithoutDatasetInput = {
   targetRaters: number
   seed: number
   completionCode: string
+  previewKey: string
   ratingsPerTask?: number | null
   preferredSide?: $Enums.PreferredSide
   generationReport: Prisma.JsonNullValueInput | runtime.InputJsonValue
@@ -750,6 +774,7 @@ export type BatchScalarWhereInput = {
   targetRaters?: Prisma.IntFilter<"Batch"> | number
   seed?: Prisma.IntFilter<"Batch"> | number
   completionCode?: Prisma.StringFilter<"Batch"> | string
+  previewKey?: Prisma.StringFilter<"Batch"> | string
   ratingsPerTask?: Prisma.IntNullableFilter<"Batch"> | number | null
   preferredSide?: Prisma.EnumPreferredSideFilter<"Batch"> | $Enums.PreferredSide
   generationReport?: Prisma.JsonFilter<"Batch">
@@ -766,6 +791,7 @@ export type BatchCreateWithoutTasksInput = {
   targetRaters: number
   seed: number
   completionCode: string
+  previewKey: string
   ratingsPerTask?: number | null
   preferredSide?: $Enums.PreferredSide
   generationReport: Prisma.JsonNullValueInput | runtime.InputJsonValue
@@ -785,6 +811,7 @@ export type BatchUncheckedCreateWithoutTasksInput = {
   targetRaters: number
   seed: number
   completionCode: string
+  previewKey: string
   ratingsPerTask?: number | null
   preferredSide?: $Enums.PreferredSide
   generationReport: Prisma.JsonNullValueInput | runtime.InputJsonValue
@@ -818,6 +845,7 @@ export type BatchUpdateWithoutTasksInput = {
   targetRaters?: Prisma.IntFieldUpdateOperationsInput | number
   seed?: Prisma.IntFieldUpdateOperationsInput | number
   completionCode?: Prisma.StringFieldUpdateOperationsInput | string
+  previewKey?: Prisma.StringFieldUpdateOperationsInput | string
   ratingsPerTask?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   preferredSide?: Prisma.EnumPreferredSideFieldUpdateOperationsInput | $Enums.PreferredSide
   generationReport?: Prisma.JsonNullValueInput | runtime.InputJsonValue
@@ -837,6 +865,7 @@ export type BatchUncheckedUpdateWithoutTasksInput = {
   targetRaters?: Prisma.IntFieldUpdateOperationsInput | number
   seed?: Prisma.IntFieldUpdateOperationsInput | number
   completionCode?: Prisma.StringFieldUpdateOperationsInput | string
+  previewKey?: Prisma.StringFieldUpdateOperationsInput | string
   ratingsPerTask?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   preferredSide?: Prisma.EnumPreferredSideFieldUpdateOperationsInput | $Enums.PreferredSide
   generationReport?: Prisma.JsonNullValueInput | runtime.InputJsonValue
@@ -854,6 +883,7 @@ export type BatchCreateWithoutParticipantsInput = {
   targetRaters: number
   seed: number
   completionCode: string
+  previewKey: string
   ratingsPerTask?: number | null
   preferredSide?: $Enums.PreferredSide
   generationReport: Prisma.JsonNullValueInput | runtime.InputJsonValue
@@ -873,6 +903,7 @@ export type BatchUncheckedCreateWithoutParticipantsInput = {
   targetRaters: number
   seed: number
   completionCode: string
+  previewKey: string
   ratingsPerTask?: number | null
   preferredSide?: $Enums.PreferredSide
   generationReport: Prisma.JsonNullValueInput | runtime.InputJsonValue
@@ -906,6 +937,7 @@ export type BatchUpdateWithoutParticipantsInput = {
   targetRaters?: Prisma.IntFieldUpdateOperationsInput | number
   seed?: Prisma.IntFieldUpdateOperationsInput | number
   completionCode?: Prisma.StringFieldUpdateOperationsInput | string
+  previewKey?: Prisma.StringFieldUpdateOperationsInput | string
   ratingsPerTask?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   preferredSide?: Prisma.EnumPreferredSideFieldUpdateOperationsInput | $Enums.PreferredSide
   generationReport?: Prisma.JsonNullValueInput | runtime.InputJsonValue
@@ -925,6 +957,7 @@ export type BatchUncheckedUpdateWithoutParticipantsInput = {
   targetRaters?: Prisma.IntFieldUpdateOperationsInput | number
   seed?: Prisma.IntFieldUpdateOperationsInput | number
   completionCode?: Prisma.StringFieldUpdateOperationsInput | string
+  previewKey?: Prisma.StringFieldUpdateOperationsInput | string
   ratingsPerTask?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   preferredSide?: Prisma.EnumPreferredSideFieldUpdateOperationsInput | $Enums.PreferredSide
   generationReport?: Prisma.JsonNullValueInput | runtime.InputJsonValue
@@ -942,6 +975,7 @@ export type BatchCreateManyDatasetInput = {
   targetRaters: number
   seed: number
   completionCode: string
+  previewKey: string
   ratingsPerTask?: number | null
   preferredSide?: $Enums.PreferredSide
   generationReport: Prisma.JsonNullValueInput | runtime.InputJsonValue
@@ -958,6 +992,7 @@ export type BatchUpdateWithoutDatasetInput = {
   targetRaters?: Prisma.IntFieldUpdateOperationsInput | number
   seed?: Prisma.IntFieldUpdateOperationsInput | number
   completionCode?: Prisma.StringFieldUpdateOperationsInput | string
+  previewKey?: Prisma.StringFieldUpdateOperationsInput | string
   ratingsPerTask?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   preferredSide?: Prisma.EnumPreferredSideFieldUpdateOperationsInput | $Enums.PreferredSide
   generationReport?: Prisma.JsonNullValueInput | runtime.InputJsonValue
@@ -976,6 +1011,7 @@ export type BatchUncheckedUpdateWithoutDatasetInput = {
   targetRaters?: Prisma.IntFieldUpdateOperationsInput | number
   seed?: Prisma.IntFieldUpdateOperationsInput | number
   completionCode?: Prisma.StringFieldUpdateOperationsInput | string
+  previewKey?: Prisma.StringFieldUpdateOperationsInput | string
   ratingsPerTask?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   preferredSide?: Prisma.EnumPreferredSideFieldUpdateOperationsInput | $Enums.PreferredSide
   generationReport?: Prisma.JsonNullValueInput | runtime.InputJsonValue
@@ -994,6 +1030,7 @@ export type BatchUncheckedUpdateManyWithoutDatasetInput = {
   targetRaters?: Prisma.IntFieldUpdateOperationsInput | number
   seed?: Prisma.IntFieldUpdateOperationsInput | number
   completionCode?: Prisma.StringFieldUpdateOperationsInput | string
+  previewKey?: Prisma.StringFieldUpdateOperationsInput | string
   ratingsPerTask?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   preferredSide?: Prisma.EnumPreferredSideFieldUpdateOperationsInput | $Enums.PreferredSide
   generationReport?: Prisma.JsonNullValueInput | runtime.InputJsonValue
@@ -1051,6 +1088,7 @@ export type BatchSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = 
   targetRaters?: boolean
   seed?: boolean
   completionCode?: boolean
+  previewKey?: boolean
   ratingsPerTask?: boolean
   preferredSide?: boolean
   generationReport?: boolean
@@ -1072,6 +1110,7 @@ export type BatchSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensi
   targetRaters?: boolean
   seed?: boolean
   completionCode?: boolean
+  previewKey?: boolean
   ratingsPerTask?: boolean
   preferredSide?: boolean
   generationReport?: boolean
@@ -1090,6 +1129,7 @@ export type BatchSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensi
   targetRaters?: boolean
   seed?: boolean
   completionCode?: boolean
+  previewKey?: boolean
   ratingsPerTask?: boolean
   preferredSide?: boolean
   generationReport?: boolean
@@ -1108,6 +1148,7 @@ export type BatchSelectScalar = {
   targetRaters?: boolean
   seed?: boolean
   completionCode?: boolean
+  previewKey?: boolean
   ratingsPerTask?: boolean
   preferredSide?: boolean
   generationReport?: boolean
@@ -1116,7 +1157,7 @@ export type BatchSelectScalar = {
   closedAt?: boolean
 }
 
-export type BatchOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "datasetId" | "name" | "status" | "questionsPerRater" | "targetRaters" | "seed" | "completionCode" | "ratingsPerTask" | "preferredSide" | "generationReport" | "createdAt" | "openedAt" | "closedAt", ExtArgs["result"]["batch"]>
+export type BatchOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "datasetId" | "name" | "status" | "questionsPerRater" | "targetRaters" | "seed" | "completionCode" | "previewKey" | "ratingsPerTask" | "preferredSide" | "generationReport" | "createdAt" | "openedAt" | "closedAt", ExtArgs["result"]["batch"]>
 export type BatchInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   dataset?: boolean | Prisma.DatasetDefaultArgs<ExtArgs>
   tasks?: boolean | Prisma.Batch$tasksArgs<ExtArgs>
@@ -1146,6 +1187,10 @@ export type $BatchPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs 
     targetRaters: number
     seed: number
     completionCode: string
+    /**
+     * Secret part of the preview link: shows the pages without recording anything.
+     */
+    previewKey: string
     ratingsPerTask: number | null
     preferredSide: $Enums.PreferredSide
     /**
@@ -1589,6 +1634,7 @@ export interface BatchFieldRefs {
   readonly targetRaters: Prisma.FieldRef<"Batch", 'Int'>
   readonly seed: Prisma.FieldRef<"Batch", 'Int'>
   readonly completionCode: Prisma.FieldRef<"Batch", 'String'>
+  readonly previewKey: Prisma.FieldRef<"Batch", 'String'>
   readonly ratingsPerTask: Prisma.FieldRef<"Batch", 'Int'>
   readonly preferredSide: Prisma.FieldRef<"Batch", 'PreferredSide'>
   readonly generationReport: Prisma.FieldRef<"Batch", 'Json'>

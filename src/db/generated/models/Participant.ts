@@ -34,6 +34,7 @@ export type ParticipantMinAggregateOutputType = {
   status: $Enums.ParticipantStatus | null
   createdAt: Date | null
   consentedAt: Date | null
+  startedAt: Date | null
   declinedAt: Date | null
   completedAt: Date | null
 }
@@ -48,6 +49,7 @@ export type ParticipantMaxAggregateOutputType = {
   status: $Enums.ParticipantStatus | null
   createdAt: Date | null
   consentedAt: Date | null
+  startedAt: Date | null
   declinedAt: Date | null
   completedAt: Date | null
 }
@@ -62,6 +64,7 @@ export type ParticipantCountAggregateOutputType = {
   status: number
   createdAt: number
   consentedAt: number
+  startedAt: number
   declinedAt: number
   completedAt: number
   _all: number
@@ -78,6 +81,7 @@ export type ParticipantMinAggregateInputType = {
   status?: true
   createdAt?: true
   consentedAt?: true
+  startedAt?: true
   declinedAt?: true
   completedAt?: true
 }
@@ -92,6 +96,7 @@ export type ParticipantMaxAggregateInputType = {
   status?: true
   createdAt?: true
   consentedAt?: true
+  startedAt?: true
   declinedAt?: true
   completedAt?: true
 }
@@ -106,6 +111,7 @@ export type ParticipantCountAggregateInputType = {
   status?: true
   createdAt?: true
   consentedAt?: true
+  startedAt?: true
   declinedAt?: true
   completedAt?: true
   _all?: true
@@ -193,6 +199,7 @@ export type ParticipantGroupByOutputType = {
   status: $Enums.ParticipantStatus
   createdAt: Date
   consentedAt: Date | null
+  startedAt: Date | null
   declinedAt: Date | null
   completedAt: Date | null
   _count: ParticipantCountAggregateOutputType | null
@@ -228,6 +235,7 @@ export type ParticipantWhereInput = {
   status?: Prisma.EnumParticipantStatusFilter<"Participant"> | $Enums.ParticipantStatus
   createdAt?: Prisma.DateTimeFilter<"Participant"> | Date | string
   consentedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
+  startedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
   declinedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
   completedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
   batch?: Prisma.XOR<Prisma.BatchScalarRelationFilter, Prisma.BatchWhereInput>
@@ -245,6 +253,7 @@ export type ParticipantOrderByWithRelationInput = {
   status?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   consentedAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  startedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   declinedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   completedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   batch?: Prisma.BatchOrderByWithRelationInput
@@ -266,6 +275,7 @@ export type ParticipantWhereUniqueInput = Prisma.AtLeast<{
   status?: Prisma.EnumParticipantStatusFilter<"Participant"> | $Enums.ParticipantStatus
   createdAt?: Prisma.DateTimeFilter<"Participant"> | Date | string
   consentedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
+  startedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
   declinedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
   completedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
   batch?: Prisma.XOR<Prisma.BatchScalarRelationFilter, Prisma.BatchWhereInput>
@@ -283,6 +293,7 @@ export type ParticipantOrderByWithAggregationInput = {
   status?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   consentedAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  startedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   declinedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   completedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.ParticipantCountOrderByAggregateInput
@@ -303,6 +314,7 @@ export type ParticipantScalarWhereWithAggregatesInput = {
   status?: Prisma.EnumParticipantStatusWithAggregatesFilter<"Participant"> | $Enums.ParticipantStatus
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Participant"> | Date | string
   consentedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Participant"> | Date | string | null
+  startedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Participant"> | Date | string | null
   declinedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Participant"> | Date | string | null
   completedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Participant"> | Date | string | null
 }
@@ -316,6 +328,7 @@ export type ParticipantCreateInput = {
   status?: $Enums.ParticipantStatus
   createdAt?: Date | string
   consentedAt?: Date | string | null
+  startedAt?: Date | string | null
   declinedAt?: Date | string | null
   completedAt?: Date | string | null
   batch: Prisma.BatchCreateNestedOneWithoutParticipantsInput
@@ -333,6 +346,7 @@ export type ParticipantUncheckedCreateInput = {
   status?: $Enums.ParticipantStatus
   createdAt?: Date | string
   consentedAt?: Date | string | null
+  startedAt?: Date | string | null
   declinedAt?: Date | string | null
   completedAt?: Date | string | null
   assignments?: Prisma.AssignmentUncheckedCreateNestedManyWithoutParticipantInput
@@ -348,6 +362,7 @@ export type ParticipantUpdateInput = {
   status?: Prisma.EnumParticipantStatusFieldUpdateOperationsInput | $Enums.ParticipantStatus
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   consentedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   batch?: Prisma.BatchUpdateOneRequiredWithoutParticipantsNestedInput
@@ -365,6 +380,7 @@ export type ParticipantUncheckedUpdateInput = {
   status?: Prisma.EnumParticipantStatusFieldUpdateOperationsInput | $Enums.ParticipantStatus
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   consentedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   assignments?: Prisma.AssignmentUncheckedUpdateManyWithoutParticipantNestedInput
@@ -381,6 +397,7 @@ export type ParticipantCreateManyInput = {
   status?: $Enums.ParticipantStatus
   createdAt?: Date | string
   consentedAt?: Date | string | null
+  startedAt?: Date | string | null
   declinedAt?: Date | string | null
   completedAt?: Date | string | null
 }
@@ -394,6 +411,7 @@ export type ParticipantUpdateManyMutationInput = {
   status?: Prisma.EnumParticipantStatusFieldUpdateOperationsInput | $Enums.ParticipantStatus
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   consentedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
@@ -408,6 +426,7 @@ export type ParticipantUncheckedUpdateManyInput = {
   status?: Prisma.EnumParticipantStatusFieldUpdateOperationsInput | $Enums.ParticipantStatus
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   consentedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
@@ -437,6 +456,7 @@ export type ParticipantCountOrderByAggregateInput = {
   status?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   consentedAt?: Prisma.SortOrder
+  startedAt?: Prisma.SortOrder
   declinedAt?: Prisma.SortOrder
   completedAt?: Prisma.SortOrder
 }
@@ -451,6 +471,7 @@ export type ParticipantMaxOrderByAggregateInput = {
   status?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   consentedAt?: Prisma.SortOrder
+  startedAt?: Prisma.SortOrder
   declinedAt?: Prisma.SortOrder
   completedAt?: Prisma.SortOrder
 }
@@ -465,6 +486,7 @@ export type ParticipantMinOrderByAggregateInput = {
   status?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   consentedAt?: Prisma.SortOrder
+  startedAt?: Prisma.SortOrder
   declinedAt?: Prisma.SortOrder
   completedAt?: Prisma.SortOrder
 }
@@ -557,6 +579,7 @@ export type ParticipantCreateWithoutBatchInput = {
   status?: $Enums.ParticipantStatus
   createdAt?: Date | string
   consentedAt?: Date | string | null
+  startedAt?: Date | string | null
   declinedAt?: Date | string | null
   completedAt?: Date | string | null
   assignments?: Prisma.AssignmentCreateNestedManyWithoutParticipantInput
@@ -572,6 +595,7 @@ export type ParticipantUncheckedCreateWithoutBatchInput = {
   status?: $Enums.ParticipantStatus
   createdAt?: Date | string
   consentedAt?: Date | string | null
+  startedAt?: Date | string | null
   declinedAt?: Date | string | null
   completedAt?: Date | string | null
   assignments?: Prisma.AssignmentUncheckedCreateNestedManyWithoutParticipantInput
@@ -617,6 +641,7 @@ export type ParticipantScalarWhereInput = {
   status?: Prisma.EnumParticipantStatusFilter<"Participant"> | $Enums.ParticipantStatus
   createdAt?: Prisma.DateTimeFilter<"Participant"> | Date | string
   consentedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
+  startedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
   declinedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
   completedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
 }
@@ -630,6 +655,7 @@ export type ParticipantCreateWithoutAssignmentsInput = {
   status?: $Enums.ParticipantStatus
   createdAt?: Date | string
   consentedAt?: Date | string | null
+  startedAt?: Date | string | null
   declinedAt?: Date | string | null
   completedAt?: Date | string | null
   batch: Prisma.BatchCreateNestedOneWithoutParticipantsInput
@@ -646,6 +672,7 @@ export type ParticipantUncheckedCreateWithoutAssignmentsInput = {
   status?: $Enums.ParticipantStatus
   createdAt?: Date | string
   consentedAt?: Date | string | null
+  startedAt?: Date | string | null
   declinedAt?: Date | string | null
   completedAt?: Date | string | null
   answers?: Prisma.AnswerUncheckedCreateNestedManyWithoutParticipantInput
@@ -676,6 +703,7 @@ export type ParticipantUpdateWithoutAssignmentsInput = {
   status?: Prisma.EnumParticipantStatusFieldUpdateOperationsInput | $Enums.ParticipantStatus
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   consentedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   batch?: Prisma.BatchUpdateOneRequiredWithoutParticipantsNestedInput
@@ -692,6 +720,7 @@ export type ParticipantUncheckedUpdateWithoutAssignmentsInput = {
   status?: Prisma.EnumParticipantStatusFieldUpdateOperationsInput | $Enums.ParticipantStatus
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   consentedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   answers?: Prisma.AnswerUncheckedUpdateManyWithoutParticipantNestedInput
@@ -706,6 +735,7 @@ export type ParticipantCreateWithoutAnswersInput = {
   status?: $Enums.ParticipantStatus
   createdAt?: Date | string
   consentedAt?: Date | string | null
+  startedAt?: Date | string | null
   declinedAt?: Date | string | null
   completedAt?: Date | string | null
   batch: Prisma.BatchCreateNestedOneWithoutParticipantsInput
@@ -722,6 +752,7 @@ export type ParticipantUncheckedCreateWithoutAnswersInput = {
   status?: $Enums.ParticipantStatus
   createdAt?: Date | string
   consentedAt?: Date | string | null
+  startedAt?: Date | string | null
   declinedAt?: Date | string | null
   completedAt?: Date | string | null
   assignments?: Prisma.AssignmentUncheckedCreateNestedManyWithoutParticipantInput
@@ -752,6 +783,7 @@ export type ParticipantUpdateWithoutAnswersInput = {
   status?: Prisma.EnumParticipantStatusFieldUpdateOperationsInput | $Enums.ParticipantStatus
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   consentedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   batch?: Prisma.BatchUpdateOneRequiredWithoutParticipantsNestedInput
@@ -768,6 +800,7 @@ export type ParticipantUncheckedUpdateWithoutAnswersInput = {
   status?: Prisma.EnumParticipantStatusFieldUpdateOperationsInput | $Enums.ParticipantStatus
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   consentedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   assignments?: Prisma.AssignmentUncheckedUpdateManyWithoutParticipantNestedInput
@@ -782,6 +815,7 @@ export type ParticipantCreateManyBatchInput = {
   status?: $Enums.ParticipantStatus
   createdAt?: Date | string
   consentedAt?: Date | string | null
+  startedAt?: Date | string | null
   declinedAt?: Date | string | null
   completedAt?: Date | string | null
 }
@@ -795,6 +829,7 @@ export type ParticipantUpdateWithoutBatchInput = {
   status?: Prisma.EnumParticipantStatusFieldUpdateOperationsInput | $Enums.ParticipantStatus
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   consentedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   assignments?: Prisma.AssignmentUpdateManyWithoutParticipantNestedInput
@@ -810,6 +845,7 @@ export type ParticipantUncheckedUpdateWithoutBatchInput = {
   status?: Prisma.EnumParticipantStatusFieldUpdateOperationsInput | $Enums.ParticipantStatus
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   consentedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   assignments?: Prisma.AssignmentUncheckedUpdateManyWithoutParticipantNestedInput
@@ -825,6 +861,7 @@ export type ParticipantUncheckedUpdateManyWithoutBatchInput = {
   status?: Prisma.EnumParticipantStatusFieldUpdateOperationsInput | $Enums.ParticipantStatus
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   consentedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
@@ -879,6 +916,7 @@ export type ParticipantSelect<ExtArgs extends runtime.Types.Extensions.InternalA
   status?: boolean
   createdAt?: boolean
   consentedAt?: boolean
+  startedAt?: boolean
   declinedAt?: boolean
   completedAt?: boolean
   batch?: boolean | Prisma.BatchDefaultArgs<ExtArgs>
@@ -897,6 +935,7 @@ export type ParticipantSelectCreateManyAndReturn<ExtArgs extends runtime.Types.E
   status?: boolean
   createdAt?: boolean
   consentedAt?: boolean
+  startedAt?: boolean
   declinedAt?: boolean
   completedAt?: boolean
   batch?: boolean | Prisma.BatchDefaultArgs<ExtArgs>
@@ -912,6 +951,7 @@ export type ParticipantSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.E
   status?: boolean
   createdAt?: boolean
   consentedAt?: boolean
+  startedAt?: boolean
   declinedAt?: boolean
   completedAt?: boolean
   batch?: boolean | Prisma.BatchDefaultArgs<ExtArgs>
@@ -927,11 +967,12 @@ export type ParticipantSelectScalar = {
   status?: boolean
   createdAt?: boolean
   consentedAt?: boolean
+  startedAt?: boolean
   declinedAt?: boolean
   completedAt?: boolean
 }
 
-export type ParticipantOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "batchId" | "code" | "prolificPid" | "studyId" | "sessionId" | "status" | "createdAt" | "consentedAt" | "declinedAt" | "completedAt", ExtArgs["result"]["participant"]>
+export type ParticipantOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "batchId" | "code" | "prolificPid" | "studyId" | "sessionId" | "status" | "createdAt" | "consentedAt" | "startedAt" | "declinedAt" | "completedAt", ExtArgs["result"]["participant"]>
 export type ParticipantInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   batch?: boolean | Prisma.BatchDefaultArgs<ExtArgs>
   assignments?: boolean | Prisma.Participant$assignmentsArgs<ExtArgs>
@@ -965,6 +1006,10 @@ export type $ParticipantPayload<ExtArgs extends runtime.Types.Extensions.Interna
     status: $Enums.ParticipantStatus
     createdAt: Date
     consentedAt: Date | null
+    /**
+     * Set when the rater leaves the instructions for the first question.
+     */
+    startedAt: Date | null
     declinedAt: Date | null
     completedAt: Date | null
   }, ExtArgs["result"]["participant"]>
@@ -1402,6 +1447,7 @@ export interface ParticipantFieldRefs {
   readonly status: Prisma.FieldRef<"Participant", 'ParticipantStatus'>
   readonly createdAt: Prisma.FieldRef<"Participant", 'DateTime'>
   readonly consentedAt: Prisma.FieldRef<"Participant", 'DateTime'>
+  readonly startedAt: Prisma.FieldRef<"Participant", 'DateTime'>
   readonly declinedAt: Prisma.FieldRef<"Participant", 'DateTime'>
   readonly completedAt: Prisma.FieldRef<"Participant", 'DateTime'>
 }

@@ -1,0 +1,73 @@
+// prefbasis batch create|open|close|show|list
+import { batchSettingsSchema } from '../../core/batch-settings.js';
+import { SKIP_REASON_TEXT, SKIP_REASONS } from '../../core/task-generation.js';
+import {
+  changeBatchStatus,
+  createBatchFromDataset,
+  findBatchByIdOrName,
+  getBatchProgress,
+  listBatches,
+  type Batch,
+} from '../../db/batches.js';
+import { participantUrl, previewUrl } from '../../web/batch-links.js';
+import { CliError, type CliContext } from '../context.js';
+import { formatTable } from '../table.js';
+
+export async function batchCreateCommand(ctx: CliContext, raw: Record<string, unknown>, baseUrl: string): Promise<void> {
+  const parsed = batchSettingsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const flag = (path: PropertyKey[]) => `--${String(path[0] ?? '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    throw new CliError(parsed.error.issues.map((i) => `${flag(i.path)}: ${i.message}`).join('\n'), 2);
+  }
+  const outcome = await createBatchFromDataset(ctx.db.prisma, parsed.data);
+  if (!outcome.ok) {
+    switch (outcome.reason) {
+      case 'dataset-not-found':
+        throw new CliError(`No dataset with id or name "${outcome.dataset}".`);
+      case 'name-taken':
+        throw new CliError(`A batch named "${outcome.name}" already exists; pass another --name.`);
+      case 'too-few-tasks':
+        throw new CliError(`The dataset gives only ${outcome.made} tasks with this seed, fewer than --questions ${outcome.questions}.`);
+    }
+  }
+  const { batch, report } = outcome;
+  ctx.out(`Created batch "${batch.name}" (id ${batch.id}), status draft: ${report.made} tasks frozen.`);
+  for (const reason of SKIP_REASONS) {
+    if (report.skippedByReason[reason]) ctx.out(`  skipped ${report.skippedByReason[reason]} datapoints: ${SKIP_REASON_TEXT[reason]}`);
+  }
+  ctx.out(`Participant URL (for Prolific): ${participantUrl(baseUrl, batch)}`);
+  ctx.out(`Preview (records nothing):      ${previewUrl(baseUrl, batch)}`);
+  ctx.out(`Open it with: prefbasis batch open ${batch.id}`);
+}
+
+export async function batchStatusCommand(ctx: CliContext, idOrName: string, to: 'open' | 'closed'): Promise<void> {
+  const batch = await requireBatch(ctx, idOrName);
+  const change = await changeBatchStatus(ctx.db.prisma, batch, to);
+  if (!change.ok) throw new CliError(`A ${change.from} batch cannot become ${change.to}.`);
+  ctx.out(`Batch "${batch.name}" (${batch.id}) is ${change.batch.status}.`);
+}
+
+export async function batchShowCommand(ctx: CliContext, idOrName: string, baseUrl: string, json: boolean): Promise<void> {
+  const batch = await requireBatch(ctx, idOrName);
+  const progress = await getBatchProgress(ctx.db.prisma, batch.id);
+  if (json) {
+    ctx.out(JSON.stringify({ batch, progress, participantUrl: participantUrl(baseUrl, batch) }, null, 2));
+    return;
+  }
+  ctx.out(`Batch "${batch.name}" (${batch.id}): ${batch.status}; ${batch.questionsPerRater} questions × ${batch.targetRaters} raters; seed ${batch.seed}`);
+  ctx.out(`Tasks ${progress.tasks}; answers ${progress.answers}; ratings per task ${progress.ratingsPerTask.min}–${progress.ratingsPerTask.max}`);
+  ctx.out(formatTable(Object.keys(progress.participants), [Object.values(progress.participants)]));
+  ctx.out(`Participant URL: ${participantUrl(baseUrl, batch)}`);
+}
+
+export async function batchListCommand(ctx: CliContext): Promise<void> {
+  const batches = await listBatches(ctx.db.prisma);
+  if (batches.length === 0) return ctx.out('No batches yet. Create one with `prefbasis batch create`.');
+  ctx.out(formatTable(['Id', 'Name', 'Status', 'Questions', 'Raters'], batches.map((b) => [b.id, b.name, b.status, b.questionsPerRater, b.targetRaters])));
+}
+
+async function requireBatch(ctx: CliContext, idOrName: string): Promise<Batch> {
+  const batch = await findBatchByIdOrName(ctx.db.prisma, idOrName);
+  if (!batch) throw new CliError(`No batch with id or name "${idOrName}". See \`prefbasis batch list\`.`);
+  return batch;
+}

@@ -1,0 +1,25 @@
+// The settings of a study batch, validated the same way for the CLI, the API and (later) the console.
+import { z } from 'zod';
+
+export const batchSettingsSchema = z.object({
+  dataset: z.string().trim().min(1, 'name or id of an imported dataset'),
+  name: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(100, 'must be at most 100 characters'),
+  questions: z.coerce.number().int().min(1).max(200).default(20),
+  raters: z.coerce.number().int().min(1).max(100_000).default(50),
+  seed: z.coerce.number().int().min(0).max(2 ** 31 - 1),
+  completionCode: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9]{4,40}$/, 'must be the Prolific completion code: 4-40 letters and digits'),
+  ratingsPerTask: z.coerce.number().int().min(1).max(10_000).nullable().default(null),
+  preferredSide: z.enum(['first', 'random']).default('first'),
+});
+
+export type BatchSettings = z.infer<typeof batchSettingsSchema>;
+
+/** Prolific ids (PROLIFIC_PID, STUDY_ID, SESSION_ID) are 24 hexadecimal characters. */
+export const prolificIdSchema = z.string().regex(/^[a-f0-9]{24}$/i);

@@ -1,0 +1,170 @@
+// Study batches: creation (tasks generated and frozen), lifecycle and researcher reads.
+import { randomBytes } from 'node:crypto';
+import { tasksNeeded } from '../core/assignment.js';
+import type { BatchSettings } from '../core/batch-settings.js';
+import { createRng } from '../core/rng.js';
+import { generateTasks, type GeneratedTask, type GenerationReport } from '../core/task-generation.js';
+import { bulkInsert } from './bulk-insert.js';
+import type { Prisma } from './connection.js';
+import { findDatasetByIdOrName, listAnnotatedDatapoints } from './datasets.js';
+import { isUniqueViolation } from './errors.js';
+import type { Batch, BatchStatus } from './generated/client.js';
+import { newId } from './ids.js';
+
+export type { Batch, BatchStatus };
+
+export type CreateBatchOutcome =
+  | { ok: true; batch: Batch; report: GenerationReport }
+  | { ok: false; reason: 'dataset-not-found'; dataset: string }
+  | { ok: false; reason: 'name-taken'; name: string }
+  | { ok: false; reason: 'too-few-tasks'; made: number; questions: number; report: GenerationReport };
+
+/**
+ * Generates the batch's tasks from the dataset and freezes them with their options: later changes
+ * to the dataset never alter a batch. Generates tasksNeeded(settings) tasks, fewer if the dataset
+ * cannot give that many (tasks are then rated more often).
+ */
+export async function createBatchFromDataset(prisma: Prisma, settings: BatchSettings): Promise<CreateBatchOutcome> {
+  const dataset = await findDatasetByIdOrName(prisma, settings.dataset);
+  if (!dataset) return { ok: false, reason: 'dataset-not-found', dataset: settings.dataset };
+  if (await prisma.batch.findUnique({ where: { name: settings.name } })) return { ok: false, reason: 'name-taken', name: settings.name };
+  const datapoints = await listAnnotatedDatapoints(prisma, dataset.id);
+  const limit = tasksNeeded({ raters: settings.raters, questions: settings.questions, ratingsPerTask: settings.ratingsPerTask });
+  const { tasks, report } = generateTasks(datapoints, createRng(settings.seed), { limit });
+  if (tasks.length < settings.questions) return { ok: false, reason: 'too-few-tasks', made: tasks.length, questions: settings.questions, report };
+  try {
+    const batch = await prisma.$transaction(
+      async (tx) => {
+        const created = await tx.batch.create({
+          data: {
+            id: newId('b', 10),
+            datasetId: dataset.id,
+            name: settings.name,
+            questionsPerRater: settings.questions,
+            targetRaters: settings.raters,
+            seed: settings.seed,
+            completionCode: settings.completionCode,
+            ratingsPerTask: settings.ratingsPerTask,
+            preferredSide: settings.preferredSide,
+            previewKey: randomBytes(12).toString('base64url'),
+            generationReport: JSON.parse(JSON.stringify(report)),
+          },
+        });
+        await freezeTasks(tx, created.id, tasks);
+        return created;
+      },
+      { timeout: 5 * 60_000, maxWait: 30_000 },
+    );
+    return { ok: true, batch, report };
+  } catch (err) {
+    if (isUniqueViolation(err, 'name')) return { ok: false, reason: 'name-taken', name: settings.name };
+    throw err;
+  }
+}
+
+type Tx = Parameters<Parameters<Prisma['$transaction']>[0]>[0];
+
+async function freezeTasks(tx: Tx, batchId: string, tasks: readonly GeneratedTask[]): Promise<void> {
+  const taskRows = tasks.map((t, position) => ({ ...t, id: newId('t', 12), position }));
+  await bulkInsert(tx, 'tasks', [
+    { name: 'id', type: 'text', value: (t) => t.id },
+    { name: 'batch_id', type: 'text', value: () => batchId },
+    { name: 'position', type: 'int4', value: (t) => t.position },
+    { name: 'datapoint_id', type: 'text', value: (t) => t.datapointId },
+    { name: 'sampled_category', type: 'text', value: (t) => t.sampledCategory },
+    { name: 'topic_category', type: 'text', value: (t) => t.topicCategory },
+  ], taskRows);
+  // Option ids are random: nothing in an id tells a rater which kind of option it is.
+  const optionRows = taskRows.flatMap((t) => t.options.map((o) => ({ ...o, id: newId('o', 16), taskId: t.id })));
+  await bulkInsert(tx, 'task_options', [
+    { name: 'id', type: 'text', value: (o) => o.id },
+    { name: 'task_id', type: 'text', value: (o) => o.taskId },
+    { name: 'kind', type: 'text', value: (o) => o.kind, select: (v) => `${v}::"OptionKind"` },
+    { name: 'text', type: 'text', value: (o) => o.text },
+    { name: 'source_datapoint_id', type: 'text', value: (o) => o.sourceDatapointId },
+  ], optionRows);
+}
+
+export function findBatchById(prisma: Prisma, id: string): Promise<Batch | null> {
+  return prisma.batch.findUnique({ where: { id } });
+}
+
+/** Accepts an id or a name (CLI convenience). */
+export function findBatchByIdOrName(prisma: Prisma, idOrName: string): Promise<Batch | null> {
+  return prisma.batch.findFirst({ where: { OR: [{ id: idOrName }, { name: idOrName }] } });
+}
+
+export function listBatches(prisma: Prisma): Promise<Batch[]> {
+  return prisma.batch.findMany({ orderBy: { createdAt: 'asc' } });
+}
+
+export type StatusChange = { ok: true; batch: Batch } | { ok: false; reason: 'not-allowed'; from: BatchStatus; to: BatchStatus };
+
+/** Lifecycle draft → open → closed; a closed batch may be reopened (a paused study). */
+const ALLOWED: Record<BatchStatus, readonly BatchStatus[]> = { draft: ['open'], open: ['closed'], closed: ['open'] };
+
+export async function changeBatchStatus(prisma: Prisma, batch: Batch, to: BatchStatus): Promise<StatusChange> {
+  if (batch.status === to) return { ok: true, batch };
+  if (!ALLOWED[batch.status].includes(to)) return { ok: false, reason: 'not-allowed', from: batch.status, to };
+  const now = new Date();
+  const updated = await prisma.batch.update({
+    where: { id: batch.id },
+    data: { status: to, ...(to === 'open' ? { openedAt: batch.openedAt ?? now } : { closedAt: now }) },
+  });
+  return { ok: true, batch: updated };
+}
+
+export interface FrozenTask {
+  id: string;
+  position: number;
+  datapointId: string;
+  sourceId: string;
+  sampledCategory: string;
+  topicCategory: string;
+  options: { id: string; kind: string; text: string; sourceDatapointId: string | null }[];
+}
+
+/** The frozen tasks with their options (kind order), for researchers. */
+export async function listBatchTasks(prisma: Prisma, batchId: string): Promise<FrozenTask[]> {
+  const rows = await prisma.task.findMany({
+    where: { batchId },
+    orderBy: { position: 'asc' },
+    include: { options: true, datapoint: { select: { sourceId: true } } },
+  });
+  const kindOrder = ['generated', 'category', 'category_topic', 'control', 'control_topic', 'other'];
+  return rows.map((t) => ({
+    id: t.id,
+    position: t.position,
+    datapointId: t.datapointId,
+    sourceId: t.datapoint.sourceId,
+    sampledCategory: t.sampledCategory,
+    topicCategory: t.topicCategory,
+    options: t.options
+      .sort((a, b) => kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind))
+      .map((o) => ({ id: o.id, kind: o.kind, text: o.text, sourceDatapointId: o.sourceDatapointId })),
+  }));
+}
+
+export interface BatchProgress {
+  tasks: number;
+  participants: Record<'entered' | 'consenting' | 'declined' | 'active' | 'completed' | 'returned', number>;
+  answers: number;
+  /** Answers per task: min and max over all tasks of the batch. */
+  ratingsPerTask: { min: number; max: number };
+}
+
+export async function getBatchProgress(prisma: Prisma, batchId: string): Promise<BatchProgress> {
+  const [tasks, byStatus, answers, perTask] = await Promise.all([
+    prisma.task.count({ where: { batchId } }),
+    prisma.participant.groupBy({ by: ['status'], where: { batchId }, _count: { _all: true } }),
+    prisma.answer.count({ where: { task: { batchId } } }),
+    prisma.task.findMany({ where: { batchId }, select: { _count: { select: { answers: true } } } }),
+  ]);
+  const participants = { entered: 0, consenting: 0, declined: 0, active: 0, completed: 0, returned: 0 };
+  for (const row of byStatus) {
+    participants[row.status] = row._count._all;
+    participants.entered += row._count._all;
+  }
+  const counts = perTask.map((t) => t._count.answers);
+  return { tasks, participants, answers, ratingsPerTask: { min: counts.length ? Math.min(...counts) : 0, max: counts.length ? Math.max(...counts) : 0 } };
+}

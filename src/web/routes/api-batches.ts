@@ -1,0 +1,76 @@
+// /api/v1/batches: create (tasks frozen), lifecycle, settings and progress, frozen tasks.
+import express, { Router, type Request } from 'express';
+import { batchSettingsSchema } from '../../core/batch-settings.js';
+import {
+  changeBatchStatus,
+  createBatchFromDataset,
+  findBatchById,
+  getBatchProgress,
+  listBatches,
+  listBatchTasks,
+  type Batch,
+  type BatchStatus,
+} from '../../db/batches.js';
+import type { Prisma } from '../../db/connection.js';
+import { participantUrl, presentBatch, previewUrl } from '../batch-links.js';
+import { HttpError } from '../http-error.js';
+import { idParam, parseOr400 } from '../schemas/common.js';
+
+export function batchesRouter(prisma: Prisma, options: { publicBaseUrl: string | null }): Router {
+  const router = Router();
+  const baseUrl = (req: Request) => options.publicBaseUrl ?? `${req.protocol}://${req.get('host')}`;
+  const links = (req: Request, batch: Batch) => ({ participantUrl: participantUrl(baseUrl(req), batch), previewUrl: previewUrl(baseUrl(req), batch) });
+
+  router.post('/', express.json({ limit: '100kb' }), async (req, res) => {
+    const settings = parseOr400(batchSettingsSchema, req.body, 'body');
+    const outcome = await createBatchFromDataset(prisma, settings);
+    if (!outcome.ok) {
+      switch (outcome.reason) {
+        case 'dataset-not-found':
+          throw new HttpError(404, 'dataset_not_found', `No dataset with id or name "${outcome.dataset}".`);
+        case 'name-taken':
+          throw new HttpError(409, 'name_taken', `A batch named "${outcome.name}" exists; choose another name.`);
+        case 'too-few-tasks':
+          throw new HttpError(
+            422,
+            'too_few_tasks',
+            `The dataset gives only ${outcome.made} tasks with this seed, fewer than the ${outcome.questions} questions per rater; lower "questions" or use a larger dataset.`,
+            { report: outcome.report },
+          );
+      }
+    }
+    res.status(201).json({ batch: presentBatch(outcome.batch), ...links(req, outcome.batch) });
+  });
+
+  router.get('/', async (_req, res) => {
+    res.json({ batches: (await listBatches(prisma)).map(presentBatch) });
+  });
+
+  router.get('/:id', async (req, res) => {
+    const batch = await loadBatch(prisma, req.params);
+    res.json({ batch: presentBatch(batch), progress: await getBatchProgress(prisma, batch.id), ...links(req, batch) });
+  });
+
+  router.get('/:id/tasks', async (req, res) => {
+    const batch = await loadBatch(prisma, req.params);
+    res.json({ batch: { id: batch.id, name: batch.name }, tasks: await listBatchTasks(prisma, batch.id) });
+  });
+
+  for (const [action, to] of [['open', 'open'], ['close', 'closed']] as const) {
+    router.post(`/:id/${action}`, async (req, res) => {
+      const batch = await loadBatch(prisma, req.params);
+      const change = await changeBatchStatus(prisma, batch, to as BatchStatus);
+      if (!change.ok) throw new HttpError(409, 'invalid_transition', `A ${change.from} batch cannot be ${action === 'open' ? 'opened' : 'closed'}.`);
+      res.json({ batch: presentBatch(change.batch) });
+    });
+  }
+
+  return router;
+}
+
+async function loadBatch(prisma: Prisma, params: unknown): Promise<Batch> {
+  const { id } = parseOr400(idParam, params, 'path');
+  const batch = await findBatchById(prisma, id);
+  if (!batch) throw new HttpError(404, 'batch_not_found', `No batch with id "${id}".`);
+  return batch;
+}

@@ -1,0 +1,101 @@
+// A rater completes a session in real Chromium: clicks labels, reloads mid-way, uses the keyboard,
+// and ends on Prolific's completion URL (a local stand-in) with the completion code.
+import type http from 'node:http';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Batch } from '../../src/db/batches.js';
+import { ARTIFACTS, browserAvailable, launchChromium, serve, type Served } from '../helpers/browser.js';
+import { createOpenBatch, prolificId } from '../helpers/rater.js';
+import { createTestApp, type TestApp } from '../helpers/test-app.js';
+
+describe.runIf(browserAvailable)('rater session in Chromium', () => {
+  let t: TestApp;
+  let app: Served;
+  let prolific: Served;
+  let browser: Browser;
+  let batch: Batch;
+  const completions: string[] = [];
+
+  beforeAll(async () => {
+    prolific = await serve((req: http.IncomingMessage, res: http.ServerResponse) => {
+      completions.push(req.url ?? '');
+      res.end('Prolific stand-in: submission complete');
+    });
+    t = await createTestApp({ prolificCompleteUrl: `${prolific.url}/submissions/complete` });
+    batch = await createOpenBatch(t.db.prisma, { questions: 10 }, 200);
+    app = await serve(t.app);
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await prolific?.close();
+    await t?.drop();
+  });
+
+  it('completes a session by clicking, survives a reload, and lands on the completion redirect', async () => {
+    const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+    const scriptErrors: string[] = [];
+    page.on('pageerror', (e) => scriptErrors.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && scriptErrors.push(m.text()));
+    const pid = prolificId();
+    await page.goto(`${app.url}/s/${batch.id}?PROLIFIC_PID=${pid}&STUDY_ID=${prolificId()}&SESSION_ID=${prolificId()}`);
+    await page.getByRole('button', { name: 'I agree to take part' }).click();
+    await page.getByRole('button', { name: 'Start the first question' }).click();
+
+    for (let n = 1; n <= 10; n++) {
+      await expect.poll(() => page.locator('.progress-row span').textContent()).toBe(`Question ${n} of 10`);
+      if (n === 1) {
+        await page.screenshot({ path: path.join(ARTIFACTS, 'question-desktop.png'), fullPage: true });
+        // Submitting with nothing ticked is stopped in the page, and nothing is stored.
+        await page.getByRole('button', { name: 'Submit' }).click();
+        await expect.poll(() => page.locator('#client-error').isVisible()).toBe(true);
+      }
+      if (n === 4) {
+        // Tick one, reload: the same question comes back and the session continues.
+        await page.locator('label.option').first().click();
+        await page.reload();
+        await expect.poll(() => page.locator('.progress-row span').textContent()).toBe('Question 4 of 10');
+      }
+      if (n === 6) {
+        // Keyboard alone: Tab to the first checkbox, Space to tick it, Enter to submit.
+        await page.locator('body').focus();
+        await page.keyboard.press('Tab');
+        for (let i = 0; i < 30 && !(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.type === 'checkbox')); i++) {
+          await page.keyboard.press('Tab');
+        }
+        await page.keyboard.press('Space');
+        await page.keyboard.press('Enter');
+        continue;
+      }
+      // Clicking the label text ticks the checkbox.
+      await page.locator('label.option span').nth(n % 5).click();
+      await page.locator('label.option span').nth(5).click();
+      await page.getByRole('button', { name: n === 10 ? 'Submit and finish' : 'Submit' }).click();
+    }
+
+    await expect.poll(() => page.locator('.code').textContent()).toBe('C0MPLETE');
+    await page.waitForURL(/submissions\/complete\?cc=C0MPLETE/, { timeout: 15_000 });
+    expect(completions).toEqual(['/submissions/complete?cc=C0MPLETE']);
+    expect(scriptErrors).toEqual([]);
+
+    const participant = await t.db.prisma.participant.findFirstOrThrow({ where: { batchId: batch.id, prolificPid: pid } });
+    expect(participant.status).toBe('completed');
+    const answers = await t.db.prisma.answer.findMany({ where: { participantId: participant.id }, orderBy: { position: 'asc' } });
+    expect(answers).toHaveLength(10);
+    expect(answers[5]?.selectedOptionIds).toHaveLength(1);
+    expect(answers[0]?.selectedOptionIds).toHaveLength(2);
+  });
+
+  it('fits a question page on a phone-width screen', async () => {
+    const page = await browser.newPage({ viewport: { width: 375, height: 740 }, isMobile: true });
+    await page.goto(`${app.url}/s/${batch.id}?PROLIFIC_PID=${prolificId()}&STUDY_ID=${prolificId()}&SESSION_ID=${prolificId()}`);
+    await page.getByRole('button', { name: 'I agree to take part' }).click();
+    await page.getByRole('button', { name: 'Start the first question' }).click();
+    await expect.poll(() => page.locator('.progress-row span').textContent()).toBe('Question 1 of 10');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'question-phone.png'), fullPage: true });
+  });
+});

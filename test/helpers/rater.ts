@@ -1,0 +1,105 @@
+// A simulated rater driving the participant pages through supertest, as a browser would.
+import { randomBytes } from 'node:crypto';
+import type { Express } from 'express';
+import request from 'supertest';
+import { createRng } from '../../src/core/rng.js';
+import { generateSyntheticDataset, toJsonl } from '../../src/core/synthetic-dataset.js';
+import { changeBatchStatus, createBatchFromDataset, type Batch } from '../../src/db/batches.js';
+import type { Prisma } from '../../src/db/connection.js';
+import { importDatasetText } from '../../src/db/datasets.js';
+import type { BatchSettings } from '../../src/core/batch-settings.js';
+
+export const prolificId = (): string => randomBytes(12).toString('hex');
+
+export async function createOpenBatch(prisma: Prisma, overrides: Partial<BatchSettings> = {}, datapoints = 300): Promise<Batch> {
+  const name = `ds-${prolificId()}`;
+  const imported = await importDatasetText(prisma, { name, text: toJsonl(generateSyntheticDataset(datapoints, createRng(name))) });
+  if (imported.status !== 'created') throw new Error(imported.status);
+  const created = await createBatchFromDataset(prisma, {
+    dataset: imported.dataset.id,
+    name: `batch-${prolificId()}`,
+    questions: 20,
+    raters: 50,
+    seed: 42,
+    completionCode: 'C0MPLETE',
+    ratingsPerTask: null,
+    preferredSide: 'first',
+    ...overrides,
+  });
+  if (!created.ok) throw new Error(created.reason);
+  const opened = await changeBatchStatus(prisma, created.batch, 'open');
+  if (!opened.ok) throw new Error('open failed');
+  return opened.batch;
+}
+
+export function csrfOf(html: string): string {
+  const m = /name="csrf" value="([^"]*)"/.exec(html);
+  if (!m) throw new Error(`no csrf field in page:\n${html.slice(0, 500)}`);
+  return m[1] as string;
+}
+
+export function optionIdsOf(html: string): string[] {
+  return [...html.matchAll(/name="option" value="([^"]+)"/g)].map((m) => m[1] as string);
+}
+
+export function questionNumberOf(html: string): number | null {
+  const m = /Question (\d+) of (\d+)/.exec(html);
+  return m ? Number(m[1]) : null;
+}
+
+export class Rater {
+  readonly agent: ReturnType<typeof request.agent>;
+  readonly ids = { PROLIFIC_PID: prolificId(), STUDY_ID: prolificId(), SESSION_ID: prolificId() };
+  /** Every HTML body this rater was shown. */
+  readonly pages: string[] = [];
+
+  constructor(
+    readonly app: Express,
+    readonly batch: Pick<Batch, 'id'>,
+  ) {
+    this.agent = request.agent(app);
+  }
+
+  async enter(): Promise<string> {
+    const res = await this.agent.get(`/s/${this.batch.id}`).query(this.ids);
+    if (res.status !== 303) return this.keep(res.text);
+    return this.session();
+  }
+
+  async session(): Promise<string> {
+    const res = await this.agent.get(`/s/${this.batch.id}/session`);
+    return this.keep(res.text);
+  }
+
+  async post(path: string, form: Record<string, string | string[]>): Promise<request.Response> {
+    const res = await this.agent.post(`/s/${this.batch.id}/${path}`).type('form').send(form);
+    if (res.status !== 303) this.keep(res.text);
+    return res;
+  }
+
+  async consentAndStart(): Promise<string> {
+    const consent = await this.enter();
+    await this.post('consent', { csrf: csrfOf(consent), decision: 'agree' });
+    const instructions = await this.session();
+    await this.post('start', { csrf: csrfOf(instructions) });
+    return this.session();
+  }
+
+  /** Answers the current question by ticking `pick(optionIds)`; returns the next page. */
+  async answer(page: string, pick: (ids: string[]) => string[] = (ids) => ids.slice(0, 2)): Promise<string> {
+    const position = (questionNumberOf(page) ?? 0) - 1;
+    await this.post('answer', { csrf: csrfOf(page), position: String(position), option: pick(optionIdsOf(page)) });
+    return this.session();
+  }
+
+  async completeAll(): Promise<string> {
+    let page = await this.consentAndStart();
+    while (questionNumberOf(page) !== null) page = await this.answer(page);
+    return page;
+  }
+
+  private keep(html: string): string {
+    this.pages.push(html);
+    return html;
+  }
+}
