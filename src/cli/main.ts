@@ -5,6 +5,8 @@ import { CliError, withDatabase } from './context.js';
 import { loadConfig } from '../config.js';
 import { batchCreateCommand, batchListCommand, batchShowCommand, batchStatusCommand } from './commands/batch.js';
 import { importCommand } from './commands/import.js';
+import { exportCommand, metricsCommand } from './commands/results.js';
+import { SLICE_DIMENSIONS } from '../core/metric-slices.js';
 import { summaryCommand } from './commands/summary.js';
 import { tasksCommand } from './commands/tasks.js';
 import { tokenCreateCommand } from './commands/token.js';
@@ -20,6 +22,11 @@ Commands:
                                                   generate and freeze a batch's tasks (status draft)
   batch open|close <batch>                        start or stop accepting raters
   batch show <batch> [--json] | batch list        settings, progress and the participant URL
+  metrics <batch> [<batch>...] [--by topic|category|evaluator|batch] [--format table|json|csv]
+        [--rounds 1000] [--seed N] [--include-partial]
+                                                  R1-R6 and the four ratios with 95% bootstrap intervals
+  export <batch> --out FILE [--format csv|jsonl] [--what answers|tasks|metrics]
+                                                  one row per answered question (streamed)
   token create --name NAME                        create an API token (printed once)
   migrate                                         apply pending migrations (the server also does this at start)
 
@@ -50,6 +57,12 @@ export async function runCli(argv: readonly string[]): Promise<void> {
       'completion-code': { type: 'string' },
       'ratings-per-task': { type: 'string' },
       'preferred-side': { type: 'string' },
+      by: { type: 'string' },
+      format: { type: 'string' },
+      rounds: { type: 'string' },
+      'include-partial': { type: 'boolean', default: false },
+      out: { type: 'string' },
+      what: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -103,6 +116,28 @@ export async function runCli(argv: readonly string[]): Promise<void> {
       if (sub === 'list') return withDatabase((ctx) => batchListCommand(ctx));
       throw new CliError(`Unknown batch command "${sub ?? ''}".\n\n${USAGE}`, 2);
     }
+    case 'metrics': {
+      const batches = option(z.array(z.string().min(1)).min(1, 'name at least one batch'), args, '<batch>');
+      const metricsOptions = {
+        by: values.by === undefined ? null : option(z.enum(SLICE_DIMENSIONS), values.by, '--by'),
+        format: option(z.enum(['table', 'json', 'csv']).default('table'), values.format, '--format'),
+        rounds: option(z.coerce.number().int().min(100).max(20_000).default(1000), values.rounds, '--rounds'),
+        seed: values.seed === undefined ? undefined : option(seed, values.seed, '--seed'),
+        includePartial: values['include-partial'],
+      };
+      return withDatabase((ctx) => metricsCommand(ctx, batches, metricsOptions));
+    }
+    case 'export': {
+      const batch = arg(0, '<batch>');
+      const exportOptions = {
+        out: option(z.string().min(1, 'give the file to write'), values.out, '--out'),
+        format: option(z.enum(['csv', 'jsonl']).default('csv'), values.format, '--format'),
+        what: option(z.enum(['answers', 'tasks', 'metrics']).default('answers'), values.what, '--what'),
+        rounds: option(z.coerce.number().int().min(100).max(20_000).default(1000), values.rounds, '--rounds'),
+        includePartial: values['include-partial'],
+      };
+      return withDatabase((ctx) => exportCommand(ctx, batch, exportOptions));
+    }
     case 'token': {
       if (args[0] !== 'create') throw new CliError(`Unknown token command "${args[0] ?? ''}".\n\n${USAGE}`, 2);
       const name = option(z.string().trim().min(1, 'a token needs a name'), values.name, '--name');
@@ -112,6 +147,12 @@ export async function runCli(argv: readonly string[]): Promise<void> {
       throw new CliError(`Unknown command "${command}".\n\n${USAGE}`, 2);
   }
 }
+
+// `prefbasis metrics … | head` closes the pipe early: that is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
 
 runCli(process.argv.slice(2)).catch((err: unknown) => {
   if (err instanceof CliError) {

@@ -4,7 +4,6 @@ import { batchSettingsSchema } from '../../core/batch-settings.js';
 import {
   changeBatchStatus,
   createBatchFromDataset,
-  findBatchById,
   getBatchProgress,
   listBatches,
   listBatchTasks,
@@ -14,7 +13,8 @@ import {
 import type { Prisma } from '../../db/connection.js';
 import { participantUrl, presentBatch, previewUrl } from '../batch-links.js';
 import { HttpError } from '../http-error.js';
-import { idParam, parseOr400 } from '../schemas/common.js';
+import { loadBatchOr404 } from '../load-batch.js';
+import { parseOr400 } from '../schemas/common.js';
 
 export function batchesRouter(prisma: Prisma, options: { publicBaseUrl: string | null }): Router {
   const router = Router();
@@ -47,18 +47,18 @@ export function batchesRouter(prisma: Prisma, options: { publicBaseUrl: string |
   });
 
   router.get('/:id', async (req, res) => {
-    const batch = await loadBatch(prisma, req.params);
+    const batch = await loadBatchOr404(prisma, req.params);
     res.json({ batch: presentBatch(batch), progress: await getBatchProgress(prisma, batch.id), ...links(req, batch) });
   });
 
   router.get('/:id/tasks', async (req, res) => {
-    const batch = await loadBatch(prisma, req.params);
+    const batch = await loadBatchOr404(prisma, req.params);
     res.json({ batch: { id: batch.id, name: batch.name }, tasks: await listBatchTasks(prisma, batch.id) });
   });
 
   for (const [action, to] of [['open', 'open'], ['close', 'closed']] as const) {
     router.post(`/:id/${action}`, async (req, res) => {
-      const batch = await loadBatch(prisma, req.params);
+      const batch = await loadBatchOr404(prisma, req.params);
       const change = await changeBatchStatus(prisma, batch, to as BatchStatus);
       if (!change.ok) throw new HttpError(409, 'invalid_transition', `A ${change.from} batch cannot be ${action === 'open' ? 'opened' : 'closed'}.`);
       res.json({ batch: presentBatch(change.batch) });
@@ -66,11 +66,4 @@ export function batchesRouter(prisma: Prisma, options: { publicBaseUrl: string |
   }
 
   return router;
-}
-
-async function loadBatch(prisma: Prisma, params: unknown): Promise<Batch> {
-  const { id } = parseOr400(idParam, params, 'path');
-  const batch = await findBatchById(prisma, id);
-  if (!batch) throw new HttpError(404, 'batch_not_found', `No batch with id "${id}".`);
-  return batch;
 }

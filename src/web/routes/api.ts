@@ -4,11 +4,13 @@ import type { Prisma } from '../../db/connection.js';
 import { requireApiToken } from '../middleware/require-api-token.js';
 import { batchesRouter } from './api-batches.js';
 import { datasetsRouter } from './api-datasets.js';
+import { resultsRouter } from './api-results.js';
 
 export function apiRouter(prisma: Prisma, options: { maxUploadBytes: number; publicBaseUrl: string | null }): Router {
   const router = Router();
   router.use(requireApiToken(prisma));
   router.use('/datasets', datasetsRouter(prisma, options));
+  router.use('/', resultsRouter(prisma));
   router.use('/batches', batchesRouter(prisma, options));
   return router;
 }

@@ -1311,6 +1311,7 @@ export const ParticipantScalarFieldEnum = {
   studyId: 'studyId',
   sessionId: 'sessionId',
   status: 'status',
+  evaluator: 'evaluator',
   createdAt: 'createdAt',
   consentedAt: 'consentedAt',
   startedAt: 'startedAt',

@@ -185,6 +185,7 @@ export const ParticipantScalarFieldEnum = {
   studyId: 'studyId',
   sessionId: 'sessionId',
   status: 'status',
+  evaluator: 'evaluator',
   createdAt: 'createdAt',
   consentedAt: 'consentedAt',
   startedAt: 'startedAt',

@@ -32,6 +32,7 @@ export type ParticipantMinAggregateOutputType = {
   studyId: string | null
   sessionId: string | null
   status: $Enums.ParticipantStatus | null
+  evaluator: string | null
   createdAt: Date | null
   consentedAt: Date | null
   startedAt: Date | null
@@ -47,6 +48,7 @@ export type ParticipantMaxAggregateOutputType = {
   studyId: string | null
   sessionId: string | null
   status: $Enums.ParticipantStatus | null
+  evaluator: string | null
   createdAt: Date | null
   consentedAt: Date | null
   startedAt: Date | null
@@ -62,6 +64,7 @@ export type ParticipantCountAggregateOutputType = {
   studyId: number
   sessionId: number
   status: number
+  evaluator: number
   createdAt: number
   consentedAt: number
   startedAt: number
@@ -79,6 +82,7 @@ export type ParticipantMinAggregateInputType = {
   studyId?: true
   sessionId?: true
   status?: true
+  evaluator?: true
   createdAt?: true
   consentedAt?: true
   startedAt?: true
@@ -94,6 +98,7 @@ export type ParticipantMaxAggregateInputType = {
   studyId?: true
   sessionId?: true
   status?: true
+  evaluator?: true
   createdAt?: true
   consentedAt?: true
   startedAt?: true
@@ -109,6 +114,7 @@ export type ParticipantCountAggregateInputType = {
   studyId?: true
   sessionId?: true
   status?: true
+  evaluator?: true
   createdAt?: true
   consentedAt?: true
   startedAt?: true
@@ -197,6 +203,7 @@ export type ParticipantGroupByOutputType = {
   studyId: string
   sessionId: string
   status: $Enums.ParticipantStatus
+  evaluator: string
   createdAt: Date
   consentedAt: Date | null
   startedAt: Date | null
@@ -233,6 +240,7 @@ export type ParticipantWhereInput = {
   studyId?: Prisma.StringFilter<"Participant"> | string
   sessionId?: Prisma.StringFilter<"Participant"> | string
   status?: Prisma.EnumParticipantStatusFilter<"Participant"> | $Enums.ParticipantStatus
+  evaluator?: Prisma.StringFilter<"Participant"> | string
   createdAt?: Prisma.DateTimeFilter<"Participant"> | Date | string
   consentedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
   startedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
@@ -251,6 +259,7 @@ export type ParticipantOrderByWithRelationInput = {
   studyId?: Prisma.SortOrder
   sessionId?: Prisma.SortOrder
   status?: Prisma.SortOrder
+  evaluator?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   consentedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   startedAt?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -273,6 +282,7 @@ export type ParticipantWhereUniqueInput = Prisma.AtLeast<{
   studyId?: Prisma.StringFilter<"Participant"> | string
   sessionId?: Prisma.StringFilter<"Participant"> | string
   status?: Prisma.EnumParticipantStatusFilter<"Participant"> | $Enums.ParticipantStatus
+  evaluator?: Prisma.StringFilter<"Participant"> | string
   createdAt?: Prisma.DateTimeFilter<"Participant"> | Date | string
   consentedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
   startedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
@@ -291,6 +301,7 @@ export type ParticipantOrderByWithAggregationInput = {
   studyId?: Prisma.SortOrder
   sessionId?: Prisma.SortOrder
   status?: Prisma.SortOrder
+  evaluator?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   consentedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   startedAt?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -312,6 +323,7 @@ export type ParticipantScalarWhereWithAggregatesInput = {
   studyId?: Prisma.StringWithAggregatesFilter<"Participant"> | string
   sessionId?: Prisma.StringWithAggregatesFilter<"Participant"> | string
   status?: Prisma.EnumParticipantStatusWithAggregatesFilter<"Participant"> | $Enums.ParticipantStatus
+  evaluator?: Prisma.StringWithAggregatesFilter<"Participant"> | string
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Participant"> | Date | string
   consentedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Participant"> | Date | string | null
   startedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Participant"> | Date | string | null
@@ -326,6 +338,7 @@ export type ParticipantCreateInput = {
   studyId: string
   sessionId: string
   status?: $Enums.ParticipantStatus
+  evaluator?: string
   createdAt?: Date | string
   consentedAt?: Date | string | null
   startedAt?: Date | string | null
@@ -344,6 +357,7 @@ export type ParticipantUncheckedCreateInput = {
   studyId: string
   sessionId: string
   status?: $Enums.ParticipantStatus
+  evaluator?: string
   createdAt?: Date | string
   consentedAt?: Date | string | null
   startedAt?: Date | string | null
@@ -360,6 +374,7 @@ export type ParticipantUpdateInput = {
   studyId?: Prisma.StringFieldUpdateOperationsInput | string
   sessionId?: Prisma.StringFieldUpdateOperationsInput | string
   status?: Prisma.EnumParticipantStatusFieldUpdateOperationsInput | $Enums.ParticipantStatus
+  evaluator?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   consentedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -378,6 +393,7 @@ export type ParticipantUncheckedUpdateInput = {
   studyId?: Prisma.StringFieldUpdateOperationsInput | string
   sessionId?: Prisma.StringFieldUpdateOperationsInput | string
   status?: Prisma.EnumParticipantStatusFieldUpdateOperationsInput | $Enums.ParticipantStatus
+  evaluator?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   consentedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -395,6 +411,7 @@ export type ParticipantCreateManyInput = {
   studyId: string
   sessionId: string
   status?: $Enums.ParticipantStatus
+  evaluator?: string
   createdAt?: Date | string
   consentedAt?: Date | string | null
   startedAt?: Date | string | null
@@ -409,6 +426,7 @@ export type ParticipantUpdateManyMutationInput = {
   studyId?: Prisma.StringFieldUpdateOperationsInput | string
   sessionId?: Prisma.StringFieldUpdateOperationsInput | string
   status?: Prisma.EnumParticipantStatusFieldUpdateOperationsInput | $Enums.ParticipantStatus
+  evaluator?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   consentedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -424,6 +442,7 @@ export type ParticipantUncheckedUpdateManyInput = {
   studyId?: Prisma.StringFieldUpdateOperationsInput | string
   sessionId?: Prisma.StringFieldUpdateOperationsInput | string
   status?: Prisma.EnumParticipantStatusFieldUpdateOperationsInput | $Enums.ParticipantStatus
+  evaluator?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   consentedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -454,6 +473,7 @@ export type ParticipantCountOrderByAggregateInput = {
   studyId?: Prisma.SortOrder
   sessionId?: Prisma.SortOrder
   status?: Prisma.SortOrder
+  evaluator?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   consentedAt?: Prisma.SortOrder
   startedAt?: Prisma.SortOrder
@@ -469,6 +489,7 @@ export type ParticipantMaxOrderByAggregateInput = {
   studyId?: Prisma.SortOrder
   sessionId?: Prisma.SortOrder
   status?: Prisma.SortOrder
+  evaluator?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   consentedAt?: Prisma.SortOrder
   startedAt?: Prisma.SortOrder
@@ -484,6 +505,7 @@ export type ParticipantMinOrderByAggregateInput = {
   studyId?: Prisma.SortOrder
   sessionId?: Prisma.SortOrder
   status?: Prisma.SortOrder
+  evaluator?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   consentedAt?: Prisma.SortOrder
   startedAt?: Prisma.SortOrder
@@ -577,6 +599,7 @@ export type ParticipantCreateWithoutBatchInput = {
   studyId: string
   sessionId: string
   status?: $Enums.ParticipantStatus
+  evaluator?: string
   createdAt?: Date | string
   consentedAt?: Date | string | null
   startedAt?: Date | string | null
@@ -593,6 +616,7 @@ export type ParticipantUncheckedCreateWithoutBatchInput = {
   studyId: string
   sessionId: string
   status?: $Enums.ParticipantStatus
+  evaluator?: string
   createdAt?: Date | string
   consentedAt?: Date | string | null
   startedAt?: Date | string | null
@@ -639,6 +663,7 @@ export type ParticipantScalarWhereInput = {
   studyId?: Prisma.StringFilter<"Participant"> | string
   sessionId?: Prisma.StringFilter<"Participant"> | string
   status?: Prisma.EnumParticipantStatusFilter<"Participant"> | $Enums.ParticipantStatus
+  evaluator?: Prisma.StringFilter<"Participant"> | string
   createdAt?: Prisma.DateTimeFilter<"Participant"> | Date | string
   consentedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
   startedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
@@ -653,6 +678,7 @@ export type ParticipantCreateWithoutAssignmentsInput = {
   studyId: string
   sessionId: string
   status?: $Enums.ParticipantStatus
+  evaluator?: string
   createdAt?: Date | string
   consentedAt?: Date | string | null
   startedAt?: Date | string | null
@@ -670,6 +696,7 @@ export type ParticipantUncheckedCreateWithoutAssignmentsInput = {
   studyId: string
   sessionId: string
   status?: $Enums.ParticipantStatus
+  evaluator?: string
   createdAt?: Date | string
   consentedAt?: Date | string | null
   startedAt?: Date | string | null
@@ -701,6 +728,7 @@ export type ParticipantUpdateWithoutAssignmentsInput = {
   studyId?: Prisma.StringFieldUpdateOperationsInput | string
   sessionId?: Prisma.StringFieldUpdateOperationsInput | string
   status?: Prisma.EnumParticipantStatusFieldUpdateOperationsInput | $Enums.ParticipantStatus
+  evaluator?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   consentedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -718,6 +746,7 @@ export type ParticipantUncheckedUpdateWithoutAssignmentsInput = {
   studyId?: Prisma.StringFieldUpdateOperationsInput | string
   sessionId?: Prisma.StringFieldUpdateOperationsInput | string
   status?: Prisma.EnumParticipantStatusFieldUpdateOperationsInput | $Enums.ParticipantStatus
+  evaluator?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   consentedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -733,6 +762,7 @@ export type ParticipantCreateWithoutAnswersInput = {
   studyId: string
   sessionId: string
   status?: $Enums.ParticipantStatus
+  evaluator?: string
   createdAt?: Date | string
   consentedAt?: Date | string | null
   startedAt?: Date | string | null
@@ -750,6 +780,7 @@ export type ParticipantUncheckedCreateWithoutAnswersInput = {
   studyId: string
   sessionId: string
   status?: $Enums.ParticipantStatus
+  evaluator?: string
   createdAt?: Date | string
   consentedAt?: Date | string | null
   startedAt?: Date | string | null
@@ -781,6 +812,7 @@ export type ParticipantUpdateWithoutAnswersInput = {
   studyId?: Prisma.StringFieldUpdateOperationsInput | string
   sessionId?: Prisma.StringFieldUpdateOperationsInput | string
   status?: Prisma.EnumParticipantStatusFieldUpdateOperationsInput | $Enums.ParticipantStatus
+  evaluator?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   consentedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -798,6 +830,7 @@ export type ParticipantUncheckedUpdateWithoutAnswersInput = {
   studyId?: Prisma.StringFieldUpdateOperationsInput | string
   sessionId?: Prisma.StringFieldUpdateOperationsInput | string
   status?: Prisma.EnumParticipantStatusFieldUpdateOperationsInput | $Enums.ParticipantStatus
+  evaluator?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   consentedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -813,6 +846,7 @@ export type ParticipantCreateManyBatchInput = {
   studyId: string
   sessionId: string
   status?: $Enums.ParticipantStatus
+  evaluator?: string
   createdAt?: Date | string
   consentedAt?: Date | string | null
   startedAt?: Date | string | null
@@ -827,6 +861,7 @@ export type ParticipantUpdateWithoutBatchInput = {
   studyId?: Prisma.StringFieldUpdateOperationsInput | string
   sessionId?: Prisma.StringFieldUpdateOperationsInput | string
   status?: Prisma.EnumParticipantStatusFieldUpdateOperationsInput | $Enums.ParticipantStatus
+  evaluator?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   consentedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -843,6 +878,7 @@ export type ParticipantUncheckedUpdateWithoutBatchInput = {
   studyId?: Prisma.StringFieldUpdateOperationsInput | string
   sessionId?: Prisma.StringFieldUpdateOperationsInput | string
   status?: Prisma.EnumParticipantStatusFieldUpdateOperationsInput | $Enums.ParticipantStatus
+  evaluator?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   consentedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -859,6 +895,7 @@ export type ParticipantUncheckedUpdateManyWithoutBatchInput = {
   studyId?: Prisma.StringFieldUpdateOperationsInput | string
   sessionId?: Prisma.StringFieldUpdateOperationsInput | string
   status?: Prisma.EnumParticipantStatusFieldUpdateOperationsInput | $Enums.ParticipantStatus
+  evaluator?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   consentedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -914,6 +951,7 @@ export type ParticipantSelect<ExtArgs extends runtime.Types.Extensions.InternalA
   studyId?: boolean
   sessionId?: boolean
   status?: boolean
+  evaluator?: boolean
   createdAt?: boolean
   consentedAt?: boolean
   startedAt?: boolean
@@ -933,6 +971,7 @@ export type ParticipantSelectCreateManyAndReturn<ExtArgs extends runtime.Types.E
   studyId?: boolean
   sessionId?: boolean
   status?: boolean
+  evaluator?: boolean
   createdAt?: boolean
   consentedAt?: boolean
   startedAt?: boolean
@@ -949,6 +988,7 @@ export type ParticipantSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.E
   studyId?: boolean
   sessionId?: boolean
   status?: boolean
+  evaluator?: boolean
   createdAt?: boolean
   consentedAt?: boolean
   startedAt?: boolean
@@ -965,6 +1005,7 @@ export type ParticipantSelectScalar = {
   studyId?: boolean
   sessionId?: boolean
   status?: boolean
+  evaluator?: boolean
   createdAt?: boolean
   consentedAt?: boolean
   startedAt?: boolean
@@ -972,7 +1013,7 @@ export type ParticipantSelectScalar = {
   completedAt?: boolean
 }
 
-export type ParticipantOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "batchId" | "code" | "prolificPid" | "studyId" | "sessionId" | "status" | "createdAt" | "consentedAt" | "startedAt" | "declinedAt" | "completedAt", ExtArgs["result"]["participant"]>
+export type ParticipantOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "batchId" | "code" | "prolificPid" | "studyId" | "sessionId" | "status" | "evaluator" | "createdAt" | "consentedAt" | "startedAt" | "declinedAt" | "completedAt", ExtArgs["result"]["participant"]>
 export type ParticipantInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   batch?: boolean | Prisma.BatchDefaultArgs<ExtArgs>
   assignments?: boolean | Prisma.Participant$assignmentsArgs<ExtArgs>
@@ -1004,6 +1045,10 @@ export type $ParticipantPayload<ExtArgs extends runtime.Types.Extensions.Interna
     studyId: string
     sessionId: string
     status: $Enums.ParticipantStatus
+    /**
+     * Who answered: `human` for Prolific raters; an LLM evaluator's name for synthetic runs.
+     */
+    evaluator: string
     createdAt: Date
     consentedAt: Date | null
     /**
@@ -1445,6 +1490,7 @@ export interface ParticipantFieldRefs {
   readonly studyId: Prisma.FieldRef<"Participant", 'String'>
   readonly sessionId: Prisma.FieldRef<"Participant", 'String'>
   readonly status: Prisma.FieldRef<"Participant", 'ParticipantStatus'>
+  readonly evaluator: Prisma.FieldRef<"Participant", 'String'>
   readonly createdAt: Prisma.FieldRef<"Participant", 'DateTime'>
   readonly consentedAt: Prisma.FieldRef<"Participant", 'DateTime'>
   readonly startedAt: Prisma.FieldRef<"Participant", 'DateTime'>

@@ -1,0 +1,76 @@
+// prefbasis metrics <batch...> and prefbasis export <batch>: the researcher's numbers and files.
+import { createWriteStream } from 'node:fs';
+import { finished } from 'node:stream/promises';
+import { RATE_NAMES, RATIO_NAMES, type Metrics } from '../../core/metrics.js';
+import type { SliceBy } from '../../core/metric-slices.js';
+import { loadSlicedMetrics } from '../../db/answers.js';
+import { findBatchByIdOrName, type Batch } from '../../db/batches.js';
+import { writeAnswersExport, writeMetricsExport, writeTasksExport, type ExportFormat } from '../../db/exports.js';
+import { CliError, type CliContext } from '../context.js';
+import { formatTable } from '../table.js';
+
+export interface MetricsOptions {
+  by: SliceBy | null;
+  format: 'table' | 'json' | 'csv';
+  rounds: number;
+  seed?: number;
+  includePartial: boolean;
+}
+
+export async function metricsCommand(ctx: CliContext, batchArgs: string[], options: MetricsOptions): Promise<void> {
+  const batches = await Promise.all(batchArgs.map((b) => requireBatch(ctx, b)));
+  const metrics = await loadSlicedMetrics(ctx.db.prisma, {
+    batchIds: batches.map((b) => b.id),
+    by: options.by,
+    seed: options.seed ?? (batches[0] as Batch).seed,
+    rounds: options.rounds,
+    includePartial: options.includePartial,
+  });
+  if (options.format === 'json') return ctx.out(JSON.stringify(metrics, null, 2));
+  if (options.format === 'csv') {
+    await writeMetricsExport(metrics, 'csv', process.stdout);
+    return;
+  }
+  ctx.out(`${batches.map((b) => `"${b.name}"`).join(', ')}: bootstrap ${options.rounds} rounds over raters, seed ${metrics.seed}, ${options.includePartial ? 'partial sessions included' : 'completed sessions only'}\n`);
+  ctx.out(metricsTable('all', metrics.overall));
+  for (const slice of metrics.slices) ctx.out('\n' + metricsTable(`${options.by}: ${slice.key}`, slice.metrics));
+}
+
+const fmt = (x: number | null | undefined, digits = 3) => (x === null || x === undefined ? '—' : x.toFixed(digits));
+
+function metricsTable(title: string, m: Metrics): string {
+  const rows = [
+    ...RATE_NAMES.map((name) => [name, fmt(m.rates[name].estimate), `[${fmt(m.rates[name].ci?.low)}, ${fmt(m.rates[name].ci?.high)}]`, '']),
+    ...RATIO_NAMES.map((name) => {
+      const f = m.ratios[name];
+      return [f.label, fmt(f.estimate, 2), `[${fmt(f.ci?.low, 2)}, ${fmt(f.ci?.high, 2)}]`, f.note ?? ''];
+    }),
+  ];
+  return `${title} (${m.n.answers} answers, ${m.n.raters} raters)\n${formatTable(['Figure', 'Estimate', '95% interval', 'Note'], rows)}`;
+}
+
+export async function exportCommand(
+  ctx: CliContext,
+  batchArg: string,
+  options: { what: 'answers' | 'tasks' | 'metrics'; format: ExportFormat; out: string; rounds: number; includePartial: boolean },
+): Promise<void> {
+  const batch = await requireBatch(ctx, batchArg);
+  const file = createWriteStream(options.out);
+  let summary: string;
+  if (options.what === 'answers') summary = `${await writeAnswersExport(ctx.db.prisma, batch.id, options.format, file)} answers`;
+  else if (options.what === 'tasks') summary = `${await writeTasksExport(ctx.db.prisma, batch.id, options.format, file)} tasks`;
+  else {
+    const metrics = await loadSlicedMetrics(ctx.db.prisma, { batchIds: [batch.id], by: null, seed: batch.seed, rounds: options.rounds, includePartial: options.includePartial });
+    await writeMetricsExport(metrics, options.format, file);
+    summary = 'metrics';
+  }
+  file.end();
+  await finished(file);
+  ctx.err(`Wrote ${summary} of batch "${batch.name}" to ${options.out} (${options.format}).`);
+}
+
+async function requireBatch(ctx: CliContext, idOrName: string): Promise<Batch> {
+  const batch = await findBatchByIdOrName(ctx.db.prisma, idOrName);
+  if (!batch) throw new CliError(`No batch with id or name "${idOrName}". See \`prefbasis batch list\`.`);
+  return batch;
+}

@@ -1,0 +1,111 @@
+// Export formats: CSV (RFC 4180) and JSON Lines, for answers, tasks and metrics.
+import { RATE_NAMES, RATIO_NAMES, type Metrics } from './metrics.js';
+import type { SlicedMetrics } from './metric-slices.js';
+import { OPTION_KINDS, type OptionKind } from './option-kinds.js';
+
+/** One answered question with everything needed to recompute every figure. */
+export interface AnswerExportRow {
+  batchId: string;
+  participantId: string;
+  prolificPid: string;
+  studyId: string;
+  sessionId: string;
+  participantStatus: string;
+  evaluator: string;
+  taskId: string;
+  datapointId: string;
+  datapointSourceId: string;
+  sampledCategory: string;
+  topicCategory: string;
+  position: number;
+  /** The six options in the order shown. */
+  options: { id: string; kind: OptionKind; text: string }[];
+  selectedOptionIds: string[];
+  selectedKinds: OptionKind[];
+  shownAt: string;
+  answeredAt: string;
+  secondsSpent: number;
+}
+
+type Cell = string | number | boolean | null;
+
+/** A CSV field: quoted when it holds a comma, quote, CR or LF; quotes doubled (RFC 4180). */
+export function csvField(value: Cell): string {
+  const s = value === null ? '' : String(value);
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+/** A CSV record terminated by CRLF, as RFC 4180 asks. */
+export function csvRecord(values: readonly Cell[]): string {
+  return values.map(csvField).join(',') + '\r\n';
+}
+
+const OPTION_SLOTS = [1, 2, 3, 4, 5, 6] as const;
+
+export const ANSWER_CSV_HEADER: readonly string[] = [
+  'batch_id', 'participant_id', 'prolific_pid', 'study_id', 'session_id', 'participant_status', 'evaluator',
+  'task_id', 'datapoint_id', 'datapoint_source_id', 'sampled_category', 'topic_category', 'question_number',
+  ...OPTION_SLOTS.flatMap((i) => [`option_${i}_id`, `option_${i}_kind`, `option_${i}_text`]),
+  'selected_option_ids', 'selected_kinds', 'shown_at', 'answered_at', 'seconds_spent',
+];
+
+/** Lists inside one CSV field are separated by spaces (ids and kinds contain none). */
+export function answerCsvValues(r: AnswerExportRow): Cell[] {
+  return [
+    r.batchId, r.participantId, r.prolificPid, r.studyId, r.sessionId, r.participantStatus, r.evaluator,
+    r.taskId, r.datapointId, r.datapointSourceId, r.sampledCategory, r.topicCategory, r.position + 1,
+    ...OPTION_SLOTS.flatMap((i) => {
+      const o = r.options[i - 1];
+      return [o?.id ?? null, o?.kind ?? null, o?.text ?? null];
+    }),
+    r.selectedOptionIds.join(' '), r.selectedKinds.join(' '), r.shownAt, r.answeredAt, r.secondsSpent,
+  ];
+}
+
+export function answerJsonLine(r: AnswerExportRow): string {
+  return JSON.stringify({ ...r, questionNumber: r.position + 1 }) + '\n';
+}
+
+export const TASK_CSV_HEADER: readonly string[] = [
+  'task_id', 'position', 'datapoint_id', 'datapoint_source_id', 'sampled_category', 'topic_category',
+  ...OPTION_KINDS.flatMap((k) => [`${k}_option_id`, `${k}_text`, `${k}_source_datapoint_id`]),
+];
+
+export interface TaskExportRow {
+  id: string;
+  position: number;
+  datapointId: string;
+  sourceId: string;
+  sampledCategory: string;
+  topicCategory: string;
+  options: { id: string; kind: string; text: string; sourceDatapointId: string | null }[];
+}
+
+export function taskCsvValues(t: TaskExportRow): Cell[] {
+  return [
+    t.id, t.position, t.datapointId, t.sourceId, t.sampledCategory, t.topicCategory,
+    ...OPTION_KINDS.flatMap((k) => {
+      const o = t.options.find((x) => x.kind === k);
+      return [o?.id ?? null, o?.text ?? null, o?.sourceDatapointId ?? null];
+    }),
+  ];
+}
+
+export const METRICS_CSV_HEADER: readonly string[] = [
+  'slice_by', 'slice', 'figure', 'label', 'estimate', 'ci_low', 'ci_high', 'n_answers', 'n_raters', 'bootstrap_rounds', 'seed', 'note',
+];
+
+/** Metrics as a long table: one row per figure per slice (overall first). */
+export function metricsCsvRows(result: SlicedMetrics): Cell[][] {
+  const rows = (by: string, slice: string, m: Metrics): Cell[][] => [
+    ...RATE_NAMES.map((name) => {
+      const f = m.rates[name];
+      return [by, slice, name, name, f.estimate, f.ci?.low ?? null, f.ci?.high ?? null, m.n.answers, m.n.raters, m.bootstrap.rounds, result.seed, null];
+    }),
+    ...RATIO_NAMES.map((name) => {
+      const f = m.ratios[name];
+      return [by, slice, name, f.label, f.estimate, f.ci?.low ?? null, f.ci?.high ?? null, m.n.answers, m.n.raters, m.bootstrap.rounds, result.seed, f.note];
+    }),
+  ];
+  return [...rows('overall', 'all', result.overall), ...result.slices.flatMap((s) => rows(result.by ?? '', s.key, s.metrics))];
+}

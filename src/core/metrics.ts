@@ -1,0 +1,178 @@
+// Rates R1-R6 and the four probability ratios (SPEC 4), with percentile cluster-bootstrap intervals
+// that resample raters: a rater's answers move together.
+import { OPTION_KINDS, type OptionKind } from './option-kinds.js';
+import type { Rng } from './rng.js';
+
+/** One answered question, reduced to what the metrics need. */
+export interface MetricAnswer {
+  raterId: string;
+  /** Kinds of the options the rater selected (at least one). */
+  selectedKinds: readonly OptionKind[];
+}
+
+export const RATE_NAMES = ['R1', 'R2', 'R3', 'R4', 'R5', 'R6'] as const;
+export type RateName = (typeof RATE_NAMES)[number];
+
+/** R_k counts answers whose selection includes the option of kind OPTION_KINDS[k-1]. */
+export const RATE_KIND: Record<RateName, OptionKind> = Object.fromEntries(RATE_NAMES.map((r, i) => [r, OPTION_KINDS[i]])) as Record<RateName, OptionKind>;
+
+export const RATIOS = {
+  generated_vs_control: { label: 'Generated vs. Control', numerator: 'R1', denominator: 'R4' },
+  generated_vs_control_topic: { label: 'Generated vs. Control | Topic', numerator: 'R1', denominator: 'R5' },
+  category_vs_control: { label: 'Category vs. Control', numerator: 'R2', denominator: 'R4' },
+  category_vs_control_topic: { label: 'Category vs. Control | Topic', numerator: 'R3', denominator: 'R5' },
+} as const satisfies Record<string, { label: string; numerator: RateName; denominator: RateName }>;
+export type RatioName = keyof typeof RATIOS;
+export const RATIO_NAMES = Object.keys(RATIOS) as RatioName[];
+
+export interface Interval {
+  /** 2.5th and 97.5th percentiles of the bootstrap distribution (for a 95 % level). */
+  low: number;
+  high: number;
+}
+
+export interface RateFigure {
+  estimate: number | null;
+  ci: Interval | null;
+}
+
+export interface RatioFigure extends RateFigure {
+  label: string;
+  numerator: RateName;
+  denominator: RateName;
+  /** Why the estimate is null (zero denominator), or why the interval is missing. */
+  note: string | null;
+  /** Bootstrap rounds whose resampled denominator was 0 (left out of the interval). */
+  undefinedRounds: number;
+}
+
+export interface Metrics {
+  n: { answers: number; raters: number };
+  rates: Record<RateName, RateFigure>;
+  ratios: Record<RatioName, RatioFigure>;
+  bootstrap: { rounds: number; level: number };
+}
+
+export interface BootstrapOptions {
+  rounds: number;
+  /** Confidence level, e.g. 0.95. */
+  level: number;
+}
+
+export const DEFAULT_BOOTSTRAP: BootstrapOptions = { rounds: 1000, level: 0.95 };
+
+/** Per-rater totals: answers and, per rate, how many of them selected that kind. */
+interface RaterTotals {
+  answers: number;
+  hits: number[]; // indexed like RATE_NAMES
+}
+
+function totalsByRater(answers: readonly MetricAnswer[]): RaterTotals[] {
+  const byRater = new Map<string, RaterTotals>();
+  for (const a of answers) {
+    let t = byRater.get(a.raterId);
+    if (!t) {
+      t = { answers: 0, hits: RATE_NAMES.map(() => 0) };
+      byRater.set(a.raterId, t);
+    }
+    t.answers++;
+    const kinds = new Set(a.selectedKinds);
+    OPTION_KINDS.forEach((kind, i) => {
+      if (kinds.has(kind)) (t.hits[i] as number)++;
+    });
+  }
+  // Sorted by rater id so the bootstrap does not depend on the order answers arrive in.
+  return [...byRater.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, t]) => t);
+}
+
+/** Rates from summed totals; null when there are no answers. */
+function ratesOf(answers: number, hits: readonly number[]): (number | null)[] {
+  return hits.map((h) => (answers === 0 ? null : h / answers));
+}
+
+function ratioOf(rates: readonly (number | null)[], ratio: RatioName): number | null {
+  const num = rates[RATE_NAMES.indexOf(RATIOS[ratio].numerator)];
+  const den = rates[RATE_NAMES.indexOf(RATIOS[ratio].denominator)];
+  if (num === null || num === undefined || den === null || den === undefined || den === 0) return null;
+  return num / den;
+}
+
+/**
+ * Computes every rate and ratio over `answers` with percentile cluster-bootstrap intervals:
+ * each round draws as many raters as there are, with replacement, and pools their answers.
+ * Same answers (in any order) and same rng state → identical output.
+ */
+export function computeMetrics(answers: readonly MetricAnswer[], rng: Rng, options: BootstrapOptions = DEFAULT_BOOTSTRAP): Metrics {
+  const raters = totalsByRater(answers);
+  const n = { answers: answers.length, raters: raters.length };
+  const pointRates = ratesOf(
+    n.answers,
+    RATE_NAMES.map((_, i) => raters.reduce((s, r) => s + (r.hits[i] as number), 0)),
+  );
+
+  const rateSamples: number[][] = RATE_NAMES.map(() => []);
+  const ratioSamples: number[][] = RATIO_NAMES.map(() => []);
+  const undefinedRounds = RATIO_NAMES.map(() => 0);
+  if (raters.length > 0) {
+    for (let round = 0; round < options.rounds; round++) {
+      let total = 0;
+      const hits = RATE_NAMES.map(() => 0);
+      for (let k = 0; k < raters.length; k++) {
+        const r = raters[rng.int(raters.length)] as RaterTotals;
+        total += r.answers;
+        for (let i = 0; i < hits.length; i++) hits[i] = (hits[i] as number) + (r.hits[i] as number);
+      }
+      const rates = ratesOf(total, hits);
+      rates.forEach((v, i) => v !== null && rateSamples[i]?.push(v));
+      RATIO_NAMES.forEach((name, i) => {
+        const v = ratioOf(rates, name);
+        if (v === null) undefinedRounds[i] = (undefinedRounds[i] as number) + 1;
+        else ratioSamples[i]?.push(v);
+      });
+    }
+  }
+
+  const alpha = (1 - options.level) / 2;
+  const interval = (samples: number[]): Interval | null => {
+    if (samples.length === 0) return null;
+    const sorted = Float64Array.from(samples).sort();
+    return { low: quantile(sorted, alpha), high: quantile(sorted, 1 - alpha) };
+  };
+
+  const rates = Object.fromEntries(
+    RATE_NAMES.map((name, i) => [name, { estimate: pointRates[i] ?? null, ci: pointRates[i] === null ? null : interval(rateSamples[i] ?? []) }]),
+  ) as Record<RateName, RateFigure>;
+
+  const ratios = Object.fromEntries(
+    RATIO_NAMES.map((name, i) => {
+      const def = RATIOS[name];
+      const estimate = ratioOf(pointRates, name);
+      let note: string | null = null;
+      if (n.answers === 0) note = 'no answers';
+      else if (estimate === null) note = `${def.denominator} is 0: no answer selected the ${RATE_KIND[def.denominator]} option`;
+      else if ((undefinedRounds[i] as number) > 0) note = `${undefinedRounds[i]} of ${options.rounds} bootstrap rounds had ${def.denominator} = 0 and were left out`;
+      const figure: RatioFigure = {
+        label: def.label,
+        numerator: def.numerator,
+        denominator: def.denominator,
+        estimate,
+        ci: estimate === null ? null : interval(ratioSamples[i] ?? []),
+        note,
+        undefinedRounds: undefinedRounds[i] as number,
+      };
+      return [name, figure];
+    }),
+  ) as Record<RatioName, RatioFigure>;
+
+  return { n, rates, ratios, bootstrap: { rounds: options.rounds, level: options.level } };
+}
+
+/** Linear interpolation between order statistics (R's type 7) on sorted values. */
+export function quantile(sorted: ArrayLike<number>, p: number): number {
+  const h = (sorted.length - 1) * p;
+  const lo = Math.floor(h);
+  const hi = Math.ceil(h);
+  const a = sorted[lo] as number;
+  const b = sorted[hi] as number;
+  return a + (h - lo) * (b - a);
+}

@@ -1,0 +1,105 @@
+// Answers as researchers read them: for metrics (kinds only) and for exports (everything, streamed).
+import type { AnswerExportRow } from '../core/export-format.js';
+import { computeSlicedMetrics, type SliceableAnswer, type SliceBy, type SlicedMetrics } from '../core/metric-slices.js';
+import type { OptionKind } from '../core/option-kinds.js';
+import type { Prisma } from './connection.js';
+
+export interface AnswerFilter {
+  batchIds: readonly string[];
+  /** Count answers of raters who have not finished too (default: completed sessions only). */
+  includePartial: boolean;
+}
+
+function where(filter: AnswerFilter) {
+  return {
+    task: { batchId: { in: [...filter.batchIds] } },
+    ...(filter.includePartial ? {} : { participant: { status: 'completed' as const } }),
+  };
+}
+
+/** Every counted answer, reduced to what the metrics need; the rater is the participant id. */
+export async function listMetricAnswers(prisma: Prisma, filter: AnswerFilter): Promise<SliceableAnswer[]> {
+  const rows = await prisma.answer.findMany({
+    where: where(filter),
+    select: {
+      participantId: true,
+      selectedOptionIds: true,
+      participant: { select: { evaluator: true } },
+      task: { select: { batchId: true, topicCategory: true, sampledCategory: true, options: { select: { id: true, kind: true } } } },
+    },
+  });
+  return rows.map((r) => {
+    const kindOf = new Map(r.task.options.map((o) => [o.id, o.kind as OptionKind]));
+    return {
+      raterId: r.participantId,
+      selectedKinds: r.selectedOptionIds.map((id) => kindOf.get(id)).filter((k): k is OptionKind => k !== undefined),
+      batchId: r.task.batchId,
+      topicCategory: r.task.topicCategory,
+      sampledCategory: r.task.sampledCategory,
+      evaluator: r.participant.evaluator,
+    };
+  });
+}
+
+const PAGE = 500;
+
+/**
+ * Yields the batch's answers page by page (participant, then question order), so memory stays
+ * flat whatever the batch size. All answers are included; participantStatus tells partial ones.
+ */
+export async function* streamAnswerExportRows(prisma: Prisma, batchId: string): AsyncGenerator<AnswerExportRow[]> {
+  let cursor: { participantId: string; position: number } | undefined;
+  for (;;) {
+    const page = await prisma.answer.findMany({
+      where: { task: { batchId } },
+      orderBy: [{ participantId: 'asc' }, { position: 'asc' }],
+      take: PAGE,
+      ...(cursor ? { cursor: { participantId_position: cursor }, skip: 1 } : {}),
+      include: {
+        participant: { select: { prolificPid: true, studyId: true, sessionId: true, status: true, evaluator: true } },
+        task: { select: { batchId: true, datapointId: true, sampledCategory: true, topicCategory: true, datapoint: { select: { sourceId: true } }, options: { select: { id: true, kind: true, text: true } } } },
+      },
+    });
+    if (page.length === 0) return;
+    yield page.map((a) => {
+      const byId = new Map(a.task.options.map((o) => [o.id, { id: o.id, kind: o.kind as OptionKind, text: o.text }]));
+      const options = a.optionOrder.map((id) => byId.get(id)).filter((o) => o !== undefined);
+      return {
+        batchId: a.task.batchId,
+        participantId: a.participantId,
+        prolificPid: a.participant.prolificPid,
+        studyId: a.participant.studyId,
+        sessionId: a.participant.sessionId,
+        participantStatus: a.participant.status,
+        evaluator: a.participant.evaluator,
+        taskId: a.taskId,
+        datapointId: a.task.datapointId,
+        datapointSourceId: a.task.datapoint.sourceId,
+        sampledCategory: a.task.sampledCategory,
+        topicCategory: a.task.topicCategory,
+        position: a.position,
+        options,
+        selectedOptionIds: a.selectedOptionIds,
+        selectedKinds: a.selectedOptionIds.map((id) => byId.get(id)?.kind).filter((k): k is OptionKind => k !== undefined),
+        shownAt: a.shownAt.toISOString(),
+        answeredAt: a.answeredAt.toISOString(),
+        secondsSpent: (a.answeredAt.getTime() - a.shownAt.getTime()) / 1000,
+      };
+    });
+    const last = page.at(-1);
+    if (!last || page.length < PAGE) return;
+    cursor = { participantId: last.participantId, position: last.position };
+  }
+}
+
+export interface MetricsRequest extends AnswerFilter {
+  by: SliceBy | null;
+  /** Bootstrap seed; defaults to the first batch's seed so a batch's figures are reproducible. */
+  seed: number;
+  rounds: number;
+}
+
+export async function loadSlicedMetrics(prisma: Prisma, request: MetricsRequest): Promise<SlicedMetrics> {
+  const answers = await listMetricAnswers(prisma, request);
+  return computeSlicedMetrics(answers, request.by, request.seed, { rounds: request.rounds, level: 0.95 });
+}

@@ -1,0 +1,51 @@
+// Streams exports to any writable (an HTTP response or a file), respecting backpressure, so memory
+// stays flat whatever the batch size.
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import {
+  ANSWER_CSV_HEADER,
+  answerCsvValues,
+  answerJsonLine,
+  csvRecord,
+  METRICS_CSV_HEADER,
+  metricsCsvRows,
+  TASK_CSV_HEADER,
+  taskCsvValues,
+} from '../core/export-format.js';
+import type { SlicedMetrics } from '../core/metric-slices.js';
+import { streamAnswerExportRows } from './answers.js';
+import { listBatchTasks } from './batches.js';
+import type { Prisma } from './connection.js';
+
+export type ExportFormat = 'csv' | 'jsonl';
+
+async function write(out: Writable, chunk: string): Promise<void> {
+  if (!out.write(chunk)) await once(out, 'drain');
+}
+
+export async function writeAnswersExport(prisma: Prisma, batchId: string, format: ExportFormat, out: Writable): Promise<number> {
+  let count = 0;
+  if (format === 'csv') await write(out, csvRecord(ANSWER_CSV_HEADER));
+  for await (const page of streamAnswerExportRows(prisma, batchId)) {
+    const chunk = page.map((r) => (format === 'csv' ? csvRecord(answerCsvValues(r)) : answerJsonLine(r))).join('');
+    await write(out, chunk);
+    count += page.length;
+  }
+  return count;
+}
+
+export async function writeTasksExport(prisma: Prisma, batchId: string, format: ExportFormat, out: Writable): Promise<number> {
+  const tasks = await listBatchTasks(prisma, batchId);
+  if (format === 'csv') await write(out, csvRecord(TASK_CSV_HEADER));
+  for (const t of tasks) await write(out, format === 'csv' ? csvRecord(taskCsvValues(t)) : JSON.stringify(t) + '\n');
+  return tasks.length;
+}
+
+export async function writeMetricsExport(metrics: SlicedMetrics, format: ExportFormat, out: Writable): Promise<void> {
+  if (format === 'jsonl') {
+    await write(out, JSON.stringify(metrics) + '\n');
+    return;
+  }
+  await write(out, csvRecord(METRICS_CSV_HEADER));
+  for (const row of metricsCsvRows(metrics)) await write(out, csvRecord(row));
+}

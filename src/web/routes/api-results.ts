@@ -1,0 +1,73 @@
+// Researcher results: metrics per batch or across batches, and streamed exports of answers and tasks.
+import { Router, type Response } from 'express';
+import type { Batch } from '../../db/batches.js';
+import type { Prisma } from '../../db/connection.js';
+import { loadSlicedMetrics } from '../../db/answers.js';
+import { writeAnswersExport, writeMetricsExport, writeTasksExport, type ExportFormat } from '../../db/exports.js';
+import { HttpError } from '../http-error.js';
+import { loadBatchOr404 } from '../load-batch.js';
+import { parseOr400 } from '../schemas/common.js';
+import { crossBatchQuerySchema, exportQuerySchema, metricsQuerySchema, tasksQuerySchema } from '../schemas/results.js';
+
+const CONTENT_TYPE: Record<ExportFormat, string> = { csv: 'text/csv; charset=utf-8', jsonl: 'application/x-ndjson; charset=utf-8' };
+
+export function resultsRouter(prisma: Prisma): Router {
+  const router = Router();
+
+  router.get('/batches/:id/metrics', async (req, res) => {
+    const batch = await loadBatchOr404(prisma, req.params);
+    const q = parseOr400(metricsQuerySchema, req.query, 'query');
+    const metrics = await loadSlicedMetrics(prisma, { batchIds: [batch.id], by: q.by ?? null, seed: q.seed ?? batch.seed, rounds: q.rounds, includePartial: q.includePartial });
+    if (q.format === 'csv') {
+      startDownload(res, `${batch.id}-metrics${q.by ? `-by-${q.by}` : ''}.csv`, 'csv');
+      await writeMetricsExport(metrics, 'csv', res);
+      res.end();
+      return;
+    }
+    res.json({ batch: { id: batch.id, name: batch.name }, includePartial: q.includePartial, ...metrics });
+  });
+
+  router.get('/metrics', async (req, res) => {
+    const q = parseOr400(crossBatchQuerySchema, req.query, 'query');
+    const batches = await Promise.all(q.batches.map((id) => loadBatchOr404(prisma, { id })));
+    const metrics = await loadSlicedMetrics(prisma, {
+      batchIds: batches.map((b) => b.id),
+      by: q.by ?? null,
+      seed: q.seed ?? (batches[0] as Batch).seed,
+      rounds: q.rounds,
+      includePartial: q.includePartial,
+    });
+    if (q.format === 'csv') {
+      startDownload(res, `metrics-${batches.length}-batches.csv`, 'csv');
+      await writeMetricsExport(metrics, 'csv', res);
+      res.end();
+      return;
+    }
+    res.json({ batches: batches.map((b) => ({ id: b.id, name: b.name })), includePartial: q.includePartial, ...metrics });
+  });
+
+  router.get('/batches/:id/answers', async (req, res) => {
+    const batch = await loadBatchOr404(prisma, req.params);
+    const { format } = parseOr400(exportQuerySchema, req.query, 'query');
+    startDownload(res, `${batch.id}-answers.${format}`, format);
+    await writeAnswersExport(prisma, batch.id, format, res);
+    res.end();
+  });
+
+  router.get('/batches/:id/tasks', async (req, res, next) => {
+    const { format } = parseOr400(tasksQuerySchema, req.query, 'query');
+    if (format === 'json') return next(); // the batches router answers JSON
+    const batch = await loadBatchOr404(prisma, req.params);
+    startDownload(res, `${batch.id}-tasks.${format}`, format);
+    await writeTasksExport(prisma, batch.id, format, res);
+    res.end();
+  });
+
+  return router;
+}
+
+function startDownload(res: Response, filename: string, format: ExportFormat): void {
+  res.status(200);
+  res.set('Content-Type', CONTENT_TYPE[format]);
+  res.set('Content-Disposition', `attachment; filename="${filename}"`);
+}

@@ -1,0 +1,26 @@
+// Query schemas for metrics and exports.
+import { z } from 'zod';
+import { SLICE_DIMENSIONS } from '../../core/metric-slices.js';
+
+const flag = z
+  .enum(['true', 'false', '1', '0'])
+  .default('false')
+  .transform((v) => v === 'true' || v === '1');
+
+export const metricsQuerySchema = z.object({
+  by: z.enum(SLICE_DIMENSIONS).optional(),
+  rounds: z.coerce.number().int().min(100).max(20_000).default(1000),
+  seed: z.coerce.number().int().min(0).max(2 ** 31 - 1).optional(),
+  includePartial: flag,
+  format: z.enum(['json', 'csv']).default('json'),
+});
+
+export const crossBatchQuerySchema = metricsQuerySchema.extend({
+  batches: z
+    .string()
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(z.string().min(1)).min(1, 'list at least one batch id').max(50)),
+});
+
+export const exportQuerySchema = z.object({ format: z.enum(['csv', 'jsonl']).default('csv') });
+export const tasksQuerySchema = z.object({ format: z.enum(['json', 'csv', 'jsonl']).default('json') });

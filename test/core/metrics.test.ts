@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import { computeSlicedMetrics, type SliceableAnswer } from '../../src/core/metric-slices.js';
+import { computeMetrics, quantile, type MetricAnswer } from '../../src/core/metrics.js';
+import type { OptionKind } from '../../src/core/option-kinds.js';
+import { createRng } from '../../src/core/rng.js';
+
+const answer = (raterId: string, ...selectedKinds: OptionKind[]): MetricAnswer => ({ raterId, selectedKinds });
+
+// Rater A answered 3 questions, rater B 2.
+const FIXTURE = [
+  answer('A', 'generated', 'category'),
+  answer('A', 'generated'),
+  answer('A', 'other'),
+  answer('B', 'generated', 'control_topic'),
+  answer('B', 'category_topic', 'control'),
+];
+
+describe('computeMetrics on a hand-computed batch', () => {
+  const m = computeMetrics(FIXTURE, createRng(1));
+
+  it('counts answers and raters', () => {
+    expect(m.n).toEqual({ answers: 5, raters: 2 });
+  });
+
+  it('gives R1-R6 as the share of answers selecting each kind', () => {
+    // R1: A1, A2, B1 select generated → 3/5. Every other kind is selected once → 1/5.
+    expect(Object.fromEntries(Object.entries(m.rates).map(([k, v]) => [k, v.estimate]))).toEqual({ R1: 0.6, R2: 0.2, R3: 0.2, R4: 0.2, R5: 0.2, R6: 0.2 });
+  });
+
+  it('gives the four ratios', () => {
+    expect(m.ratios.generated_vs_control.estimate).toBeCloseTo(3, 12); // R1/R4 = 0.6/0.2
+    expect(m.ratios.generated_vs_control_topic.estimate).toBeCloseTo(3, 12); // R1/R5
+    expect(m.ratios.category_vs_control.estimate).toBeCloseTo(1, 12); // R2/R4
+    expect(m.ratios.category_vs_control_topic.estimate).toBeCloseTo(1, 12); // R3/R5
+  });
+
+  it('resamples raters, not answers: the interval spans the three possible rater samples', () => {
+    // Two raters give three distinct resamples: AA (R1 4/6), AB (3/5), BB (1/2).
+    expect(m.rates.R1.ci).toEqual({ low: 0.5, high: 4 / 6 });
+    // R1/R4: AA has R4 = 0 (undefined, left out), AB gives (3/5)/(1/5) = 3, BB gives (1/2)/(1/2) = 1.
+    expect(m.ratios.generated_vs_control.ci?.low).toBeCloseTo(1, 12);
+    expect(m.ratios.generated_vs_control.ci?.high).toBeCloseTo(3, 12);
+    expect(m.ratios.generated_vs_control.undefinedRounds).toBeGreaterThan(150);
+    expect(m.ratios.generated_vs_control.note).toMatch(/bootstrap rounds had R4 = 0/);
+  });
+});
+
+describe('zero denominators', () => {
+  const m = computeMetrics([answer('A', 'generated'), answer('B', 'generated', 'category')], createRng(2));
+
+  it('gives null ratios with a reason, never Infinity or NaN', () => {
+    expect(m.ratios.generated_vs_control.estimate).toBeNull();
+    expect(m.ratios.generated_vs_control.ci).toBeNull();
+    expect(m.ratios.generated_vs_control.note).toBe('R4 is 0: no answer selected the control option');
+    const json = JSON.stringify(m);
+    expect(json).not.toMatch(/Infinity|NaN/);
+    expect(JSON.parse(json).ratios.category_vs_control_topic.estimate).toBeNull();
+  });
+
+  it('gives null rates and ratios for no answers at all', () => {
+    const empty = computeMetrics([], createRng(3));
+    expect(empty.n).toEqual({ answers: 0, raters: 0 });
+    expect(empty.rates.R1).toEqual({ estimate: null, ci: null });
+    expect(empty.ratios.generated_vs_control.note).toBe('no answers');
+  });
+});
+
+describe('reproducibility', () => {
+  const study = simulateStudy(createRng(5), 30, 20, { generated: 0.7, category: 0.4, category_topic: 0.45, control: 0.1, control_topic: 0.12, other: 0.08 });
+
+  it('gives identical intervals for the same seed, whatever the answer order', () => {
+    const a = computeMetrics(study, createRng(99));
+    const b = computeMetrics([...study].reverse(), createRng(99));
+    expect(b).toEqual(a);
+  });
+
+  it('gives intervals that contain the point estimate', () => {
+    const m = computeMetrics(study, createRng(7));
+    for (const f of [...Object.values(m.rates), ...Object.values(m.ratios)]) {
+      expect(f.ci).not.toBeNull();
+      expect(f.ci!.low).toBeLessThanOrEqual(f.estimate!);
+      expect(f.ci!.high).toBeGreaterThanOrEqual(f.estimate!);
+    }
+  });
+
+  it('gives different intervals for a different seed', () => {
+    expect(computeMetrics(study, createRng(1)).rates.R1.ci).not.toEqual(computeMetrics(study, createRng(2)).rates.R1.ci);
+  });
+});
+
+describe('coverage of the 95 % interval', () => {
+  it('covers the true R1 in 92-98 % of 200 simulated studies of 50 raters × 20 answers', () => {
+    const trueR1 = 0.72;
+    const rng = createRng(2025);
+    let covered = 0;
+    const studies = 200;
+    for (let s = 0; s < studies; s++) {
+      // Raters differ in how often they tick the generated reason (mean 0.72), so answers cluster.
+      const answers = simulateStudy(rng, 50, 20, { generated: trueR1, category: 0.4, category_topic: 0.45, control: 0.1, control_topic: 0.12, other: 0.08 }, 0.1);
+      const ci = computeMetrics(answers, createRng(s)).rates.R1.ci!;
+      if (ci.low <= trueR1 && trueR1 <= ci.high) covered++;
+    }
+    expect(covered / studies).toBeGreaterThanOrEqual(0.92);
+    expect(covered / studies).toBeLessThanOrEqual(0.98);
+  });
+});
+
+describe('computeSlicedMetrics', () => {
+  const sliceable = (raterId: string, topicCategory: string, kinds: OptionKind[]): SliceableAnswer => ({
+    raterId,
+    selectedKinds: kinds,
+    topicCategory,
+    sampledCategory: 'Clarity',
+    evaluator: 'human',
+    batchId: 'b1',
+  });
+  const answers = [sliceable('A', 'Health', ['generated']), sliceable('B', 'health ', ['control']), sliceable('B', 'Sports', ['generated', 'control'])];
+
+  it('groups topic names after trimming and case-folding, largest first', () => {
+    const result = computeSlicedMetrics(answers, 'topic', 1, { rounds: 50, level: 0.95 });
+    expect(result.slices.map((s) => [s.key, s.metrics.n.answers])).toEqual([['Health', 2], ['Sports', 1]]);
+    expect(result.slices[0]?.metrics.rates.R1.estimate).toBe(0.5);
+    expect(result.overall.n).toEqual({ answers: 3, raters: 2 });
+  });
+
+  it('gives a slice the same numbers whatever other slices exist', () => {
+    const alone = computeSlicedMetrics(answers.slice(0, 2), 'topic', 1, { rounds: 50, level: 0.95 });
+    const withOthers = computeSlicedMetrics(answers, 'topic', 1, { rounds: 50, level: 0.95 });
+    expect(alone.slices[0]).toEqual(withOthers.slices[0]);
+  });
+});
+
+it('quantile interpolates between order statistics', () => {
+  expect(quantile([1, 2, 3, 4], 0.5)).toBe(2.5);
+  expect(quantile([1, 2, 3, 4], 0)).toBe(1);
+  expect(quantile([1, 2, 3, 4], 1)).toBe(4);
+});
+
+/** Raters answering `perRater` questions; each kind is ticked with its probability (± spread per rater). */
+function simulateStudy(rng: ReturnType<typeof createRng>, raters: number, perRater: number, p: Record<OptionKind, number>, spread = 0): MetricAnswer[] {
+  const answers: MetricAnswer[] = [];
+  for (let r = 0; r < raters; r++) {
+    const shift = spread * (2 * rng.next() - 1);
+    for (let q = 0; q < perRater; q++) {
+      const kinds = (Object.keys(p) as OptionKind[]).filter((k) => rng.next() < (k === 'generated' ? p[k] + shift : p[k]));
+      answers.push({ raterId: `r${r}`, selectedKinds: kinds.length ? kinds : ['other'] });
+    }
+  }
+  return answers;
+}
