@@ -2,6 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { tasksNeeded } from '../core/assignment.js';
 import type { BatchSettings } from '../core/batch-settings.js';
+import type { TaskExportRow } from '../core/export-format.js';
+import { OPTION_KINDS } from '../core/option-kinds.js';
 import { createRng } from '../core/rng.js';
 import { generateTasks, type GeneratedTask, type GenerationReport } from '../core/task-generation.js';
 import { bulkInsert } from './bulk-insert.js';
@@ -114,15 +116,8 @@ export async function changeBatchStatus(prisma: Prisma, batch: Batch, to: BatchS
   return { ok: true, batch: updated };
 }
 
-export interface FrozenTask {
-  id: string;
-  position: number;
-  datapointId: string;
-  sourceId: string;
-  sampledCategory: string;
-  topicCategory: string;
-  options: { id: string; kind: string; text: string; sourceDatapointId: string | null }[];
-}
+/** A frozen task as researchers read and export it. */
+export type FrozenTask = TaskExportRow;
 
 /** The frozen tasks with their options (kind order), for researchers. */
 export async function listBatchTasks(prisma: Prisma, batchId: string): Promise<FrozenTask[]> {
@@ -131,7 +126,7 @@ export async function listBatchTasks(prisma: Prisma, batchId: string): Promise<F
     orderBy: { position: 'asc' },
     include: { options: true, datapoint: { select: { sourceId: true } } },
   });
-  const kindOrder = ['generated', 'category', 'category_topic', 'control', 'control_topic', 'other'];
+  const kindOrder: readonly string[] = OPTION_KINDS;
   return rows.map((t) => ({
     id: t.id,
     position: t.position,
