@@ -1,4 +1,5 @@
 // The only reader of process.env: every setting is validated here once, at start.
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import path from 'node:path';
 import { PROJECT_ROOT } from './paths.js';
@@ -17,6 +18,7 @@ const envSchema = z.object({
   PREFBASIS_MAX_UPLOAD_MB: z.coerce.number().positive().max(2048).default(200),
   PROLIFIC_COMPLETE_URL: z.string().url().default('https://app.prolific.com/submissions/complete'),
   PUBLIC_BASE_URL: z.string().url().optional(),
+  PREFBASIS_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
 });
 
 export type DatabaseConfig = { kind: 'postgres'; url: string } | { kind: 'embedded'; dataDir: string | null };
@@ -31,6 +33,10 @@ export interface AppConfig {
   maxUploadBytes: number;
   prolificCompleteUrl: string;
   publicBaseUrl: string | null;
+  /** Signs CSRF tokens; random per process unless PREFBASIS_SECRET is set (forms then survive restarts). */
+  secret: string;
+  /** Cookies get the Secure flag when the public URL is https. */
+  secureCookies: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -52,5 +58,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     maxUploadBytes: Math.round(e.PREFBASIS_MAX_UPLOAD_MB * 1024 * 1024),
     prolificCompleteUrl: e.PROLIFIC_COMPLETE_URL,
     publicBaseUrl: e.PUBLIC_BASE_URL ?? null,
+    secret: e.PREFBASIS_SECRET ?? randomBytes(32).toString('hex'),
+    secureCookies: (e.PUBLIC_BASE_URL ?? '').startsWith('https://'),
   };
 }

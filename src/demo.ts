@@ -6,6 +6,7 @@ import { generateSyntheticDataset, toJsonl } from './core/synthetic-dataset.js';
 import { changeBatchStatus, createBatchFromDataset, findBatchByIdOrName, type Batch } from './db/batches.js';
 import type { Prisma } from './db/connection.js';
 import { importDatasetText, listDatasets } from './db/datasets.js';
+import { countAccounts, createAccount } from './db/accounts.js';
 
 export const DEMO_DATASET_NAME = 'demo (synthetic)';
 export const DEMO_BATCH_NAME = 'demo study';
@@ -41,4 +42,17 @@ export function findDemoBatch(prisma: Prisma): Promise<Batch | null> {
 export function demoRaterPath(batch: Pick<Batch, 'id'>): string {
   const id = () => randomBytes(12).toString('hex');
   return `/s/${batch.id}?PROLIFIC_PID=${id()}&STUDY_ID=${id()}&SESSION_ID=${id()}`;
+}
+
+export const DEMO_ADMIN_EMAIL = 'admin@localhost';
+
+/**
+ * On a fresh demo database, an admin with a random password (printed once at start), so the console
+ * can be tried right away. Never a fixed password; never when any account exists.
+ */
+export async function ensureDemoAdmin(prisma: Prisma): Promise<{ email: string; password: string } | null> {
+  if ((await countAccounts(prisma)) > 0) return null;
+  const password = randomBytes(12).toString('base64url');
+  const created = await createAccount(prisma, { email: DEMO_ADMIN_EMAIL, password, role: 'admin' });
+  return created.ok ? { email: DEMO_ADMIN_EMAIL, password } : null;
 }

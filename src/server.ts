@@ -1,7 +1,7 @@
 // Starts PrefBasis: open the database, apply pending migrations, load the demo if asked, listen.
 import { loadConfig } from './config.js';
 import { openDatabase } from './db/connection.js';
-import { demoRaterPath, ensureDemo } from './demo.js';
+import { demoRaterPath, ensureDemo, ensureDemoAdmin } from './demo.js';
 import { createApp } from './web/app.js';
 
 async function main(): Promise<void> {
@@ -11,12 +11,14 @@ async function main(): Promise<void> {
   if (migrations.applied.length) console.log(`Applied migrations: ${migrations.applied.join(', ')}`);
   const demo = config.loadDemo ? await ensureDemo(db.prisma) : null;
   if (demo?.loaded) console.log('Loaded the demo dataset and opened the demo study.');
+  const demoAdmin = demo?.loaded ? await ensureDemoAdmin(db.prisma) : null;
   const app = createApp({ db, config });
   const server = app.listen(config.port, config.host, () => {
     const where = config.database.kind === 'embedded' ? `embedded database in ${config.database.dataDir}` : 'PostgreSQL (DATABASE_URL)';
     const base = `http://${config.host}:${config.port}`;
     console.log(`PrefBasis is running at ${base}/ (${where})`);
     if (demo?.batch) console.log(`Try the demo study as a rater: ${base}${demoRaterPath(demo.batch)}`);
+    if (demoAdmin) console.log(`Console: ${base}/console/sign-in as ${demoAdmin.email} with password ${demoAdmin.password} (shown once)`);
   });
   const stop = () => {
     server.close(() => void db.close().then(() => process.exit(0)));

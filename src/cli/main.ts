@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { CliError, withDatabase } from './context.js';
 import { loadConfig } from '../config.js';
 import { batchCreateCommand, batchListCommand, batchShowCommand, batchStatusCommand } from './commands/batch.js';
+import { BATCH_ACTIONS } from '../web/batch-links.js';
+import { adminCreateCommand } from './commands/admin.js';
 import { importCommand } from './commands/import.js';
 import { exportCommand, metricsCommand } from './commands/results.js';
 import { SLICE_DIMENSIONS } from '../core/metric-slices.js';
@@ -20,14 +22,17 @@ Commands:
   batch create --dataset D --name NAME --seed N --completion-code CODE
         [--questions 20] [--raters 50] [--ratings-per-task K] [--preferred-side first|random]
                                                   generate and freeze a batch's tasks (status draft)
-  batch open|close <batch>                        start or stop accepting raters
+  batch open|pause|close <batch>                  start, pause or stop accepting raters (closing is final)
   batch show <batch> [--json] | batch list        settings, progress and the participant URL
   metrics <batch> [<batch>...] [--by topic|category|evaluator|batch] [--format table|json|csv]
         [--rounds 1000] [--seed N] [--include-partial]
                                                   R1-R6 and the four ratios with 95% bootstrap intervals
   export <batch> --out FILE [--format csv|jsonl] [--what answers|tasks|metrics]
                                                   one row per answered question (streamed)
-  token create --name NAME                        create an API token (printed once)
+  admin create --email E [--role admin|researcher]
+                                                  create a console account (password from stdin or prompt)
+  token create --name NAME [--email E]            create an API token (printed once); with --email it
+                                                  belongs to that account and carries its role
   migrate                                         apply pending migrations (the server also does this at start)
 
 <dataset> is a dataset id or name. The database is DATABASE_URL, or the embedded one
@@ -63,6 +68,8 @@ export async function runCli(argv: readonly string[]): Promise<void> {
       'include-partial': { type: 'boolean', default: false },
       out: { type: 'string' },
       what: { type: 'string' },
+      email: { type: 'string' },
+      role: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -105,9 +112,10 @@ export async function runCli(argv: readonly string[]): Promise<void> {
         };
         return withDatabase((ctx) => batchCreateCommand(ctx, raw, baseUrl));
       }
-      if (sub === 'open' || sub === 'close') {
+      const lifecycle = BATCH_ACTIONS.find(([action]) => action === sub);
+      if (lifecycle) {
         const id = option(z.string().min(1), args[1], '<batch>');
-        return withDatabase((ctx) => batchStatusCommand(ctx, id, sub === 'open' ? 'open' : 'closed'));
+        return withDatabase((ctx) => batchStatusCommand(ctx, id, lifecycle[1]));
       }
       if (sub === 'show') {
         const id = option(z.string().min(1), args[1], '<batch>');
@@ -138,10 +146,17 @@ export async function runCli(argv: readonly string[]): Promise<void> {
       };
       return withDatabase((ctx) => exportCommand(ctx, batch, exportOptions));
     }
+    case 'admin': {
+      if (args[0] !== 'create') throw new CliError(`Unknown admin command "${args[0] ?? ''}".\n\n${USAGE}`, 2);
+      const email = option(z.string().trim().email('give an email address'), values.email, '--email');
+      const role = option(z.enum(['admin', 'researcher']).default('admin'), values.role, '--role');
+      return withDatabase((ctx) => adminCreateCommand(ctx, email, role));
+    }
     case 'token': {
       if (args[0] !== 'create') throw new CliError(`Unknown token command "${args[0] ?? ''}".\n\n${USAGE}`, 2);
       const name = option(z.string().trim().min(1, 'a token needs a name'), values.name, '--name');
-      return withDatabase((ctx) => tokenCreateCommand(ctx, name));
+      const email = values.email === undefined ? undefined : option(z.string().trim().email('give an email address'), values.email, '--email');
+      return withDatabase((ctx) => tokenCreateCommand(ctx, name, email));
     }
     default:
       throw new CliError(`Unknown command "${command}".\n\n${USAGE}`, 2);

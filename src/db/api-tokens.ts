@@ -1,11 +1,17 @@
-// API bearer tokens: shown once at creation, stored only as a sha256 hash.
+// API bearer tokens: shown once at creation, stored only as a sha256 hash, carrying a role.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Prisma } from './connection.js';
+import type { Role } from './generated/client.js';
 import { newId } from './ids.js';
 
 export interface ApiTokenRow {
   id: string;
   name: string;
+  accountId: string | null;
+  /** The owning account's email; null for a command-line token. */
+  owner: string | null;
+  /** The owner's role; a command-line token (no account) acts as an admin. */
+  role: Role;
   createdAt: Date;
   revokedAt: Date | null;
 }
@@ -14,19 +20,39 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-/** Returns the new token's row and its secret; the secret is not stored anywhere. */
-export async function createApiToken(prisma: Prisma, name: string): Promise<{ token: string; row: ApiTokenRow }> {
-  const token = `pb_${randomBytes(24).toString('base64url')}`;
-  const row = await prisma.apiToken.create({
-    data: { id: newId('tok', 10), name, tokenHash: hashToken(token) },
-    select: { id: true, name: true, createdAt: true, revokedAt: true },
-  });
-  return { token, row };
+const select = {
+  id: true,
+  name: true,
+  accountId: true,
+  createdAt: true,
+  revokedAt: true,
+  account: { select: { email: true, role: true, disabledAt: true } },
+} as const;
+
+type Selected = { id: string; name: string; accountId: string | null; createdAt: Date; revokedAt: Date | null; account: { email: string; role: Role; disabledAt: Date | null } | null };
+
+function toRow(t: Selected): ApiTokenRow {
+  return { id: t.id, name: t.name, accountId: t.accountId, owner: t.account?.email ?? null, role: t.account?.role ?? 'admin', createdAt: t.createdAt, revokedAt: t.revokedAt };
 }
 
-export function findActiveApiToken(prisma: Prisma, token: string): Promise<ApiTokenRow | null> {
-  return prisma.apiToken.findFirst({
-    where: { tokenHash: hashToken(token), revokedAt: null },
-    select: { id: true, name: true, createdAt: true, revokedAt: true },
-  });
+/** Returns the new token's row and its secret; the secret is not stored anywhere. */
+export async function createApiToken(prisma: Prisma, name: string, accountId: string | null = null): Promise<{ token: string; row: ApiTokenRow }> {
+  const token = `pb_${randomBytes(24).toString('base64url')}`;
+  const created = await prisma.apiToken.create({ data: { id: newId('tok', 10), name, accountId, tokenHash: hashToken(token) }, select });
+  return { token, row: toRow(created) };
+}
+
+export async function findActiveApiToken(prisma: Prisma, token: string): Promise<ApiTokenRow | null> {
+  const found = await prisma.apiToken.findFirst({ where: { tokenHash: hashToken(token), revokedAt: null }, select });
+  if (!found || found.account?.disabledAt) return null;
+  return toRow(found);
+}
+
+export async function listApiTokens(prisma: Prisma): Promise<ApiTokenRow[]> {
+  return (await prisma.apiToken.findMany({ orderBy: { createdAt: 'asc' }, select })).map(toRow);
+}
+
+export async function revokeApiToken(prisma: Prisma, id: string, now: Date): Promise<boolean> {
+  const { count } = await prisma.apiToken.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: now } });
+  return count === 1;
 }

@@ -102,8 +102,8 @@ export function listBatches(prisma: Prisma): Promise<Batch[]> {
 
 export type StatusChange = { ok: true; batch: Batch } | { ok: false; reason: 'not-allowed'; from: BatchStatus; to: BatchStatus };
 
-/** Lifecycle draft → open → closed; a closed batch may be reopened (a paused study). */
-const ALLOWED: Record<BatchStatus, readonly BatchStatus[]> = { draft: ['open'], open: ['closed'], closed: ['open'] };
+/** Lifecycle draft → open ⇄ paused → closed; closing is final (raters are asked to return). */
+const ALLOWED: Record<BatchStatus, readonly BatchStatus[]> = { draft: ['open'], open: ['paused', 'closed'], paused: ['open', 'closed'], closed: [] };
 
 export async function changeBatchStatus(prisma: Prisma, batch: Batch, to: BatchStatus): Promise<StatusChange> {
   if (batch.status === to) return { ok: true, batch };
@@ -111,7 +111,7 @@ export async function changeBatchStatus(prisma: Prisma, batch: Batch, to: BatchS
   const now = new Date();
   const updated = await prisma.batch.update({
     where: { id: batch.id },
-    data: { status: to, ...(to === 'open' ? { openedAt: batch.openedAt ?? now } : { closedAt: now }) },
+    data: { status: to, ...(to === 'open' ? { openedAt: batch.openedAt ?? now } : to === 'closed' ? { closedAt: now } : {}) },
   });
   return { ok: true, batch: updated };
 }
@@ -146,6 +146,8 @@ export interface BatchProgress {
   answers: number;
   /** Answers per task: min and max over all tasks of the batch. */
   ratingsPerTask: { min: number; max: number };
+  /** [answers, number of tasks with that many answers], ascending. */
+  ratingsHistogram: [number, number][];
 }
 
 export async function getBatchProgress(prisma: Prisma, batchId: string): Promise<BatchProgress> {
@@ -161,5 +163,13 @@ export async function getBatchProgress(prisma: Prisma, batchId: string): Promise
     participants.entered += row._count._all;
   }
   const counts = perTask.map((t) => t._count.answers);
-  return { tasks, participants, answers, ratingsPerTask: { min: counts.length ? Math.min(...counts) : 0, max: counts.length ? Math.max(...counts) : 0 } };
+  const histogram = new Map<number, number>();
+  for (const c of counts) histogram.set(c, (histogram.get(c) ?? 0) + 1);
+  return {
+    tasks,
+    participants,
+    answers,
+    ratingsPerTask: { min: counts.length ? Math.min(...counts) : 0, max: counts.length ? Math.max(...counts) : 0 },
+    ratingsHistogram: [...histogram.entries()].sort((a, b) => a[0] - b[0]),
+  };
 }

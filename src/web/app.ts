@@ -1,17 +1,19 @@
 // Builds the Express application from its dependencies; never listens (server.ts does).
 import express, { type Express } from 'express';
+import cookieParser from 'cookie-parser';
 import helmet from 'helmet';
 import type { AppConfig } from '../config.js';
 import type { Database } from '../db/connection.js';
 import { PUBLIC_DIR, VIEWS_DIR } from '../paths.js';
 import { errorHandler, notFound } from './middleware/error-handler.js';
 import { apiRouter } from './routes/api.js';
+import { consoleRouter } from './routes/console.js';
 import { homeRouter } from './routes/home.js';
 import { participantRouter } from './routes/participant.js';
 
 export interface AppDeps {
   db: Database;
-  config: Pick<AppConfig, 'production' | 'maxUploadBytes' | 'prolificCompleteUrl' | 'publicBaseUrl'>;
+  config: Pick<AppConfig, 'production' | 'maxUploadBytes' | 'prolificCompleteUrl' | 'publicBaseUrl' | 'secret' | 'secureCookies'>;
   log?: (err: unknown) => void;
 }
 
@@ -37,8 +39,10 @@ export function createApp({ db, config, log }: AppDeps): Express {
     }),
   );
   app.use('/static', express.static(PUBLIC_DIR, { maxAge: config.production ? '1h' : 0, index: false }));
+  app.use(cookieParser());
   app.use('/api/v1', apiRouter(db.prisma, { maxUploadBytes: config.maxUploadBytes, publicBaseUrl: config.publicBaseUrl }));
   app.use('/s', participantRouter(db.prisma, { prolificCompleteUrl: config.prolificCompleteUrl }));
+  app.use('/console', consoleRouter(db.prisma, config));
   app.use('/', homeRouter(db.prisma));
   app.use(notFound);
   app.use(errorHandler({ production: config.production, log }));

@@ -1,5 +1,12 @@
 // The links a researcher pastes into Prolific and uses to preview a batch.
-import type { Batch } from '../db/batches.js';
+import type { Batch, BatchStatus } from '../db/batches.js';
+
+/** Lifecycle actions as URLs name them, and the status each leads to. */
+export const BATCH_ACTIONS: readonly (readonly ['open' | 'pause' | 'close', BatchStatus])[] = [
+  ['open', 'open'],
+  ['pause', 'paused'],
+  ['close', 'closed'],
+];
 
 /** Prolific replaces the {{%...%}} placeholders with each participant's ids. */
 export function participantUrl(baseUrl: string, batch: Pick<Batch, 'id'>): string {

@@ -22,6 +22,8 @@ export async function createTestApp(overrides: { prolificCompleteUrl?: string } 
       maxUploadBytes: 5 * 1024 * 1024,
       prolificCompleteUrl: overrides.prolificCompleteUrl ?? 'https://app.prolific.com/submissions/complete',
       publicBaseUrl: null,
+      secret: 'test-secret-test-secret-test-secret-0123',
+      secureCookies: false,
     },
     log: (err) => logged.push(err),
   });

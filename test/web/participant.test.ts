@@ -191,7 +191,7 @@ describe('entry pages', () => {
   it('says a draft batch has not started yet', async () => {
     const draft = await createOpenBatch(t.db.prisma, {}, 120);
     await t.db.prisma.batch.update({ where: { id: draft.id }, data: { status: 'draft' } });
-    expect(await new Rater(t.app, draft).enter()).toContain('has not started yet');
+    expect(await new Rater(t.app, draft).enter()).toContain('This study is not open right now');
   });
 
   it('ignores a forged participant cookie', async () => {

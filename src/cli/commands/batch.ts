@@ -8,8 +8,10 @@ import {
   getBatchProgress,
   listBatches,
   type Batch,
+  type BatchStatus,
 } from '../../db/batches.js';
-import { participantUrl, previewUrl } from '../../web/batch-links.js';
+import { CLI_ACTOR, recordAudit } from '../../db/audit.js';
+import { BATCH_ACTIONS, participantUrl, previewUrl } from '../../web/batch-links.js';
 import { CliError, type CliContext } from '../context.js';
 import { formatTable } from '../table.js';
 
@@ -31,6 +33,7 @@ export async function batchCreateCommand(ctx: CliContext, raw: Record<string, un
     }
   }
   const { batch, report } = outcome;
+  await recordAudit(ctx.db.prisma, CLI_ACTOR, { action: 'batch.create', batchId: batch.id, datasetId: batch.datasetId, details: { name: batch.name } });
   ctx.out(`Created batch "${batch.name}" (id ${batch.id}), status draft: ${report.made} tasks frozen.`);
   for (const reason of SKIP_REASONS) {
     if (report.skippedByReason[reason]) ctx.out(`  skipped ${report.skippedByReason[reason]} datapoints: ${SKIP_REASON_TEXT[reason]}`);
@@ -40,10 +43,11 @@ export async function batchCreateCommand(ctx: CliContext, raw: Record<string, un
   ctx.out(`Open it with: prefbasis batch open ${batch.id}`);
 }
 
-export async function batchStatusCommand(ctx: CliContext, idOrName: string, to: 'open' | 'closed'): Promise<void> {
+export async function batchStatusCommand(ctx: CliContext, idOrName: string, to: BatchStatus): Promise<void> {
   const batch = await requireBatch(ctx, idOrName);
   const change = await changeBatchStatus(ctx.db.prisma, batch, to);
   if (!change.ok) throw new CliError(`A ${change.from} batch cannot become ${change.to}.`);
+  if (batch.status !== to) await recordAudit(ctx.db.prisma, CLI_ACTOR, { action: `batch.${BATCH_ACTIONS.find(([, status]) => status === to)?.[0] ?? to}`, batchId: batch.id });
   ctx.out(`Batch "${batch.name}" (${batch.id}) is ${change.batch.status}.`);
 }
 

@@ -1,9 +1,14 @@
-// prefbasis token create --name NAME: prints a new API token once.
+// prefbasis token create --name NAME [--email E]: prints a new API token once.
+import { normalizeEmail } from '../../db/accounts.js';
 import { createApiToken } from '../../db/api-tokens.js';
-import type { CliContext } from '../context.js';
+import { CLI_ACTOR, recordAudit } from '../../db/audit.js';
+import { CliError, type CliContext } from '../context.js';
 
-export async function tokenCreateCommand(ctx: CliContext, name: string): Promise<void> {
-  const { token, row } = await createApiToken(ctx.db.prisma, name);
-  ctx.err(`Created API token "${row.name}" (${row.id}). It is shown only now; store it safely:`);
+export async function tokenCreateCommand(ctx: CliContext, name: string, email?: string): Promise<void> {
+  const account = email ? await ctx.db.prisma.account.findUnique({ where: { email: normalizeEmail(email) } }) : null;
+  if (email && !account) throw new CliError(`No account with email ${email}; create it with \`prefbasis admin create\`.`);
+  const { token, row } = await createApiToken(ctx.db.prisma, name, account?.id ?? null);
+  await recordAudit(ctx.db.prisma, CLI_ACTOR, { action: 'token.create', details: { token: row.id, name: row.name } });
+  ctx.err(`Created API token "${row.name}" (${row.id}, role ${row.role}). It is shown only now; store it safely:`);
   ctx.out(token);
 }

@@ -33,8 +33,24 @@ export type Datapoint = Prisma.DatapointModel
  */
 export type PreferenceAnnotation = Prisma.PreferenceAnnotationModel
 /**
+ * Model Account
+ * A console user. Admins change everything; researchers read results and exports.
+ */
+export type Account = Prisma.AccountModel
+/**
+ * Model AccountSession
+ * A signed-in console session; the id is the sha256 of the cookie's secret.
+ */
+export type AccountSession = Prisma.AccountSessionModel
+/**
+ * Model AuditEvent
+ * Who changed what: batches, datasets, tokens, accounts.
+ */
+export type AuditEvent = Prisma.AuditEventModel
+/**
  * Model ApiToken
- * A bearer token for /api/v1; only its sha256 is stored.
+ * A bearer token for /api/v1; only its sha256 is stored. It carries its account's role
+ * (a token made on the command line without an account acts as an admin).
  */
 export type ApiToken = Prisma.ApiTokenModel
 /**

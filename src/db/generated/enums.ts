@@ -17,9 +17,18 @@ export const Winner = {
 export type Winner = (typeof Winner)[keyof typeof Winner]
 
 
+export const Role = {
+  admin: 'admin',
+  researcher: 'researcher'
+} as const
+
+export type Role = (typeof Role)[keyof typeof Role]
+
+
 export const BatchStatus = {
   draft: 'draft',
   open: 'open',
+  paused: 'paused',
   closed: 'closed'
 } as const
 

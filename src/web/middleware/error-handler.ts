@@ -5,12 +5,20 @@ import { HttpError } from '../http-error.js';
 interface BodyParserError {
   type?: string;
   status?: number;
+  statusCode?: number;
   expose?: boolean;
 }
 
 function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
-  const e = err as BodyParserError & { message?: string };
+  const e = err as BodyParserError & { message?: string; code?: string; name?: string };
+  if (e?.code === 'EBADCSRFTOKEN') return new HttpError(403, 'bad_csrf_token', 'This form has expired or did not come from this site. Please reload the page and try again.');
+  if (e?.name === 'MulterError') {
+    return e.code === 'LIMIT_FILE_SIZE'
+      ? new HttpError(413, 'payload_too_large', 'The file is larger than the server accepts.')
+      : new HttpError(400, 'bad_upload', `The upload could not be read (${e.code ?? 'error'}).`);
+  }
+  if (e?.statusCode === 429 || e?.status === 429) return new HttpError(429, 'too_many_requests', 'Too many attempts. Please wait a minute and try again.');
   if (e?.type === 'entity.too.large') return new HttpError(413, 'payload_too_large', 'The request body is larger than the server accepts.');
   if (e?.type === 'entity.parse.failed') return new HttpError(400, 'malformed_body', 'The request body could not be parsed.');
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && e.expose) {

@@ -20,13 +20,9 @@ export function setParticipantCookie(res: Response, batchId: string, code: strin
   });
 }
 
-/** Reads one cookie without a parser dependency. */
 export function readCookie(req: Request, name: string): string | null {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
-  }
-  return null;
+  const value: unknown = req.cookies?.[name];
+  return typeof value === 'string' && value.length > 0 ? value : null;
 }
 
 /** Synchronizer token bound to the participant's secret code: a forged form cannot know it. */

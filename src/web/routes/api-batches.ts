@@ -8,10 +8,11 @@ import {
   listBatches,
   listBatchTasks,
   type Batch,
-  type BatchStatus,
 } from '../../db/batches.js';
+import { recordAudit } from '../../db/audit.js';
 import type { Prisma } from '../../db/connection.js';
-import { participantUrl, presentBatch, previewUrl } from '../batch-links.js';
+import { actorOf } from '../middleware/auth.js';
+import { BATCH_ACTIONS, participantUrl, presentBatch, previewUrl } from '../batch-links.js';
 import { HttpError } from '../http-error.js';
 import { loadBatchOr404 } from '../load-batch.js';
 import { parseOr400 } from '../schemas/common.js';
@@ -39,6 +40,7 @@ export function batchesRouter(prisma: Prisma, options: { publicBaseUrl: string |
           );
       }
     }
+    await recordAudit(prisma, actorOf(res), { action: 'batch.create', batchId: outcome.batch.id, datasetId: outcome.batch.datasetId, details: { name: outcome.batch.name } });
     res.status(201).json({ batch: presentBatch(outcome.batch), ...links(req, outcome.batch) });
   });
 
@@ -56,11 +58,12 @@ export function batchesRouter(prisma: Prisma, options: { publicBaseUrl: string |
     res.json({ batch: { id: batch.id, name: batch.name }, tasks: await listBatchTasks(prisma, batch.id) });
   });
 
-  for (const [action, to] of [['open', 'open'], ['close', 'closed']] as const) {
+  for (const [action, to] of BATCH_ACTIONS) {
     router.post(`/:id/${action}`, async (req, res) => {
       const batch = await loadBatchOr404(prisma, req.params);
-      const change = await changeBatchStatus(prisma, batch, to as BatchStatus);
-      if (!change.ok) throw new HttpError(409, 'invalid_transition', `A ${change.from} batch cannot be ${action === 'open' ? 'opened' : 'closed'}.`);
+      const change = await changeBatchStatus(prisma, batch, to);
+      if (!change.ok) throw new HttpError(409, 'invalid_transition', `A ${change.from} batch cannot become ${change.to}.`);
+      if (batch.status !== to) await recordAudit(prisma, actorOf(res), { action: `batch.${action}`, batchId: batch.id });
       res.json({ batch: presentBatch(change.batch) });
     });
   }

@@ -5,7 +5,9 @@ import { formatLineErrors } from '../../core/dataset-format.js';
 import { summarizeDataset } from '../../core/dataset-summary.js';
 import { createRng } from '../../core/rng.js';
 import { generateTasks } from '../../core/task-generation.js';
+import { recordAudit } from '../../db/audit.js';
 import type { Prisma } from '../../db/connection.js';
+import { actorOf } from '../middleware/auth.js';
 import { findDatasetByIdOrName, importDatasetText, listAnnotatedDatapoints, listDatasets, type DatasetRow } from '../../db/datasets.js';
 import { HttpError } from '../http-error.js';
 import { datasetNameSchema, idParam, parseOr400, seedSchema } from '../schemas/common.js';
@@ -23,6 +25,7 @@ export function datasetsRouter(prisma: Prisma, options: { maxUploadBytes: number
     const outcome = await importDatasetText(prisma, { name: name ?? defaultName(), text });
     switch (outcome.status) {
       case 'created':
+        await recordAudit(prisma, actorOf(res), { action: 'dataset.import', datasetId: outcome.dataset.id, details: { name: outcome.dataset.name, datapoints: outcome.dataset.datapointCount } });
         res.status(201).json({ status: 'created', dataset: present(outcome.dataset) });
         return;
       case 'duplicate-content':

@@ -1,6 +1,7 @@
 // The researcher API: every route under /api/v1 requires a bearer token.
 import { Router } from 'express';
 import type { Prisma } from '../../db/connection.js';
+import { onlyAdminsChange } from '../middleware/auth.js';
 import { requireApiToken } from '../middleware/require-api-token.js';
 import { batchesRouter } from './api-batches.js';
 import { datasetsRouter } from './api-datasets.js';
@@ -9,6 +10,7 @@ import { resultsRouter } from './api-results.js';
 export function apiRouter(prisma: Prisma, options: { maxUploadBytes: number; publicBaseUrl: string | null }): Router {
   const router = Router();
   router.use(requireApiToken(prisma));
+  router.use(onlyAdminsChange);
   router.use('/datasets', datasetsRouter(prisma, options));
   router.use('/', resultsRouter(prisma));
   router.use('/batches', batchesRouter(prisma, options));

@@ -1,6 +1,7 @@
 // The rater's pages (SPEC 3 and 5): Prolific entry, consent, instructions, 20 questions, completion.
 // The server keeps each participant's place; every POST redirects to GET /session (reload-safe).
 import express, { Router, type Response } from 'express';
+import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import { prolificIdSchema } from '../../core/batch-settings.js';
 import type { Batch } from '../../db/batches.js';
@@ -48,7 +49,10 @@ export function participantRouter(prisma: Prisma, options: ParticipantRouterOpti
   router.use('/:batchId', loadBatch(prisma));
   router.use('/:batchId/preview', previewRouter(prisma));
 
-  router.get('/:batchId', async (req, res) => {
+  // Entry is the one participant route anyone can hit with made-up ids: bound it per address.
+  const entryLimiter = rateLimit({ windowMs: 60_000, limit: 60, standardHeaders: 'draft-8', legacyHeaders: false });
+
+  router.get('/:batchId', entryLimiter, async (req, res) => {
     const batch = res.locals.batch as Batch;
     const ids = entryQuery.safeParse(req.query);
     if (!ids.success) {
@@ -60,8 +64,8 @@ export function participantRouter(prisma: Prisma, options: ParticipantRouterOpti
       res.status(400).render('participant/open-from-prolific', { title: 'Open the study from Prolific' });
       return;
     }
-    if (batch.status === 'draft') {
-      res.status(409).render('participant/not-open', { title: 'Study not open yet' });
+    if (batch.status === 'draft' || batch.status === 'paused') {
+      res.status(409).render('participant/not-open', { title: 'Study not open right now' });
       return;
     }
     const entry = await enterBatch(prisma, batch, { prolificPid: ids.data.PROLIFIC_PID, studyId: ids.data.STUDY_ID, sessionId: ids.data.SESSION_ID });
@@ -128,6 +132,7 @@ export function participantRouter(prisma: Prisma, options: ParticipantRouterOpti
     if (participant.status === 'declined' || participant.status === 'returned') {
       return res.render('participant/declined', { ...base, title: 'Please return the study' });
     }
+    if (batch.status === 'paused') return res.status(409).render('participant/not-open', { title: 'Study paused' });
     if (batch.status !== 'open') {
       return res.status(409).render('participant/unavailable', { title: 'Study closed', reason: 'closed' });
     }

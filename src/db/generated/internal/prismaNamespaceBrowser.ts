@@ -54,6 +54,9 @@ export const ModelName = {
   Dataset: 'Dataset',
   Datapoint: 'Datapoint',
   PreferenceAnnotation: 'PreferenceAnnotation',
+  Account: 'Account',
+  AccountSession: 'AccountSession',
+  AuditEvent: 'AuditEvent',
   ApiToken: 'ApiToken',
   Batch: 'Batch',
   Task: 'Task',
@@ -121,8 +124,45 @@ export const PreferenceAnnotationScalarFieldEnum = {
 export type PreferenceAnnotationScalarFieldEnum = (typeof PreferenceAnnotationScalarFieldEnum)[keyof typeof PreferenceAnnotationScalarFieldEnum]
 
 
+export const AccountScalarFieldEnum = {
+  id: 'id',
+  email: 'email',
+  passwordHash: 'passwordHash',
+  role: 'role',
+  createdAt: 'createdAt',
+  disabledAt: 'disabledAt'
+} as const
+
+export type AccountScalarFieldEnum = (typeof AccountScalarFieldEnum)[keyof typeof AccountScalarFieldEnum]
+
+
+export const AccountSessionScalarFieldEnum = {
+  id: 'id',
+  accountId: 'accountId',
+  createdAt: 'createdAt',
+  expiresAt: 'expiresAt'
+} as const
+
+export type AccountSessionScalarFieldEnum = (typeof AccountSessionScalarFieldEnum)[keyof typeof AccountSessionScalarFieldEnum]
+
+
+export const AuditEventScalarFieldEnum = {
+  id: 'id',
+  accountId: 'accountId',
+  actor: 'actor',
+  action: 'action',
+  batchId: 'batchId',
+  datasetId: 'datasetId',
+  details: 'details',
+  createdAt: 'createdAt'
+} as const
+
+export type AuditEventScalarFieldEnum = (typeof AuditEventScalarFieldEnum)[keyof typeof AuditEventScalarFieldEnum]
+
+
 export const ApiTokenScalarFieldEnum = {
   id: 'id',
+  accountId: 'accountId',
   name: 'name',
   tokenHash: 'tokenHash',
   createdAt: 'createdAt',

@@ -14,7 +14,8 @@ import type * as Prisma from "../internal/prismaNamespace.js"
 
 /**
  * Model ApiToken
- * A bearer token for /api/v1; only its sha256 is stored.
+ * A bearer token for /api/v1; only its sha256 is stored. It carries its account's role
+ * (a token made on the command line without an account acts as an admin).
  */
 export type ApiTokenModel = runtime.Types.Result.DefaultSelection<Prisma.$ApiTokenPayload>
 
@@ -26,6 +27,7 @@ export type AggregateApiToken = {
 
 export type ApiTokenMinAggregateOutputType = {
   id: string | null
+  accountId: string | null
   name: string | null
   tokenHash: string | null
   createdAt: Date | null
@@ -35,6 +37,7 @@ export type ApiTokenMinAggregateOutputType = {
 
 export type ApiTokenMaxAggregateOutputType = {
   id: string | null
+  accountId: string | null
   name: string | null
   tokenHash: string | null
   createdAt: Date | null
@@ -44,6 +47,7 @@ export type ApiTokenMaxAggregateOutputType = {
 
 export type ApiTokenCountAggregateOutputType = {
   id: number
+  accountId: number
   name: number
   tokenHash: number
   createdAt: number
@@ -55,6 +59,7 @@ export type ApiTokenCountAggregateOutputType = {
 
 export type ApiTokenMinAggregateInputType = {
   id?: true
+  accountId?: true
   name?: true
   tokenHash?: true
   createdAt?: true
@@ -64,6 +69,7 @@ export type ApiTokenMinAggregateInputType = {
 
 export type ApiTokenMaxAggregateInputType = {
   id?: true
+  accountId?: true
   name?: true
   tokenHash?: true
   createdAt?: true
@@ -73,6 +79,7 @@ export type ApiTokenMaxAggregateInputType = {
 
 export type ApiTokenCountAggregateInputType = {
   id?: true
+  accountId?: true
   name?: true
   tokenHash?: true
   createdAt?: true
@@ -155,6 +162,7 @@ export type ApiTokenGroupByArgs<ExtArgs extends runtime.Types.Extensions.Interna
 
 export type ApiTokenGroupByOutputType = {
   id: string
+  accountId: string | null
   name: string
   tokenHash: string
   createdAt: Date
@@ -185,20 +193,24 @@ export type ApiTokenWhereInput = {
   OR?: Prisma.ApiTokenWhereInput[]
   NOT?: Prisma.ApiTokenWhereInput | Prisma.ApiTokenWhereInput[]
   id?: Prisma.StringFilter<"ApiToken"> | string
+  accountId?: Prisma.StringNullableFilter<"ApiToken"> | string | null
   name?: Prisma.StringFilter<"ApiToken"> | string
   tokenHash?: Prisma.StringFilter<"ApiToken"> | string
   createdAt?: Prisma.DateTimeFilter<"ApiToken"> | Date | string
   lastUsedAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
   revokedAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
+  account?: Prisma.XOR<Prisma.AccountNullableScalarRelationFilter, Prisma.AccountWhereInput> | null
 }
 
 export type ApiTokenOrderByWithRelationInput = {
   id?: Prisma.SortOrder
+  accountId?: Prisma.SortOrderInput | Prisma.SortOrder
   name?: Prisma.SortOrder
   tokenHash?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   lastUsedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   revokedAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  account?: Prisma.AccountOrderByWithRelationInput
 }
 
 export type ApiTokenWhereUniqueInput = Prisma.AtLeast<{
@@ -207,14 +219,17 @@ export type ApiTokenWhereUniqueInput = Prisma.AtLeast<{
   AND?: Prisma.ApiTokenWhereInput | Prisma.ApiTokenWhereInput[]
   OR?: Prisma.ApiTokenWhereInput[]
   NOT?: Prisma.ApiTokenWhereInput | Prisma.ApiTokenWhereInput[]
+  accountId?: Prisma.StringNullableFilter<"ApiToken"> | string | null
   name?: Prisma.StringFilter<"ApiToken"> | string
   createdAt?: Prisma.DateTimeFilter<"ApiToken"> | Date | string
   lastUsedAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
   revokedAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
+  account?: Prisma.XOR<Prisma.AccountNullableScalarRelationFilter, Prisma.AccountWhereInput> | null
 }, "id" | "tokenHash">
 
 export type ApiTokenOrderByWithAggregationInput = {
   id?: Prisma.SortOrder
+  accountId?: Prisma.SortOrderInput | Prisma.SortOrder
   name?: Prisma.SortOrder
   tokenHash?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
@@ -230,6 +245,7 @@ export type ApiTokenScalarWhereWithAggregatesInput = {
   OR?: Prisma.ApiTokenScalarWhereWithAggregatesInput[]
   NOT?: Prisma.ApiTokenScalarWhereWithAggregatesInput | Prisma.ApiTokenScalarWhereWithAggregatesInput[]
   id?: Prisma.StringWithAggregatesFilter<"ApiToken"> | string
+  accountId?: Prisma.StringNullableWithAggregatesFilter<"ApiToken"> | string | null
   name?: Prisma.StringWithAggregatesFilter<"ApiToken"> | string
   tokenHash?: Prisma.StringWithAggregatesFilter<"ApiToken"> | string
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"ApiToken"> | Date | string
@@ -244,10 +260,12 @@ export type ApiTokenCreateInput = {
   createdAt?: Date | string
   lastUsedAt?: Date | string | null
   revokedAt?: Date | string | null
+  account?: Prisma.AccountCreateNestedOneWithoutApiTokensInput
 }
 
 export type ApiTokenUncheckedCreateInput = {
   id: string
+  accountId?: string | null
   name: string
   tokenHash: string
   createdAt?: Date | string
@@ -262,10 +280,12 @@ export type ApiTokenUpdateInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  account?: Prisma.AccountUpdateOneWithoutApiTokensNestedInput
 }
 
 export type ApiTokenUncheckedUpdateInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
+  accountId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   name?: Prisma.StringFieldUpdateOperationsInput | string
   tokenHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -275,6 +295,7 @@ export type ApiTokenUncheckedUpdateInput = {
 
 export type ApiTokenCreateManyInput = {
   id: string
+  accountId?: string | null
   name: string
   tokenHash: string
   createdAt?: Date | string
@@ -293,6 +314,7 @@ export type ApiTokenUpdateManyMutationInput = {
 
 export type ApiTokenUncheckedUpdateManyInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
+  accountId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   name?: Prisma.StringFieldUpdateOperationsInput | string
   tokenHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -300,8 +322,19 @@ export type ApiTokenUncheckedUpdateManyInput = {
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
+export type ApiTokenListRelationFilter = {
+  every?: Prisma.ApiTokenWhereInput
+  some?: Prisma.ApiTokenWhereInput
+  none?: Prisma.ApiTokenWhereInput
+}
+
+export type ApiTokenOrderByRelationAggregateInput = {
+  _count?: Prisma.SortOrder
+}
+
 export type ApiTokenCountOrderByAggregateInput = {
   id?: Prisma.SortOrder
+  accountId?: Prisma.SortOrder
   name?: Prisma.SortOrder
   tokenHash?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
@@ -311,6 +344,7 @@ export type ApiTokenCountOrderByAggregateInput = {
 
 export type ApiTokenMaxOrderByAggregateInput = {
   id?: Prisma.SortOrder
+  accountId?: Prisma.SortOrder
   name?: Prisma.SortOrder
   tokenHash?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
@@ -320,6 +354,7 @@ export type ApiTokenMaxOrderByAggregateInput = {
 
 export type ApiTokenMinOrderByAggregateInput = {
   id?: Prisma.SortOrder
+  accountId?: Prisma.SortOrder
   name?: Prisma.SortOrder
   tokenHash?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
@@ -327,41 +362,179 @@ export type ApiTokenMinOrderByAggregateInput = {
   revokedAt?: Prisma.SortOrder
 }
 
-export type NullableDateTimeFieldUpdateOperationsInput = {
-  set?: Date | string | null
+export type ApiTokenCreateNestedManyWithoutAccountInput = {
+  create?: Prisma.XOR<Prisma.ApiTokenCreateWithoutAccountInput, Prisma.ApiTokenUncheckedCreateWithoutAccountInput> | Prisma.ApiTokenCreateWithoutAccountInput[] | Prisma.ApiTokenUncheckedCreateWithoutAccountInput[]
+  connectOrCreate?: Prisma.ApiTokenCreateOrConnectWithoutAccountInput | Prisma.ApiTokenCreateOrConnectWithoutAccountInput[]
+  createMany?: Prisma.ApiTokenCreateManyAccountInputEnvelope
+  connect?: Prisma.ApiTokenWhereUniqueInput | Prisma.ApiTokenWhereUniqueInput[]
+}
+
+export type ApiTokenUncheckedCreateNestedManyWithoutAccountInput = {
+  create?: Prisma.XOR<Prisma.ApiTokenCreateWithoutAccountInput, Prisma.ApiTokenUncheckedCreateWithoutAccountInput> | Prisma.ApiTokenCreateWithoutAccountInput[] | Prisma.ApiTokenUncheckedCreateWithoutAccountInput[]
+  connectOrCreate?: Prisma.ApiTokenCreateOrConnectWithoutAccountInput | Prisma.ApiTokenCreateOrConnectWithoutAccountInput[]
+  createMany?: Prisma.ApiTokenCreateManyAccountInputEnvelope
+  connect?: Prisma.ApiTokenWhereUniqueInput | Prisma.ApiTokenWhereUniqueInput[]
+}
+
+export type ApiTokenUpdateManyWithoutAccountNestedInput = {
+  create?: Prisma.XOR<Prisma.ApiTokenCreateWithoutAccountInput, Prisma.ApiTokenUncheckedCreateWithoutAccountInput> | Prisma.ApiTokenCreateWithoutAccountInput[] | Prisma.ApiTokenUncheckedCreateWithoutAccountInput[]
+  connectOrCreate?: Prisma.ApiTokenCreateOrConnectWithoutAccountInput | Prisma.ApiTokenCreateOrConnectWithoutAccountInput[]
+  upsert?: Prisma.ApiTokenUpsertWithWhereUniqueWithoutAccountInput | Prisma.ApiTokenUpsertWithWhereUniqueWithoutAccountInput[]
+  createMany?: Prisma.ApiTokenCreateManyAccountInputEnvelope
+  set?: Prisma.ApiTokenWhereUniqueInput | Prisma.ApiTokenWhereUniqueInput[]
+  disconnect?: Prisma.ApiTokenWhereUniqueInput | Prisma.ApiTokenWhereUniqueInput[]
+  delete?: Prisma.ApiTokenWhereUniqueInput | Prisma.ApiTokenWhereUniqueInput[]
+  connect?: Prisma.ApiTokenWhereUniqueInput | Prisma.ApiTokenWhereUniqueInput[]
+  update?: Prisma.ApiTokenUpdateWithWhereUniqueWithoutAccountInput | Prisma.ApiTokenUpdateWithWhereUniqueWithoutAccountInput[]
+  updateMany?: Prisma.ApiTokenUpdateManyWithWhereWithoutAccountInput | Prisma.ApiTokenUpdateManyWithWhereWithoutAccountInput[]
+  deleteMany?: Prisma.ApiTokenScalarWhereInput | Prisma.ApiTokenScalarWhereInput[]
+}
+
+export type ApiTokenUncheckedUpdateManyWithoutAccountNestedInput = {
+  create?: Prisma.XOR<Prisma.ApiTokenCreateWithoutAccountInput, Prisma.ApiTokenUncheckedCreateWithoutAccountInput> | Prisma.ApiTokenCreateWithoutAccountInput[] | Prisma.ApiTokenUncheckedCreateWithoutAccountInput[]
+  connectOrCreate?: Prisma.ApiTokenCreateOrConnectWithoutAccountInput | Prisma.ApiTokenCreateOrConnectWithoutAccountInput[]
+  upsert?: Prisma.ApiTokenUpsertWithWhereUniqueWithoutAccountInput | Prisma.ApiTokenUpsertWithWhereUniqueWithoutAccountInput[]
+  createMany?: Prisma.ApiTokenCreateManyAccountInputEnvelope
+  set?: Prisma.ApiTokenWhereUniqueInput | Prisma.ApiTokenWhereUniqueInput[]
+  disconnect?: Prisma.ApiTokenWhereUniqueInput | Prisma.ApiTokenWhereUniqueInput[]
+  delete?: Prisma.ApiTokenWhereUniqueInput | Prisma.ApiTokenWhereUniqueInput[]
+  connect?: Prisma.ApiTokenWhereUniqueInput | Prisma.ApiTokenWhereUniqueInput[]
+  update?: Prisma.ApiTokenUpdateWithWhereUniqueWithoutAccountInput | Prisma.ApiTokenUpdateWithWhereUniqueWithoutAccountInput[]
+  updateMany?: Prisma.ApiTokenUpdateManyWithWhereWithoutAccountInput | Prisma.ApiTokenUpdateManyWithWhereWithoutAccountInput[]
+  deleteMany?: Prisma.ApiTokenScalarWhereInput | Prisma.ApiTokenScalarWhereInput[]
+}
+
+export type ApiTokenCreateWithoutAccountInput = {
+  id: string
+  name: string
+  tokenHash: string
+  createdAt?: Date | string
+  lastUsedAt?: Date | string | null
+  revokedAt?: Date | string | null
+}
+
+export type ApiTokenUncheckedCreateWithoutAccountInput = {
+  id: string
+  name: string
+  tokenHash: string
+  createdAt?: Date | string
+  lastUsedAt?: Date | string | null
+  revokedAt?: Date | string | null
+}
+
+export type ApiTokenCreateOrConnectWithoutAccountInput = {
+  where: Prisma.ApiTokenWhereUniqueInput
+  create: Prisma.XOR<Prisma.ApiTokenCreateWithoutAccountInput, Prisma.ApiTokenUncheckedCreateWithoutAccountInput>
+}
+
+export type ApiTokenCreateManyAccountInputEnvelope = {
+  data: Prisma.ApiTokenCreateManyAccountInput | Prisma.ApiTokenCreateManyAccountInput[]
+  skipDuplicates?: boolean
+}
+
+export type ApiTokenUpsertWithWhereUniqueWithoutAccountInput = {
+  where: Prisma.ApiTokenWhereUniqueInput
+  update: Prisma.XOR<Prisma.ApiTokenUpdateWithoutAccountInput, Prisma.ApiTokenUncheckedUpdateWithoutAccountInput>
+  create: Prisma.XOR<Prisma.ApiTokenCreateWithoutAccountInput, Prisma.ApiTokenUncheckedCreateWithoutAccountInput>
+}
+
+export type ApiTokenUpdateWithWhereUniqueWithoutAccountInput = {
+  where: Prisma.ApiTokenWhereUniqueInput
+  data: Prisma.XOR<Prisma.ApiTokenUpdateWithoutAccountInput, Prisma.ApiTokenUncheckedUpdateWithoutAccountInput>
+}
+
+export type ApiTokenUpdateManyWithWhereWithoutAccountInput = {
+  where: Prisma.ApiTokenScalarWhereInput
+  data: Prisma.XOR<Prisma.ApiTokenUpdateManyMutationInput, Prisma.ApiTokenUncheckedUpdateManyWithoutAccountInput>
+}
+
+export type ApiTokenScalarWhereInput = {
+  AND?: Prisma.ApiTokenScalarWhereInput | Prisma.ApiTokenScalarWhereInput[]
+  OR?: Prisma.ApiTokenScalarWhereInput[]
+  NOT?: Prisma.ApiTokenScalarWhereInput | Prisma.ApiTokenScalarWhereInput[]
+  id?: Prisma.StringFilter<"ApiToken"> | string
+  accountId?: Prisma.StringNullableFilter<"ApiToken"> | string | null
+  name?: Prisma.StringFilter<"ApiToken"> | string
+  tokenHash?: Prisma.StringFilter<"ApiToken"> | string
+  createdAt?: Prisma.DateTimeFilter<"ApiToken"> | Date | string
+  lastUsedAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
+  revokedAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
+}
+
+export type ApiTokenCreateManyAccountInput = {
+  id: string
+  name: string
+  tokenHash: string
+  createdAt?: Date | string
+  lastUsedAt?: Date | string | null
+  revokedAt?: Date | string | null
+}
+
+export type ApiTokenUpdateWithoutAccountInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  tokenHash?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+}
+
+export type ApiTokenUncheckedUpdateWithoutAccountInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  tokenHash?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+}
+
+export type ApiTokenUncheckedUpdateManyWithoutAccountInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  tokenHash?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 
 
 export type ApiTokenSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
+  accountId?: boolean
   name?: boolean
   tokenHash?: boolean
   createdAt?: boolean
   lastUsedAt?: boolean
   revokedAt?: boolean
+  account?: boolean | Prisma.ApiToken$accountArgs<ExtArgs>
 }, ExtArgs["result"]["apiToken"]>
 
 export type ApiTokenSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
+  accountId?: boolean
   name?: boolean
   tokenHash?: boolean
   createdAt?: boolean
   lastUsedAt?: boolean
   revokedAt?: boolean
+  account?: boolean | Prisma.ApiToken$accountArgs<ExtArgs>
 }, ExtArgs["result"]["apiToken"]>
 
 export type ApiTokenSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
+  accountId?: boolean
   name?: boolean
   tokenHash?: boolean
   createdAt?: boolean
   lastUsedAt?: boolean
   revokedAt?: boolean
+  account?: boolean | Prisma.ApiToken$accountArgs<ExtArgs>
 }, ExtArgs["result"]["apiToken"]>
 
 export type ApiTokenSelectScalar = {
   id?: boolean
+  accountId?: boolean
   name?: boolean
   tokenHash?: boolean
   createdAt?: boolean
@@ -369,13 +542,25 @@ export type ApiTokenSelectScalar = {
   revokedAt?: boolean
 }
 
-export type ApiTokenOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "name" | "tokenHash" | "createdAt" | "lastUsedAt" | "revokedAt", ExtArgs["result"]["apiToken"]>
+export type ApiTokenOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "accountId" | "name" | "tokenHash" | "createdAt" | "lastUsedAt" | "revokedAt", ExtArgs["result"]["apiToken"]>
+export type ApiTokenInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  account?: boolean | Prisma.ApiToken$accountArgs<ExtArgs>
+}
+export type ApiTokenIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  account?: boolean | Prisma.ApiToken$accountArgs<ExtArgs>
+}
+export type ApiTokenIncludeUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  account?: boolean | Prisma.ApiToken$accountArgs<ExtArgs>
+}
 
 export type $ApiTokenPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "ApiToken"
-  objects: {}
+  objects: {
+    account: Prisma.$AccountPayload<ExtArgs> | null
+  }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
+    accountId: string | null
     name: string
     tokenHash: string
     createdAt: Date
@@ -775,6 +960,7 @@ readonly fields: ApiTokenFieldRefs;
  */
 export interface Prisma__ApiTokenClient<T, Null = never, ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs, GlobalOmitOptions = {}> extends Prisma.PrismaPromise<T> {
   readonly [Symbol.toStringTag]: "PrismaPromise"
+  account<T extends Prisma.ApiToken$accountArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ApiToken$accountArgs<ExtArgs>>): Prisma.Prisma__AccountClient<runtime.Types.Result.GetResult<Prisma.$AccountPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | null, null, ExtArgs, GlobalOmitOptions>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -805,6 +991,7 @@ export interface Prisma__ApiTokenClient<T, Null = never, ExtArgs extends runtime
  */
 export interface ApiTokenFieldRefs {
   readonly id: Prisma.FieldRef<"ApiToken", 'String'>
+  readonly accountId: Prisma.FieldRef<"ApiToken", 'String'>
   readonly name: Prisma.FieldRef<"ApiToken", 'String'>
   readonly tokenHash: Prisma.FieldRef<"ApiToken", 'String'>
   readonly createdAt: Prisma.FieldRef<"ApiToken", 'DateTime'>
@@ -827,6 +1014,10 @@ export type ApiTokenFindUniqueArgs<ExtArgs extends runtime.Types.Extensions.Inte
    */
   omit?: Prisma.ApiTokenOmit<ExtArgs> | null
   /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiTokenInclude<ExtArgs> | null
+  /**
    * Filter, which ApiToken to fetch.
    */
   where: Prisma.ApiTokenWhereUniqueInput
@@ -845,6 +1036,10 @@ export type ApiTokenFindUniqueOrThrowArgs<ExtArgs extends runtime.Types.Extensio
    */
   omit?: Prisma.ApiTokenOmit<ExtArgs> | null
   /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiTokenInclude<ExtArgs> | null
+  /**
    * Filter, which ApiToken to fetch.
    */
   where: Prisma.ApiTokenWhereUniqueInput
@@ -862,6 +1057,10 @@ export type ApiTokenFindFirstArgs<ExtArgs extends runtime.Types.Extensions.Inter
    * Omit specific fields from the ApiToken
    */
   omit?: Prisma.ApiTokenOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiTokenInclude<ExtArgs> | null
   /**
    * Filter, which ApiToken to fetch.
    */
@@ -911,6 +1110,10 @@ export type ApiTokenFindFirstOrThrowArgs<ExtArgs extends runtime.Types.Extension
    */
   omit?: Prisma.ApiTokenOmit<ExtArgs> | null
   /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiTokenInclude<ExtArgs> | null
+  /**
    * Filter, which ApiToken to fetch.
    */
   where?: Prisma.ApiTokenWhereInput
@@ -958,6 +1161,10 @@ export type ApiTokenFindManyArgs<ExtArgs extends runtime.Types.Extensions.Intern
    * Omit specific fields from the ApiToken
    */
   omit?: Prisma.ApiTokenOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiTokenInclude<ExtArgs> | null
   /**
    * Filter, which ApiTokens to fetch.
    */
@@ -1007,6 +1214,10 @@ export type ApiTokenCreateArgs<ExtArgs extends runtime.Types.Extensions.Internal
    */
   omit?: Prisma.ApiTokenOmit<ExtArgs> | null
   /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiTokenInclude<ExtArgs> | null
+  /**
    * The data needed to create a ApiToken.
    */
   data: Prisma.XOR<Prisma.ApiTokenCreateInput, Prisma.ApiTokenUncheckedCreateInput>
@@ -1040,6 +1251,10 @@ export type ApiTokenCreateManyAndReturnArgs<ExtArgs extends runtime.Types.Extens
    */
   data: Prisma.ApiTokenCreateManyInput | Prisma.ApiTokenCreateManyInput[]
   skipDuplicates?: boolean
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiTokenIncludeCreateManyAndReturn<ExtArgs> | null
 }
 
 /**
@@ -1054,6 +1269,10 @@ export type ApiTokenUpdateArgs<ExtArgs extends runtime.Types.Extensions.Internal
    * Omit specific fields from the ApiToken
    */
   omit?: Prisma.ApiTokenOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiTokenInclude<ExtArgs> | null
   /**
    * The data needed to update a ApiToken.
    */
@@ -1106,6 +1325,10 @@ export type ApiTokenUpdateManyAndReturnArgs<ExtArgs extends runtime.Types.Extens
    * Limit how many ApiTokens to update.
    */
   limit?: number
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiTokenIncludeUpdateManyAndReturn<ExtArgs> | null
 }
 
 /**
@@ -1120,6 +1343,10 @@ export type ApiTokenUpsertArgs<ExtArgs extends runtime.Types.Extensions.Internal
    * Omit specific fields from the ApiToken
    */
   omit?: Prisma.ApiTokenOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiTokenInclude<ExtArgs> | null
   /**
    * The filter to search for the ApiToken to update in case it exists.
    */
@@ -1147,6 +1374,10 @@ export type ApiTokenDeleteArgs<ExtArgs extends runtime.Types.Extensions.Internal
    */
   omit?: Prisma.ApiTokenOmit<ExtArgs> | null
   /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiTokenInclude<ExtArgs> | null
+  /**
    * Filter which ApiToken to delete.
    */
   where: Prisma.ApiTokenWhereUniqueInput
@@ -1167,6 +1398,25 @@ export type ApiTokenDeleteManyArgs<ExtArgs extends runtime.Types.Extensions.Inte
 }
 
 /**
+ * ApiToken.account
+ */
+export type ApiToken$accountArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the Account
+   */
+  select?: Prisma.AccountSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the Account
+   */
+  omit?: Prisma.AccountOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.AccountInclude<ExtArgs> | null
+  where?: Prisma.AccountWhereInput
+}
+
+/**
  * ApiToken without action
  */
 export type ApiTokenDefaultArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -1178,4 +1428,8 @@ export type ApiTokenDefaultArgs<ExtArgs extends runtime.Types.Extensions.Interna
    * Omit specific fields from the ApiToken
    */
   omit?: Prisma.ApiTokenOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiTokenInclude<ExtArgs> | null
 }

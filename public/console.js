@@ -1,0 +1,29 @@
+// Batch page: refresh the progress numbers every 5 seconds without reloading the page.
+(function () {
+  var box = document.getElementById('progress');
+  if (!box || !window.fetch) return;
+  var url = box.getAttribute('data-url');
+  var stamp = document.getElementById('progress-updated');
+  var status = document.getElementById('batch-status');
+  function get(obj, path) {
+    return path.split('.').reduce(function (o, k) { return o == null ? o : o[k]; }, obj);
+  }
+  function refresh() {
+    fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+      .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+      .then(function (data) {
+        var fields = box.querySelectorAll('[data-field]');
+        for (var i = 0; i < fields.length; i++) {
+          var name = fields[i].getAttribute('data-field');
+          var value = name === 'histogram'
+            ? data.progress.ratingsHistogram.map(function (h) { return h[1] + ' with ' + h[0]; }).join(', ')
+            : get(data.progress, name);
+          fields[i].textContent = value == null ? '' : String(value);
+        }
+        if (status) status.textContent = data.status;
+        if (stamp) stamp.textContent = 'updated ' + new Date().toLocaleTimeString();
+      })
+      .catch(function () { if (stamp) stamp.textContent = 'could not refresh'; });
+  }
+  setInterval(refresh, 5000);
+})();

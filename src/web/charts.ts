@@ -1,0 +1,69 @@
+// Results charts as SVG rendered on the server with Vega-Lite + Vega (no browser scripts):
+// (a) the four ratios with 95 % whiskers and a reference line at 1 (paper Figure 3),
+// (b) R1 with its interval per evaluator (paper Figure 9).
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import { RATIO_NAMES, type Metrics } from '../core/metrics.js';
+
+export interface EvaluatorMetrics {
+  evaluator: string;
+  metrics: Metrics;
+}
+
+async function toSvg(spec: TopLevelSpec): Promise<string> {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+const FONT = { font: 'system-ui, sans-serif', labelFontSize: 12, titleFontSize: 13 };
+
+/** Figure 3: each ratio's estimate and interval, one colour per evaluator, dashed line at 1. */
+export function ratiosChartSvg(groups: readonly EvaluatorMetrics[]): Promise<string> {
+  const values = groups.flatMap(({ evaluator, metrics }) =>
+    RATIO_NAMES.flatMap((name) => {
+      const f = metrics.ratios[name];
+      return f.estimate === null ? [] : [{ ratio: f.label, evaluator, estimate: f.estimate, low: f.ci?.low ?? f.estimate, high: f.ci?.high ?? f.estimate }];
+    }),
+  );
+  const order = RATIO_NAMES.map((n) => groups[0]?.metrics.ratios[n].label ?? n);
+  // Two-line labels ("Generated vs. Control" / "| Topic") so none is cut off.
+  const x = { field: 'ratio', type: 'nominal' as const, sort: order, title: null, axis: { labelAngle: 0, labelLimit: 0, labelExpr: "split(replace(datum.label, ' | ', '\\n| '), '\\n')" } };
+  return toSvg({
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: 'Probability ratios (95% bootstrap intervals over raters)',
+    width: 640,
+    height: 300,
+    config: { axis: FONT, legend: FONT, title: { font: FONT.font, fontSize: 14 } },
+    data: { values },
+    layer: [
+      { mark: { type: 'bar', opacity: 0.85 }, encoding: { x, xOffset: { field: 'evaluator' }, y: { field: 'estimate', type: 'quantitative', title: 'ratio' }, color: { field: 'evaluator', title: 'evaluator' } } },
+      { mark: { type: 'errorbar', ticks: { size: 12, color: 'black' }, thickness: 1.5, color: 'black' }, encoding: { x, xOffset: { field: 'evaluator' }, y: { field: 'low', type: 'quantitative', title: 'ratio' }, y2: { field: 'high' } } },
+      { mark: { type: 'rule', color: '#b00', strokeDash: [6, 4] }, encoding: { y: { datum: 1 } } },
+    ],
+  });
+}
+
+/** Figure 9: the rate of selecting the generated reason, with its interval, per evaluator. */
+export function generatedRateChartSvg(groups: readonly EvaluatorMetrics[]): Promise<string> {
+  const values = groups.flatMap(({ evaluator, metrics }) => {
+    const f = metrics.rates.R1;
+    return f.estimate === null ? [] : [{ evaluator, estimate: f.estimate, low: f.ci?.low ?? f.estimate, high: f.ci?.high ?? f.estimate }];
+  });
+  const x = { field: 'evaluator', type: 'nominal' as const, title: null, axis: { labelAngle: 0 } };
+  return toSvg({
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: 'R1: probability of selecting the generated reason',
+    width: Math.max(160, 90 * values.length),
+    height: 300,
+    config: { axis: FONT, title: { font: FONT.font, fontSize: 14 } },
+    data: { values },
+    layer: [
+      { mark: { type: 'bar', opacity: 0.85 }, encoding: { x, y: { field: 'estimate', type: 'quantitative', title: 'R1', scale: { domain: [0, 1] }, axis: { format: '%' } }, color: { field: 'evaluator', legend: null } } },
+      { mark: { type: 'errorbar', ticks: { size: 12, color: 'black' }, thickness: 1.5, color: 'black' }, encoding: { x, y: { field: 'low', type: 'quantitative', title: 'R1' }, y2: { field: 'high' } } },
+    ],
+  });
+}

@@ -1,0 +1,97 @@
+// Console: batch list, create form, lifecycle, live progress, participants.
+import { Router, type Request, type Response } from 'express';
+import { batchSettingsSchema } from '../../core/batch-settings.js';
+import { recordAudit, listAuditEvents } from '../../db/audit.js';
+import { changeBatchStatus, createBatchFromDataset, getBatchProgress, listBatches } from '../../db/batches.js';
+import type { Prisma } from '../../db/connection.js';
+import { listDatasets } from '../../db/datasets.js';
+import { listParticipantAnswers, listParticipantOverviews } from '../../db/participants.js';
+import { BATCH_ACTIONS, participantUrl, previewUrl } from '../batch-links.js';
+import { HttpError } from '../http-error.js';
+import { loadBatchOr404 } from '../load-batch.js';
+import { actorOf } from '../middleware/auth.js';
+import { consoleResultsRouter } from './console-results.js';
+
+type FormValues = Record<string, string>;
+
+const FORM_DEFAULTS: FormValues = { dataset: '', name: '', questions: '20', raters: '50', seed: '', completionCode: '', ratingsPerTask: '', preferredSide: 'first' };
+
+export function consoleBatchesRouter(prisma: Prisma, options: { publicBaseUrl: string | null }): Router {
+  const router = Router();
+  const baseUrl = (req: Request) => options.publicBaseUrl ?? `${req.protocol}://${req.get('host')}`;
+
+  router.get('/', async (_req, res) => {
+    const batches = await listBatches(prisma);
+    const progress = await Promise.all(batches.map((b) => getBatchProgress(prisma, b.id)));
+    res.render('admin/batches', { title: 'Batches', rows: batches.map((batch, i) => ({ batch, progress: progress[i] })) });
+  });
+
+  const renderForm = async (res: Response, status: number, values: FormValues, errors: Record<string, string>) => {
+    res.status(status).render('admin/batch-new', { title: 'New batch', datasets: await listDatasets(prisma), values, errors });
+  };
+
+  router.get('/new', (_req, res) => renderForm(res, 200, { ...FORM_DEFAULTS, seed: String(Math.floor(Math.random() * 1_000_000)) }, {}));
+
+  router.post('/', async (req, res) => {
+    const values: FormValues = { ...FORM_DEFAULTS, ...(req.body as FormValues) };
+    const parsed = batchSettingsSchema.safeParse({ ...values, ratingsPerTask: values.ratingsPerTask?.trim() ? values.ratingsPerTask : null });
+    if (!parsed.success) {
+      const errors = Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), i.message]));
+      return renderForm(res, 400, values, errors);
+    }
+    const outcome = await createBatchFromDataset(prisma, parsed.data);
+    if (!outcome.ok) {
+      const errors: Record<string, string> =
+        outcome.reason === 'dataset-not-found' ? { dataset: 'Choose an imported dataset.' }
+        : outcome.reason === 'name-taken' ? { name: 'A batch with this name exists.' }
+        : { questions: `The dataset gives only ${outcome.made} tasks with this seed; ask fewer questions.` };
+      return renderForm(res, 400, values, errors);
+    }
+    await recordAudit(prisma, actorOf(res), { action: 'batch.create', batchId: outcome.batch.id, datasetId: outcome.batch.datasetId, details: { name: outcome.batch.name } });
+    res.redirect(303, `/console/batches/${outcome.batch.id}`);
+  });
+
+  router.get('/:id', async (req, res) => {
+    const batch = await loadBatchOr404(prisma, req.params);
+    res.render('admin/batch', {
+      title: batch.name,
+      batch,
+      progress: await getBatchProgress(prisma, batch.id),
+      events: await listAuditEvents(prisma, { batchId: batch.id, limit: 50 }),
+      participantUrl: participantUrl(baseUrl(req), batch),
+      previewUrl: previewUrl(baseUrl(req), batch),
+      actions: BATCH_ACTIONS,
+    });
+  });
+
+  // Polled by public/console.js so the progress view refreshes without a full reload.
+  router.get('/:id/progress.json', async (req, res) => {
+    const batch = await loadBatchOr404(prisma, req.params);
+    res.json({ status: batch.status, progress: await getBatchProgress(prisma, batch.id) });
+  });
+
+  router.post('/:id/status', async (req, res) => {
+    const batch = await loadBatchOr404(prisma, req.params);
+    const action = BATCH_ACTIONS.find(([name]) => name === (req.body as { action?: string }).action);
+    if (!action) throw new HttpError(400, 'unknown_action', 'Unknown batch action.');
+    const change = await changeBatchStatus(prisma, batch, action[1]);
+    if (!change.ok) throw new HttpError(409, 'invalid_transition', `A ${change.from} batch cannot become ${change.to}.`);
+    if (batch.status !== action[1]) await recordAudit(prisma, actorOf(res), { action: `batch.${action[0]}`, batchId: batch.id });
+    res.redirect(303, `/console/batches/${batch.id}`);
+  });
+
+  router.get('/:id/participants', async (req, res) => {
+    const batch = await loadBatchOr404(prisma, req.params);
+    res.render('admin/participants', { title: `Participants · ${batch.name}`, batch, participants: await listParticipantOverviews(prisma, batch.id) });
+  });
+
+  router.get('/:id/participants/:participantId', async (req, res) => {
+    const batch = await loadBatchOr404(prisma, req.params);
+    const detail = await listParticipantAnswers(prisma, batch.id, String(req.params.participantId));
+    if (!detail) throw new HttpError(404, 'participant_not_found', 'No such participant in this batch.');
+    res.render('admin/participant', { title: `Participant ${detail.participant.prolificPid}`, batch, ...detail });
+  });
+
+  router.use('/:id', consoleResultsRouter(prisma));
+  return router;
+}

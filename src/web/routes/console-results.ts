@@ -1,0 +1,62 @@
+// Console: a batch's results page (tables and two charts), chart downloads and exports.
+import { Router } from 'express';
+import { z } from 'zod';
+import { SLICE_DIMENSIONS } from '../../core/metric-slices.js';
+import { RATE_NAMES, RATIO_NAMES } from '../../core/metrics.js';
+import { loadSlicedMetrics } from '../../db/answers.js';
+import type { Batch } from '../../db/batches.js';
+import type { Prisma } from '../../db/connection.js';
+import { writeAnswersExport, writeMetricsExport, writeTasksExport } from '../../db/exports.js';
+import { generatedRateChartSvg, ratiosChartSvg, type EvaluatorMetrics } from '../charts.js';
+import { loadBatchOr404 } from '../load-batch.js';
+import { parseOr400 } from '../schemas/common.js';
+
+const resultsQuery = z.object({
+  by: z.enum(SLICE_DIMENSIONS).exclude(['batch']).default('topic'),
+  includePartial: z.enum(['0', '1']).default('0').transform((v) => v === '1'),
+});
+const chartQuery = z.object({ download: z.enum(['0', '1']).default('0') });
+const exportQuery = z.object({ what: z.enum(['answers', 'tasks', 'metrics']), format: z.enum(['csv', 'jsonl']).default('csv') });
+
+export function consoleResultsRouter(prisma: Prisma): Router {
+  const router = Router({ mergeParams: true });
+  const metricsOf = (batch: Batch, by: (typeof SLICE_DIMENSIONS)[number] | null, includePartial = false) =>
+    loadSlicedMetrics(prisma, { batchIds: [batch.id], by, seed: batch.seed, rounds: 1000, includePartial });
+
+  /** Overall plus one group per evaluator, as the charts compare evaluators. */
+  const evaluatorGroups = async (batch: Batch): Promise<EvaluatorMetrics[]> => {
+    const result = await metricsOf(batch, 'evaluator');
+    return result.slices.length > 1
+      ? [{ evaluator: 'all', metrics: result.overall }, ...result.slices.map((s) => ({ evaluator: s.key, metrics: s.metrics }))]
+      : [{ evaluator: result.slices[0]?.key ?? 'all', metrics: result.overall }];
+  };
+
+  router.get('/results', async (req, res) => {
+    const batch = await loadBatchOr404(prisma, req.params);
+    const q = parseOr400(resultsQuery, req.query, 'query');
+    res.render('admin/results', { title: `Results · ${batch.name}`, batch, result: await metricsOf(batch, q.by, q.includePartial), by: q.by, includePartial: q.includePartial, RATE_NAMES, RATIO_NAMES });
+  });
+
+  for (const [name, render] of [['ratios', ratiosChartSvg], ['r1', generatedRateChartSvg]] as const) {
+    router.get(`/charts/${name}.svg`, async (req, res) => {
+      const batch = await loadBatchOr404(prisma, req.params);
+      const { download } = parseOr400(chartQuery, req.query, 'query');
+      res.type('image/svg+xml');
+      if (download === '1') res.set('Content-Disposition', `attachment; filename="${batch.id}-${name}.svg"`);
+      res.send(await render(await evaluatorGroups(batch)));
+    });
+  }
+
+  router.get('/export', async (req, res) => {
+    const batch = await loadBatchOr404(prisma, req.params);
+    const { what, format } = parseOr400(exportQuery, req.query, 'query');
+    res.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
+    res.set('Content-Disposition', `attachment; filename="${batch.id}-${what}.${format}"`);
+    if (what === 'answers') await writeAnswersExport(prisma, batch.id, format, res);
+    else if (what === 'tasks') await writeTasksExport(prisma, batch.id, format, res);
+    else await writeMetricsExport(await metricsOf(batch, null), format, res);
+    res.end();
+  });
+
+  return router;
+}

@@ -1,0 +1,75 @@
+// The admin and researcher console: sign-in, then datasets, batches, results and access pages.
+// Every route behind sign-in shares one rule: researchers read, admins change (onlyAdminsChange).
+import express, { Router } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import multer from 'multer';
+import { z } from 'zod';
+import { createSession, deleteSession, verifyCredentials } from '../../db/accounts.js';
+import type { Prisma } from '../../db/connection.js';
+import { createCsrf } from '../csrf.js';
+import { loadAccount, onlyAdminsChange, requireSignedIn, SESSION_COOKIE, sessionToken } from '../middleware/auth.js';
+import { consoleAccessRouter } from './console-access.js';
+import { consoleBatchesRouter } from './console-batches.js';
+import { consoleDatasetsRouter } from './console-datasets.js';
+
+export interface ConsoleOptions {
+  secret: string;
+  secureCookies: boolean;
+  maxUploadBytes: number;
+  publicBaseUrl: string | null;
+}
+
+const signInBody = z.object({ email: z.string().trim().min(1).max(200), password: z.string().min(1).max(500), next: z.string().optional() });
+
+/** Only same-site console paths: never an open redirect. */
+const safeNext = (next: string | undefined) => (next && /^\/console(\/[\w\-./?=&%]*)?$/.test(next) ? next : '/console/batches');
+
+export function consoleRouter(prisma: Prisma, options: ConsoleOptions): Router {
+  const router = Router();
+  const { generateCsrfToken, doubleCsrfProtection } = createCsrf(options);
+
+  router.use(loadAccount(prisma));
+  router.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 100 }));
+  // Multipart bodies (dataset uploads) are parsed here too, so the CSRF check below sees their token.
+  router.use(multer({ storage: multer.memoryStorage(), limits: { fileSize: options.maxUploadBytes, files: 1, fields: 20 } }).single('file'));
+  router.use(doubleCsrfProtection);
+  router.use((req, res, next) => {
+    res.locals.csrfToken = generateCsrfToken(req, res);
+    res.locals.title = 'Console';
+    next();
+  });
+
+  // The 11th failed sign-in from one address within a minute is refused.
+  const signInLimiter = rateLimit({ windowMs: 60_000, limit: 10, skipSuccessfulRequests: true, standardHeaders: 'draft-8', legacyHeaders: false });
+
+  router.get('/sign-in', (req, res) => {
+    res.render('admin/sign-in', { title: 'Sign in', error: null, email: '', next: typeof req.query.next === 'string' ? req.query.next : '' });
+  });
+
+  router.post('/sign-in', signInLimiter, async (req, res) => {
+    const body = signInBody.safeParse(req.body);
+    const account = body.success ? await verifyCredentials(prisma, body.data.email, body.data.password) : null;
+    if (!account) {
+      res.status(401).render('admin/sign-in', { title: 'Sign in', error: 'Wrong email or password.', email: body.data?.email ?? '', next: body.data?.next ?? '' });
+      return;
+    }
+    const token = await createSession(prisma, account.id, new Date());
+    res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: options.secureCookies, path: '/', maxAge: 12 * 3600_000 });
+    res.redirect(303, safeNext(body.data?.next));
+  });
+
+  router.post('/sign-out', async (req, res) => {
+    const token = sessionToken(req);
+    if (token) await deleteSession(prisma, token);
+    res.clearCookie(SESSION_COOKIE, { path: '/' });
+    res.redirect(303, '/console/sign-in');
+  });
+
+  router.use(requireSignedIn);
+  router.use(onlyAdminsChange);
+  router.get('/', (_req, res) => res.redirect(303, '/console/batches'));
+  router.use('/datasets', consoleDatasetsRouter(prisma));
+  router.use('/batches', consoleBatchesRouter(prisma, options));
+  router.use('/', consoleAccessRouter(prisma));
+  return router;
+}

@@ -1,0 +1,238 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiToken } from '../../src/db/api-tokens.js';
+import type { Batch } from '../../src/db/batches.js';
+import { anonymous, csrfFrom, makeAccount, PASSWORD, signIn, type ConsoleSession } from '../helpers/console.js';
+import { createOpenBatch, csrfOf, optionIdsOf, questionNumberOf, Rater } from '../helpers/rater.js';
+import { listRoutes, type RouteInfo } from '../helpers/routes.js';
+import { createTestApp, type TestApp } from '../helpers/test-app.js';
+
+let t: TestApp;
+let batch: Batch;
+let ids: Record<string, string>;
+let admin: ConsoleSession;
+let researcher: ConsoleSession;
+let researcherToken: string;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  batch = await createOpenBatch(t.db.prisma, {}, 200);
+  await makeAccount(t.db.prisma, 'admin@example.org', 'admin');
+  await makeAccount(t.db.prisma, 'reader@example.org', 'researcher');
+  admin = await signIn(t.app, 'admin@example.org');
+  researcher = await signIn(t.app, 'reader@example.org');
+  const reader = await t.db.prisma.account.findUniqueOrThrow({ where: { email: 'reader@example.org' } });
+  researcherToken = (await createApiToken(t.db.prisma, 'reader token', reader.id)).token;
+  const rater = new Rater(t.app, batch);
+  await rater.consentAndStart();
+  const participant = await t.db.prisma.participant.findFirstOrThrow({ where: { batchId: batch.id } });
+  const spare = await createApiToken(t.db.prisma, 'spare token to revoke');
+  ids = { batch: batch.id, dataset: batch.datasetId, participant: participant.id, token: spare.row.id };
+});
+afterAll(async () => {
+  await t?.drop();
+});
+
+/** A concrete URL for a route pattern, with ids of rows that exist. */
+function urlFor(route: RouteInfo): string {
+  return route.path
+    .replace(/\/datasets\/:id/, `/datasets/${ids.dataset}`)
+    .replace(/\/tokens\/:id/, `/tokens/${ids.token}`)
+    .replace(':participantId', ids.participant as string)
+    .replace(/:id|:batchId/, ids.batch as string);
+}
+
+const PUBLIC = new Set(['GET /console/sign-in', 'POST /console/sign-in', 'POST /console/sign-out']);
+const isChange = (r: RouteInfo) => r.method !== 'GET';
+const consoleRoutes = () => listRoutes(t.app).filter((r) => r.path.startsWith('/console') && !PUBLIC.has(`${r.method} ${r.path}`));
+const apiRoutes = () => listRoutes(t.app).filter((r) => r.path.startsWith('/api/v1'));
+
+describe('access to every console and API route (enumerated from the routers)', () => {
+  it('finds the routes to test', () => {
+    expect(consoleRoutes().length).toBeGreaterThanOrEqual(20);
+    expect(apiRoutes().length).toBeGreaterThanOrEqual(15);
+    expect(consoleRoutes().filter(isChange).length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('redirects an unauthenticated visitor of a console page to sign-in', async () => {
+    for (const route of consoleRoutes().filter((r) => !isChange(r))) {
+      const res = await request(t.app).get(urlFor(route));
+      expect([route.path, res.status, res.headers.location]).toEqual([route.path, 303, expect.stringMatching(/^\/console\/sign-in\?next=/)]);
+    }
+  });
+
+  it('refuses an unauthenticated console change with 401, even with a valid CSRF token', async () => {
+    const anon = await anonymous(t.app);
+    for (const route of consoleRoutes().filter(isChange)) {
+      const token = await anon.csrf(); // before post(): the agent attaches cookies when the request is made
+      const res = await anon.agent.post(urlFor(route)).type('form').send({ _csrf: token });
+      expect([route.path, res.status]).toEqual([route.path, 401]);
+    }
+  });
+
+  it('refuses every API route without a token with 401', async () => {
+    for (const route of apiRoutes()) {
+      const res = await request(t.app)[route.method === 'GET' ? 'get' : 'post'](urlFor(route));
+      expect([route.method, route.path, res.status]).toEqual([route.method, route.path, 401]);
+    }
+  });
+
+  it('refuses a researcher every console change with 403', async () => {
+    for (const route of consoleRoutes().filter(isChange)) {
+      const token = await researcher.csrf();
+      const res = await researcher.agent.post(urlFor(route)).type('form').send({ _csrf: token, action: 'close', name: 'x' });
+      expect([route.path, res.status]).toEqual([route.path, 403]);
+    }
+    expect((await t.db.prisma.batch.findUniqueOrThrow({ where: { id: batch.id } })).status).toBe('open');
+  });
+
+  it('refuses a researcher\'s token every API change with 403', async () => {
+    for (const route of apiRoutes().filter(isChange)) {
+      const res = await request(t.app).post(urlFor(route)).set('Authorization', `Bearer ${researcherToken}`).send({});
+      expect([route.path, res.status]).toEqual([route.path, 403]);
+    }
+  });
+
+  it('lets a researcher read results and exports', async () => {
+    for (const path of [`/console/batches/${batch.id}/results`, `/console/batches/${batch.id}/export?what=answers`, `/console/batches/${batch.id}/charts/ratios.svg`]) {
+      expect((await researcher.agent.get(path)).status).toBe(200);
+    }
+    expect((await request(t.app).get(`/api/v1/batches/${batch.id}/metrics`).set('Authorization', `Bearer ${researcherToken}`)).status).toBe(200);
+  });
+
+  it('lets an admin use every console route (no 401, 403 or 500)', async () => {
+    for (const route of consoleRoutes()) {
+      const token = await admin.csrf();
+      const res = isChange(route)
+        ? await admin.agent.post(urlFor(route)).type('form').send({ _csrf: token, action: 'pause', name: 'admin token' })
+        : await admin.agent.get(urlFor(route));
+      expect([route.method, route.path, [401, 403, 500].includes(res.status)]).toEqual([route.method, route.path, false]);
+    }
+    expect(t.logged).toEqual([]);
+    // The status route paused the batch: reopen it for the tests below.
+    await t.db.prisma.batch.update({ where: { id: batch.id }, data: { status: 'open' } });
+  });
+
+  it('lets an admin token use every API route (no 401, 403 or 500)', async () => {
+    for (const route of apiRoutes()) {
+      const res = route.method === 'GET'
+        ? await request(t.app).get(urlFor(route)).set(t.auth).query({ seed: 1, batches: ids.batch })
+        : await request(t.app).post(urlFor(route)).set(t.auth).send({});
+      expect([route.method, route.path, [401, 403, 500].includes(res.status)]).toEqual([route.method, route.path, false]);
+    }
+    expect(t.logged).toEqual([]);
+    await t.db.prisma.batch.update({ where: { id: batch.id }, data: { status: 'open' } });
+  });
+});
+
+describe('CSRF', () => {
+  it('refuses a console form post without a CSRF token with 403', async () => {
+    const res = await admin.agent.post('/console/tokens').type('form').send({ name: 'sneaky' });
+    expect(res.status).toBe(403);
+    expect(await t.db.prisma.apiToken.count({ where: { name: 'sneaky' } })).toBe(0);
+  });
+
+  it('refuses a console form post with a wrong CSRF token with 403', async () => {
+    const res = await admin.agent.post('/console/tokens').type('form').send({ name: 'sneaky', _csrf: 'forged-token' });
+    expect(res.status).toBe(403);
+  });
+
+  it('refuses a token taken from another session', async () => {
+    const foreign = await researcher.csrf();
+    const res = await admin.agent.post('/console/tokens').type('form').send({ name: 'sneaky', _csrf: foreign });
+    expect(res.status).toBe(403);
+  });
+
+  it('refuses a participant form post without its token with 403', async () => {
+    const rater = new Rater(t.app, batch);
+    const page = await rater.consentAndStart();
+    const res = await rater.post('answer', { position: '0', option: optionIdsOf(page).slice(0, 1) });
+    expect(res.status).toBe(403);
+  });
+});
+
+describe('sign-in', () => {
+  it('refuses the 11th failed sign-in within a minute, even with the right password', async () => {
+    const anon = await anonymous(t.app);
+    const token = await anon.csrf();
+    for (let i = 1; i <= 10; i++) {
+      const res = await anon.agent.post('/console/sign-in').type('form').send({ _csrf: token, email: 'admin@example.org', password: `wrong ${i}` });
+      expect([i, res.status]).toEqual([i, 401]);
+    }
+    const eleventh = await anon.agent.post('/console/sign-in').type('form').send({ _csrf: token, email: 'admin@example.org', password: PASSWORD });
+    expect(eleventh.status).toBe(429);
+  });
+
+  it('stores sessions in the database and ends them on sign-out', async () => {
+    const session = await signIn(t.app, 'admin@example.org').catch(() => null);
+    // The limiter above refuses this address for a minute; sessions made before still work.
+    expect(session).toBeNull();
+    const before = await t.db.prisma.accountSession.count();
+    expect(before).toBeGreaterThanOrEqual(2);
+    const token = await admin.csrf();
+    const res = await admin.agent.post('/console/sign-out').type('form').send({ _csrf: token });
+    expect(res.status).toBe(303);
+    expect(await t.db.prisma.accountSession.count()).toBe(before - 1);
+    expect((await admin.agent.get('/console/batches')).status).toBe(303);
+  });
+
+  it('sets httpOnly, SameSite session cookies and stores only a scrypt hash of the password', async () => {
+    const agent = request.agent(t.app);
+    const page = await agent.get('/console/sign-in');
+    const csrfCookie = (page.headers['set-cookie'] as unknown as string[]).join(';');
+    expect(csrfCookie).toMatch(/pb_csrf=.*HttpOnly.*SameSite=Strict/);
+    // A fresh app: the limiter of this one already refuses our address.
+    const fresh = await createTestApp();
+    try {
+      await makeAccount(fresh.db.prisma, 'new@example.org', 'admin');
+      const anon = await anonymous(fresh.app);
+      const token = await anon.csrf();
+      const res = await anon.agent.post('/console/sign-in').type('form').send({ _csrf: token, email: 'new@example.org', password: PASSWORD });
+      const sessionCookie = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('pb_session=')) ?? '';
+      expect(sessionCookie).toMatch(/HttpOnly/);
+      expect(sessionCookie).toMatch(/SameSite=Lax/);
+      expect(await fresh.db.prisma.accountSession.count()).toBe(1);
+    } finally {
+      await fresh.drop();
+    }
+    const account = await t.db.prisma.account.findUniqueOrThrow({ where: { email: 'admin@example.org' } });
+    expect(account.passwordHash).toMatch(/^scrypt\$32768\$8\$1\$/);
+    expect(account.passwordHash).not.toContain(PASSWORD);
+  });
+});
+
+describe('participant isolation', () => {
+  it('gives one rater\'s cookie no way to read or answer another rater\'s session', async () => {
+    const a = new Rater(t.app, batch);
+    const b = new Rater(t.app, batch);
+    const pageA = await a.consentAndStart();
+    const pageB = await b.consentAndStart();
+    // A posts B's option ids for B's question: the server only ever looks at A's own session.
+    const res = await a.post('answer', { csrf: csrfOf(pageA), position: '0', option: optionIdsOf(pageB).slice(0, 2) });
+    expect(res.status).toBe(422);
+    const participantB = await t.db.prisma.participant.findFirstOrThrow({ where: { batchId: batch.id, prolificPid: b.ids.PROLIFIC_PID } });
+    expect(await t.db.prisma.answer.count({ where: { participantId: participantB.id } })).toBe(0);
+    // A's form token does not work with B's cookie either.
+    const cross = await b.post('answer', { csrf: csrfOf(pageA), position: '0', option: optionIdsOf(pageB).slice(0, 1) });
+    expect(cross.status).toBe(403);
+    expect(questionNumberOf(await b.session())).toBe(1);
+    expect(await a.session()).not.toContain(optionIdsOf(pageB)[0]);
+  });
+
+  it('does not let a cookie of one batch open another batch', async () => {
+    const other = await createOpenBatch(t.db.prisma, {}, 120);
+    const rater = new Rater(t.app, batch);
+    await rater.consentAndStart();
+    const participant = await t.db.prisma.participant.findFirstOrThrow({ where: { batchId: batch.id, prolificPid: rater.ids.PROLIFIC_PID } });
+    const res = await request(t.app).get(`/s/${other.id}/session`).set('Cookie', `pb_p_${other.id}=${participant.code}`);
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('Please open this study from Prolific');
+  });
+});
+
+it('shows no stack trace on an error page', async () => {
+  const res = await admin.agent.get('/console/batches/b_doesnotexist');
+  expect([303, 404]).toContain(res.status);
+  expect(res.text).not.toMatch(/at .*\.(ts|js):\d+/);
+  expect(csrfFrom).toBeTypeOf('function');
+});
