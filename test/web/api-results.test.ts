@@ -90,7 +90,9 @@ describe('GET /api/v1/batches/:id/metrics', () => {
     const b = await request(t.app).get(`/api/v1/batches/${batch.id}/metrics?seed=3`).set(t.auth);
     const c = await request(t.app).get(`/api/v1/batches/${batch.id}/metrics?seed=4`).set(t.auth);
     expect(a.body).toEqual(b.body);
-    expect(c.body.overall.rates.R1.ci).not.toEqual(a.body.overall.rates.R1.ci);
+    // Intervals are percentiles of discrete values, so one figure may coincide; all of them will not.
+    expect(c.body.overall).not.toEqual(a.body.overall);
+    expect(c.body.overall.rates.R1.estimate).toBe(a.body.overall.rates.R1.estimate);
   });
 
   it('computes metrics across batches', async () => {
