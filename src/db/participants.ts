@@ -18,6 +18,10 @@ export function findParticipantByCode(prisma: Prisma, batchId: string, code: str
   return prisma.participant.findFirst({ where: { batchId, code } });
 }
 
+export function findParticipantByPid(prisma: Prisma, batchId: string, prolificPid: string): Promise<Participant | null> {
+  return prisma.participant.findUnique({ where: { batchId_prolificPid: { batchId, prolificPid } } });
+}
+
 export type EntryOutcome = { ok: true; participant: Participant; resumed: boolean } | { ok: false; reason: 'full' };
 
 /**
@@ -29,7 +33,7 @@ export async function enterBatch(
   batch: Batch,
   ids: { prolificPid: string; studyId: string; sessionId: string },
 ): Promise<EntryOutcome> {
-  const existing = await prisma.participant.findUnique({ where: { batchId_prolificPid: { batchId: batch.id, prolificPid: ids.prolificPid } } });
+  const existing = await findParticipantByPid(prisma, batch.id, ids.prolificPid);
   if (existing) return { ok: true, participant: existing, resumed: true };
   try {
     return await prisma.$transaction(async (tx) => {

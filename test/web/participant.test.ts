@@ -188,6 +188,16 @@ describe('entry pages', () => {
     expect(questionNumberOf(await first.enter())).toBe(1);
   });
 
+  it('lets raters already in a paused batch carry on, but takes no new ones', async () => {
+    const paused = await createOpenBatch(t.db.prisma, {}, 120);
+    const inside = new Rater(t.app, paused);
+    const page = await inside.consentAndStart();
+    await changeBatchStatus(t.db.prisma, paused, 'paused');
+    expect(questionNumberOf(await inside.answer(page))).toBe(2);
+    expect(questionNumberOf(await inside.enter())).toBe(2);
+    expect(await new Rater(t.app, paused).enter()).toContain('This study is not open right now');
+  });
+
   it('says a draft batch has not started yet', async () => {
     const draft = await createOpenBatch(t.db.prisma, {}, 120);
     await t.db.prisma.batch.update({ where: { id: draft.id }, data: { status: 'draft' } });

@@ -4,7 +4,6 @@ import type { Batch } from '../../db/batches.js';
 import type { Prisma } from '../../db/connection.js';
 import { loadSlicedMetrics } from '../../db/answers.js';
 import { writeAnswersExport, writeMetricsExport, writeTasksExport, type ExportFormat } from '../../db/exports.js';
-import { HttpError } from '../http-error.js';
 import { loadBatchOr404 } from '../load-batch.js';
 import { parseOr400 } from '../schemas/common.js';
 import { crossBatchQuerySchema, exportQuerySchema, metricsQuerySchema, tasksQuerySchema } from '../schemas/results.js';

@@ -9,6 +9,7 @@ import type { Prisma } from '../../db/connection.js';
 import {
   enterBatch,
   findCurrentQuestion,
+  findParticipantByPid,
   recordConsent,
   recordDecline,
   startQuestions,
@@ -64,7 +65,9 @@ export function participantRouter(prisma: Prisma, options: ParticipantRouterOpti
       res.status(400).render('participant/open-from-prolific', { title: 'Open the study from Prolific' });
       return;
     }
-    if (batch.status === 'draft' || batch.status === 'paused') {
+    // A paused batch takes no new raters, but those already in it carry on (their work is not lost).
+    const returning = batch.status === 'paused' ? await findParticipantByPid(prisma, batch.id, ids.data.PROLIFIC_PID) : null;
+    if (batch.status === 'draft' || (batch.status === 'paused' && !returning)) {
       res.status(409).render('participant/not-open', { title: 'Study not open right now' });
       return;
     }
@@ -98,7 +101,7 @@ export function participantRouter(prisma: Prisma, options: ParticipantRouterOpti
   router.post('/:batchId/start', loadParticipant(prisma), form, async (req, res) => {
     const participant = requireFormToken(res, req.body);
     const batch = res.locals.batch as Batch;
-    if (participant.status === 'active' && batch.status === 'open') await startQuestions(prisma, batch, participant, new Date());
+    if (participant.status === 'active' && acceptsAnswers(batch)) await startQuestions(prisma, batch, participant, new Date());
     res.redirect(303, sessionUrl(batch));
   });
 
@@ -106,7 +109,7 @@ export function participantRouter(prisma: Prisma, options: ParticipantRouterOpti
     const participant = requireFormToken(res, req.body);
     const batch = res.locals.batch as Batch;
     const body = answerBody.safeParse(req.body);
-    if (!body.success || participant.status !== 'active' || batch.status !== 'open') {
+    if (!body.success || participant.status !== 'active' || !acceptsAnswers(batch)) {
       res.redirect(303, sessionUrl(batch));
       return;
     }
@@ -132,8 +135,7 @@ export function participantRouter(prisma: Prisma, options: ParticipantRouterOpti
     if (participant.status === 'declined' || participant.status === 'returned') {
       return res.render('participant/declined', { ...base, title: 'Please return the study' });
     }
-    if (batch.status === 'paused') return res.status(409).render('participant/not-open', { title: 'Study paused' });
-    if (batch.status !== 'open') {
+    if (!acceptsAnswers(batch)) {
       return res.status(409).render('participant/unavailable', { title: 'Study closed', reason: 'closed' });
     }
     if (participant.status === 'consenting') {
@@ -147,6 +149,11 @@ export function participantRouter(prisma: Prisma, options: ParticipantRouterOpti
     if (!question) throw new HttpError(500, 'session_inconsistent', 'Your answers are saved, but the next page could not be found.');
     res.status(status).render('participant/question', { ...base, title: `Question ${question.position + 1}`, ...questionView(question) });
   }
+}
+
+/** Raters already in a batch may answer while it is open or paused; closing stops everything. */
+function acceptsAnswers(batch: Batch): boolean {
+  return batch.status === 'open' || batch.status === 'paused';
 }
 
 function requireFormToken(res: Response, body: unknown): Participant {
