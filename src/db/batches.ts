@@ -7,7 +7,7 @@ import { OPTION_KINDS } from '../core/option-kinds.js';
 import { createRng } from '../core/rng.js';
 import { generateTasks, type GeneratedTask, type GenerationReport } from '../core/task-generation.js';
 import { bulkInsert } from './bulk-insert.js';
-import type { Prisma } from './connection.js';
+import type { Prisma, Tx } from './connection.js';
 import { findDatasetByIdOrName, listAnnotatedDatapoints } from './datasets.js';
 import { isUniqueViolation } from './errors.js';
 import type { Batch, BatchStatus } from './generated/client.js';
@@ -64,7 +64,6 @@ export async function createBatchFromDataset(prisma: Prisma, settings: BatchSett
   }
 }
 
-type Tx = Parameters<Parameters<Prisma['$transaction']>[0]>[0];
 
 async function freezeTasks(tx: Tx, batchId: string, tasks: readonly GeneratedTask[]): Promise<void> {
   const taskRows = tasks.map((t, position) => ({ ...t, id: newId('t', 12), position }));

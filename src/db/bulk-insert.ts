@@ -1,8 +1,7 @@
 // Bulk INSERT through one unnest() statement per chunk: Prisma 7's createMany spends ~0.5 ms per
 // row in its JS query compiler, which made an 18k-datapoint import take 20 s; this takes ~2 s.
-import type { Prisma } from './connection.js';
+import type { Tx } from './connection.js';
 
-type Tx = Parameters<Parameters<Prisma['$transaction']>[0]>[0];
 type Scalar = string | number | boolean | null;
 
 export interface BulkColumn<Row> {

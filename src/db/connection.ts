@@ -9,6 +9,8 @@ import { PrismaClient } from './generated/client.js';
 import { applyMigrations, type MigrationConnection, type MigrationReport } from './migrate.js';
 
 export type Prisma = PrismaClient;
+/** The client inside an interactive transaction. */
+export type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
 
 export interface Database {
   prisma: PrismaClient;

@@ -19,6 +19,8 @@ import type { Prisma } from './connection.js';
 
 export type ExportFormat = 'csv' | 'jsonl';
 
+export const EXPORT_CONTENT_TYPE: Record<ExportFormat, string> = { csv: 'text/csv; charset=utf-8', jsonl: 'application/x-ndjson; charset=utf-8' };
+
 async function write(out: Writable, chunk: string): Promise<void> {
   if (!out.write(chunk)) await once(out, 'drain');
 }

@@ -3,13 +3,12 @@
 import { randomBytes } from 'node:crypto';
 import { chooseTasksForRater, orderOptions } from '../core/assignment.js';
 import { deriveRng } from '../core/rng.js';
-import type { Prisma } from './connection.js';
+import type { Prisma, Tx } from './connection.js';
 import { isUniqueViolation } from './errors.js';
 import type { Batch, Participant } from './generated/client.js';
 import { newId } from './ids.js';
 
 export type { Participant };
-type Tx = Parameters<Parameters<Prisma['$transaction']>[0]>[0];
 
 /** Participants holding a place in the batch (those who declined or returned free theirs). */
 const HOLDS_A_PLACE = ['consenting', 'active', 'completed'] as const;

@@ -3,12 +3,11 @@ import { Router, type Response } from 'express';
 import type { Batch } from '../../db/batches.js';
 import type { Prisma } from '../../db/connection.js';
 import { loadSlicedMetrics } from '../../db/answers.js';
-import { writeAnswersExport, writeMetricsExport, writeTasksExport, type ExportFormat } from '../../db/exports.js';
+import { EXPORT_CONTENT_TYPE, writeAnswersExport, writeMetricsExport, writeTasksExport, type ExportFormat } from '../../db/exports.js';
 import { loadBatchOr404 } from '../load-batch.js';
 import { parseOr400 } from '../schemas/common.js';
 import { crossBatchQuerySchema, exportQuerySchema, metricsQuerySchema, tasksQuerySchema } from '../schemas/results.js';
 
-const CONTENT_TYPE: Record<ExportFormat, string> = { csv: 'text/csv; charset=utf-8', jsonl: 'application/x-ndjson; charset=utf-8' };
 
 export function resultsRouter(prisma: Prisma): Router {
   const router = Router();
@@ -67,6 +66,6 @@ export function resultsRouter(prisma: Prisma): Router {
 
 function startDownload(res: Response, filename: string, format: ExportFormat): void {
   res.status(200);
-  res.set('Content-Type', CONTENT_TYPE[format]);
+  res.set('Content-Type', EXPORT_CONTENT_TYPE[format]);
   res.set('Content-Disposition', `attachment; filename="${filename}"`);
 }

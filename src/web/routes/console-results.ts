@@ -6,7 +6,7 @@ import { RATE_NAMES, RATIO_NAMES } from '../../core/metrics.js';
 import { loadSlicedMetrics } from '../../db/answers.js';
 import type { Batch } from '../../db/batches.js';
 import type { Prisma } from '../../db/connection.js';
-import { writeAnswersExport, writeMetricsExport, writeTasksExport } from '../../db/exports.js';
+import { EXPORT_CONTENT_TYPE, writeAnswersExport, writeMetricsExport, writeTasksExport } from '../../db/exports.js';
 import { generatedRateChartSvg, ratiosChartSvg, type EvaluatorMetrics } from '../charts.js';
 import { loadBatchOr404 } from '../load-batch.js';
 import { parseOr400 } from '../schemas/common.js';
@@ -50,7 +50,7 @@ export function consoleResultsRouter(prisma: Prisma): Router {
   router.get('/export', async (req, res) => {
     const batch = await loadBatchOr404(prisma, req.params);
     const { what, format } = parseOr400(exportQuery, req.query, 'query');
-    res.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
+    res.set('Content-Type', EXPORT_CONTENT_TYPE[format]);
     res.set('Content-Disposition', `attachment; filename="${batch.id}-${what}.${format}"`);
     if (what === 'answers') await writeAnswersExport(prisma, batch.id, format, res);
     else if (what === 'tasks') await writeTasksExport(prisma, batch.id, format, res);
