@@ -19,7 +19,8 @@ describe.runIf(browserAvailable)('rater session in Chromium', () => {
 
   beforeAll(async () => {
     prolific = await serve((req: http.IncomingMessage, res: http.ServerResponse) => {
-      completions.push(req.url ?? '');
+      // The browser may also ask the stand-in for /favicon.ico: only completions are recorded.
+      if (req.url?.startsWith('/submissions/')) completions.push(req.url);
       res.end('Prolific stand-in: submission complete');
     });
     t = await createTestApp({ prolificCompleteUrl: `${prolific.url}/submissions/complete` });
