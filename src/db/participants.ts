@@ -65,6 +65,19 @@ export async function recordConsent(prisma: Prisma, participant: Participant, no
   });
 }
 
+/**
+ * Marks a participant who left without finishing (returned or timed out on Prolific) as returned:
+ * their place and their tasks go back to the pool; the answers they gave stay stored.
+ * Returns false for a participant who completed, declined or is unknown.
+ */
+export async function markReturned(prisma: Prisma, batchId: string, participantId: string): Promise<boolean> {
+  const { count } = await prisma.participant.updateMany({
+    where: { id: participantId, batchId, status: { in: ['consenting', 'active'] } },
+    data: { status: 'returned' },
+  });
+  return count === 1;
+}
+
 export async function recordDecline(prisma: Prisma, participant: Participant, now: Date): Promise<void> {
   await prisma.participant.updateMany({ where: { id: participant.id, status: 'consenting' }, data: { status: 'declined', declinedAt: now } });
 }

@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPTION_KINDS, OTHER_OPTION_TEXT } from '../../src/core/option-kinds.js';
 import { changeBatchStatus, type Batch } from '../../src/db/batches.js';
@@ -196,6 +197,28 @@ describe('entry pages', () => {
     expect(questionNumberOf(await inside.answer(page))).toBe(2);
     expect(questionNumberOf(await inside.enter())).toBe(2);
     expect(await new Rater(t.app, paused).enter()).toContain('This study is not open right now');
+  });
+
+  it('gives the place and the tasks of a returned participant to a new rater, keeping their answers', async () => {
+    const small = await createOpenBatch(t.db.prisma, { raters: 2, questions: 20 }, 160); // 40 tasks
+    const [gone, stays] = [new Rater(t.app, small), new Rater(t.app, small)];
+    await gone.answer(await gone.consentAndStart());
+    await stays.consentAndStart();
+    expect(await new Rater(t.app, small).enter()).toContain('This study is full');
+    const tasksOf = async (rater: Rater) => {
+      const p = await t.db.prisma.participant.findFirstOrThrow({ where: { batchId: small.id, prolificPid: rater.ids.PROLIFIC_PID } });
+      return { id: p.id, tasks: (await t.db.prisma.assignment.findMany({ where: { participantId: p.id } })).map((a) => a.taskId).sort() };
+    };
+    const goneRow = await tasksOf(gone);
+    const res = await request(t.app).post(`/api/v1/batches/${small.id}/participants/${goneRow.id}/return`).set(t.auth);
+    expect(res.status).toBe(200);
+    const next = new Rater(t.app, small);
+    expect(questionNumberOf(await next.consentAndStart())).toBe(1);
+    // The returned rater's 20 tasks are the least rated again, so the newcomer gets exactly those.
+    expect((await tasksOf(next)).tasks).toEqual(goneRow.tasks);
+    expect(await t.db.prisma.answer.count({ where: { participantId: goneRow.id } })).toBe(1);
+    expect(await gone.session()).toContain('return the study');
+    expect((await request(t.app).post(`/api/v1/batches/${small.id}/participants/${goneRow.id}/return`).set(t.auth)).status).toBe(409);
   });
 
   it('says a draft batch has not started yet', async () => {

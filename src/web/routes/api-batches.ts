@@ -11,6 +11,7 @@ import {
 } from '../../db/batches.js';
 import { recordAudit } from '../../db/audit.js';
 import type { Prisma } from '../../db/connection.js';
+import { markReturned } from '../../db/participants.js';
 import { actorOf } from '../middleware/auth.js';
 import { BATCH_ACTIONS, participantUrl, presentBatch, previewUrl } from '../batch-links.js';
 import { HttpError } from '../http-error.js';
@@ -56,6 +57,16 @@ export function batchesRouter(prisma: Prisma, options: { publicBaseUrl: string |
   router.get('/:id/tasks', async (req, res) => {
     const batch = await loadBatchOr404(prisma, req.params);
     res.json({ batch: { id: batch.id, name: batch.name }, tasks: await listBatchTasks(prisma, batch.id) });
+  });
+
+  router.post('/:id/participants/:participantId/return', async (req, res) => {
+    const batch = await loadBatchOr404(prisma, req.params);
+    const participantId = String(req.params.participantId);
+    if (!(await markReturned(prisma, batch.id, participantId))) {
+      throw new HttpError(409, 'not_returnable', 'Only a participant who is consenting or answering can be marked returned.');
+    }
+    await recordAudit(prisma, actorOf(res), { action: 'participant.return', batchId: batch.id, details: { participant: participantId } });
+    res.json({ participant: { id: participantId, status: 'returned' } });
   });
 
   for (const [action, to] of BATCH_ACTIONS) {

@@ -5,7 +5,7 @@ import { recordAudit, listAuditEvents } from '../../db/audit.js';
 import { changeBatchStatus, createBatchFromDataset, getBatchProgress, listBatches } from '../../db/batches.js';
 import type { Prisma } from '../../db/connection.js';
 import { listDatasets } from '../../db/datasets.js';
-import { listParticipantAnswers, listParticipantOverviews } from '../../db/participants.js';
+import { listParticipantAnswers, listParticipantOverviews, markReturned } from '../../db/participants.js';
 import { BATCH_ACTIONS, participantUrl, previewUrl } from '../batch-links.js';
 import { HttpError } from '../http-error.js';
 import { loadBatchOr404 } from '../load-batch.js';
@@ -90,6 +90,15 @@ export function consoleBatchesRouter(prisma: Prisma, options: { publicBaseUrl: s
     const detail = await listParticipantAnswers(prisma, batch.id, String(req.params.participantId));
     if (!detail) throw new HttpError(404, 'participant_not_found', 'No such participant in this batch.');
     res.render('admin/participant', { title: `Participant ${detail.participant.prolificPid}`, batch, ...detail });
+  });
+
+  router.post('/:id/participants/:participantId/return', async (req, res) => {
+    const batch = await loadBatchOr404(prisma, req.params);
+    const participantId = String(req.params.participantId);
+    if (await markReturned(prisma, batch.id, participantId)) {
+      await recordAudit(prisma, actorOf(res), { action: 'participant.return', batchId: batch.id, details: { participant: participantId } });
+    }
+    res.redirect(303, `/console/batches/${batch.id}/participants`);
   });
 
   router.use('/:id', consoleResultsRouter(prisma));
