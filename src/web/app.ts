@@ -13,7 +13,7 @@ import { participantRouter } from './routes/participant.js';
 
 export interface AppDeps {
   db: Database;
-  config: Pick<AppConfig, 'production' | 'maxUploadBytes' | 'prolificCompleteUrl' | 'publicBaseUrl' | 'secret' | 'secureCookies'>;
+  config: Pick<AppConfig, 'production' | 'maxUploadBytes' | 'prolificCompleteUrl' | 'publicBaseUrl' | 'secret' | 'secureCookies' | 'loadDemo'>;
   log?: (err: unknown) => void;
 }
 
@@ -43,7 +43,7 @@ export function createApp({ db, config, log }: AppDeps): Express {
   app.use('/api/v1', apiRouter(db.prisma, { maxUploadBytes: config.maxUploadBytes, publicBaseUrl: config.publicBaseUrl }));
   app.use('/s', participantRouter(db.prisma, { prolificCompleteUrl: config.prolificCompleteUrl }));
   app.use('/console', consoleRouter(db.prisma, config));
-  app.use('/', homeRouter(db.prisma));
+  app.use('/', homeRouter(db.prisma, { showDemo: config.loadDemo }));
   app.use(notFound);
   app.use(errorHandler({ production: config.production, log }));
   return app;

@@ -12,7 +12,7 @@ export interface TestApp extends TestDatabase {
   logged: unknown[];
 }
 
-export async function createTestApp(overrides: { prolificCompleteUrl?: string } = {}): Promise<TestApp> {
+export async function createTestApp(overrides: { prolificCompleteUrl?: string; loadDemo?: boolean } = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   const logged: unknown[] = [];
   const app = createApp({
@@ -24,6 +24,7 @@ export async function createTestApp(overrides: { prolificCompleteUrl?: string } 
       publicBaseUrl: null,
       secret: 'test-secret-test-secret-test-secret-0123',
       secureCookies: false,
+      loadDemo: overrides.loadDemo ?? false,
     },
     log: (err) => logged.push(err),
   });

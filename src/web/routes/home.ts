@@ -1,16 +1,15 @@
-// The landing page: what this PrefBasis instance holds and where to go next.
+// The public landing page: where raters and researchers go next (nothing about the data itself).
 import { Router } from 'express';
 import type { Prisma } from '../../db/connection.js';
-import { listDatasets } from '../../db/datasets.js';
 import { demoRaterPath, findDemoBatch } from '../../demo.js';
 
-export function homeRouter(prisma: Prisma): Router {
+/** `showDemo`: link the demo study (only where the demo is loaded, never on a production setup). */
+export function homeRouter(prisma: Prisma, options: { showDemo: boolean }): Router {
   const router = Router();
   router.get('/', async (_req, res) => {
-    const demo = await findDemoBatch(prisma);
+    const demo = options.showDemo ? await findDemoBatch(prisma) : null;
     res.render('home', {
       title: 'Home',
-      datasets: await listDatasets(prisma),
       demoRaterPath: demo?.status === 'open' ? demoRaterPath(demo) : null,
     });
   });
