@@ -176,6 +176,7 @@ export type AnswerOutcome =
   | { status: 'stored'; completed: boolean }
   | { status: 'already-answered' }
   | { status: 'no-such-question' }
+  | { status: 'not-shown' }
   | { status: 'invalid-options' };
 
 /**
@@ -193,6 +194,9 @@ export async function submitAnswer(
     where: { participantId_position: { participantId: participant.id, position: input.position } },
   });
   if (!assignment) return { status: 'no-such-question' };
+  // Only a question the server has shown can be answered: no skipping ahead with a crafted post.
+  const shownAt = assignment.shownAt;
+  if (!shownAt) return { status: 'not-shown' };
   const allowed = new Set(assignment.optionOrder);
   const selected = [...new Set(input.selectedOptionIds)];
   if (selected.length === 0 || selected.some((id) => !allowed.has(id))) return { status: 'invalid-options' };
@@ -208,7 +212,7 @@ export async function submitAnswer(
           position: assignment.position,
           selectedOptionIds: selectedInOrder,
           optionOrder: assignment.optionOrder,
-          shownAt: assignment.shownAt ?? now,
+          shownAt,
           answeredAt: now,
         }],
         skipDuplicates: true,

@@ -128,6 +128,17 @@ describe('resume and resubmits', () => {
     expect(await t.db.prisma.answer.count({ where: { participantId: (await participantOf(rater)).id } })).toBe(0);
   });
 
+  it('refuses an answer to a question not shown yet (no skipping ahead)', async () => {
+    const rater = new Rater(t.app, batch);
+    const page = await rater.consentAndStart();
+    const participant = await participantOf(rater);
+    const later = await t.db.prisma.assignment.findUniqueOrThrow({ where: { participantId_position: { participantId: participant.id, position: 5 } } });
+    const res = await rater.post('answer', { csrf: csrfOf(page), position: '5', option: later.optionOrder.slice(0, 1) });
+    expect(res.status).toBe(303);
+    expect(await t.db.prisma.answer.count({ where: { participantId: participant.id } })).toBe(0);
+    expect(questionNumberOf(await rater.session())).toBe(1);
+  });
+
   it('refuses option ids of another question', async () => {
     const rater = new Rater(t.app, batch);
     const page = await rater.consentAndStart();
