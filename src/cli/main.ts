@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { CliError, withDatabase } from './context.js';
 import { loadConfig } from '../config.js';
+import { bootstrapRoundsSchema, seedSchema } from '../core/batch-settings.js';
 import { batchCreateCommand, batchListCommand, batchShowCommand, batchStatusCommand } from './commands/batch.js';
 import { BATCH_ACTIONS } from '../web/batch-links.js';
 import { adminCreateCommand } from './commands/admin.js';
@@ -38,7 +39,6 @@ Commands:
 <dataset> is a dataset id or name. The database is DATABASE_URL, or the embedded one
 in .prefbasis/db (PREFBASIS_DATA_DIR) when DATABASE_URL is not set.`;
 
-const seed = z.coerce.number().int().min(0).max(2 ** 31 - 1);
 const positiveInt = z.coerce.number().int().positive();
 
 function option<T extends z.ZodType>(schema: T, value: unknown, name: string): z.infer<T> {
@@ -86,7 +86,7 @@ export async function runCli(argv: readonly string[]): Promise<void> {
       return withDatabase((ctx) => summaryCommand(ctx, arg(0, '<dataset>'), { json: values.json }));
     case 'tasks': {
       const options = {
-        seed: option(seed, values.seed, '--seed'),
+        seed: option(seedSchema, values.seed, '--seed'),
         limit: values.limit === undefined ? undefined : option(positiveInt, values.limit, '--limit'),
         json: values.json,
       };
@@ -129,8 +129,8 @@ export async function runCli(argv: readonly string[]): Promise<void> {
       const metricsOptions = {
         by: values.by === undefined ? null : option(z.enum(SLICE_DIMENSIONS), values.by, '--by'),
         format: option(z.enum(['table', 'json', 'csv']).default('table'), values.format, '--format'),
-        rounds: option(z.coerce.number().int().min(100).max(20_000).default(1000), values.rounds, '--rounds'),
-        seed: values.seed === undefined ? undefined : option(seed, values.seed, '--seed'),
+        rounds: option(bootstrapRoundsSchema, values.rounds, '--rounds'),
+        seed: values.seed === undefined ? undefined : option(seedSchema, values.seed, '--seed'),
         includePartial: values['include-partial'],
       };
       return withDatabase((ctx) => metricsCommand(ctx, batches, metricsOptions));
@@ -141,7 +141,7 @@ export async function runCli(argv: readonly string[]): Promise<void> {
         out: option(z.string().min(1, 'give the file to write'), values.out, '--out'),
         format: option(z.enum(['csv', 'jsonl']).default('csv'), values.format, '--format'),
         what: option(z.enum(['answers', 'tasks', 'metrics']).default('answers'), values.what, '--what'),
-        rounds: option(z.coerce.number().int().min(100).max(20_000).default(1000), values.rounds, '--rounds'),
+        rounds: option(bootstrapRoundsSchema, values.rounds, '--rounds'),
         includePartial: values['include-partial'],
       };
       return withDatabase((ctx) => exportCommand(ctx, batch, exportOptions));

@@ -1,6 +1,12 @@
 // The settings of a study batch, validated the same way for the CLI, the API and (later) the console.
 import { z } from 'zod';
 
+/** A seed for the PRNG: a non-negative 31-bit integer (CLI, API and forms alike). */
+export const seedSchema = z.coerce.number().int().min(0).max(2 ** 31 - 1);
+
+/** Bootstrap rounds a caller may ask for (SPEC 4 default: 1,000). */
+export const bootstrapRoundsSchema = z.coerce.number().int().min(100).max(20_000).default(1000);
+
 export const batchSettingsSchema = z.object({
   dataset: z.string().trim().min(1, 'name or id of an imported dataset'),
   name: z
@@ -10,7 +16,7 @@ export const batchSettingsSchema = z.object({
     .max(100, 'must be at most 100 characters'),
   questions: z.coerce.number().int().min(1).max(200).default(20),
   raters: z.coerce.number().int().min(1).max(100_000).default(50),
-  seed: z.coerce.number().int().min(0).max(2 ** 31 - 1),
+  seed: seedSchema,
   completionCode: z
     .string()
     .trim()

@@ -4,15 +4,14 @@ import { SKIP_REASON_TEXT, SKIP_REASONS } from '../../core/task-generation.js';
 import {
   changeBatchStatus,
   createBatchFromDataset,
-  findBatchByIdOrName,
   getBatchProgress,
   listBatches,
-  type Batch,
   type BatchStatus,
 } from '../../db/batches.js';
 import { CLI_ACTOR, recordAudit } from '../../db/audit.js';
 import { BATCH_ACTIONS, participantUrl, previewUrl } from '../../web/batch-links.js';
 import { CliError, type CliContext } from '../context.js';
+import { requireBatch } from './require-batch.js';
 import { formatTable } from '../table.js';
 
 export async function batchCreateCommand(ctx: CliContext, raw: Record<string, unknown>, baseUrl: string): Promise<void> {
@@ -70,8 +69,3 @@ export async function batchListCommand(ctx: CliContext): Promise<void> {
   ctx.out(formatTable(['Id', 'Name', 'Status', 'Questions', 'Raters'], batches.map((b) => [b.id, b.name, b.status, b.questionsPerRater, b.targetRaters])));
 }
 
-async function requireBatch(ctx: CliContext, idOrName: string): Promise<Batch> {
-  const batch = await findBatchByIdOrName(ctx.db.prisma, idOrName);
-  if (!batch) throw new CliError(`No batch with id or name "${idOrName}". See \`prefbasis batch list\`.`);
-  return batch;
-}

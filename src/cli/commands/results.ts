@@ -4,9 +4,10 @@ import { finished } from 'node:stream/promises';
 import { RATE_NAMES, RATIO_NAMES, type Metrics } from '../../core/metrics.js';
 import type { SliceBy } from '../../core/metric-slices.js';
 import { loadSlicedMetrics } from '../../db/answers.js';
-import { findBatchByIdOrName, type Batch } from '../../db/batches.js';
+import type { Batch } from '../../db/batches.js';
 import { writeAnswersExport, writeMetricsExport, writeTasksExport, type ExportFormat } from '../../db/exports.js';
-import { CliError, type CliContext } from '../context.js';
+import type { CliContext } from '../context.js';
+import { requireBatch } from './require-batch.js';
 import { formatTable } from '../table.js';
 
 export interface MetricsOptions {
@@ -69,8 +70,3 @@ export async function exportCommand(
   ctx.err(`Wrote ${summary} of batch "${batch.name}" to ${options.out} (${options.format}).`);
 }
 
-async function requireBatch(ctx: CliContext, idOrName: string): Promise<Batch> {
-  const batch = await findBatchByIdOrName(ctx.db.prisma, idOrName);
-  if (!batch) throw new CliError(`No batch with id or name "${idOrName}". See \`prefbasis batch list\`.`);
-  return batch;
-}

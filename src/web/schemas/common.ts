@@ -11,7 +11,7 @@ export const datasetNameSchema = z
   .max(100, 'must be at most 100 characters')
   .regex(/^[\p{L}\p{N} ._:\-()]+$/u, 'may contain letters, digits, spaces and . _ : - ( )');
 
-export const seedSchema = z.coerce.number().int().min(0).max(2 ** 31 - 1);
+export { seedSchema } from '../../core/batch-settings.js';
 
 /** Parses `value` or throws a 400 that lists every field problem. */
 export function parseOr400<S extends z.ZodType>(schema: S, value: unknown, where: string): z.infer<S> {

@@ -1,5 +1,6 @@
 // Query schemas for metrics and exports.
 import { z } from 'zod';
+import { bootstrapRoundsSchema, seedSchema } from '../../core/batch-settings.js';
 import { SLICE_DIMENSIONS } from '../../core/metric-slices.js';
 
 const flag = z
@@ -9,8 +10,8 @@ const flag = z
 
 export const metricsQuerySchema = z.object({
   by: z.enum(SLICE_DIMENSIONS).optional(),
-  rounds: z.coerce.number().int().min(100).max(20_000).default(1000),
-  seed: z.coerce.number().int().min(0).max(2 ** 31 - 1).optional(),
+  rounds: bootstrapRoundsSchema,
+  seed: seedSchema.optional(),
   includePartial: flag,
   format: z.enum(['json', 'csv']).default('json'),
 });
