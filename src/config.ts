@@ -1,5 +1,4 @@
 // The only reader of process.env: every setting is validated here once, at start.
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import path from 'node:path';
 import { PROJECT_ROOT } from './paths.js';
@@ -19,9 +18,10 @@ const envSchema = z.object({
   PROLIFIC_COMPLETE_URL: z.string().url().default('https://app.prolific.com/submissions/complete'),
   PUBLIC_BASE_URL: z.string().url().optional(),
   PREFBASIS_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
 });
 
-export type DatabaseConfig = { kind: 'postgres'; url: string } | { kind: 'embedded'; dataDir: string | null };
+export type DatabaseConfig = { kind: 'postgres'; url: string; poolSize?: number } | { kind: 'embedded'; dataDir: string | null };
 
 export interface AppConfig {
   database: DatabaseConfig;
@@ -33,8 +33,11 @@ export interface AppConfig {
   maxUploadBytes: number;
   prolificCompleteUrl: string;
   publicBaseUrl: string | null;
-  /** Signs CSRF tokens; random per process unless PREFBASIS_SECRET is set (forms then survive restarts). */
-  secret: string;
+  /**
+   * Signs CSRF tokens. PREFBASIS_SECRET when set; otherwise null and the server uses one generated
+   * once and kept in the database, so every process (and every restart) accepts the same forms.
+   */
+  secret: string | null;
   /** Cookies get the Secure flag when the public URL is https. */
   secureCookies: boolean;
 }
@@ -47,7 +50,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   const e = parsed.data;
   const database: DatabaseConfig = e.DATABASE_URL
-    ? { kind: 'postgres', url: e.DATABASE_URL }
+    ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE }
     : { kind: 'embedded', dataDir: path.resolve(e.PREFBASIS_DATA_DIR ?? path.join(PROJECT_ROOT, '.prefbasis', 'db')) };
   return {
     database,
@@ -58,7 +61,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     maxUploadBytes: Math.round(e.PREFBASIS_MAX_UPLOAD_MB * 1024 * 1024),
     prolificCompleteUrl: e.PROLIFIC_COMPLETE_URL,
     publicBaseUrl: e.PUBLIC_BASE_URL ?? null,
-    secret: e.PREFBASIS_SECRET ?? randomBytes(32).toString('hex'),
+    secret: e.PREFBASIS_SECRET ?? null,
     secureCookies: (e.PUBLIC_BASE_URL ?? '').startsWith('https://'),
   };
 }

@@ -1,5 +1,6 @@
 // Starts PrefBasis: open the database, apply pending migrations, load the demo if asked, listen.
 import { loadConfig } from './config.js';
+import { loadOrCreateSecret } from './db/app-secrets.js';
 import { openDatabase } from './db/connection.js';
 import { demoRaterPath, ensureDemo, ensureDemoAdmin } from './demo.js';
 import { createApp } from './web/app.js';
@@ -12,7 +13,10 @@ async function main(): Promise<void> {
   const demo = config.loadDemo ? await ensureDemo(db.prisma) : null;
   if (demo?.loaded) console.log('Loaded the demo dataset and opened the demo study.');
   const demoAdmin = demo?.loaded ? await ensureDemoAdmin(db.prisma) : null;
-  const app = createApp({ db, config });
+  // Without PREFBASIS_SECRET every process shares one secret kept in the database (forms survive
+  // restarts and work across processes behind one load balancer).
+  const secret = config.secret ?? (await loadOrCreateSecret(db.prisma, 'csrf'));
+  const app = createApp({ db, config: { ...config, secret } });
   const server = app.listen(config.port, config.host, () => {
     const where = config.database.kind === 'embedded' ? `embedded database in ${config.database.dataDir}` : 'PostgreSQL (DATABASE_URL)';
     const base = `http://${config.host}:${config.port}`;

@@ -10,7 +10,7 @@ import { bulkInsert } from './bulk-insert.js';
 import type { Prisma, Tx } from './connection.js';
 import { findDatasetByIdOrName, listAnnotatedDatapoints } from './datasets.js';
 import { isUniqueViolation } from './errors.js';
-import type { Batch, BatchStatus } from './generated/client.js';
+import type { Batch, BatchStatus, OptionKind } from './generated/client.js';
 import { newId } from './ids.js';
 
 export type { Batch, BatchStatus };
@@ -171,4 +171,25 @@ export async function getBatchProgress(prisma: Prisma, batchId: string): Promise
     ratingsPerTask: { min: counts.length ? Math.min(...counts) : 0, max: counts.length ? Math.max(...counts) : 0 },
     ratingsHistogram: [...histogram.entries()].sort((a, b) => a[0] - b[0]),
   };
+}
+
+/** The batch's task at `position` (0-based, clamped to the last) with its options, and how many tasks the batch has. */
+export async function findTaskAtPosition(
+  prisma: Prisma,
+  batchId: string,
+  position: number,
+): Promise<{ total: number; task: { taskId: string; position: number; options: { id: string; kind: string }[] } } | null> {
+  const total = await prisma.task.count({ where: { batchId } });
+  if (total === 0) return null;
+  const task = await prisma.task.findUnique({
+    where: { batchId_position: { batchId, position: Math.min(position, total - 1) } },
+    select: { id: true, position: true, options: { select: { id: true, kind: true } } },
+  });
+  return task ? { total, task: { taskId: task.id, position: task.position, options: task.options } } : null;
+}
+
+/** Every option of the batch's tasks with its kind (researchers and simulations only: never sent to raters). */
+export async function listOptionKinds(prisma: Prisma, batchId: string): Promise<Map<string, OptionKind>> {
+  const rows = await prisma.taskOption.findMany({ where: { task: { batchId } }, select: { id: true, kind: true } });
+  return new Map(rows.map((o) => [o.id, o.kind]));
 }

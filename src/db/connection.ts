@@ -20,14 +20,28 @@ export interface Database {
   close(): Promise<void>;
 }
 
+export interface OpenOptions {
+  /** Told about connections the server ended (restart, failover, pg_terminate_backend); default: a one-line warning. */
+  onConnectionError?: (err: Error) => void;
+}
+
 /** `dataDir: null` gives an in-memory embedded database (tests). */
-export async function openDatabase(config: DatabaseConfig): Promise<Database> {
-  if (config.kind === 'postgres') return openPostgres(config.url);
+export async function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): Promise<Database> {
+  if (config.kind === 'postgres') return openPostgres(config.url, config.poolSize ?? DEFAULT_POOL_SIZE, options);
   return openEmbedded(config.dataDir);
 }
 
-function openPostgres(url: string): Database {
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
+export const DEFAULT_POOL_SIZE = 10;
+
+function openPostgres(url: string, poolSize: number, options: OpenOptions): Database {
+  const onConnectionError = options.onConnectionError ?? ((err: Error) => console.warn(`database connection lost: ${err.message}`));
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // A client whose backend is terminated emits 'error'; with no listener Node ends the process.
+  // The pool listens only while a client is idle, so every client gets a listener of its own for
+  // its whole life; the query in flight then fails and the caller retries (db/errors.ts withRetry).
+  pool.on('error', onConnectionError);
+  pool.on('connect', (client) => client.on('error', onConnectionError));
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     prisma,
     kind: 'postgres',
@@ -48,7 +62,10 @@ function openPostgres(url: string): Database {
         await client.end();
       }
     },
-    close: () => prisma.$disconnect(),
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+    },
   };
 }
 

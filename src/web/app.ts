@@ -5,7 +5,8 @@ import helmet from 'helmet';
 import type { AppConfig } from '../config.js';
 import type { Database } from '../db/connection.js';
 import { PUBLIC_DIR, VIEWS_DIR } from '../paths.js';
-import { errorHandler, notFound } from './middleware/error-handler.js';
+import { errorHandler, notFound, rejectMalformedUrl } from './middleware/error-handler.js';
+import { DatabaseRateLimitStore, type RateLimitStoreFactory } from './middleware/rate-limit-store.js';
 import { apiRouter } from './routes/api.js';
 import { consoleRouter } from './routes/console.js';
 import { homeRouter } from './routes/home.js';
@@ -13,7 +14,8 @@ import { participantRouter } from './routes/participant.js';
 
 export interface AppDeps {
   db: Database;
-  config: Pick<AppConfig, 'production' | 'maxUploadBytes' | 'prolificCompleteUrl' | 'publicBaseUrl' | 'secret' | 'secureCookies' | 'loadDemo'>;
+  /** `secret` resolved: PREFBASIS_SECRET or the one kept in the database (server.ts). */
+  config: Pick<AppConfig, 'production' | 'maxUploadBytes' | 'prolificCompleteUrl' | 'publicBaseUrl' | 'secureCookies' | 'loadDemo'> & { secret: string };
   log?: (err: unknown) => void;
 }
 
@@ -38,11 +40,13 @@ export function createApp({ db, config, log }: AppDeps): Express {
       },
     }),
   );
+  app.use(rejectMalformedUrl);
   app.use('/static', express.static(PUBLIC_DIR, { maxAge: config.production ? '1h' : 0, index: false }));
   app.use(cookieParser());
+  const rateLimitStore: RateLimitStoreFactory = (prefix) => (db.kind === 'postgres' ? new DatabaseRateLimitStore(db.prisma, prefix) : undefined);
   app.use('/api/v1', apiRouter(db.prisma, { maxUploadBytes: config.maxUploadBytes, publicBaseUrl: config.publicBaseUrl }));
-  app.use('/s', participantRouter(db.prisma, { prolificCompleteUrl: config.prolificCompleteUrl }));
-  app.use('/console', consoleRouter(db.prisma, config));
+  app.use('/s', participantRouter(db.prisma, { prolificCompleteUrl: config.prolificCompleteUrl, rateLimitStore }));
+  app.use('/console', consoleRouter(db.prisma, { ...config, rateLimitStore }));
   app.use('/', homeRouter(db.prisma, { showDemo: config.loadDemo }));
   app.use(notFound);
   app.use(errorHandler({ production: config.production, log }));

@@ -1,41 +1,46 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { chooseTasksForRater, orderOptions, tasksNeeded } from '../../src/core/assignment.js';
+import { orderOptions, planQuestion, planQuestions, tasksNeeded } from '../../src/core/assignment.js';
 import { createRng } from '../../src/core/rng.js';
 
-describe('chooseTasksForRater', () => {
-  it('gives `count` distinct tasks, all of them among the least loaded', () => {
-    fc.assert(
-      fc.property(fc.array(fc.nat(5), { minLength: 1, maxLength: 60 }), fc.nat(), fc.nat(), (rawLoads, c, seed) => {
-        const loads = rawLoads.map((load, i) => ({ taskId: `t${i}`, load }));
-        const count = 1 + (c % loads.length);
-        const chosen = chooseTasksForRater(loads, count, createRng(seed));
-        expect(new Set(chosen).size).toBe(count);
-        const chosenLoads = loads.filter((l) => chosen.includes(l.taskId)).map((l) => l.load);
-        const otherLoads = loads.filter((l) => !chosen.includes(l.taskId)).map((l) => l.load);
-        if (otherLoads.length) expect(Math.max(...chosenLoads)).toBeLessThanOrEqual(Math.min(...otherLoads));
-      }),
-    );
-  });
+const kinds = ['generated', 'category', 'category_topic', 'control', 'control_topic', 'other'];
+const taskArb = fc.uniqueArray(fc.string({ minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 30 }).map((ids) =>
+  ids.map((taskId) => ({ taskId, options: kinds.map((kind) => ({ id: `${taskId}/${kind}`, kind })) })),
+);
 
-  it('keeps ratings per task within 1 of each other after any number of raters', () => {
+describe('planQuestions', () => {
+  it('gives every task once, each with all its options and `other` last', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 20, max: 80 }), fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 60 }), fc.nat(), (tasks, questions, raters, seed) => {
-        fc.pre(questions <= tasks);
-        const loads = new Map(Array.from({ length: tasks }, (_, i) => [`t${i}`, 0]));
-        const rng = createRng(seed);
-        for (let r = 0; r < raters; r++) {
-          const chosen = chooseTasksForRater([...loads].map(([taskId, load]) => ({ taskId, load })), questions, rng);
-          for (const id of chosen) loads.set(id, (loads.get(id) ?? 0) + 1);
+      fc.property(taskArb, fc.nat(), fc.constantFrom('first' as const, 'random' as const), (tasks, seed, side) => {
+        const planned = planQuestions(tasks, side, createRng(seed));
+        expect(planned.map((q) => q.taskId).sort()).toEqual(tasks.map((t) => t.taskId).sort());
+        for (const q of planned) {
+          expect([...q.optionOrder].sort()).toEqual(kinds.map((k) => `${q.taskId}/${k}`).sort());
+          expect(q.optionOrder.at(-1)).toBe(`${q.taskId}/other`);
+          if (side === 'first') expect(q.preferredFirst).toBe(true);
         }
-        const values = [...loads.values()];
-        expect(Math.max(...values) - Math.min(...values)).toBeLessThanOrEqual(1);
       }),
     );
   });
 
-  it('refuses to pick more tasks than exist', () => {
-    expect(() => chooseTasksForRater([{ taskId: 'a', load: 0 }], 2, createRng(1))).toThrow(RangeError);
+  it('does not depend on the order the rows arrived in', () => {
+    fc.assert(
+      fc.property(taskArb, fc.nat(), (tasks, seed) => {
+        const reversed = [...tasks].reverse().map((t) => ({ ...t, options: [...t.options].reverse() }));
+        expect(planQuestions(reversed, 'random', createRng(seed))).toEqual(planQuestions(tasks, 'random', createRng(seed)));
+      }),
+    );
+  });
+
+  it('shows the preferred response second about half the time with preferred-side random', () => {
+    const tasks = Array.from({ length: 2000 }, (_, i) => ({ taskId: `t${i}`, options: kinds.map((kind) => ({ id: `t${i}/${kind}`, kind })) }));
+    const second = planQuestions(tasks, 'random', createRng(7)).filter((q) => !q.preferredFirst).length;
+    expect(second).toBeGreaterThan(900);
+    expect(second).toBeLessThan(1100);
+  });
+
+  it('refuses a task without an `other` option', () => {
+    expect(() => planQuestion({ taskId: 't', options: [{ id: 'a', kind: 'generated' }] }, 'first', createRng(1))).toThrow(/other/);
   });
 });
 

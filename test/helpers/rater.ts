@@ -11,6 +11,9 @@ import type { BatchSettings } from '../../src/core/batch-settings.js';
 
 export const prolificId = (): string => randomBytes(12).toString('hex');
 
+/** A distinct client address for the n-th simulated rater (10.x.y.z). */
+export const addressOf = (n: number): string => `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+
 export async function createOpenBatch(prisma: Prisma, overrides: Partial<BatchSettings> = {}, datapoints = 300): Promise<Batch> {
   const name = `ds-${prolificId()}`;
   const imported = await importDatasetText(prisma, { name, text: toJsonl(generateSyntheticDataset(datapoints, createRng(name))) });
@@ -54,10 +57,13 @@ export class Rater {
   readonly pages: string[] = [];
 
   constructor(
-    readonly app: Express,
+    readonly app: Express | string,
     readonly batch: Pick<Batch, 'id'>,
+    /** A client address of its own (sent as X-Forwarded-For, which the app trusts from loopback). */
+    address?: string,
   ) {
     this.agent = request.agent(app);
+    if (address) this.agent.set('X-Forwarded-For', address);
   }
 
   async enter(): Promise<string> {
@@ -77,8 +83,10 @@ export class Rater {
     return res;
   }
 
+  /** Enters, consents and starts; returns the first question, or the page that stopped the rater (full, closed…). */
   async consentAndStart(): Promise<string> {
     const consent = await this.enter();
+    if (!consent.includes('name="decision"')) return consent;
     await this.post('consent', { csrf: csrfOf(consent), decision: 'agree' });
     const instructions = await this.session();
     await this.post('start', { csrf: csrfOf(instructions) });

@@ -225,8 +225,12 @@ describe('entry pages', () => {
     expect(res.status).toBe(200);
     const next = new Rater(t.app, small);
     expect(questionNumberOf(await next.consentAndStart())).toBe(1);
-    // The returned rater's 20 tasks are the least rated again, so the newcomer gets exactly those.
-    expect((await tasksOf(next)).tasks).toEqual(goneRow.tasks);
+    // The returned rater's 19 unanswered tasks are the least rated again, so the newcomer gets those;
+    // the one they answered keeps its rating (the answer stays), so it is not handed out again.
+    const answered = (await t.db.prisma.answer.findFirstOrThrow({ where: { participantId: goneRow.id } })).taskId;
+    const nextTasks = (await tasksOf(next)).tasks;
+    expect(nextTasks).toEqual(expect.arrayContaining(goneRow.tasks.filter((id) => id !== answered)));
+    expect(nextTasks).not.toContain(answered);
     expect(await t.db.prisma.answer.count({ where: { participantId: goneRow.id } })).toBe(1);
     expect(await gone.session()).toContain('return the study');
     expect((await request(t.app).post(`/api/v1/batches/${small.id}/participants/${goneRow.id}/return`).set(t.auth)).status).toBe(409);

@@ -83,3 +83,14 @@ export type Assignment = Prisma.AssignmentModel
  * A submitted answer: at most one per participant and task.
  */
 export type Answer = Prisma.AnswerModel
+/**
+ * Model RateLimitHit
+ * Hits per rate-limit key and window, shared by every server process on one database.
+ */
+export type RateLimitHit = Prisma.RateLimitHitModel
+/**
+ * Model AppSecret
+ * Server secrets generated once and shared by every process (e.g. the CSRF signing secret when
+ * PREFBASIS_SECRET is not set), so a form rendered by one process is accepted by another.
+ */
+export type AppSecret = Prisma.AppSecretModel

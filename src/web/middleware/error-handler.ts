@@ -1,5 +1,6 @@
 // One final error handler: JSON envelope under /api, the error page elsewhere; stacks only in the log.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { isTransientDatabaseError, isUnstorableValueError } from '../../db/errors.js';
 import { HttpError } from '../http-error.js';
 
 interface BodyParserError {
@@ -11,6 +12,14 @@ interface BodyParserError {
 
 function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
+  // Retried already (db/errors.ts withRetry) and still failing: the database is restarting or
+  // failing over. Nothing was lost; the page can simply be loaded again.
+  if (isUnstorableValueError(err)) {
+    return new HttpError(400, 'unstorable_value', 'The request contains a value that cannot be stored (a NUL character, or text that is too long). Remove it and try again.');
+  }
+  if (isTransientDatabaseError(err)) {
+    return new HttpError(503, 'database_unavailable', 'We could not reach our database just now. Nothing you entered is lost: please wait a moment and reload this page.');
+  }
   const e = err as BodyParserError & { message?: string; code?: string; name?: string };
   if (e?.code === 'EBADCSRFTOKEN') return new HttpError(403, 'bad_csrf_token', 'This form has expired or did not come from this site. Please reload the page and try again.');
   if (e?.name === 'MulterError') {
@@ -33,6 +42,7 @@ export function errorHandler(options: { production: boolean; log?: (err: unknown
     const httpError = toHttpError(err);
     if (httpError.status >= 500) log(err);
     if (res.headersSent) return;
+    if (httpError.status === 503) res.setHeader('Retry-After', '2');
     res.status(httpError.status);
     if (req.originalUrl.startsWith('/api/')) {
       res.json({ error: { code: httpError.code, message: httpError.message, ...(httpError.details ? { details: httpError.details } : {}) } });
@@ -41,6 +51,21 @@ export function errorHandler(options: { production: boolean; log?: (err: unknown
     res.render('error', { status: httpError.status, message: httpError.message, code: httpError.code });
   };
 }
+
+// Percent-encoded control characters (%00-%1F, %7F) are never part of a PrefBasis URL; refusing them
+// up front keeps a NUL from ever reaching a query.
+const ENCODED_CONTROL = /%(?:[01][0-9a-f]|7f)/i;
+
+/** 400 for URLs with encoded control characters or broken percent-encoding, before any route runs. */
+export const rejectMalformedUrl: RequestHandler = (req, _res, next) => {
+  if (ENCODED_CONTROL.test(req.originalUrl)) throw new HttpError(400, 'malformed_url', 'The address contains characters that are not allowed.');
+  try {
+    decodeURIComponent(req.path);
+  } catch {
+    throw new HttpError(400, 'malformed_url', 'The address is not correctly encoded.');
+  }
+  next();
+};
 
 export const notFound: RequestHandler = (req) => {
   throw new HttpError(404, 'not_found', `Nothing here: ${req.method} ${req.path}`);

@@ -1,10 +1,15 @@
 // Participant cookies and form tokens: a cookie gives access only to its own participant's session.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
+import { z } from 'zod';
+import { findBatchById } from '../../db/batches.js';
 import type { Prisma } from '../../db/connection.js';
-import { findBatchById, type Batch } from '../../db/batches.js';
-import { findParticipantByCode, type Participant } from '../../db/participants.js';
+import { findRaterByCode, type Participant } from '../../db/participants.js';
 import { HttpError } from '../http-error.js';
+
+/** Batch ids and participant codes are url-safe base64 / word characters: anything else (NUL, broken encodings) is not ours. */
+const batchIdSchema = z.string().regex(/^[\w-]{1,64}$/);
+const participantCodeSchema = z.string().regex(/^[\w-]{16,64}$/);
 
 export function participantCookieName(batchId: string): string {
   return `pb_p_${batchId}`;
@@ -20,44 +25,59 @@ export function setParticipantCookie(res: Response, batchId: string, code: strin
   });
 }
 
-export function readCookie(req: Request, name: string): string | null {
-  const value: unknown = req.cookies?.[name];
-  return typeof value === 'string' && value.length > 0 ? value : null;
+/** The participant code in this batch's cookie, if it has the shape of one. */
+export function readParticipantCode(req: Request, batchId: string): string | null {
+  const parsed = participantCodeSchema.safeParse(req.cookies?.[participantCookieName(batchId)]);
+  return parsed.success ? parsed.data : null;
 }
 
 /** Synchronizer token bound to the participant's secret code: a forged form cannot know it. */
-export function formToken(participant: Participant): string {
+export function formToken(participant: Pick<Participant, 'code'>): string {
   return createHash('sha256').update(`${participant.code}:form`).digest('base64url');
 }
 
-export function checkFormToken(participant: Participant, token: unknown): boolean {
+export function checkFormToken(participant: Pick<Participant, 'code'>, token: unknown): boolean {
   if (typeof token !== 'string') return false;
   const expected = Buffer.from(formToken(participant));
   const given = Buffer.from(token);
   return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
+const studyNotFound = () => new HttpError(404, 'study_not_found', 'This study link is not valid. Please open the study again from Prolific.');
+
+/** The batch id of the path, or a 404 page for anything that cannot be one. */
+export function batchIdOf(req: Request): string {
+  const parsed = batchIdSchema.safeParse(req.params.batchId);
+  if (!parsed.success) throw studyNotFound();
+  return parsed.data;
+}
+
 /** Guarantees res.locals.batch exists (404 page otherwise). */
 export function loadBatch(prisma: Prisma): RequestHandler {
   return async (req, res, next) => {
-    const batch = await findBatchById(prisma, String(req.params.batchId ?? ''));
-    if (!batch) throw new HttpError(404, 'study_not_found', 'This study link is not valid. Please open the study again from Prolific.');
+    const batch = await findBatchById(prisma, batchIdOf(req));
+    if (!batch) throw studyNotFound();
     res.locals.batch = batch;
     next();
   };
 }
 
-/** Guarantees res.locals.participant is the cookie holder of this batch, or shows how to get back in. */
-export function loadParticipant(prisma: Prisma): RequestHandler {
+/**
+ * Guarantees res.locals.participant is the cookie holder of this batch and res.locals.batch its
+ * batch (one read), or shows how to get back in.
+ */
+export function loadRater(prisma: Prisma): RequestHandler {
   return async (req, res, next) => {
-    const batch = res.locals.batch as Batch;
-    const code = readCookie(req, participantCookieName(batch.id));
-    const participant = code ? await findParticipantByCode(prisma, batch.id, code) : null;
-    if (!participant) {
+    const batchId = batchIdOf(req);
+    const code = readParticipantCode(req, batchId);
+    const rater = code ? await findRaterByCode(prisma, batchId, code) : null;
+    if (!rater) {
+      if (!(await findBatchById(prisma, batchId))) throw studyNotFound();
       res.status(400).render('participant/open-from-prolific', { title: 'Open the study from Prolific' });
       return;
     }
-    res.locals.participant = participant;
+    res.locals.participant = rater.participant;
+    res.locals.batch = rater.batch;
     next();
   };
 }

@@ -6,6 +6,7 @@ import multer from 'multer';
 import { z } from 'zod';
 import { createSession, deleteSession, verifyCredentials } from '../../db/accounts.js';
 import type { Prisma } from '../../db/connection.js';
+import type { RateLimitStoreFactory } from '../middleware/rate-limit-store.js';
 import { createCsrf } from '../csrf.js';
 import { loadAccount, onlyAdminsChange, requireSignedIn, SESSION_COOKIE, sessionToken } from '../middleware/auth.js';
 import { consoleAccessRouter } from './console-access.js';
@@ -17,6 +18,7 @@ export interface ConsoleOptions {
   secureCookies: boolean;
   maxUploadBytes: number;
   publicBaseUrl: string | null;
+  rateLimitStore: RateLimitStoreFactory;
 }
 
 const signInBody = z.object({ email: z.string().trim().min(1).max(200), password: z.string().min(1).max(500), next: z.string().optional() });
@@ -40,7 +42,14 @@ export function consoleRouter(prisma: Prisma, options: ConsoleOptions): Router {
   });
 
   // The 11th failed sign-in from one address within a minute is refused.
-  const signInLimiter = rateLimit({ windowMs: 60_000, limit: 10, skipSuccessfulRequests: true, standardHeaders: 'draft-8', legacyHeaders: false });
+  const signInLimiter = rateLimit({
+    windowMs: 60_000,
+    limit: 10,
+    skipSuccessfulRequests: true,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    store: options.rateLimitStore('sign-in:'),
+  });
 
   router.get('/sign-in', (req, res) => {
     res.render('admin/sign-in', { title: 'Sign in', error: null, email: '', next: typeof req.query.next === 'string' ? req.query.next : '' });

@@ -2,7 +2,14 @@
 import { z } from 'zod';
 import { HttpError } from '../http-error.js';
 
-export const idParam = z.object({ id: z.string().min(1).max(100) });
+/** An id or name in a path: no control characters (a NUL would reach PostgreSQL, which refuses it). */
+export const idParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters'),
+});
 
 export const datasetNameSchema = z
   .string()

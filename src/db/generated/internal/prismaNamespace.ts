@@ -409,7 +409,9 @@ export const ModelName = {
   TaskOption: 'TaskOption',
   Participant: 'Participant',
   Assignment: 'Assignment',
-  Answer: 'Answer'
+  Answer: 'Answer',
+  RateLimitHit: 'RateLimitHit',
+  AppSecret: 'AppSecret'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -425,7 +427,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "dataset" | "datapoint" | "preferenceAnnotation" | "account" | "accountSession" | "auditEvent" | "apiToken" | "batch" | "task" | "taskOption" | "participant" | "assignment" | "answer"
+    modelProps: "dataset" | "datapoint" | "preferenceAnnotation" | "account" | "accountSession" | "auditEvent" | "apiToken" | "batch" | "task" | "taskOption" | "participant" | "assignment" | "answer" | "rateLimitHit" | "appSecret"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -1391,6 +1393,154 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    RateLimitHit: {
+      payload: Prisma.$RateLimitHitPayload<ExtArgs>
+      fields: Prisma.RateLimitHitFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.RateLimitHitFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RateLimitHitPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.RateLimitHitFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RateLimitHitPayload>
+        }
+        findFirst: {
+          args: Prisma.RateLimitHitFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RateLimitHitPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.RateLimitHitFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RateLimitHitPayload>
+        }
+        findMany: {
+          args: Prisma.RateLimitHitFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RateLimitHitPayload>[]
+        }
+        create: {
+          args: Prisma.RateLimitHitCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RateLimitHitPayload>
+        }
+        createMany: {
+          args: Prisma.RateLimitHitCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.RateLimitHitCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RateLimitHitPayload>[]
+        }
+        delete: {
+          args: Prisma.RateLimitHitDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RateLimitHitPayload>
+        }
+        update: {
+          args: Prisma.RateLimitHitUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RateLimitHitPayload>
+        }
+        deleteMany: {
+          args: Prisma.RateLimitHitDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.RateLimitHitUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.RateLimitHitUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RateLimitHitPayload>[]
+        }
+        upsert: {
+          args: Prisma.RateLimitHitUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RateLimitHitPayload>
+        }
+        aggregate: {
+          args: Prisma.RateLimitHitAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateRateLimitHit>
+        }
+        groupBy: {
+          args: Prisma.RateLimitHitGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.RateLimitHitGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.RateLimitHitCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.RateLimitHitCountAggregateOutputType> | number
+        }
+      }
+    }
+    AppSecret: {
+      payload: Prisma.$AppSecretPayload<ExtArgs>
+      fields: Prisma.AppSecretFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.AppSecretFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AppSecretPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.AppSecretFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AppSecretPayload>
+        }
+        findFirst: {
+          args: Prisma.AppSecretFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AppSecretPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.AppSecretFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AppSecretPayload>
+        }
+        findMany: {
+          args: Prisma.AppSecretFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AppSecretPayload>[]
+        }
+        create: {
+          args: Prisma.AppSecretCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AppSecretPayload>
+        }
+        createMany: {
+          args: Prisma.AppSecretCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.AppSecretCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AppSecretPayload>[]
+        }
+        delete: {
+          args: Prisma.AppSecretDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AppSecretPayload>
+        }
+        update: {
+          args: Prisma.AppSecretUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AppSecretPayload>
+        }
+        deleteMany: {
+          args: Prisma.AppSecretDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.AppSecretUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.AppSecretUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AppSecretPayload>[]
+        }
+        upsert: {
+          args: Prisma.AppSecretUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AppSecretPayload>
+        }
+        aggregate: {
+          args: Prisma.AppSecretAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateAppSecret>
+        }
+        groupBy: {
+          args: Prisma.AppSecretGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AppSecretGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.AppSecretCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AppSecretCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -1536,7 +1686,8 @@ export const BatchScalarFieldEnum = {
   generationReport: 'generationReport',
   createdAt: 'createdAt',
   openedAt: 'openedAt',
-  closedAt: 'closedAt'
+  closedAt: 'closedAt',
+  placesTaken: 'placesTaken'
 } as const
 
 export type BatchScalarFieldEnum = (typeof BatchScalarFieldEnum)[keyof typeof BatchScalarFieldEnum]
@@ -1548,7 +1699,9 @@ export const TaskScalarFieldEnum = {
   position: 'position',
   datapointId: 'datapointId',
   sampledCategory: 'sampledCategory',
-  topicCategory: 'topicCategory'
+  topicCategory: 'topicCategory',
+  load: 'load',
+  drawKey: 'drawKey'
 } as const
 
 export type TaskScalarFieldEnum = (typeof TaskScalarFieldEnum)[keyof typeof TaskScalarFieldEnum]
@@ -1608,6 +1761,24 @@ export const AnswerScalarFieldEnum = {
 } as const
 
 export type AnswerScalarFieldEnum = (typeof AnswerScalarFieldEnum)[keyof typeof AnswerScalarFieldEnum]
+
+
+export const RateLimitHitScalarFieldEnum = {
+  key: 'key',
+  hits: 'hits',
+  resetAt: 'resetAt'
+} as const
+
+export type RateLimitHitScalarFieldEnum = (typeof RateLimitHitScalarFieldEnum)[keyof typeof RateLimitHitScalarFieldEnum]
+
+
+export const AppSecretScalarFieldEnum = {
+  name: 'name',
+  value: 'value',
+  createdAt: 'createdAt'
+} as const
+
+export type AppSecretScalarFieldEnum = (typeof AppSecretScalarFieldEnum)[keyof typeof AppSecretScalarFieldEnum]
 
 
 export const SortOrder = {
@@ -1776,6 +1947,20 @@ export type ListEnumPreferredSideFieldRefInput<$PrismaModel> = FieldRefInputType
 
 
 /**
+ * Reference to a field of type 'Float'
+ */
+export type FloatFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Float'>
+    
+
+
+/**
+ * Reference to a field of type 'Float[]'
+ */
+export type ListFloatFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Float[]'>
+    
+
+
+/**
  * Reference to a field of type 'OptionKind'
  */
 export type EnumOptionKindFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'OptionKind'>
@@ -1800,20 +1985,6 @@ export type EnumParticipantStatusFieldRefInput<$PrismaModel> = FieldRefInputType
  * Reference to a field of type 'ParticipantStatus[]'
  */
 export type ListEnumParticipantStatusFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'ParticipantStatus[]'>
-    
-
-
-/**
- * Reference to a field of type 'Float'
- */
-export type FloatFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Float'>
-    
-
-
-/**
- * Reference to a field of type 'Float[]'
- */
-export type ListFloatFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Float[]'>
     
 
 /**
@@ -1980,6 +2151,8 @@ export type GlobalOmitConfig = {
   participant?: Prisma.ParticipantOmit
   assignment?: Prisma.AssignmentOmit
   answer?: Prisma.AnswerOmit
+  rateLimitHit?: Prisma.RateLimitHitOmit
+  appSecret?: Prisma.AppSecretOmit
 }
 
 /* Types for Logging */

@@ -63,7 +63,9 @@ export const ModelName = {
   TaskOption: 'TaskOption',
   Participant: 'Participant',
   Assignment: 'Assignment',
-  Answer: 'Answer'
+  Answer: 'Answer',
+  RateLimitHit: 'RateLimitHit',
+  AppSecret: 'AppSecret'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -188,7 +190,8 @@ export const BatchScalarFieldEnum = {
   generationReport: 'generationReport',
   createdAt: 'createdAt',
   openedAt: 'openedAt',
-  closedAt: 'closedAt'
+  closedAt: 'closedAt',
+  placesTaken: 'placesTaken'
 } as const
 
 export type BatchScalarFieldEnum = (typeof BatchScalarFieldEnum)[keyof typeof BatchScalarFieldEnum]
@@ -200,7 +203,9 @@ export const TaskScalarFieldEnum = {
   position: 'position',
   datapointId: 'datapointId',
   sampledCategory: 'sampledCategory',
-  topicCategory: 'topicCategory'
+  topicCategory: 'topicCategory',
+  load: 'load',
+  drawKey: 'drawKey'
 } as const
 
 export type TaskScalarFieldEnum = (typeof TaskScalarFieldEnum)[keyof typeof TaskScalarFieldEnum]
@@ -260,6 +265,24 @@ export const AnswerScalarFieldEnum = {
 } as const
 
 export type AnswerScalarFieldEnum = (typeof AnswerScalarFieldEnum)[keyof typeof AnswerScalarFieldEnum]
+
+
+export const RateLimitHitScalarFieldEnum = {
+  key: 'key',
+  hits: 'hits',
+  resetAt: 'resetAt'
+} as const
+
+export type RateLimitHitScalarFieldEnum = (typeof RateLimitHitScalarFieldEnum)[keyof typeof RateLimitHitScalarFieldEnum]
+
+
+export const AppSecretScalarFieldEnum = {
+  name: 'name',
+  value: 'value',
+  createdAt: 'createdAt'
+} as const
+
+export type AppSecretScalarFieldEnum = (typeof AppSecretScalarFieldEnum)[keyof typeof AppSecretScalarFieldEnum]
 
 
 export const SortOrder = {

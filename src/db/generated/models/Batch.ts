@@ -31,6 +31,7 @@ export type BatchAvgAggregateOutputType = {
   targetRaters: number | null
   seed: number | null
   ratingsPerTask: number | null
+  placesTaken: number | null
 }
 
 export type BatchSumAggregateOutputType = {
@@ -38,6 +39,7 @@ export type BatchSumAggregateOutputType = {
   targetRaters: number | null
   seed: number | null
   ratingsPerTask: number | null
+  placesTaken: number | null
 }
 
 export type BatchMinAggregateOutputType = {
@@ -55,6 +57,7 @@ export type BatchMinAggregateOutputType = {
   createdAt: Date | null
   openedAt: Date | null
   closedAt: Date | null
+  placesTaken: number | null
 }
 
 export type BatchMaxAggregateOutputType = {
@@ -72,6 +75,7 @@ export type BatchMaxAggregateOutputType = {
   createdAt: Date | null
   openedAt: Date | null
   closedAt: Date | null
+  placesTaken: number | null
 }
 
 export type BatchCountAggregateOutputType = {
@@ -90,6 +94,7 @@ export type BatchCountAggregateOutputType = {
   createdAt: number
   openedAt: number
   closedAt: number
+  placesTaken: number
   _all: number
 }
 
@@ -99,6 +104,7 @@ export type BatchAvgAggregateInputType = {
   targetRaters?: true
   seed?: true
   ratingsPerTask?: true
+  placesTaken?: true
 }
 
 export type BatchSumAggregateInputType = {
@@ -106,6 +112,7 @@ export type BatchSumAggregateInputType = {
   targetRaters?: true
   seed?: true
   ratingsPerTask?: true
+  placesTaken?: true
 }
 
 export type BatchMinAggregateInputType = {
@@ -123,6 +130,7 @@ export type BatchMinAggregateInputType = {
   createdAt?: true
   openedAt?: true
   closedAt?: true
+  placesTaken?: true
 }
 
 export type BatchMaxAggregateInputType = {
@@ -140,6 +148,7 @@ export type BatchMaxAggregateInputType = {
   createdAt?: true
   openedAt?: true
   closedAt?: true
+  placesTaken?: true
 }
 
 export type BatchCountAggregateInputType = {
@@ -158,6 +167,7 @@ export type BatchCountAggregateInputType = {
   createdAt?: true
   openedAt?: true
   closedAt?: true
+  placesTaken?: true
   _all?: true
 }
 
@@ -263,6 +273,7 @@ export type BatchGroupByOutputType = {
   createdAt: Date
   openedAt: Date | null
   closedAt: Date | null
+  placesTaken: number
   _count: BatchCountAggregateOutputType | null
   _avg: BatchAvgAggregateOutputType | null
   _sum: BatchSumAggregateOutputType | null
@@ -304,6 +315,7 @@ export type BatchWhereInput = {
   createdAt?: Prisma.DateTimeFilter<"Batch"> | Date | string
   openedAt?: Prisma.DateTimeNullableFilter<"Batch"> | Date | string | null
   closedAt?: Prisma.DateTimeNullableFilter<"Batch"> | Date | string | null
+  placesTaken?: Prisma.IntFilter<"Batch"> | number
   dataset?: Prisma.XOR<Prisma.DatasetScalarRelationFilter, Prisma.DatasetWhereInput>
   tasks?: Prisma.TaskListRelationFilter
   participants?: Prisma.ParticipantListRelationFilter
@@ -325,6 +337,7 @@ export type BatchOrderByWithRelationInput = {
   createdAt?: Prisma.SortOrder
   openedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   closedAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  placesTaken?: Prisma.SortOrder
   dataset?: Prisma.DatasetOrderByWithRelationInput
   tasks?: Prisma.TaskOrderByRelationAggregateInput
   participants?: Prisma.ParticipantOrderByRelationAggregateInput
@@ -349,6 +362,7 @@ export type BatchWhereUniqueInput = Prisma.AtLeast<{
   createdAt?: Prisma.DateTimeFilter<"Batch"> | Date | string
   openedAt?: Prisma.DateTimeNullableFilter<"Batch"> | Date | string | null
   closedAt?: Prisma.DateTimeNullableFilter<"Batch"> | Date | string | null
+  placesTaken?: Prisma.IntFilter<"Batch"> | number
   dataset?: Prisma.XOR<Prisma.DatasetScalarRelationFilter, Prisma.DatasetWhereInput>
   tasks?: Prisma.TaskListRelationFilter
   participants?: Prisma.ParticipantListRelationFilter
@@ -370,6 +384,7 @@ export type BatchOrderByWithAggregationInput = {
   createdAt?: Prisma.SortOrder
   openedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   closedAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  placesTaken?: Prisma.SortOrder
   _count?: Prisma.BatchCountOrderByAggregateInput
   _avg?: Prisma.BatchAvgOrderByAggregateInput
   _max?: Prisma.BatchMaxOrderByAggregateInput
@@ -396,6 +411,7 @@ export type BatchScalarWhereWithAggregatesInput = {
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Batch"> | Date | string
   openedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Batch"> | Date | string | null
   closedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Batch"> | Date | string | null
+  placesTaken?: Prisma.IntWithAggregatesFilter<"Batch"> | number
 }
 
 export type BatchCreateInput = {
@@ -413,6 +429,7 @@ export type BatchCreateInput = {
   createdAt?: Date | string
   openedAt?: Date | string | null
   closedAt?: Date | string | null
+  placesTaken?: number
   dataset: Prisma.DatasetCreateNestedOneWithoutBatchesInput
   tasks?: Prisma.TaskCreateNestedManyWithoutBatchInput
   participants?: Prisma.ParticipantCreateNestedManyWithoutBatchInput
@@ -434,6 +451,7 @@ export type BatchUncheckedCreateInput = {
   createdAt?: Date | string
   openedAt?: Date | string | null
   closedAt?: Date | string | null
+  placesTaken?: number
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutBatchInput
   participants?: Prisma.ParticipantUncheckedCreateNestedManyWithoutBatchInput
 }
@@ -453,6 +471,7 @@ export type BatchUpdateInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   openedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   closedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  placesTaken?: Prisma.IntFieldUpdateOperationsInput | number
   dataset?: Prisma.DatasetUpdateOneRequiredWithoutBatchesNestedInput
   tasks?: Prisma.TaskUpdateManyWithoutBatchNestedInput
   participants?: Prisma.ParticipantUpdateManyWithoutBatchNestedInput
@@ -474,6 +493,7 @@ export type BatchUncheckedUpdateInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   openedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   closedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  placesTaken?: Prisma.IntFieldUpdateOperationsInput | number
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutBatchNestedInput
   participants?: Prisma.ParticipantUncheckedUpdateManyWithoutBatchNestedInput
 }
@@ -494,6 +514,7 @@ export type BatchCreateManyInput = {
   createdAt?: Date | string
   openedAt?: Date | string | null
   closedAt?: Date | string | null
+  placesTaken?: number
 }
 
 export type BatchUpdateManyMutationInput = {
@@ -511,6 +532,7 @@ export type BatchUpdateManyMutationInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   openedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   closedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  placesTaken?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 export type BatchUncheckedUpdateManyInput = {
@@ -529,6 +551,7 @@ export type BatchUncheckedUpdateManyInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   openedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   closedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  placesTaken?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 export type BatchListRelationFilter = {
@@ -557,6 +580,7 @@ export type BatchCountOrderByAggregateInput = {
   createdAt?: Prisma.SortOrder
   openedAt?: Prisma.SortOrder
   closedAt?: Prisma.SortOrder
+  placesTaken?: Prisma.SortOrder
 }
 
 export type BatchAvgOrderByAggregateInput = {
@@ -564,6 +588,7 @@ export type BatchAvgOrderByAggregateInput = {
   targetRaters?: Prisma.SortOrder
   seed?: Prisma.SortOrder
   ratingsPerTask?: Prisma.SortOrder
+  placesTaken?: Prisma.SortOrder
 }
 
 export type BatchMaxOrderByAggregateInput = {
@@ -581,6 +606,7 @@ export type BatchMaxOrderByAggregateInput = {
   createdAt?: Prisma.SortOrder
   openedAt?: Prisma.SortOrder
   closedAt?: Prisma.SortOrder
+  placesTaken?: Prisma.SortOrder
 }
 
 export type BatchMinOrderByAggregateInput = {
@@ -598,6 +624,7 @@ export type BatchMinOrderByAggregateInput = {
   createdAt?: Prisma.SortOrder
   openedAt?: Prisma.SortOrder
   closedAt?: Prisma.SortOrder
+  placesTaken?: Prisma.SortOrder
 }
 
 export type BatchSumOrderByAggregateInput = {
@@ -605,6 +632,7 @@ export type BatchSumOrderByAggregateInput = {
   targetRaters?: Prisma.SortOrder
   seed?: Prisma.SortOrder
   ratingsPerTask?: Prisma.SortOrder
+  placesTaken?: Prisma.SortOrder
 }
 
 export type BatchScalarRelationFilter = {
@@ -713,6 +741,7 @@ export type BatchCreateWithoutDatasetInput = {
   createdAt?: Date | string
   openedAt?: Date | string | null
   closedAt?: Date | string | null
+  placesTaken?: number
   tasks?: Prisma.TaskCreateNestedManyWithoutBatchInput
   participants?: Prisma.ParticipantCreateNestedManyWithoutBatchInput
 }
@@ -732,6 +761,7 @@ export type BatchUncheckedCreateWithoutDatasetInput = {
   createdAt?: Date | string
   openedAt?: Date | string | null
   closedAt?: Date | string | null
+  placesTaken?: number
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutBatchInput
   participants?: Prisma.ParticipantUncheckedCreateNestedManyWithoutBatchInput
 }
@@ -781,6 +811,7 @@ export type BatchScalarWhereInput = {
   createdAt?: Prisma.DateTimeFilter<"Batch"> | Date | string
   openedAt?: Prisma.DateTimeNullableFilter<"Batch"> | Date | string | null
   closedAt?: Prisma.DateTimeNullableFilter<"Batch"> | Date | string | null
+  placesTaken?: Prisma.IntFilter<"Batch"> | number
 }
 
 export type BatchCreateWithoutTasksInput = {
@@ -798,6 +829,7 @@ export type BatchCreateWithoutTasksInput = {
   createdAt?: Date | string
   openedAt?: Date | string | null
   closedAt?: Date | string | null
+  placesTaken?: number
   dataset: Prisma.DatasetCreateNestedOneWithoutBatchesInput
   participants?: Prisma.ParticipantCreateNestedManyWithoutBatchInput
 }
@@ -818,6 +850,7 @@ export type BatchUncheckedCreateWithoutTasksInput = {
   createdAt?: Date | string
   openedAt?: Date | string | null
   closedAt?: Date | string | null
+  placesTaken?: number
   participants?: Prisma.ParticipantUncheckedCreateNestedManyWithoutBatchInput
 }
 
@@ -852,6 +885,7 @@ export type BatchUpdateWithoutTasksInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   openedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   closedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  placesTaken?: Prisma.IntFieldUpdateOperationsInput | number
   dataset?: Prisma.DatasetUpdateOneRequiredWithoutBatchesNestedInput
   participants?: Prisma.ParticipantUpdateManyWithoutBatchNestedInput
 }
@@ -872,6 +906,7 @@ export type BatchUncheckedUpdateWithoutTasksInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   openedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   closedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  placesTaken?: Prisma.IntFieldUpdateOperationsInput | number
   participants?: Prisma.ParticipantUncheckedUpdateManyWithoutBatchNestedInput
 }
 
@@ -890,6 +925,7 @@ export type BatchCreateWithoutParticipantsInput = {
   createdAt?: Date | string
   openedAt?: Date | string | null
   closedAt?: Date | string | null
+  placesTaken?: number
   dataset: Prisma.DatasetCreateNestedOneWithoutBatchesInput
   tasks?: Prisma.TaskCreateNestedManyWithoutBatchInput
 }
@@ -910,6 +946,7 @@ export type BatchUncheckedCreateWithoutParticipantsInput = {
   createdAt?: Date | string
   openedAt?: Date | string | null
   closedAt?: Date | string | null
+  placesTaken?: number
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutBatchInput
 }
 
@@ -944,6 +981,7 @@ export type BatchUpdateWithoutParticipantsInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   openedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   closedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  placesTaken?: Prisma.IntFieldUpdateOperationsInput | number
   dataset?: Prisma.DatasetUpdateOneRequiredWithoutBatchesNestedInput
   tasks?: Prisma.TaskUpdateManyWithoutBatchNestedInput
 }
@@ -964,6 +1002,7 @@ export type BatchUncheckedUpdateWithoutParticipantsInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   openedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   closedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  placesTaken?: Prisma.IntFieldUpdateOperationsInput | number
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutBatchNestedInput
 }
 
@@ -982,6 +1021,7 @@ export type BatchCreateManyDatasetInput = {
   createdAt?: Date | string
   openedAt?: Date | string | null
   closedAt?: Date | string | null
+  placesTaken?: number
 }
 
 export type BatchUpdateWithoutDatasetInput = {
@@ -999,6 +1039,7 @@ export type BatchUpdateWithoutDatasetInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   openedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   closedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  placesTaken?: Prisma.IntFieldUpdateOperationsInput | number
   tasks?: Prisma.TaskUpdateManyWithoutBatchNestedInput
   participants?: Prisma.ParticipantUpdateManyWithoutBatchNestedInput
 }
@@ -1018,6 +1059,7 @@ export type BatchUncheckedUpdateWithoutDatasetInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   openedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   closedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  placesTaken?: Prisma.IntFieldUpdateOperationsInput | number
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutBatchNestedInput
   participants?: Prisma.ParticipantUncheckedUpdateManyWithoutBatchNestedInput
 }
@@ -1037,6 +1079,7 @@ export type BatchUncheckedUpdateManyWithoutDatasetInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   openedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   closedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  placesTaken?: Prisma.IntFieldUpdateOperationsInput | number
 }
 
 
@@ -1095,6 +1138,7 @@ export type BatchSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = 
   createdAt?: boolean
   openedAt?: boolean
   closedAt?: boolean
+  placesTaken?: boolean
   dataset?: boolean | Prisma.DatasetDefaultArgs<ExtArgs>
   tasks?: boolean | Prisma.Batch$tasksArgs<ExtArgs>
   participants?: boolean | Prisma.Batch$participantsArgs<ExtArgs>
@@ -1117,6 +1161,7 @@ export type BatchSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensi
   createdAt?: boolean
   openedAt?: boolean
   closedAt?: boolean
+  placesTaken?: boolean
   dataset?: boolean | Prisma.DatasetDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["batch"]>
 
@@ -1136,6 +1181,7 @@ export type BatchSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensi
   createdAt?: boolean
   openedAt?: boolean
   closedAt?: boolean
+  placesTaken?: boolean
   dataset?: boolean | Prisma.DatasetDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["batch"]>
 
@@ -1155,9 +1201,10 @@ export type BatchSelectScalar = {
   createdAt?: boolean
   openedAt?: boolean
   closedAt?: boolean
+  placesTaken?: boolean
 }
 
-export type BatchOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "datasetId" | "name" | "status" | "questionsPerRater" | "targetRaters" | "seed" | "completionCode" | "previewKey" | "ratingsPerTask" | "preferredSide" | "generationReport" | "createdAt" | "openedAt" | "closedAt", ExtArgs["result"]["batch"]>
+export type BatchOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "datasetId" | "name" | "status" | "questionsPerRater" | "targetRaters" | "seed" | "completionCode" | "previewKey" | "ratingsPerTask" | "preferredSide" | "generationReport" | "createdAt" | "openedAt" | "closedAt" | "placesTaken", ExtArgs["result"]["batch"]>
 export type BatchInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   dataset?: boolean | Prisma.DatasetDefaultArgs<ExtArgs>
   tasks?: boolean | Prisma.Batch$tasksArgs<ExtArgs>
@@ -1200,6 +1247,11 @@ export type $BatchPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs 
     createdAt: Date
     openedAt: Date | null
     closedAt: Date | null
+    /**
+     * Participants holding a place (consenting, active, completed): kept exact by the statements
+     * that enter, decline and return, so entry never counts rows under a batch-wide lock.
+     */
+    placesTaken: number
   }, ExtArgs["result"]["batch"]>
   composites: {}
 }
@@ -1641,6 +1693,7 @@ export interface BatchFieldRefs {
   readonly createdAt: Prisma.FieldRef<"Batch", 'DateTime'>
   readonly openedAt: Prisma.FieldRef<"Batch", 'DateTime'>
   readonly closedAt: Prisma.FieldRef<"Batch", 'DateTime'>
+  readonly placesTaken: Prisma.FieldRef<"Batch", 'Int'>
 }
     
 

@@ -28,10 +28,14 @@ export type AggregateTask = {
 
 export type TaskAvgAggregateOutputType = {
   position: number | null
+  load: number | null
+  drawKey: number | null
 }
 
 export type TaskSumAggregateOutputType = {
   position: number | null
+  load: number | null
+  drawKey: number | null
 }
 
 export type TaskMinAggregateOutputType = {
@@ -41,6 +45,8 @@ export type TaskMinAggregateOutputType = {
   datapointId: string | null
   sampledCategory: string | null
   topicCategory: string | null
+  load: number | null
+  drawKey: number | null
 }
 
 export type TaskMaxAggregateOutputType = {
@@ -50,6 +56,8 @@ export type TaskMaxAggregateOutputType = {
   datapointId: string | null
   sampledCategory: string | null
   topicCategory: string | null
+  load: number | null
+  drawKey: number | null
 }
 
 export type TaskCountAggregateOutputType = {
@@ -59,16 +67,22 @@ export type TaskCountAggregateOutputType = {
   datapointId: number
   sampledCategory: number
   topicCategory: number
+  load: number
+  drawKey: number
   _all: number
 }
 
 
 export type TaskAvgAggregateInputType = {
   position?: true
+  load?: true
+  drawKey?: true
 }
 
 export type TaskSumAggregateInputType = {
   position?: true
+  load?: true
+  drawKey?: true
 }
 
 export type TaskMinAggregateInputType = {
@@ -78,6 +92,8 @@ export type TaskMinAggregateInputType = {
   datapointId?: true
   sampledCategory?: true
   topicCategory?: true
+  load?: true
+  drawKey?: true
 }
 
 export type TaskMaxAggregateInputType = {
@@ -87,6 +103,8 @@ export type TaskMaxAggregateInputType = {
   datapointId?: true
   sampledCategory?: true
   topicCategory?: true
+  load?: true
+  drawKey?: true
 }
 
 export type TaskCountAggregateInputType = {
@@ -96,6 +114,8 @@ export type TaskCountAggregateInputType = {
   datapointId?: true
   sampledCategory?: true
   topicCategory?: true
+  load?: true
+  drawKey?: true
   _all?: true
 }
 
@@ -192,6 +212,8 @@ export type TaskGroupByOutputType = {
   datapointId: string
   sampledCategory: string
   topicCategory: string
+  load: number
+  drawKey: number
   _count: TaskCountAggregateOutputType | null
   _avg: TaskAvgAggregateOutputType | null
   _sum: TaskSumAggregateOutputType | null
@@ -224,6 +246,8 @@ export type TaskWhereInput = {
   datapointId?: Prisma.StringFilter<"Task"> | string
   sampledCategory?: Prisma.StringFilter<"Task"> | string
   topicCategory?: Prisma.StringFilter<"Task"> | string
+  load?: Prisma.IntFilter<"Task"> | number
+  drawKey?: Prisma.FloatFilter<"Task"> | number
   batch?: Prisma.XOR<Prisma.BatchScalarRelationFilter, Prisma.BatchWhereInput>
   datapoint?: Prisma.XOR<Prisma.DatapointScalarRelationFilter, Prisma.DatapointWhereInput>
   options?: Prisma.TaskOptionListRelationFilter
@@ -238,6 +262,8 @@ export type TaskOrderByWithRelationInput = {
   datapointId?: Prisma.SortOrder
   sampledCategory?: Prisma.SortOrder
   topicCategory?: Prisma.SortOrder
+  load?: Prisma.SortOrder
+  drawKey?: Prisma.SortOrder
   batch?: Prisma.BatchOrderByWithRelationInput
   datapoint?: Prisma.DatapointOrderByWithRelationInput
   options?: Prisma.TaskOptionOrderByRelationAggregateInput
@@ -257,6 +283,8 @@ export type TaskWhereUniqueInput = Prisma.AtLeast<{
   datapointId?: Prisma.StringFilter<"Task"> | string
   sampledCategory?: Prisma.StringFilter<"Task"> | string
   topicCategory?: Prisma.StringFilter<"Task"> | string
+  load?: Prisma.IntFilter<"Task"> | number
+  drawKey?: Prisma.FloatFilter<"Task"> | number
   batch?: Prisma.XOR<Prisma.BatchScalarRelationFilter, Prisma.BatchWhereInput>
   datapoint?: Prisma.XOR<Prisma.DatapointScalarRelationFilter, Prisma.DatapointWhereInput>
   options?: Prisma.TaskOptionListRelationFilter
@@ -271,6 +299,8 @@ export type TaskOrderByWithAggregationInput = {
   datapointId?: Prisma.SortOrder
   sampledCategory?: Prisma.SortOrder
   topicCategory?: Prisma.SortOrder
+  load?: Prisma.SortOrder
+  drawKey?: Prisma.SortOrder
   _count?: Prisma.TaskCountOrderByAggregateInput
   _avg?: Prisma.TaskAvgOrderByAggregateInput
   _max?: Prisma.TaskMaxOrderByAggregateInput
@@ -288,6 +318,8 @@ export type TaskScalarWhereWithAggregatesInput = {
   datapointId?: Prisma.StringWithAggregatesFilter<"Task"> | string
   sampledCategory?: Prisma.StringWithAggregatesFilter<"Task"> | string
   topicCategory?: Prisma.StringWithAggregatesFilter<"Task"> | string
+  load?: Prisma.IntWithAggregatesFilter<"Task"> | number
+  drawKey?: Prisma.FloatWithAggregatesFilter<"Task"> | number
 }
 
 export type TaskCreateInput = {
@@ -295,6 +327,8 @@ export type TaskCreateInput = {
   position: number
   sampledCategory: string
   topicCategory: string
+  load?: number
+  drawKey?: number
   batch: Prisma.BatchCreateNestedOneWithoutTasksInput
   datapoint: Prisma.DatapointCreateNestedOneWithoutTasksInput
   options?: Prisma.TaskOptionCreateNestedManyWithoutTaskInput
@@ -309,6 +343,8 @@ export type TaskUncheckedCreateInput = {
   datapointId: string
   sampledCategory: string
   topicCategory: string
+  load?: number
+  drawKey?: number
   options?: Prisma.TaskOptionUncheckedCreateNestedManyWithoutTaskInput
   assignments?: Prisma.AssignmentUncheckedCreateNestedManyWithoutTaskInput
   answers?: Prisma.AnswerUncheckedCreateNestedManyWithoutTaskInput
@@ -319,6 +355,8 @@ export type TaskUpdateInput = {
   position?: Prisma.IntFieldUpdateOperationsInput | number
   sampledCategory?: Prisma.StringFieldUpdateOperationsInput | string
   topicCategory?: Prisma.StringFieldUpdateOperationsInput | string
+  load?: Prisma.IntFieldUpdateOperationsInput | number
+  drawKey?: Prisma.FloatFieldUpdateOperationsInput | number
   batch?: Prisma.BatchUpdateOneRequiredWithoutTasksNestedInput
   datapoint?: Prisma.DatapointUpdateOneRequiredWithoutTasksNestedInput
   options?: Prisma.TaskOptionUpdateManyWithoutTaskNestedInput
@@ -333,6 +371,8 @@ export type TaskUncheckedUpdateInput = {
   datapointId?: Prisma.StringFieldUpdateOperationsInput | string
   sampledCategory?: Prisma.StringFieldUpdateOperationsInput | string
   topicCategory?: Prisma.StringFieldUpdateOperationsInput | string
+  load?: Prisma.IntFieldUpdateOperationsInput | number
+  drawKey?: Prisma.FloatFieldUpdateOperationsInput | number
   options?: Prisma.TaskOptionUncheckedUpdateManyWithoutTaskNestedInput
   assignments?: Prisma.AssignmentUncheckedUpdateManyWithoutTaskNestedInput
   answers?: Prisma.AnswerUncheckedUpdateManyWithoutTaskNestedInput
@@ -345,6 +385,8 @@ export type TaskCreateManyInput = {
   datapointId: string
   sampledCategory: string
   topicCategory: string
+  load?: number
+  drawKey?: number
 }
 
 export type TaskUpdateManyMutationInput = {
@@ -352,6 +394,8 @@ export type TaskUpdateManyMutationInput = {
   position?: Prisma.IntFieldUpdateOperationsInput | number
   sampledCategory?: Prisma.StringFieldUpdateOperationsInput | string
   topicCategory?: Prisma.StringFieldUpdateOperationsInput | string
+  load?: Prisma.IntFieldUpdateOperationsInput | number
+  drawKey?: Prisma.FloatFieldUpdateOperationsInput | number
 }
 
 export type TaskUncheckedUpdateManyInput = {
@@ -361,6 +405,8 @@ export type TaskUncheckedUpdateManyInput = {
   datapointId?: Prisma.StringFieldUpdateOperationsInput | string
   sampledCategory?: Prisma.StringFieldUpdateOperationsInput | string
   topicCategory?: Prisma.StringFieldUpdateOperationsInput | string
+  load?: Prisma.IntFieldUpdateOperationsInput | number
+  drawKey?: Prisma.FloatFieldUpdateOperationsInput | number
 }
 
 export type TaskListRelationFilter = {
@@ -390,10 +436,14 @@ export type TaskCountOrderByAggregateInput = {
   datapointId?: Prisma.SortOrder
   sampledCategory?: Prisma.SortOrder
   topicCategory?: Prisma.SortOrder
+  load?: Prisma.SortOrder
+  drawKey?: Prisma.SortOrder
 }
 
 export type TaskAvgOrderByAggregateInput = {
   position?: Prisma.SortOrder
+  load?: Prisma.SortOrder
+  drawKey?: Prisma.SortOrder
 }
 
 export type TaskMaxOrderByAggregateInput = {
@@ -403,6 +453,8 @@ export type TaskMaxOrderByAggregateInput = {
   datapointId?: Prisma.SortOrder
   sampledCategory?: Prisma.SortOrder
   topicCategory?: Prisma.SortOrder
+  load?: Prisma.SortOrder
+  drawKey?: Prisma.SortOrder
 }
 
 export type TaskMinOrderByAggregateInput = {
@@ -412,10 +464,14 @@ export type TaskMinOrderByAggregateInput = {
   datapointId?: Prisma.SortOrder
   sampledCategory?: Prisma.SortOrder
   topicCategory?: Prisma.SortOrder
+  load?: Prisma.SortOrder
+  drawKey?: Prisma.SortOrder
 }
 
 export type TaskSumOrderByAggregateInput = {
   position?: Prisma.SortOrder
+  load?: Prisma.SortOrder
+  drawKey?: Prisma.SortOrder
 }
 
 export type TaskScalarRelationFilter = {
@@ -507,6 +563,14 @@ export type TaskUncheckedUpdateManyWithoutBatchNestedInput = {
   deleteMany?: Prisma.TaskScalarWhereInput | Prisma.TaskScalarWhereInput[]
 }
 
+export type FloatFieldUpdateOperationsInput = {
+  set?: number
+  increment?: number
+  decrement?: number
+  multiply?: number
+  divide?: number
+}
+
 export type TaskCreateNestedOneWithoutOptionsInput = {
   create?: Prisma.XOR<Prisma.TaskCreateWithoutOptionsInput, Prisma.TaskUncheckedCreateWithoutOptionsInput>
   connectOrCreate?: Prisma.TaskCreateOrConnectWithoutOptionsInput
@@ -554,6 +618,8 @@ export type TaskCreateWithoutDatapointInput = {
   position: number
   sampledCategory: string
   topicCategory: string
+  load?: number
+  drawKey?: number
   batch: Prisma.BatchCreateNestedOneWithoutTasksInput
   options?: Prisma.TaskOptionCreateNestedManyWithoutTaskInput
   assignments?: Prisma.AssignmentCreateNestedManyWithoutTaskInput
@@ -566,6 +632,8 @@ export type TaskUncheckedCreateWithoutDatapointInput = {
   position: number
   sampledCategory: string
   topicCategory: string
+  load?: number
+  drawKey?: number
   options?: Prisma.TaskOptionUncheckedCreateNestedManyWithoutTaskInput
   assignments?: Prisma.AssignmentUncheckedCreateNestedManyWithoutTaskInput
   answers?: Prisma.AnswerUncheckedCreateNestedManyWithoutTaskInput
@@ -607,6 +675,8 @@ export type TaskScalarWhereInput = {
   datapointId?: Prisma.StringFilter<"Task"> | string
   sampledCategory?: Prisma.StringFilter<"Task"> | string
   topicCategory?: Prisma.StringFilter<"Task"> | string
+  load?: Prisma.IntFilter<"Task"> | number
+  drawKey?: Prisma.FloatFilter<"Task"> | number
 }
 
 export type TaskCreateWithoutBatchInput = {
@@ -614,6 +684,8 @@ export type TaskCreateWithoutBatchInput = {
   position: number
   sampledCategory: string
   topicCategory: string
+  load?: number
+  drawKey?: number
   datapoint: Prisma.DatapointCreateNestedOneWithoutTasksInput
   options?: Prisma.TaskOptionCreateNestedManyWithoutTaskInput
   assignments?: Prisma.AssignmentCreateNestedManyWithoutTaskInput
@@ -626,6 +698,8 @@ export type TaskUncheckedCreateWithoutBatchInput = {
   datapointId: string
   sampledCategory: string
   topicCategory: string
+  load?: number
+  drawKey?: number
   options?: Prisma.TaskOptionUncheckedCreateNestedManyWithoutTaskInput
   assignments?: Prisma.AssignmentUncheckedCreateNestedManyWithoutTaskInput
   answers?: Prisma.AnswerUncheckedCreateNestedManyWithoutTaskInput
@@ -662,6 +736,8 @@ export type TaskCreateWithoutOptionsInput = {
   position: number
   sampledCategory: string
   topicCategory: string
+  load?: number
+  drawKey?: number
   batch: Prisma.BatchCreateNestedOneWithoutTasksInput
   datapoint: Prisma.DatapointCreateNestedOneWithoutTasksInput
   assignments?: Prisma.AssignmentCreateNestedManyWithoutTaskInput
@@ -675,6 +751,8 @@ export type TaskUncheckedCreateWithoutOptionsInput = {
   datapointId: string
   sampledCategory: string
   topicCategory: string
+  load?: number
+  drawKey?: number
   assignments?: Prisma.AssignmentUncheckedCreateNestedManyWithoutTaskInput
   answers?: Prisma.AnswerUncheckedCreateNestedManyWithoutTaskInput
 }
@@ -700,6 +778,8 @@ export type TaskUpdateWithoutOptionsInput = {
   position?: Prisma.IntFieldUpdateOperationsInput | number
   sampledCategory?: Prisma.StringFieldUpdateOperationsInput | string
   topicCategory?: Prisma.StringFieldUpdateOperationsInput | string
+  load?: Prisma.IntFieldUpdateOperationsInput | number
+  drawKey?: Prisma.FloatFieldUpdateOperationsInput | number
   batch?: Prisma.BatchUpdateOneRequiredWithoutTasksNestedInput
   datapoint?: Prisma.DatapointUpdateOneRequiredWithoutTasksNestedInput
   assignments?: Prisma.AssignmentUpdateManyWithoutTaskNestedInput
@@ -713,6 +793,8 @@ export type TaskUncheckedUpdateWithoutOptionsInput = {
   datapointId?: Prisma.StringFieldUpdateOperationsInput | string
   sampledCategory?: Prisma.StringFieldUpdateOperationsInput | string
   topicCategory?: Prisma.StringFieldUpdateOperationsInput | string
+  load?: Prisma.IntFieldUpdateOperationsInput | number
+  drawKey?: Prisma.FloatFieldUpdateOperationsInput | number
   assignments?: Prisma.AssignmentUncheckedUpdateManyWithoutTaskNestedInput
   answers?: Prisma.AnswerUncheckedUpdateManyWithoutTaskNestedInput
 }
@@ -722,6 +804,8 @@ export type TaskCreateWithoutAssignmentsInput = {
   position: number
   sampledCategory: string
   topicCategory: string
+  load?: number
+  drawKey?: number
   batch: Prisma.BatchCreateNestedOneWithoutTasksInput
   datapoint: Prisma.DatapointCreateNestedOneWithoutTasksInput
   options?: Prisma.TaskOptionCreateNestedManyWithoutTaskInput
@@ -735,6 +819,8 @@ export type TaskUncheckedCreateWithoutAssignmentsInput = {
   datapointId: string
   sampledCategory: string
   topicCategory: string
+  load?: number
+  drawKey?: number
   options?: Prisma.TaskOptionUncheckedCreateNestedManyWithoutTaskInput
   answers?: Prisma.AnswerUncheckedCreateNestedManyWithoutTaskInput
 }
@@ -760,6 +846,8 @@ export type TaskUpdateWithoutAssignmentsInput = {
   position?: Prisma.IntFieldUpdateOperationsInput | number
   sampledCategory?: Prisma.StringFieldUpdateOperationsInput | string
   topicCategory?: Prisma.StringFieldUpdateOperationsInput | string
+  load?: Prisma.IntFieldUpdateOperationsInput | number
+  drawKey?: Prisma.FloatFieldUpdateOperationsInput | number
   batch?: Prisma.BatchUpdateOneRequiredWithoutTasksNestedInput
   datapoint?: Prisma.DatapointUpdateOneRequiredWithoutTasksNestedInput
   options?: Prisma.TaskOptionUpdateManyWithoutTaskNestedInput
@@ -773,6 +861,8 @@ export type TaskUncheckedUpdateWithoutAssignmentsInput = {
   datapointId?: Prisma.StringFieldUpdateOperationsInput | string
   sampledCategory?: Prisma.StringFieldUpdateOperationsInput | string
   topicCategory?: Prisma.StringFieldUpdateOperationsInput | string
+  load?: Prisma.IntFieldUpdateOperationsInput | number
+  drawKey?: Prisma.FloatFieldUpdateOperationsInput | number
   options?: Prisma.TaskOptionUncheckedUpdateManyWithoutTaskNestedInput
   answers?: Prisma.AnswerUncheckedUpdateManyWithoutTaskNestedInput
 }
@@ -782,6 +872,8 @@ export type TaskCreateWithoutAnswersInput = {
   position: number
   sampledCategory: string
   topicCategory: string
+  load?: number
+  drawKey?: number
   batch: Prisma.BatchCreateNestedOneWithoutTasksInput
   datapoint: Prisma.DatapointCreateNestedOneWithoutTasksInput
   options?: Prisma.TaskOptionCreateNestedManyWithoutTaskInput
@@ -795,6 +887,8 @@ export type TaskUncheckedCreateWithoutAnswersInput = {
   datapointId: string
   sampledCategory: string
   topicCategory: string
+  load?: number
+  drawKey?: number
   options?: Prisma.TaskOptionUncheckedCreateNestedManyWithoutTaskInput
   assignments?: Prisma.AssignmentUncheckedCreateNestedManyWithoutTaskInput
 }
@@ -820,6 +914,8 @@ export type TaskUpdateWithoutAnswersInput = {
   position?: Prisma.IntFieldUpdateOperationsInput | number
   sampledCategory?: Prisma.StringFieldUpdateOperationsInput | string
   topicCategory?: Prisma.StringFieldUpdateOperationsInput | string
+  load?: Prisma.IntFieldUpdateOperationsInput | number
+  drawKey?: Prisma.FloatFieldUpdateOperationsInput | number
   batch?: Prisma.BatchUpdateOneRequiredWithoutTasksNestedInput
   datapoint?: Prisma.DatapointUpdateOneRequiredWithoutTasksNestedInput
   options?: Prisma.TaskOptionUpdateManyWithoutTaskNestedInput
@@ -833,6 +929,8 @@ export type TaskUncheckedUpdateWithoutAnswersInput = {
   datapointId?: Prisma.StringFieldUpdateOperationsInput | string
   sampledCategory?: Prisma.StringFieldUpdateOperationsInput | string
   topicCategory?: Prisma.StringFieldUpdateOperationsInput | string
+  load?: Prisma.IntFieldUpdateOperationsInput | number
+  drawKey?: Prisma.FloatFieldUpdateOperationsInput | number
   options?: Prisma.TaskOptionUncheckedUpdateManyWithoutTaskNestedInput
   assignments?: Prisma.AssignmentUncheckedUpdateManyWithoutTaskNestedInput
 }
@@ -843,6 +941,8 @@ export type TaskCreateManyDatapointInput = {
   position: number
   sampledCategory: string
   topicCategory: string
+  load?: number
+  drawKey?: number
 }
 
 export type TaskUpdateWithoutDatapointInput = {
@@ -850,6 +950,8 @@ export type TaskUpdateWithoutDatapointInput = {
   position?: Prisma.IntFieldUpdateOperationsInput | number
   sampledCategory?: Prisma.StringFieldUpdateOperationsInput | string
   topicCategory?: Prisma.StringFieldUpdateOperationsInput | string
+  load?: Prisma.IntFieldUpdateOperationsInput | number
+  drawKey?: Prisma.FloatFieldUpdateOperationsInput | number
   batch?: Prisma.BatchUpdateOneRequiredWithoutTasksNestedInput
   options?: Prisma.TaskOptionUpdateManyWithoutTaskNestedInput
   assignments?: Prisma.AssignmentUpdateManyWithoutTaskNestedInput
@@ -862,6 +964,8 @@ export type TaskUncheckedUpdateWithoutDatapointInput = {
   position?: Prisma.IntFieldUpdateOperationsInput | number
   sampledCategory?: Prisma.StringFieldUpdateOperationsInput | string
   topicCategory?: Prisma.StringFieldUpdateOperationsInput | string
+  load?: Prisma.IntFieldUpdateOperationsInput | number
+  drawKey?: Prisma.FloatFieldUpdateOperationsInput | number
   options?: Prisma.TaskOptionUncheckedUpdateManyWithoutTaskNestedInput
   assignments?: Prisma.AssignmentUncheckedUpdateManyWithoutTaskNestedInput
   answers?: Prisma.AnswerUncheckedUpdateManyWithoutTaskNestedInput
@@ -873,6 +977,8 @@ export type TaskUncheckedUpdateManyWithoutDatapointInput = {
   position?: Prisma.IntFieldUpdateOperationsInput | number
   sampledCategory?: Prisma.StringFieldUpdateOperationsInput | string
   topicCategory?: Prisma.StringFieldUpdateOperationsInput | string
+  load?: Prisma.IntFieldUpdateOperationsInput | number
+  drawKey?: Prisma.FloatFieldUpdateOperationsInput | number
 }
 
 export type TaskCreateManyBatchInput = {
@@ -881,6 +987,8 @@ export type TaskCreateManyBatchInput = {
   datapointId: string
   sampledCategory: string
   topicCategory: string
+  load?: number
+  drawKey?: number
 }
 
 export type TaskUpdateWithoutBatchInput = {
@@ -888,6 +996,8 @@ export type TaskUpdateWithoutBatchInput = {
   position?: Prisma.IntFieldUpdateOperationsInput | number
   sampledCategory?: Prisma.StringFieldUpdateOperationsInput | string
   topicCategory?: Prisma.StringFieldUpdateOperationsInput | string
+  load?: Prisma.IntFieldUpdateOperationsInput | number
+  drawKey?: Prisma.FloatFieldUpdateOperationsInput | number
   datapoint?: Prisma.DatapointUpdateOneRequiredWithoutTasksNestedInput
   options?: Prisma.TaskOptionUpdateManyWithoutTaskNestedInput
   assignments?: Prisma.AssignmentUpdateManyWithoutTaskNestedInput
@@ -900,6 +1010,8 @@ export type TaskUncheckedUpdateWithoutBatchInput = {
   datapointId?: Prisma.StringFieldUpdateOperationsInput | string
   sampledCategory?: Prisma.StringFieldUpdateOperationsInput | string
   topicCategory?: Prisma.StringFieldUpdateOperationsInput | string
+  load?: Prisma.IntFieldUpdateOperationsInput | number
+  drawKey?: Prisma.FloatFieldUpdateOperationsInput | number
   options?: Prisma.TaskOptionUncheckedUpdateManyWithoutTaskNestedInput
   assignments?: Prisma.AssignmentUncheckedUpdateManyWithoutTaskNestedInput
   answers?: Prisma.AnswerUncheckedUpdateManyWithoutTaskNestedInput
@@ -911,6 +1023,8 @@ export type TaskUncheckedUpdateManyWithoutBatchInput = {
   datapointId?: Prisma.StringFieldUpdateOperationsInput | string
   sampledCategory?: Prisma.StringFieldUpdateOperationsInput | string
   topicCategory?: Prisma.StringFieldUpdateOperationsInput | string
+  load?: Prisma.IntFieldUpdateOperationsInput | number
+  drawKey?: Prisma.FloatFieldUpdateOperationsInput | number
 }
 
 
@@ -969,6 +1083,8 @@ export type TaskSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = r
   datapointId?: boolean
   sampledCategory?: boolean
   topicCategory?: boolean
+  load?: boolean
+  drawKey?: boolean
   batch?: boolean | Prisma.BatchDefaultArgs<ExtArgs>
   datapoint?: boolean | Prisma.DatapointDefaultArgs<ExtArgs>
   options?: boolean | Prisma.Task$optionsArgs<ExtArgs>
@@ -984,6 +1100,8 @@ export type TaskSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensio
   datapointId?: boolean
   sampledCategory?: boolean
   topicCategory?: boolean
+  load?: boolean
+  drawKey?: boolean
   batch?: boolean | Prisma.BatchDefaultArgs<ExtArgs>
   datapoint?: boolean | Prisma.DatapointDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["task"]>
@@ -995,6 +1113,8 @@ export type TaskSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensio
   datapointId?: boolean
   sampledCategory?: boolean
   topicCategory?: boolean
+  load?: boolean
+  drawKey?: boolean
   batch?: boolean | Prisma.BatchDefaultArgs<ExtArgs>
   datapoint?: boolean | Prisma.DatapointDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["task"]>
@@ -1006,9 +1126,11 @@ export type TaskSelectScalar = {
   datapointId?: boolean
   sampledCategory?: boolean
   topicCategory?: boolean
+  load?: boolean
+  drawKey?: boolean
 }
 
-export type TaskOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "batchId" | "position" | "datapointId" | "sampledCategory" | "topicCategory", ExtArgs["result"]["task"]>
+export type TaskOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "batchId" | "position" | "datapointId" | "sampledCategory" | "topicCategory" | "load" | "drawKey", ExtArgs["result"]["task"]>
 export type TaskInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   batch?: boolean | Prisma.BatchDefaultArgs<ExtArgs>
   datapoint?: boolean | Prisma.DatapointDefaultArgs<ExtArgs>
@@ -1045,6 +1167,16 @@ export type $TaskPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs =
      */
     sampledCategory: string
     topicCategory: string
+    /**
+     * Place holders assigned this task, plus answers kept from raters who left: what "least-rated
+     * first" compares. Maintained by the statements that assign and free tasks.
+     */
+    load: number
+    /**
+     * Random tie-break among equal loads, redrawn each time the task is assigned, so raters do not
+     * get the same blocks of tasks round after round.
+     */
+    drawKey: number
   }, ExtArgs["result"]["task"]>
   composites: {}
 }
@@ -1479,6 +1611,8 @@ export interface TaskFieldRefs {
   readonly datapointId: Prisma.FieldRef<"Task", 'String'>
   readonly sampledCategory: Prisma.FieldRef<"Task", 'String'>
   readonly topicCategory: Prisma.FieldRef<"Task", 'String'>
+  readonly load: Prisma.FieldRef<"Task", 'Int'>
+  readonly drawKey: Prisma.FieldRef<"Task", 'Float'>
 }
     
 

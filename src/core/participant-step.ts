@@ -1,0 +1,37 @@
+// The study's rules for raters, in one place: who may enter, who may answer, and which page a
+// participant is on. The server keeps the place; routes only turn a step into a page (as oTree's
+// page lookup does).
+export type BatchStatusName = 'draft' | 'open' | 'paused' | 'closed';
+export type ParticipantStatusName = 'consenting' | 'declined' | 'active' | 'completed' | 'returned';
+
+/** Raters already in a batch may answer while it is open or paused; closing stops everything. */
+export function acceptsAnswers(status: BatchStatusName): boolean {
+  return status === 'open' || status === 'paused';
+}
+
+/** Only an open batch takes new raters; a paused one lets those inside finish. */
+export function acceptsNewRaters(status: BatchStatusName): boolean {
+  return status === 'open';
+}
+
+export type ParticipantStep = 'complete' | 'declined' | 'closed' | 'consent' | 'instructions' | 'question';
+
+/** The page a participant is on, from their status and the batch's. */
+export function participantStep(participant: { status: ParticipantStatusName; startedAt: Date | null }, batch: { status: BatchStatusName }): ParticipantStep {
+  if (participant.status === 'completed') return 'complete';
+  if (participant.status === 'declined' || participant.status === 'returned') return 'declined';
+  if (!acceptsAnswers(batch.status)) return 'closed';
+  if (participant.status === 'consenting') return 'consent';
+  return participant.startedAt ? 'question' : 'instructions';
+}
+
+export type ResumeDecision = 'resume' | 'other-session';
+
+/**
+ * A PROLIFIC_PID alone does not open someone's session (ids show up in screenshots and links):
+ * resuming needs the participant's own cookie or the Prolific SESSION_ID they entered with.
+ */
+export function decideResume(participant: { code: string; sessionId: string }, given: { cookieCode: string | null; sessionId: string }): ResumeDecision {
+  if (given.cookieCode !== null && given.cookieCode === participant.code) return 'resume';
+  return given.sessionId === participant.sessionId ? 'resume' : 'other-session';
+}
