@@ -17,7 +17,11 @@ const envSchema = z.object({
   PREFBASIS_MAX_UPLOAD_MB: z.coerce.number().positive().max(2048).default(200),
   PROLIFIC_COMPLETE_URL: z.string().url().default('https://app.prolific.com/submissions/complete'),
   PUBLIC_BASE_URL: z.string().url().optional(),
-  PREFBASIS_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  PREFBASIS_SECRET: z
+    .string()
+    .min(32, 'must be at least 32 characters')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
 });
 

@@ -199,12 +199,16 @@ export async function startQuestions(prisma: Prisma, batch: Pick<Batch, 'id' | '
     const started = await tx.$executeRaw`
       UPDATE participants SET started_at = ${now} WHERE id = ${participant.id} AND status = 'active' AND started_at IS NULL`;
     if (started !== 1) return;
-    const taken = await takeLeastLoadedTasks(tx, batch.id, keys, true);
+    // The lowest load level first, then the next one; rows other raters are taking are skipped.
+    const lowest = await tx.task.aggregate({ where: { batchId: batch.id }, _min: { load: true } });
+    const taken: TaskOptionsForPlan[] = [];
+    for (const level of [0, 1].map((offset) => (lowest._min.load ?? 0) + offset)) {
+      if (taken.length < batch.questionsPerRater) taken.push(...(await takeTasksAtLevel(tx, batch.id, keys.slice(taken.length), level, taken.map((t) => t.taskId))));
+    }
     if (taken.length < batch.questionsPerRater) {
-      // Every free row was locked by other raters' starts: wait for them (a deadlock, should one
-      // arise, aborts one side with 40P01 and the caller retries).
-      const rest = await takeLeastLoadedTasks(tx, batch.id, keys.slice(taken.length), false, taken.map((t) => t.taskId));
-      taken.push(...rest);
+      // Almost every task is being taken by other raters right now (a small batch): wait for them.
+      // A deadlock, should one arise, aborts one side with 40P01 and withRetry runs it again.
+      taken.push(...(await takeTasksWaiting(tx, batch.id, keys.slice(taken.length), taken.map((t) => t.taskId))));
     }
     if (taken.length < batch.questionsPerRater) throw new Error(`batch ${batch.id} has fewer than ${batch.questionsPerRater} tasks`);
     const planned = planQuestions(taken, batch.preferredSide, rng);
@@ -214,32 +218,50 @@ export async function startQuestions(prisma: Prisma, batch: Pick<Batch, 'id' | '
   }));
 }
 
-/** Takes `keys.length` least-loaded tasks (load + 1, new draw key) and returns them with their options. */
-async function takeLeastLoadedTasks(
+type TaskOptionRow = { task_id: string; id: string; kind: string };
+
+/**
+ * Takes up to `keys.length` tasks whose load is `level`: load + 1 and a new
+ * draw key each, returned with their options. The load condition is re-checked on rows another
+ * rater changed while this statement ran (PostgreSQL re-evaluates WHERE on the new row version),
+ * so a task just taken by someone else is never taken again from a stale ordering: loads stay
+ * within 1 of each other.
+ */
+async function takeTasksAtLevel(
   tx: Pick<Prisma, '$queryRaw'>,
   batchId: string,
   keys: readonly number[],
-  skipLocked: boolean,
-  exclude: readonly string[] = [],
+  level: number,
+  exclude: readonly string[],
 ): Promise<TaskOptionsForPlan[]> {
-  const rows = skipLocked
-    ? await tx.$queryRaw<{ task_id: string; id: string; kind: string }[]>`
-        WITH chosen AS (
-          SELECT id FROM tasks WHERE batch_id = ${batchId} ORDER BY load, draw_key LIMIT ${keys.length} FOR UPDATE SKIP LOCKED
-        ), keyed AS (SELECT id, row_number() OVER () AS n FROM chosen), taken AS (
-          UPDATE tasks SET load = tasks.load + 1, draw_key = (${keys}::float8[])[keyed.n]
-          FROM keyed WHERE tasks.id = keyed.id RETURNING tasks.id
-        )
-        SELECT o.task_id, o.id, o.kind::text AS kind FROM task_options o JOIN taken ON o.task_id = taken.id`
-    : await tx.$queryRaw<{ task_id: string; id: string; kind: string }[]>`
-        WITH chosen AS (
-          SELECT id FROM tasks WHERE batch_id = ${batchId} AND NOT (id = ANY(${exclude}::text[]))
-          ORDER BY load, draw_key LIMIT ${keys.length} FOR UPDATE
-        ), keyed AS (SELECT id, row_number() OVER () AS n FROM chosen), taken AS (
-          UPDATE tasks SET load = tasks.load + 1, draw_key = (${keys}::float8[])[keyed.n]
-          FROM keyed WHERE tasks.id = keyed.id RETURNING tasks.id
-        )
-        SELECT o.task_id, o.id, o.kind::text AS kind FROM task_options o JOIN taken ON o.task_id = taken.id`;
+  const rows = await tx.$queryRaw<TaskOptionRow[]>`
+    WITH chosen AS (
+      SELECT id FROM tasks
+      WHERE batch_id = ${batchId} AND load = ${level} AND NOT (id = ANY(${exclude}::text[]))
+      ORDER BY draw_key LIMIT ${keys.length} FOR UPDATE SKIP LOCKED
+    ), keyed AS (SELECT id, row_number() OVER () AS n FROM chosen), taken AS (
+      UPDATE tasks SET load = tasks.load + 1, draw_key = (${keys}::float8[])[keyed.n]
+      FROM keyed WHERE tasks.id = keyed.id RETURNING tasks.id
+    )
+    SELECT o.task_id, o.id, o.kind::text AS kind FROM task_options o JOIN taken ON o.task_id = taken.id`;
+  return groupOptions(rows);
+}
+
+/** The last resort when nearly every task is locked: the least-loaded tasks, waiting for their locks. */
+async function takeTasksWaiting(tx: Pick<Prisma, '$queryRaw'>, batchId: string, keys: readonly number[], exclude: readonly string[]): Promise<TaskOptionsForPlan[]> {
+  const rows = await tx.$queryRaw<TaskOptionRow[]>`
+    WITH chosen AS (
+      SELECT id FROM tasks WHERE batch_id = ${batchId} AND NOT (id = ANY(${exclude}::text[]))
+      ORDER BY load, draw_key LIMIT ${keys.length} FOR UPDATE
+    ), keyed AS (SELECT id, row_number() OVER () AS n FROM chosen), taken AS (
+      UPDATE tasks SET load = tasks.load + 1, draw_key = (${keys}::float8[])[keyed.n]
+      FROM keyed WHERE tasks.id = keyed.id RETURNING tasks.id
+    )
+    SELECT o.task_id, o.id, o.kind::text AS kind FROM task_options o JOIN taken ON o.task_id = taken.id`;
+  return groupOptions(rows);
+}
+
+function groupOptions(rows: readonly TaskOptionRow[]): TaskOptionsForPlan[] {
   const byTask = new Map<string, { id: string; kind: string }[]>();
   for (const r of rows) byTask.set(r.task_id, [...(byTask.get(r.task_id) ?? []), { id: r.id, kind: r.kind }]);
   return [...byTask].map(([taskId, options]) => ({ taskId, options }));

@@ -66,19 +66,30 @@ export class Rater {
     if (address) this.agent.set('X-Forwarded-For', address);
   }
 
+  /** Set to reload on a 503 "please retry" page, as a patient person would (database fault tests). */
+  patient = false;
+
+  private async send(make: () => request.Test): Promise<request.Response> {
+    for (let attempt = 0; ; attempt++) {
+      const res = await make();
+      if (!this.patient || res.status !== 503 || attempt >= 50) return res;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
   async enter(): Promise<string> {
-    const res = await this.agent.get(`/s/${this.batch.id}`).query(this.ids);
+    const res = await this.send(() => this.agent.get(`/s/${this.batch.id}`).query(this.ids));
     if (res.status !== 303) return this.keep(res.text);
     return this.session();
   }
 
   async session(): Promise<string> {
-    const res = await this.agent.get(`/s/${this.batch.id}/session`);
+    const res = await this.send(() => this.agent.get(`/s/${this.batch.id}/session`));
     return this.keep(res.text);
   }
 
   async post(path: string, form: Record<string, string | string[]>): Promise<request.Response> {
-    const res = await this.agent.post(`/s/${this.batch.id}/${path}`).type('form').send(form);
+    const res = await this.send(() => this.agent.post(`/s/${this.batch.id}/${path}`).type('form').send(form));
     if (res.status !== 303) this.keep(res.text);
     return res;
   }
