@@ -16,6 +16,8 @@ import { withDatabaseName } from '../../test/helpers/test-database.js';
 const serverUrl = process.env.DATABASE_URL;
 if (!serverUrl) throw new Error('set DATABASE_URL to a PostgreSQL server (a database of its own is created and dropped)');
 const humanSeconds = Number(process.argv[process.argv.indexOf('--human-seconds') + 1] || 180);
+// --cpu-prof: profile the PrefBasis server during the 200-rater run only (profile in ./prof/).
+const profile = process.argv.includes('--cpu-prof');
 const dbName = `prefbasis_bench_${process.pid}`;
 const admin = new pg.Client({ connectionString: serverUrl });
 await admin.connect();
@@ -38,9 +40,9 @@ interface Proc {
   url: string;
   child: ChildProcess;
 }
-async function start(script: string, env: Record<string, string>): Promise<Proc> {
+async function start(script: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<Proc> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
     env: { ...process.env, DATABASE_URL: url, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', PREFBASIS_DEMO: '0', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -120,15 +122,17 @@ async function run(base: string, batch: string, raters: number, salt: number, pa
 
 const p99 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.99))] ?? NaN;
 
-const prefbasis = await start('src/server.ts', {});
+const prefbasis = await start('src/server.ts', {}, profile ? ['--cpu-prof', '--cpu-prof-dir=prof'] : []);
 const bare = await start('scripts/bench/lib/bare-app.ts', { BARE_DATASET_ID: imported.dataset.id });
 const rows: string[] = [];
-for (const n of [200, 1000]) {
+for (const n of profile ? [200] : [200, 1000]) {
   const batch = await openBatch(`load-${n}`);
   const [cpu0, tx0] = [cpuMs(prefbasis.child.pid as number), await transactions()];
   const ours = await run(prefbasis.url, batch, n, n);
   const [cpu1, tx1] = [cpuMs(prefbasis.child.pid as number), await transactions()];
   const base = await run(bare.url, 'bare', n, n + 1);
+  // Stored answers, counted in the database (a 303 alone does not prove an answer was kept).
+  ours.answers = await db.prisma.answer.count({ where: { participant: { batchId: batch } } });
   const ratio = ours.answers / ours.seconds / (base.answers / base.seconds);
   rows.push(
     `| ${n} raters at once | ${ours.answers} / ${n * 20} | ${ours.errors} | ${(ours.answers / ours.seconds).toFixed(0)} | ${(base.answers / base.seconds).toFixed(0)} | **${(ratio * 100).toFixed(0)} %** | ${p99(ours.answerMs).toFixed(1)} | ${p99(base.answerMs).toFixed(1)} | **${(p99(ours.answerMs) / p99(base.answerMs)).toFixed(2)}** | ${((cpu1 - cpu0) / ours.answers).toFixed(2)} | ${((tx1 - tx0) / ours.answers).toFixed(1)} |`,
@@ -136,7 +140,7 @@ for (const n of [200, 1000]) {
   console.log(rows.at(-1));
 }
 const humanBatch = await openBatch('human-pace');
-const human = await run(prefbasis.url, humanBatch, 1000, 5000, 30_000, humanSeconds);
+const human = profile ? { answers: 0, errors: 0, seconds: 0, answerMs: [] } : await run(prefbasis.url, humanBatch, 1000, 5000, 30_000, humanSeconds);
 const humanRow = `| 1,000 raters at human pace (one answer every 20–40 s), ${humanSeconds} s window | ${human.answers} answers | ${human.errors} errors | answer-POST p99 **${p99(human.answerMs).toFixed(1)} ms** |`;
 console.log(humanRow);
 
@@ -146,6 +150,7 @@ for (const row of rows) console.log(row);
 console.log(`\n${humanRow}`);
 
 prefbasis.child.kill('SIGTERM');
+await new Promise((resolve) => prefbasis.child.once('exit', resolve));
 bare.child.kill('SIGTERM');
 await db.close();
 await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);

@@ -215,7 +215,8 @@ export async function startQuestions(prisma: Prisma, batch: Pick<Batch, 'id' | '
     await tx.assignment.createMany({
       data: planned.map((q, position) => ({ participantId: participant.id, position, taskId: q.taskId, optionOrder: q.optionOrder, preferredFirst: q.preferredFirst })),
     });
-  }));
+    // Raters arriving together queue for the pool's connections: wait for one rather than fail.
+  }, { maxWait: 15_000, timeout: 15_000 }));
 }
 
 type TaskOptionRow = { task_id: string; id: string; kind: string };
@@ -267,20 +268,43 @@ function groupOptions(rows: readonly TaskOptionRow[]): TaskOptionsForPlan[] {
   return [...byTask].map(([taskId, options]) => ({ taskId, options }));
 }
 
+/** What a rater reads for a task: the prompt, the preferred (winning) response, the other one, and the option texts. */
+export interface TaskContent {
+  prompt: string;
+  preferred: string;
+  other: string;
+  options: Map<string, string>;
+}
+
 export interface CurrentQuestion {
   position: number;
   total: number;
   taskId: string;
   optionOrder: string[];
   preferredFirst: boolean;
+  content: TaskContent;
+}
+
+interface CurrentQuestionRow {
+  position: number;
+  task_id: string;
+  option_order: string[];
+  preferred_first: boolean;
+  total: number;
+  prompt: string;
+  response_a: string;
+  response_b: string;
+  winner: string;
+  options: [string, string][];
 }
 
 /**
- * The participant's first unanswered question, marked shown now if it was not yet (reloads keep
- * the first time): one statement. Null when every question is answered.
+ * The participant's first unanswered question with its content, marked shown now if it was not
+ * yet (reloads keep the first time): one statement, because every query costs a round trip on the
+ * raters' hot path. Null when every question is answered.
  */
 export async function showCurrentQuestion(prisma: Prisma, participantId: string, now: Date): Promise<CurrentQuestion | null> {
-  const rows = await withRetry(() => prisma.$queryRaw<{ position: number; task_id: string; option_order: string[]; preferred_first: boolean; total: number }[]>`
+  const rows = await withRetry(() => prisma.$queryRaw<CurrentQuestionRow[]>`
     WITH cur AS (
       SELECT a.participant_id, a.position, a.task_id, a.option_order, a.preferred_first, a.shown_at
       FROM assignments a
@@ -294,29 +318,29 @@ export async function showCurrentQuestion(prisma: Prisma, participantId: string,
     )
     SELECT cur.position, cur.task_id, cur.option_order, cur.preferred_first,
            (SELECT count(*) FROM assignments WHERE participant_id = ${participantId})::int AS total,
-           (SELECT count(*) FROM shown)::int AS marked
-    FROM cur`);
+           (SELECT count(*) FROM shown)::int AS marked,
+           d.prompt, d.response_a, d.response_b, d.winner::text AS winner,
+           (SELECT json_agg(json_build_array(o.id, o.text)) FROM task_options o WHERE o.task_id = cur.task_id) AS options
+    FROM cur JOIN tasks t ON t.id = cur.task_id JOIN datapoints d ON d.id = t.datapoint_id`);
   const r = rows[0];
   if (!r) return null;
-  return { position: r.position, total: r.total, taskId: r.task_id, optionOrder: r.option_order, preferredFirst: r.preferred_first };
+  const [preferred, other] = r.winner === 'model_a' ? [r.response_a, r.response_b] : [r.response_b, r.response_a];
+  return {
+    position: r.position,
+    total: r.total,
+    taskId: r.task_id,
+    optionOrder: r.option_order,
+    preferredFirst: r.preferred_first,
+    content: { prompt: r.prompt, preferred, other, options: new Map(r.options) },
+  };
 }
 
-/** What a rater reads for a task: the prompt, the preferred (winning) response, the other one, and the option texts. */
-export interface TaskContent {
-  prompt: string;
-  preferred: string;
-  other: string;
-  options: Map<string, string>;
-}
-
-/** A frozen task's content (tasks never change once frozen, so callers may cache it). */
+/** A frozen task's content (the preview; raters get it with their question). */
 export async function findTaskContent(prisma: Prisma, taskId: string): Promise<TaskContent> {
-  const task = await withRetry(() =>
-    prisma.task.findUniqueOrThrow({
-      where: { id: taskId },
-      select: { options: { select: { id: true, text: true } }, datapoint: { select: { prompt: true, responseA: true, responseB: true, winner: true } } },
-    }),
-  );
+  const task = await prisma.task.findUniqueOrThrow({
+    where: { id: taskId },
+    select: { options: { select: { id: true, text: true } }, datapoint: { select: { prompt: true, responseA: true, responseB: true, winner: true } } },
+  });
   const d = task.datapoint;
   const [preferred, other] = d.winner === 'model_a' ? [d.responseA, d.responseB] : [d.responseB, d.responseA];
   return { prompt: d.prompt, preferred, other, options: new Map(task.options.map((o) => [o.id, o.text])) };

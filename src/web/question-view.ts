@@ -26,7 +26,7 @@ export class TaskContentCache {
 
   constructor(private readonly capacity = 5_000) {}
 
-  async get(taskId: string, load: (taskId: string) => Promise<TaskContent>): Promise<RenderedTaskContent> {
+  async get(taskId: string, load: (taskId: string) => Promise<TaskContent> | TaskContent): Promise<RenderedTaskContent> {
     const hit = this.entries.get(taskId);
     if (hit) {
       this.entries.delete(taskId);
@@ -40,7 +40,7 @@ export class TaskContentCache {
   }
 }
 
-export function questionView(q: Omit<CurrentQuestion, 'taskId'>, content: RenderedTaskContent) {
+export function questionView(q: Pick<CurrentQuestion, 'position' | 'total' | 'optionOrder' | 'preferredFirst'>, content: RenderedTaskContent) {
   const preferred = { label: 'preferred', html: content.preferredHtml };
   const other = { label: 'other', html: content.otherHtml };
   return {

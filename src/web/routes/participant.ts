@@ -9,7 +9,6 @@ import type { Batch } from '../../db/batches.js';
 import type { Prisma } from '../../db/connection.js';
 import {
   enterBatch,
-  findTaskContent,
   recordConsent,
   recordDecline,
   showCurrentQuestion,
@@ -160,7 +159,7 @@ export function participantRouter(prisma: Prisma, options: ParticipantRouterOpti
       case 'question': {
         const question = await showCurrentQuestion(prisma, participant.id, now);
         if (!question) throw new HttpError(500, 'session_inconsistent', 'Your answers are saved, but the next page could not be found.');
-        const content = await taskContent.get(question.taskId, (taskId) => findTaskContent(prisma, taskId));
+        const content = await taskContent.get(question.taskId, () => question.content);
         return res.status(status).render('participant/question', { ...base, title: `Question ${question.position + 1}`, ...questionView(question, content) });
       }
     }
