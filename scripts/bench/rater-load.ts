@@ -2,7 +2,6 @@
 // start, 20 × answer + next page) against a PrefBasis server process, and the same request pattern
 // runs against a bare express + pg app (the baseline, scripts/bench/lib/bare-app.ts) in the same run.
 // Usage: DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npx tsx scripts/bench/rater-load.ts [--human-seconds 180]
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { createRng } from '../../src/core/rng.js';
@@ -10,7 +9,7 @@ import { generateSyntheticDataset, toJsonl } from '../../src/core/synthetic-data
 import { changeBatchStatus, createBatchFromDataset } from '../../src/db/batches.js';
 import { openDatabase } from '../../src/db/connection.js';
 import { importDatasetText } from '../../src/db/datasets.js';
-import { freePort } from '../../test/helpers/server-process.js';
+import { startServerProcess, type ServerProcess } from '../../test/helpers/server-process.js';
 import { withDatabaseName } from '../../test/helpers/test-database.js';
 
 const serverUrl = process.env.DATABASE_URL;
@@ -36,21 +35,8 @@ async function openBatch(name: string): Promise<string> {
   return created.batch.id;
 }
 
-interface Proc {
-  url: string;
-  child: ChildProcess;
-}
-async function start(script: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<Proc> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
-    env: { ...process.env, DATABASE_URL: url, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', PREFBASIS_DEMO: '0', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (d: Buffer) => d.toString().includes('PrefBasis is running') && resolve());
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
-  });
-  return { url: `http://127.0.0.1:${port}`, child };
+async function start(script: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<ServerProcess> {
+  return startServerProcess({ DATABASE_URL: url, NODE_ENV: 'production', ...env }, { script, nodeArgs, inheritStderr: true });
 }
 
 /** CPU time (user + system, ms) of a process so far, from /proc. */

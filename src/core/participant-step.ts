@@ -9,11 +9,6 @@ export function acceptsAnswers(status: BatchStatusName): boolean {
   return status === 'open' || status === 'paused';
 }
 
-/** Only an open batch takes new raters; a paused one lets those inside finish. */
-export function acceptsNewRaters(status: BatchStatusName): boolean {
-  return status === 'open';
-}
-
 export type ParticipantStep = 'complete' | 'declined' | 'closed' | 'consent' | 'instructions' | 'question';
 
 /** The page a participant is on, from their status and the batch's. */

@@ -6,7 +6,7 @@ import { drawKeys, planQuestions, type TaskOptionsForPlan } from '../core/assign
 import { decideResume } from '../core/participant-step.js';
 import { deriveRng } from '../core/rng.js';
 import type { Prisma } from './connection.js';
-import type { Batch, Participant } from './generated/client.js';
+import { Prisma as PrismaSql, type Batch, type Participant } from './generated/client.js';
 import { withRetry } from './errors.js';
 import { newId } from './ids.js';
 
@@ -176,11 +176,10 @@ export async function markReturned(prisma: Prisma, batchId: string, participantI
       FROM assignments a, gone
       WHERE a.participant_id = gone.id AND tasks.id = a.task_id
         AND NOT EXISTS (SELECT 1 FROM answers x WHERE x.participant_id = a.participant_id AND x.task_id = a.task_id)
-      RETURNING tasks.id
     ), place AS (
-      UPDATE batches SET places_taken = places_taken - 1 FROM gone WHERE batches.id = gone.batch_id RETURNING batches.id
+      UPDATE batches SET places_taken = places_taken - 1 FROM gone WHERE batches.id = gone.batch_id
     )
-    SELECT (SELECT count(*) FROM gone)::int AS gone, (SELECT count(*) FROM freed)::int AS freed, (SELECT count(*) FROM place)::int AS place`;
+    SELECT (SELECT count(*) FROM gone)::int AS gone`;
   return rows[0]?.gone === 1;
 }
 
@@ -203,12 +202,12 @@ export async function startQuestions(prisma: Prisma, batch: Pick<Batch, 'id' | '
     const lowest = await tx.task.aggregate({ where: { batchId: batch.id }, _min: { load: true } });
     const taken: TaskOptionsForPlan[] = [];
     for (const level of [0, 1].map((offset) => (lowest._min.load ?? 0) + offset)) {
-      if (taken.length < batch.questionsPerRater) taken.push(...(await takeTasksAtLevel(tx, batch.id, keys.slice(taken.length), level, taken.map((t) => t.taskId))));
+      if (taken.length < batch.questionsPerRater) taken.push(...(await takeTasks(tx, batch.id, keys.slice(taken.length), taken.map((t) => t.taskId), { level })));
     }
     if (taken.length < batch.questionsPerRater) {
       // Almost every task is being taken by other raters right now (a small batch): wait for them.
       // A deadlock, should one arise, aborts one side with 40P01 and withRetry runs it again.
-      taken.push(...(await takeTasksWaiting(tx, batch.id, keys.slice(taken.length), taken.map((t) => t.taskId))));
+      taken.push(...(await takeTasks(tx, batch.id, keys.slice(taken.length), taken.map((t) => t.taskId), 'wait')));
     }
     if (taken.length < batch.questionsPerRater) throw new Error(`batch ${batch.id} has fewer than ${batch.questionsPerRater} tasks`);
     const planned = planQuestions(taken, batch.preferredSide, rng);
@@ -222,38 +221,27 @@ export async function startQuestions(prisma: Prisma, batch: Pick<Batch, 'id' | '
 type TaskOptionRow = { task_id: string; id: string; kind: string };
 
 /**
- * Takes up to `keys.length` tasks whose load is `level`: load + 1 and a new
- * draw key each, returned with their options. The load condition is re-checked on rows another
- * rater changed while this statement ran (PostgreSQL re-evaluates WHERE on the new row version),
- * so a task just taken by someone else is never taken again from a stale ordering: loads stay
- * within 1 of each other.
+ * Takes up to `keys.length` tasks (load + 1 and a new draw key each) and returns them with their
+ * options. With a `level`, only tasks whose load is that level, skipping rows other raters hold:
+ * the load condition is re-checked on rows another rater changed while this statement ran
+ * (PostgreSQL re-evaluates WHERE on the new row version), so a task just taken by someone else is
+ * never taken again from a stale ordering and loads stay within 1 of each other. With 'wait', the
+ * last resort when nearly every task is locked: the least-loaded tasks, waiting for their locks.
  */
-async function takeTasksAtLevel(
+async function takeTasks(
   tx: Pick<Prisma, '$queryRaw'>,
   batchId: string,
   keys: readonly number[],
-  level: number,
   exclude: readonly string[],
+  pick: { level: number } | 'wait',
 ): Promise<TaskOptionsForPlan[]> {
+  const choice =
+    pick === 'wait'
+      ? PrismaSql.sql`ORDER BY load, draw_key LIMIT ${keys.length} FOR UPDATE`
+      : PrismaSql.sql`AND load = ${pick.level} ORDER BY draw_key LIMIT ${keys.length} FOR UPDATE SKIP LOCKED`;
   const rows = await tx.$queryRaw<TaskOptionRow[]>`
     WITH chosen AS (
-      SELECT id FROM tasks
-      WHERE batch_id = ${batchId} AND load = ${level} AND NOT (id = ANY(${exclude}::text[]))
-      ORDER BY draw_key LIMIT ${keys.length} FOR UPDATE SKIP LOCKED
-    ), keyed AS (SELECT id, row_number() OVER () AS n FROM chosen), taken AS (
-      UPDATE tasks SET load = tasks.load + 1, draw_key = (${keys}::float8[])[keyed.n]
-      FROM keyed WHERE tasks.id = keyed.id RETURNING tasks.id
-    )
-    SELECT o.task_id, o.id, o.kind::text AS kind FROM task_options o JOIN taken ON o.task_id = taken.id`;
-  return groupOptions(rows);
-}
-
-/** The last resort when nearly every task is locked: the least-loaded tasks, waiting for their locks. */
-async function takeTasksWaiting(tx: Pick<Prisma, '$queryRaw'>, batchId: string, keys: readonly number[], exclude: readonly string[]): Promise<TaskOptionsForPlan[]> {
-  const rows = await tx.$queryRaw<TaskOptionRow[]>`
-    WITH chosen AS (
-      SELECT id FROM tasks WHERE batch_id = ${batchId} AND NOT (id = ANY(${exclude}::text[]))
-      ORDER BY load, draw_key LIMIT ${keys.length} FOR UPDATE
+      SELECT id FROM tasks WHERE batch_id = ${batchId} AND NOT (id = ANY(${exclude}::text[])) ${choice}
     ), keyed AS (SELECT id, row_number() OVER () AS n FROM chosen), taken AS (
       UPDATE tasks SET load = tasks.load + 1, draw_key = (${keys}::float8[])[keyed.n]
       FROM keyed WHERE tasks.id = keyed.id RETURNING tasks.id
@@ -314,24 +302,21 @@ export async function showCurrentQuestion(prisma: Prisma, participantId: string,
     ), shown AS (
       UPDATE assignments a SET shown_at = ${now} FROM cur
       WHERE a.participant_id = cur.participant_id AND a.position = cur.position AND a.shown_at IS NULL
-      RETURNING a.position
     )
     SELECT cur.position, cur.task_id, cur.option_order, cur.preferred_first,
            (SELECT count(*) FROM assignments WHERE participant_id = ${participantId})::int AS total,
-           (SELECT count(*) FROM shown)::int AS marked,
            d.prompt, d.response_a, d.response_b, d.winner::text AS winner,
            (SELECT json_agg(json_build_array(o.id, o.text)) FROM task_options o WHERE o.task_id = cur.task_id) AS options
     FROM cur JOIN tasks t ON t.id = cur.task_id JOIN datapoints d ON d.id = t.datapoint_id`);
   const r = rows[0];
   if (!r) return null;
-  const [preferred, other] = r.winner === 'model_a' ? [r.response_a, r.response_b] : [r.response_b, r.response_a];
   return {
     position: r.position,
     total: r.total,
     taskId: r.task_id,
     optionOrder: r.option_order,
     preferredFirst: r.preferred_first,
-    content: { prompt: r.prompt, preferred, other, options: new Map(r.options) },
+    content: taskContentOf({ prompt: r.prompt, responseA: r.response_a, responseB: r.response_b, winner: r.winner }, r.options),
   };
 }
 
@@ -341,9 +326,13 @@ export async function findTaskContent(prisma: Prisma, taskId: string): Promise<T
     where: { id: taskId },
     select: { options: { select: { id: true, text: true } }, datapoint: { select: { prompt: true, responseA: true, responseB: true, winner: true } } },
   });
-  const d = task.datapoint;
+  return taskContentOf(task.datapoint, task.options.map((o) => [o.id, o.text]));
+}
+
+/** The datapoint seen from the rater's side: the winner's response is the preferred one. */
+function taskContentOf(d: { prompt: string; responseA: string; responseB: string; winner: string }, options: Iterable<[string, string]>): TaskContent {
   const [preferred, other] = d.winner === 'model_a' ? [d.responseA, d.responseB] : [d.responseB, d.responseA];
-  return { prompt: d.prompt, preferred, other, options: new Map(task.options.map((o) => [o.id, o.text])) };
+  return { prompt: d.prompt, preferred, other, options: new Map(options) };
 }
 
 export type AnswerOutcome =

@@ -1,5 +1,5 @@
-// A real PrefBasis server process (src/server.ts through tsx) on a free port, for tests that need
-// several processes on one database.
+// A real server process (src/server.ts through tsx, or another script that prints "PrefBasis is
+// running") on a free port: for tests that need several processes on one database, and benchmarks.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { PROJECT_ROOT } from '../../src/paths.js';
@@ -22,15 +22,19 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+export async function startServerProcess(
+  env: Record<string, string>,
+  options: { script?: string; nodeArgs?: string[]; inheritStderr?: boolean } = {},
+): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', options.script ?? 'src/server.ts'], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, PREFBASIS_DEMO: '0', HOST: '127.0.0.1', PORT: String(port), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', options.inheritStderr ? 'inherit' : 'pipe'],
   });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  // A long benchmark passes stderr through instead of keeping every logged line in memory.
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in 60 s:\n${output}`)), 60_000);

@@ -12,11 +12,11 @@ interface BodyParserError {
 
 function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
-  // Retried already (db/errors.ts withRetry) and still failing: the database is restarting or
-  // failing over. Nothing was lost; the page can simply be loaded again.
   if (isUnstorableValueError(err)) {
     return new HttpError(400, 'unstorable_value', 'The request contains a value that cannot be stored (a NUL character, or text that is too long). Remove it and try again.');
   }
+  // Retried already (db/errors.ts withRetry) and still failing: the database is restarting or
+  // failing over. Nothing was lost; the page can simply be loaded again.
   if (isTransientDatabaseError(err)) {
     return new HttpError(503, 'database_unavailable', 'We could not reach our database just now. Nothing you entered is lost: please wait a moment and reload this page.');
   }
