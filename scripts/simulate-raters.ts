@@ -22,7 +22,7 @@ await db.migrate();
 try {
   const batch = await findBatchByIdOrName(db.prisma, args.batch);
   if (!batch) throw new Error(`no batch "${args.batch}"`);
-  await simulateRaters(db.prisma, batch, args.raters, P, createRng(args.seed), { evaluator: 'simulated' });
+  await simulateRaters(db, batch, args.raters, P, createRng(args.seed), { evaluator: 'simulated' });
   console.log(`Simulated ${args.raters} raters on batch "${batch.name}".`);
 } finally {
   await db.close();

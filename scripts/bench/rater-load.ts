@@ -1,13 +1,15 @@
 // Live-study benchmark (issue 8): N virtual Prolific raters run the real HTTP flow (entry, consent,
 // start, 20 × answer + next page) against a PrefBasis server process, and the same request pattern
-// runs against a bare express + pg app (the baseline, scripts/bench/lib/bare-app.ts) in the same run.
+// runs against a bare express + pg app (the baseline, scripts/bench/lib/bare-app.mjs) in the same run.
 // Usage: DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npx tsx scripts/bench/rater-load.ts [--human-seconds 180]
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { createRng } from '../../src/core/rng.js';
 import { generateSyntheticDataset, toJsonl } from '../../src/core/synthetic-dataset.js';
 import { changeBatchStatus, createBatchFromDataset } from '../../src/db/batches.js';
 import { openDatabase } from '../../src/db/connection.js';
+import { PROJECT_ROOT } from '../../src/paths.js';
 import { importDatasetText } from '../../src/db/datasets.js';
 import { startServerProcess, type ServerProcess } from '../../test/helpers/server-process.js';
 import { withDatabaseName } from '../../test/helpers/test-database.js';
@@ -17,6 +19,8 @@ if (!serverUrl) throw new Error('set DATABASE_URL to a PostgreSQL server (a data
 const humanSeconds = Number(process.argv[process.argv.indexOf('--human-seconds') + 1] || 180);
 // --cpu-prof: profile the PrefBasis server during the 200-rater run only (profile in ./prof/).
 const profile = process.argv.includes('--cpu-prof');
+// --quick: the 200-rater run only (no 1,000-rater or human-pace run), for iterating on a change.
+const quick = profile || process.argv.includes('--quick');
 const dbName = `prefbasis_bench_${process.pid}`;
 const admin = new pg.Client({ connectionString: serverUrl });
 await admin.connect();
@@ -44,6 +48,30 @@ function cpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
+/** Busy CPU time (ms) of the whole machine, from /proc/stat (jiffies of 10 ms). */
+function machineBusyMs(): number {
+  const [user, nice, system, , , irq, softirq, steal] = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+  return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) * 10;
+}
+
+/**
+ * Where the machine's CPU went during a run: the web server, this load driver, and the rest
+ * (PostgreSQL's backends, which come and go with the pools, so they are measured as the remainder).
+ */
+interface CpuSplit {
+  server: number;
+  driver: number;
+  machine: number;
+}
+function cpuNow(serverPid: number): CpuSplit {
+  const own = process.cpuUsage();
+  return { server: cpuMs(serverPid), driver: (own.user + own.system) / 1000, machine: machineBusyMs() };
+}
+function perAnswer(a: CpuSplit, b: CpuSplit, answers: number): string {
+  const [server, driver, machine] = [b.server - a.server, b.driver - a.driver, b.machine - a.machine];
+  return [server, machine - server - driver, driver].map((ms) => (ms / answers).toFixed(2)).join(' / ');
+}
+
 async function transactions(): Promise<number> {
   const { rows } = await admin.query('SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = $1', [dbName]);
   return Number(rows[0]?.n ?? 0);
@@ -56,7 +84,13 @@ interface RunStats {
   errors: number;
   seconds: number;
   answerMs: number[];
+  /** When each answer POST was sent (performance.now()), in the order of answerMs. */
+  answerAt: number[];
+  /** When the last rater's Start returned: afterwards every rater is answering. */
+  lastStartedAt: number;
 }
+
+const emptyStats = (): RunStats => ({ answers: 0, errors: 0, seconds: 0, answerMs: [], answerAt: [], lastStartedAt: 0 });
 
 /** One rater's whole flow; pace > 0 waits that many ms (±50 %) before each answer. */
 async function rater(base: string, batch: string, n: number, salt: number, stats: RunStats, paceMs: number, until: number): Promise<void> {
@@ -82,10 +116,12 @@ async function rater(base: string, batch: string, n: number, salt: number, stats
   page = (await call('GET', `/s/${batch}/session`)).text;
   await call('POST', `/s/${batch}/start`, { csrf: field(page, 'csrf') });
   page = (await call('GET', `/s/${batch}/session`)).text;
+  stats.lastStartedAt = Math.max(stats.lastStartedAt, performance.now());
   for (let q = 0; q < 20 && Date.now() < until; q++) {
     if (paceMs) await new Promise((resolve) => setTimeout(resolve, paceMs * (0.5 + Math.random())));
     if (Date.now() >= until) break;
     const t0 = performance.now();
+    stats.answerAt.push(t0);
     const res = await call('POST', `/s/${batch}/answer`, { csrf: field(page, 'csrf'), position: field(page, 'position') || String(q), option: field(page, 'option') || 'x' });
     stats.answerMs.push(performance.now() - t0);
     if (res.status === 303) stats.answers++;
@@ -94,7 +130,7 @@ async function rater(base: string, batch: string, n: number, salt: number, stats
 }
 
 async function run(base: string, batch: string, raters: number, salt: number, paceMs = 0, seconds = Infinity): Promise<RunStats> {
-  const stats: RunStats = { answers: 0, errors: 0, seconds: 0, answerMs: [] };
+  const stats = emptyStats();
   const t0 = performance.now();
   const until = Date.now() + seconds * 1000;
   // At human pace raters arrive over the first 20 s; under load they all arrive at once.
@@ -108,30 +144,37 @@ async function run(base: string, batch: string, raters: number, salt: number, pa
 
 const p99 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.99))] ?? NaN;
 
-const prefbasis = await start('src/server.ts', {}, profile ? ['--cpu-prof', '--cpu-prof-dir=prof'] : []);
-const bare = await start('scripts/bench/lib/bare-app.ts', { BARE_DATASET_ID: imported.dataset.id });
+// The server as `npm start` runs it: compiled, without tsx.
+execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { cwd: PROJECT_ROOT, stdio: 'inherit' });
+const prefbasis = await start('dist/src/server.js', {}, profile ? ['--cpu-prof', '--cpu-prof-dir=prof'] : []);
+const bare = await start('scripts/bench/lib/bare-app.mjs', { BARE_DATASET_ID: imported.dataset.id });
 const rows: string[] = [];
-for (const n of profile ? [200] : [200, 1000]) {
+for (const n of quick ? [200] : [200, 1000]) {
   const batch = await openBatch(`load-${n}`);
-  const [cpu0, tx0] = [cpuMs(prefbasis.child.pid as number), await transactions()];
+  const [cpu0, tx0] = [cpuNow(prefbasis.child.pid as number), await transactions()];
   const ours = await run(prefbasis.url, batch, n, n);
-  const [cpu1, tx1] = [cpuMs(prefbasis.child.pid as number), await transactions()];
+  const [cpu1, tx1] = [cpuNow(prefbasis.child.pid as number), await transactions()];
+  const bareCpu0 = cpuNow(bare.child.pid as number);
   const base = await run(bare.url, 'bare', n, n + 1);
+  const bareCpu1 = cpuNow(bare.child.pid as number);
   // Stored answers, counted in the database (a 303 alone does not prove an answer was kept).
   ours.answers = await db.prisma.answer.count({ where: { participant: { batchId: batch } } });
   const ratio = ours.answers / ours.seconds / (base.answers / base.seconds);
   rows.push(
-    `| ${n} raters at once | ${ours.answers} / ${n * 20} | ${ours.errors} | ${(ours.answers / ours.seconds).toFixed(0)} | ${(base.answers / base.seconds).toFixed(0)} | **${(ratio * 100).toFixed(0)} %** | ${p99(ours.answerMs).toFixed(1)} | ${p99(base.answerMs).toFixed(1)} | **${(p99(ours.answerMs) / p99(base.answerMs)).toFixed(2)}** | ${((cpu1 - cpu0) / ours.answers).toFixed(2)} | ${((tx1 - tx0) / ours.answers).toFixed(1)} |`,
+    `| ${n} raters at once | ${ours.answers} / ${n * 20} | ${ours.errors} | ${(ours.answers / ours.seconds).toFixed(0)} | ${(base.answers / base.seconds).toFixed(0)} | **${(ratio * 100).toFixed(0)} %** | ${p99(ours.answerMs).toFixed(1)} | ${p99(base.answerMs).toFixed(1)} | **${(p99(ours.answerMs) / p99(base.answerMs)).toFixed(2)}** | ${perAnswer(cpu0, cpu1, ours.answers)} | ${perAnswer(bareCpu0, bareCpu1, base.answers)} | ${((tx1 - tx0) / ours.answers).toFixed(1)} |`,
   );
   console.log(rows.at(-1));
 }
 const humanBatch = await openBatch('human-pace');
-const human = profile ? { answers: 0, errors: 0, seconds: 0, answerMs: [] } : await run(prefbasis.url, humanBatch, 1000, 5000, 30_000, humanSeconds);
-const humanRow = `| 1,000 raters at human pace (one answer every 20–40 s), ${humanSeconds} s window | ${human.answers} answers | ${human.errors} errors | answer-POST p99 **${p99(human.answerMs).toFixed(1)} ms** |`;
+const human = quick ? emptyStats() : await run(prefbasis.url, humanBatch, 1000, 5000, 30_000, humanSeconds);
+// Apart: answers sent while raters were still arriving (entry, consent and Start of 50 raters a
+// second) and answers sent once every rater had started.
+const steady = human.answerMs.filter((_, i) => (human.answerAt[i] as number) > human.lastStartedAt);
+const humanRow = `| 1,000 raters at human pace (arriving over 20 s, one answer every 20–40 s), ${humanSeconds} s window | ${human.answers} answers | ${human.errors} errors | answer-POST p99 **${p99(human.answerMs).toFixed(1)} ms** over the window; **${p99(steady).toFixed(1)} ms** for the ${steady.length} answers sent after every rater had started |`;
 console.log(humanRow);
 
-console.log('\n| load | answers stored | errors | answers/s PrefBasis | answers/s bare | ratio (≥ 50 %) | answer p99 ms | bare p99 ms | p99 ratio (≤ 2) | server CPU-ms / answer | transactions / answer |');
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+console.log('\n| load | answers stored | errors | answers/s PrefBasis | answers/s bare | ratio (≥ 50 %) | answer p99 ms | bare p99 ms | p99 ratio (≤ 2) | CPU-ms / answer: server / PostgreSQL and the rest / driver | the same, bare | transactions / answer |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const row of rows) console.log(row);
 console.log(`\n${humanRow}`);
 

@@ -3,8 +3,11 @@
 import type { OptionKind } from '../../src/core/option-kinds.js';
 import type { Rng } from '../../src/core/rng.js';
 import { listOptionKinds, type Batch } from '../../src/db/batches.js';
-import type { Prisma } from '../../src/db/connection.js';
-import { enterBatch, recordConsent, setParticipantEvaluator, showCurrentQuestion, startQuestions, submitAnswer } from '../../src/db/participants.js';
+import type { Database } from '../../src/db/connection.js';
+import { enterBatch, recordConsent, setParticipantEvaluator } from '../../src/db/participants.js';
+import { submitAnswer } from '../../src/db/questions.js';
+import { findRaterPage } from '../../src/db/raters.js';
+import { startQuestions } from '../../src/db/task-assignment.js';
 
 export interface SimulationOptions {
   /** Answer only the first N questions (a partial session); default all. */
@@ -15,30 +18,31 @@ export interface SimulationOptions {
 
 /** Each rater ticks each option kind with its probability (`other` alone if nothing else). */
 export async function simulateRaters(
-  prisma: Prisma,
+  db: Pick<Database, 'prisma' | 'sql'>,
   batch: Batch,
   raters: number,
   p: Record<OptionKind, number>,
   rng: Rng,
   options: SimulationOptions = {},
 ): Promise<void> {
+  const { prisma } = db;
   const kindOf = await listOptionKinds(prisma, batch.id);
   const hex = () => Array.from({ length: 24 }, () => '0123456789abcdef'[rng.int(16)]).join('');
   for (let r = 0; r < raters; r++) {
     const now = new Date();
-    const entry = await enterBatch(prisma, batch.id, { prolificPid: hex(), studyId: hex(), sessionId: hex() }, null, now);
+    const entry = await enterBatch(db.sql, batch.id, { prolificPid: hex(), studyId: hex(), sessionId: hex() }, null, now);
     if (!entry.ok) throw new Error(`batch ${batch.id} took no new rater: ${entry.reason}`);
     const participant = entry.participant;
     if (options.evaluator) await setParticipantEvaluator(prisma, participant.id, options.evaluator);
-    await recordConsent(prisma, participant, now);
-    await startQuestions(prisma, batch, participant, now);
+    await recordConsent(db.sql, participant, now);
+    await startQuestions(db.sql, batch, participant, now);
     // As the pages do: show the current question, then answer it.
     for (let n = 0; n < (options.answers ?? batch.questionsPerRater); n++) {
-      const question = await showCurrentQuestion(prisma, participant.id, new Date(now.getTime() + 1000 * n));
+      const question = (await findRaterPage(db.sql, participant, new Date(now.getTime() + 1000 * n)))?.question;
       if (!question) break;
       const picked = question.optionOrder.filter((id) => rng.next() < p[kindOf.get(id) as OptionKind]);
       const selected = picked.length ? picked : question.optionOrder.slice(-1);
-      const outcome = await submitAnswer(prisma, participant, { position: question.position, selectedOptionIds: selected }, new Date(now.getTime() + 1000 * n + 800));
+      const outcome = await submitAnswer(db.sql, participant, { position: question.position, selectedOptionIds: selected }, new Date(now.getTime() + 1000 * n + 800));
       if (outcome.status !== 'stored') throw new Error(`answer not stored: ${outcome.status}`);
     }
   }

@@ -5,8 +5,10 @@ export type BatchStatusName = 'draft' | 'open' | 'paused' | 'closed';
 export type ParticipantStatusName = 'consenting' | 'declined' | 'active' | 'completed' | 'returned';
 
 /** Raters already in a batch may answer while it is open or paused; closing stops everything. */
+export const ANSWERING_BATCH_STATUSES: readonly BatchStatusName[] = ['open', 'paused'];
+
 export function acceptsAnswers(status: BatchStatusName): boolean {
-  return status === 'open' || status === 'paused';
+  return ANSWERING_BATCH_STATUSES.includes(status);
 }
 
 export type ParticipantStep = 'complete' | 'declined' | 'closed' | 'consent' | 'instructions' | 'question';

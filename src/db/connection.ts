@@ -7,6 +7,8 @@ import pg from 'pg';
 import type { DatabaseConfig } from '../config.js';
 import { PrismaClient } from './generated/client.js';
 import { applyMigrations, type MigrationConnection, type MigrationReport } from './migrate.js';
+import { embeddedRunner, postgresRunner, type SqlRunner } from './sql-runner.js';
+import { preparedStatementName } from './statement-names.js';
 
 export type Prisma = PrismaClient;
 /** The client inside an interactive transaction. */
@@ -14,6 +16,8 @@ export type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
 
 export interface Database {
   prisma: PrismaClient;
+  /** The same database without Prisma, for the raters' hot path (sql-runner.ts). */
+  sql: SqlRunner;
   kind: DatabaseConfig['kind'];
   /** Applies the committed migrations this database has not applied yet. */
   migrate(): Promise<MigrationReport>;
@@ -41,9 +45,10 @@ function openPostgres(url: string, poolSize: number, options: OpenOptions): Data
   // its whole life; the query in flight then fails and the caller retries (db/errors.ts withRetry).
   pool.on('error', onConnectionError);
   pool.on('connect', (client) => client.on('error', onConnectionError));
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { statementNameGenerator: preparedStatementName }) });
   return {
     prisma,
+    sql: postgresRunner(pool),
     kind: 'postgres',
     async migrate() {
       // A connection of its own: the session-level advisory lock must live on one connection.
@@ -76,6 +81,7 @@ async function openEmbedded(dataDir: string | null): Promise<Database> {
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   return {
     prisma,
+    sql: embeddedRunner(pglite),
     kind: 'embedded',
     migrate: () =>
       applyMigrations({

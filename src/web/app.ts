@@ -45,7 +45,7 @@ export function createApp({ db, config, log }: AppDeps): Express {
   app.use(cookieParser());
   const rateLimitStore: RateLimitStoreFactory = (prefix) => (db.kind === 'postgres' ? new DatabaseRateLimitStore(db.prisma, prefix) : undefined);
   app.use('/api/v1', apiRouter(db.prisma, { maxUploadBytes: config.maxUploadBytes, publicBaseUrl: config.publicBaseUrl }));
-  app.use('/s', participantRouter(db.prisma, { prolificCompleteUrl: config.prolificCompleteUrl, rateLimitStore }));
+  app.use('/s', participantRouter(db, { prolificCompleteUrl: config.prolificCompleteUrl, rateLimitStore }));
   app.use('/console', consoleRouter(db.prisma, { ...config, rateLimitStore }));
   app.use('/', homeRouter(db.prisma, { showDemo: config.loadDemo }));
   app.use(notFound);

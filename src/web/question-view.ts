@@ -1,7 +1,7 @@
 // What the question template needs: never an option's kind, only its opaque id and text. Rendered
 // task content is cached in the process: frozen tasks never change, and Markdown rendering is the
 // costliest part of a question page.
-import type { CurrentQuestion, TaskContent } from '../db/participants.js';
+import type { CurrentQuestion, TaskContent } from '../db/questions.js';
 import { renderUntrustedMarkdown } from './render-response.js';
 
 export interface RenderedTaskContent {

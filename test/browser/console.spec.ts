@@ -49,14 +49,14 @@ describe.runIf(browserAvailable)('console in Chromium', () => {
     t = await createTestApp();
     await makeAccount(t.db.prisma, 'admin@example.org', 'admin');
     resultsBatch = await createOpenBatch(t.db.prisma, { raters: 30 }, 300);
-    await simulateRaters(t.db.prisma, resultsBatch, 25, { generated: 0.74, category: 0.43, category_topic: 0.48, control: 0.13, control_topic: 0.15, other: 0.08 }, createRng(8));
+    await simulateRaters(t.db, resultsBatch, 25, { generated: 0.74, category: 0.43, category_topic: 0.48, control: 0.13, control_topic: 0.15, other: 0.08 }, createRng(8));
     const imported = await importDatasetText(t.db.prisma, { name: 'xss', text: xssDataset() });
     if (imported.status !== 'created') throw new Error(imported.status);
     const created = await createBatchFromDataset(t.db.prisma, { dataset: 'xss', name: 'xss <script>window.__xss="batch"</script>', questions: 5, raters: 5, seed: 1, completionCode: 'XSS1', ratingsPerTask: null, preferredSide: 'random' });
     if (!created.ok) throw new Error(created.reason);
     const opened = await changeBatchStatus(t.db.prisma, created.batch, 'open');
     xssBatch = opened.ok ? opened.batch : created.batch;
-    await simulateRaters(t.db.prisma, xssBatch, 2, { generated: 0.8, category: 0.5, category_topic: 0.5, control: 0.2, control_topic: 0.2, other: 0.1 }, createRng(9));
+    await simulateRaters(t.db, xssBatch, 2, { generated: 0.8, category: 0.5, category_topic: 0.5, control: 0.2, control_topic: 0.2, other: 0.1 }, createRng(9));
     app = await serve(t.app);
     browser = await launchChromium();
   }, 300_000);
@@ -101,7 +101,7 @@ describe.runIf(browserAvailable)('console in Chromium', () => {
     const { page } = await signedInPage();
     await page.goto(`${app.url}/console/batches/${resultsBatch.id}`);
     const before = Number(await page.locator('[data-field="participants.completed"]').textContent());
-    await simulateRaters(t.db.prisma, resultsBatch, 1, { generated: 1, category: 0, category_topic: 0, control: 0, control_topic: 0, other: 0 }, createRng(10));
+    await simulateRaters(t.db, resultsBatch, 1, { generated: 1, category: 0, category_topic: 0, control: 0, control_topic: 0, other: 0 }, createRng(10));
     await expect.poll(() => page.locator('[data-field="participants.completed"]').textContent(), { timeout: 12_000 }).toBe(String(before + 1));
   });
 

@@ -27,7 +27,10 @@ export async function startServerProcess(
   options: { script?: string; nodeArgs?: string[]; inheritStderr?: boolean } = {},
 ): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', options.script ?? 'src/server.ts'], {
+  const script = options.script ?? 'src/server.ts';
+  // TypeScript runs through tsx; a built script (dist/, as `npm start` runs it) runs as is.
+  const loader = /\.m?ts$/.test(script) ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...loader, script], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, PREFBASIS_DEMO: '0', HOST: '127.0.0.1', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', options.inheritStderr ? 'inherit' : 'pipe'],

@@ -43,9 +43,9 @@ beforeAll(async () => {
   const opened = await changeBatchStatus(t.db.prisma, created.batch, 'open');
   batch = opened.ok ? opened.batch : created.batch;
   const rng = createRng(11);
-  await simulateRaters(t.db.prisma, batch, 30, P, rng);
+  await simulateRaters(t.db, batch, 30, P, rng);
   // Two raters stop half way: their 20 answers count only with includePartial.
-  await simulateRaters(t.db.prisma, batch, 2, P, rng, { answers: 10 });
+  await simulateRaters(t.db, batch, 2, P, rng, { answers: 10 });
 }, 300_000);
 afterAll(async () => {
   await t?.drop();

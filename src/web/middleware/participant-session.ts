@@ -3,8 +3,10 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
 import { findBatchById } from '../../db/batches.js';
-import type { Prisma } from '../../db/connection.js';
-import { findRaterByCode, type Participant } from '../../db/participants.js';
+import type { Database, Prisma } from '../../db/connection.js';
+import type { Participant } from '../../db/participants.js';
+import type { RaterKey } from '../../db/questions.js';
+import { findRaterByCode } from '../../db/raters.js';
 import { HttpError } from '../http-error.js';
 
 /** Batch ids and participant codes are url-safe base64 / word characters: anything else (NUL, broken encodings) is not ours. */
@@ -66,18 +68,26 @@ export function loadBatch(prisma: Prisma): RequestHandler {
  * Guarantees res.locals.participant is the cookie holder of this batch and res.locals.batch its
  * batch (one read), or shows how to get back in.
  */
-export function loadRater(prisma: Prisma): RequestHandler {
+export function loadRater(db: Pick<Database, 'prisma' | 'sql'>): RequestHandler {
   return async (req, res, next) => {
-    const batchId = batchIdOf(req);
-    const code = readParticipantCode(req, batchId);
-    const rater = code ? await findRaterByCode(prisma, batchId, code) : null;
-    if (!rater) {
-      if (!(await findBatchById(prisma, batchId))) throw studyNotFound();
-      res.status(400).render('participant/open-from-prolific', { title: 'Open the study from Prolific' });
-      return;
-    }
+    const key = raterKeyOf(req);
+    const rater = key ? await findRaterByCode(db.sql, key) : null;
+    if (!rater) return renderNoRater(db.prisma, req, res);
     res.locals.participant = rater.participant;
     res.locals.batch = rater.batch;
     next();
   };
+}
+
+/** The batch and the cookie's participant code: a claim, checked by the statement that uses it. */
+export function raterKeyOf(req: Request): RaterKey | null {
+  const batchId = batchIdOf(req);
+  const code = readParticipantCode(req, batchId);
+  return code ? { batchId, code } : null;
+}
+
+/** No participant behind the cookie: a 404 for a batch that does not exist, else the way back in. */
+export async function renderNoRater(prisma: Prisma, req: Request, res: Response): Promise<void> {
+  if (!(await findBatchById(prisma, batchIdOf(req)))) throw studyNotFound();
+  res.status(400).render('participant/open-from-prolific', { title: 'Open the study from Prolific' });
 }

@@ -5,7 +5,7 @@ import { planQuestion } from '../../core/assignment.js';
 import { deriveRng } from '../../core/rng.js';
 import { findTaskAtPosition, type Batch } from '../../db/batches.js';
 import type { Prisma } from '../../db/connection.js';
-import { findTaskContent } from '../../db/participants.js';
+import { findTaskContent } from '../../db/questions.js';
 import { HttpError } from '../http-error.js';
 import { questionView, type TaskContentCache } from '../question-view.js';
 

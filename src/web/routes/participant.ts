@@ -1,24 +1,27 @@
 // The rater's pages (SPEC 3 and 5): Prolific entry, consent, instructions, 20 questions, completion.
 // The server keeps each participant's place; every POST redirects to GET /session (reload-safe).
-import express, { Router, type Response } from 'express';
+import express, { Router, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import { prolificIdSchema } from '../../core/batch-settings.js';
 import { acceptsAnswers, participantStep } from '../../core/participant-step.js';
 import type { Batch } from '../../db/batches.js';
-import type { Prisma } from '../../db/connection.js';
-import {
-  enterBatch,
-  recordConsent,
-  recordDecline,
-  showCurrentQuestion,
-  startQuestions,
-  submitAnswer,
-  type Participant,
-  type RaterBatch,
-} from '../../db/participants.js';
+import type { Database } from '../../db/connection.js';
+import { enterBatch, recordConsent, recordDecline, type Participant } from '../../db/participants.js';
+import { submitAnswer } from '../../db/questions.js';
+import { findRaterPage, type RaterBatch, type RaterPage } from '../../db/raters.js';
+import { startQuestions } from '../../db/task-assignment.js';
 import { HttpError } from '../http-error.js';
-import { checkFormToken, formToken, loadBatch, loadRater, readParticipantCode, setParticipantCookie } from '../middleware/participant-session.js';
+import {
+  checkFormToken,
+  formToken,
+  loadBatch,
+  loadRater,
+  raterKeyOf,
+  readParticipantCode,
+  renderNoRater,
+  setParticipantCookie,
+} from '../middleware/participant-session.js';
 import type { RateLimitStoreFactory } from '../middleware/rate-limit-store.js';
 import { questionView, TaskContentCache } from '../question-view.js';
 import { previewRouter } from './participant-preview.js';
@@ -37,7 +40,8 @@ const answerBody = z.object({
   option: z.union([z.string().max(100), z.array(z.string().max(100)).max(50)]).optional().transform((v) => (v === undefined ? [] : [v].flat())),
 });
 
-export function participantRouter(prisma: Prisma, options: ParticipantRouterOptions): Router {
+export function participantRouter(db: Pick<Database, 'prisma' | 'sql'>, options: ParticipantRouterOptions): Router {
+  const { prisma } = db;
   const router = Router({ mergeParams: true });
   const form = express.urlencoded({ extended: false, limit: '20kb', parameterLimit: 50 });
   const sessionUrl = (batch: Pick<Batch, 'id'>) => `/s/${batch.id}/session`;
@@ -72,7 +76,7 @@ export function participantRouter(prisma: Prisma, options: ParticipantRouterOpti
       res.status(409).render('participant/not-open', { title: 'Study not open right now' });
       return;
     }
-    const entry = await enterBatch(prisma, batch.id, { prolificPid: ids.data.PROLIFIC_PID, studyId: ids.data.STUDY_ID, sessionId: ids.data.SESSION_ID }, cookieCode, new Date());
+    const entry = await enterBatch(db.sql, batch.id, { prolificPid: ids.data.PROLIFIC_PID, studyId: ids.data.STUDY_ID, sessionId: ids.data.SESSION_ID }, cookieCode, new Date());
     if (!entry.ok) {
       if (entry.reason === 'other-session') {
         res.status(403).render('participant/other-session', { title: 'Already taking part' });
@@ -95,54 +99,59 @@ export function participantRouter(prisma: Prisma, options: ParticipantRouterOpti
     res.redirect(303, sessionUrl(batch));
   });
 
-  router.get('/:batchId/session', loadRater(prisma), async (_req, res) => {
-    await renderCurrentPage(res, new Date());
+  router.get('/:batchId/session', async (req, res) => {
+    await renderCurrentPage(req, res);
   });
 
-  router.post('/:batchId/consent', loadRater(prisma), form, async (req, res) => {
+  router.post('/:batchId/consent', loadRater(db), form, async (req, res) => {
     const participant = requireFormToken(res, req.body);
     const body = consentBody.safeParse(req.body);
-    if (!body.success) return renderCurrentPage(res, new Date(), 'Please choose whether you agree to take part.');
-    if (body.data.decision === 'agree') await recordConsent(prisma, participant, new Date());
+    if (!body.success) return renderCurrentPage(req, res, 'Please choose whether you agree to take part.');
+    if (body.data.decision === 'agree') await recordConsent(db.sql, participant, new Date());
     else await recordDecline(prisma, participant, new Date());
     res.redirect(303, sessionUrl(res.locals.batch as RaterBatch));
   });
 
-  router.post('/:batchId/start', loadRater(prisma), form, async (req, res) => {
+  router.post('/:batchId/start', loadRater(db), form, async (req, res) => {
     const participant = requireFormToken(res, req.body);
     const batch = res.locals.batch as RaterBatch;
     if (participant.status === 'active' && !participant.startedAt && acceptsAnswers(batch.status)) {
-      await startQuestions(prisma, batch, participant, new Date());
+      await startQuestions(db.sql, batch, participant, new Date());
     }
     res.redirect(303, sessionUrl(batch));
   });
 
-  router.post('/:batchId/answer', loadRater(prisma), form, async (req, res) => {
-    const participant = requireFormToken(res, req.body);
-    const batch = res.locals.batch as RaterBatch;
+  // The hot path: the form token is checked against the cookie's code, and the statement that
+  // stores the answer finds the participant by that code (no separate read of the participant).
+  router.post('/:batchId/answer', form, async (req, res) => {
+    const key = raterKeyOf(req);
+    if (!key) return renderNoRater(prisma, req, res);
+    if (!checkFormToken(key, (req.body as { csrf?: unknown } | undefined)?.csrf)) throw badFormToken();
     const body = answerBody.safeParse(req.body);
     if (!body.success) {
       throw new HttpError(400, 'bad_answer_form', 'This answer form is out of date or incomplete. Please reload the page and answer again.');
     }
-    if (participant.status !== 'active' || !acceptsAnswers(batch.status)) {
-      res.redirect(303, sessionUrl(batch));
-      return;
-    }
-    const outcome = await submitAnswer(prisma, participant, { position: body.data.position, selectedOptionIds: body.data.option }, new Date());
+    const outcome = await submitAnswer(db.sql, key, { position: body.data.position, selectedOptionIds: body.data.option }, new Date());
     if (outcome.status === 'invalid-options') {
-      return renderCurrentPage(res, new Date(), 'Please tick at least one reason before continuing.', 422);
+      return renderCurrentPage(req, res, 'Please tick at least one reason before continuing.', 422);
     }
-    // stored, already answered (a resubmit) or unknown position: the session page shows where they are.
-    res.redirect(303, sessionUrl(batch));
+    // Stored, a resubmit, an unknown position, or a participant no longer answering: the session
+    // page shows where they are.
+    res.redirect(303, `/s/${key.batchId}/session`);
   });
 
   return router;
 
   /** Renders whichever page the participant is on; the server, not the URL, decides. */
-  async function renderCurrentPage(res: Response, now: Date, error?: string, status = 200): Promise<void> {
-    const batch = res.locals.batch as RaterBatch;
-    const participant = res.locals.participant as Participant;
-    const base = { batchId: batch.id, csrf: formToken(participant), error: error ?? null };
+  async function renderCurrentPage(req: Request, res: Response, error?: string, status = 200): Promise<void> {
+    const key = raterKeyOf(req);
+    const page = key ? await findRaterPage(db.sql, key, new Date()) : null;
+    if (!page) return renderNoRater(prisma, req, res);
+    await renderPage(res, page, error ?? null, status);
+  }
+
+  async function renderPage(res: Response, { participant, batch, question }: RaterPage, error: string | null, status: number): Promise<void> {
+    const base = { batchId: batch.id, csrf: formToken(participant), error };
     switch (participantStep(participant, batch)) {
       case 'complete': {
         const completeUrl = `${options.prolificCompleteUrl}?cc=${encodeURIComponent(batch.completionCode)}`;
@@ -157,7 +166,6 @@ export function participantRouter(prisma: Prisma, options: ParticipantRouterOpti
       case 'instructions':
         return res.render('participant/instructions', { ...base, title: 'Instructions', questions: batch.questionsPerRater });
       case 'question': {
-        const question = await showCurrentQuestion(prisma, participant.id, now);
         if (!question) throw new HttpError(500, 'session_inconsistent', 'Your answers are saved, but the next page could not be found.');
         const content = await taskContent.get(question.taskId, () => question.content);
         return res.status(status).render('participant/question', { ...base, title: `Question ${question.position + 1}`, ...questionView(question, content) });
@@ -166,11 +174,11 @@ export function participantRouter(prisma: Prisma, options: ParticipantRouterOpti
   }
 }
 
+const badFormToken = () => new HttpError(403, 'bad_form_token', 'This form has expired or did not come from this study. Please reload the page.');
+
 function requireFormToken(res: Response, body: unknown): Participant {
   const participant = res.locals.participant as Participant;
   const token = (body as { csrf?: unknown } | undefined)?.csrf;
-  if (!checkFormToken(participant, token)) {
-    throw new HttpError(403, 'bad_form_token', 'This form has expired or did not come from this study. Please reload the page.');
-  }
+  if (!checkFormToken(participant, token)) throw badFormToken();
   return participant;
 }

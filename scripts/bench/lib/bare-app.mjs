@@ -1,6 +1,7 @@
 // The baseline of the rater-load benchmark: a bare express + pg app doing the least a survey can do
 // (one SELECT for the page, one INSERT for the answer, a pool of 10), run as its own process.
-// Usage: DATABASE_URL=… PORT=… node --import tsx scripts/bench/lib/bare-app.ts
+// Plain JavaScript, so it runs without a loader as the compiled PrefBasis server does.
+// Usage: DATABASE_URL=… PORT=… node scripts/bench/lib/bare-app.mjs
 import express from 'express';
 import pg from 'pg';
 
@@ -9,7 +10,7 @@ pool.on('error', () => {});
 await pool.query('CREATE TABLE IF NOT EXISTS bare_answers (id bigserial PRIMARY KEY, rater text NOT NULL, position int NOT NULL, selected text[] NOT NULL, UNIQUE (rater, position))');
 const app = express();
 const form = express.urlencoded({ extended: false });
-const escape = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+const escape = (s) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 // The same request pattern as the real flow: entry and form posts redirect to the page.
 app.get('/s/:batch', (req, res) => {

@@ -1,0 +1,102 @@
+// A rater's own view of the study: the participant behind a cookie code, with their batch and the
+// question they are on. Each is one statement, because every query is a round trip on the hot path.
+import { ANSWERING_BATCH_STATUSES } from '../core/participant-step.js';
+import { Prisma as PrismaSql, type Batch, type Participant } from './generated/client.js';
+import { withRetry } from './errors.js';
+import { participantColumns, participantOf, type ParticipantRow } from './participants.js';
+import type { SqlRunner } from './sql-runner.js';
+import { taskContentOf, type CurrentQuestion, type RaterKey } from './questions.js';
+
+/** What the rater's pages need of their batch (never the generation report). */
+export type RaterBatch = Pick<Batch, 'id' | 'status' | 'questionsPerRater' | 'completionCode' | 'preferredSide' | 'seed'>;
+
+export interface Rater {
+  participant: Participant;
+  batch: RaterBatch;
+}
+
+/** The rater and, when they are on a question (core's participantStep), that question with its content. */
+export interface RaterPage extends Rater {
+  question: CurrentQuestion | null;
+}
+
+interface RaterRow extends ParticipantRow {
+  b_status: Batch['status'];
+  b_questions: number;
+  b_completion_code: string;
+  b_preferred_side: Batch['preferredSide'];
+  b_seed: number;
+}
+
+interface QuestionRow {
+  position: number | null;
+  task_id: string | null;
+  option_order: string[] | null;
+  preferred_first: boolean | null;
+  total: number | null;
+  prompt: string | null;
+  response_a: string | null;
+  response_b: string | null;
+  winner: string | null;
+  options: [string, string][] | null;
+}
+
+/**
+ * The participant by their unique code, materialised: on its own the planner may look the code up
+ * through the (batch, PROLIFIC_PID) index instead, reading every participant of the batch.
+ */
+const participantByCode = (code: string) => PrismaSql.sql`p AS MATERIALIZED (SELECT * FROM participants WHERE code = ${code})`;
+
+const raterColumns = PrismaSql.sql`${participantColumns},
+  b.status::text AS b_status, b.questions_per_rater AS b_questions, b.completion_code AS b_completion_code,
+  b.preferred_side::text AS b_preferred_side, b.seed AS b_seed`;
+
+/** The participant holding this cookie code in this batch, with the batch. */
+export async function findRaterByCode(sql: SqlRunner, key: RaterKey): Promise<Rater | null> {
+  const rows = await withRetry(() => sql.rows<RaterRow>(PrismaSql.sql`
+    WITH ${participantByCode(key.code)}
+    SELECT ${raterColumns} FROM p JOIN batches b ON b.id = p.batch_id WHERE p.batch_id = ${key.batchId}`));
+  return rows[0] ? raterOf(rows[0]) : null;
+}
+
+/**
+ * The rater with the page they are on. On the question step (active, started, batch taking
+ * answers: core's participantStep) it also returns their first unanswered question with its
+ * content, marked shown now if it was not yet (reloads keep the first time).
+ */
+export async function findRaterPage(sql: SqlRunner, key: RaterKey, now: Date): Promise<RaterPage | null> {
+  const rows = await withRetry(() => sql.rows<RaterRow & QuestionRow>(PrismaSql.sql`
+    WITH ${participantByCode(key.code)}, r AS (
+      SELECT ${raterColumns} FROM p JOIN batches b ON b.id = p.batch_id WHERE p.batch_id = ${key.batchId}
+    ), cur AS (
+      SELECT a.participant_id, a.position, a.task_id, a.option_order, a.preferred_first
+      FROM r JOIN assignments a ON a.participant_id = r.id
+      WHERE r.status = 'active' AND r.started_at IS NOT NULL AND r.b_status = ANY(${ANSWERING_BATCH_STATUSES}::text[])
+        AND NOT EXISTS (SELECT 1 FROM answers x WHERE x.participant_id = a.participant_id AND x.position = a.position)
+      ORDER BY a.position LIMIT 1
+    ), shown AS (
+      UPDATE assignments a SET shown_at = ${now} FROM cur
+      WHERE a.participant_id = cur.participant_id AND a.position = cur.position AND a.shown_at IS NULL
+    )
+    SELECT r.*, cur.position, cur.task_id, cur.option_order, cur.preferred_first,
+           (SELECT count(*) FROM assignments WHERE participant_id = cur.participant_id)::int AS total,
+           d.prompt, d.response_a, d.response_b, d.winner::text AS winner,
+           (SELECT json_agg(json_build_array(o.id, o.text)) FROM task_options o WHERE o.task_id = cur.task_id) AS options
+    FROM r LEFT JOIN cur ON true LEFT JOIN tasks t ON t.id = cur.task_id LEFT JOIN datapoints d ON d.id = t.datapoint_id`));
+  const r = rows[0];
+  if (!r) return null;
+  return { ...raterOf(r), question: questionOf(r) };
+}
+
+function raterOf(r: RaterRow): Rater {
+  return {
+    participant: participantOf(r),
+    batch: { id: r.batch_id, status: r.b_status, questionsPerRater: r.b_questions, completionCode: r.b_completion_code, preferredSide: r.b_preferred_side, seed: r.b_seed },
+  };
+}
+
+function questionOf(r: QuestionRow): CurrentQuestion | null {
+  if (r.task_id === null || r.position === null || r.option_order === null || r.total === null) return null;
+  const content = taskContentOf({ prompt: r.prompt ?? '', responseA: r.response_a ?? '', responseB: r.response_b ?? '', winner: r.winner ?? '' }, r.options ?? []);
+  return { position: r.position, total: r.total, taskId: r.task_id, optionOrder: r.option_order, preferredFirst: r.preferred_first === true, content };
+}

@@ -1,0 +1,81 @@
+// The raters' hot-path statements run on the driver itself (node-postgres or PGlite), not through
+// Prisma's raw-query layer, which cost as much server CPU per statement as everything else in a
+// request (scripts/bench/rater-load.ts). Statements are still written as Prisma.sql templates.
+import type { PGlite, Transaction } from '@electric-sql/pglite';
+import pg from 'pg';
+import type { Prisma } from './generated/client.js';
+import { preparedStatementName } from './statement-names.js';
+
+export interface SqlStatements {
+  /** The rows of one statement (its parameters bound, never interpolated). */
+  rows<T>(query: Prisma.Sql): Promise<T[]>;
+}
+
+export interface SqlRunner extends SqlStatements {
+  /** Runs `work` on one connection in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(work: (tx: SqlStatements) => Promise<T>): Promise<T>;
+}
+
+/** OIDs whose text form Prisma reads differently from the drivers' defaults. */
+const TIMESTAMP_OID = 1114;
+
+/**
+ * Prisma keeps DateTime in `timestamp without time zone` as UTC wall time; the drivers would
+ * read it as local time. Dates go in as ISO strings for the same reason.
+ */
+const parseUtcTimestamp = (text: string) => new Date(`${text.replace(' ', 'T')}Z`);
+const toParameter = (value: unknown) => (value instanceof Date ? value.toISOString() : value);
+const getTypeParser = ((oid: number, format?: 'text' | 'binary') =>
+  oid === TIMESTAMP_OID ? parseUtcTimestamp : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser;
+
+function postgresStatements(client: pg.Pool | pg.PoolClient): SqlStatements {
+  return {
+    async rows<T>(query: Prisma.Sql) {
+      const result = await client.query({
+        name: preparedStatementName({ sql: query.text, args: query.values }),
+        text: query.text,
+        values: query.values.map(toParameter),
+        types: { getTypeParser },
+      });
+      return result.rows as T[];
+    },
+  };
+}
+
+export function postgresRunner(pool: pg.Pool): SqlRunner {
+  return {
+    ...postgresStatements(pool),
+    async transaction(work) {
+      const client = await pool.connect();
+      // A connection that could not even roll back is broken: the pool drops it instead of reusing it.
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        const result = await work(postgresStatements(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+        throw err;
+      } finally {
+        client.release(broken);
+      }
+    },
+  };
+}
+
+function embeddedStatements(db: PGlite | Transaction): SqlStatements {
+  return {
+    async rows<T>(query: Prisma.Sql) {
+      const result = await db.query<T>(query.text, query.values.map(toParameter), { parsers: { [TIMESTAMP_OID]: parseUtcTimestamp } });
+      return result.rows;
+    },
+  };
+}
+
+export function embeddedRunner(pglite: PGlite): SqlRunner {
+  return {
+    ...embeddedStatements(pglite),
+    transaction: (work) => pglite.transaction((tx) => work(embeddedStatements(tx))),
+  };
+}
