@@ -35,7 +35,7 @@ export type SkipReason = (typeof SKIP_REASONS)[number];
 export const SKIP_REASON_TEXT: Record<SkipReason, string> = {
   'empty-category-topic-pool': 'no other datapoint of the same topic has the sampled category (G3 empty)',
   'empty-control-topic-pool': 'no other datapoint of the same topic has a category the datapoint lacks (G5 empty)',
-  'no-distinct-options': 'the pools cannot give five phrases that differ after normalisation',
+  'no-distinct-options': "the pools cannot give five phrases that differ after normalisation and from the datapoint's own reasons",
 };
 
 export type TaskResult = { ok: true; task: GeneratedTask } | { ok: false; reason: SkipReason; sampledCategory: string };
@@ -136,6 +136,9 @@ export function drawTask(index: number, pools: TaskPools, rng: Rng): TaskResult 
     const entry = drawDistinct(view, taken, rng);
     if (!entry) return { ok: false, reason: 'no-distinct-options', sampledCategory };
     taken.add(phraseKey(entry.text));
+    // SPEC 2: once G1 is drawn, none of d's own phrases (under any of its categories) may come
+    // back as another kind: a control that repeats one of d's reasons is not unrelated.
+    if (kind === 'generated') for (const own of d.preferences.flatMap((p) => p.granular)) taken.add(phraseKey(own));
     const source = pools.datapoints[entry.datapointIndex] as AnnotatedDatapoint;
     drawn.set(kind, { kind, text: entry.text, sourceDatapointId: source.id });
   }

@@ -110,6 +110,36 @@ describe('generateTasks (properties)', () => {
     );
   });
 
+  it("never shows one of the datapoint's own phrases (under any of its categories) as another kind", () => {
+    fc.assert(
+      fc.property(datasetArb, seedArb, (datapoints, seed) => {
+        const index = byId(datapoints);
+        for (const task of generateTasks(datapoints, createRng(seed)).tasks) {
+          const d = index.get(task.datapointId) as AnnotatedDatapoint;
+          const own = new Set(d.preferences.flatMap((p) => p.granular.map(phraseKey)));
+          for (const o of task.options.filter((x) => x.kind !== 'generated' && x.kind !== 'other')) {
+            expect(own.has(phraseKey(o.text)), `${o.kind} "${o.text}" is one of ${d.id}'s own phrases`).toBe(false);
+          }
+        }
+      }),
+    );
+  });
+
+  it("does not offer d's own reason, spelled differently under another datapoint's category, as d's control", () => {
+    // The case found by independent checking: "Shared reason." (e, Gamma) is d's "shared reason" (Beta).
+    const datapoints: AnnotatedDatapoint[] = [
+      { id: 'd', topicCategory: 'T', preferences: [{ category: 'Alpha', granular: ['alpha one'] }, { category: 'Beta', granular: ['shared reason'] }] },
+      { id: 'e', topicCategory: 'T', preferences: [{ category: 'Alpha', granular: ['alpha two'] }, { category: 'Gamma', granular: ['Shared reason.'] }] },
+      { id: 'f', topicCategory: 'T', preferences: [{ category: 'Alpha', granular: ['alpha three'] }, { category: 'Gamma', granular: ['gamma two'] }] },
+      { id: 'g', topicCategory: 'T', preferences: [{ category: 'Delta', granular: ['delta one'] }, { category: 'Alpha', granular: ['alpha four'] }] },
+    ];
+    for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+      const task = generateTasks(datapoints, createRng(seed)).tasks.find((t) => t.datapointId === 'd');
+      if (!task) continue;
+      expect(task.options.filter((o) => o.kind !== 'generated').map((o) => phraseKey(o.text))).not.toContain(phraseKey('shared reason'));
+    }
+  });
+
   it('skips a datapoint only when its sampled G3 or G5 is empty, and counts it by reason', () => {
     fc.assert(
       fc.property(datasetArb, seedArb, (datapoints, seed) => {
@@ -128,6 +158,7 @@ describe('generateTasks (properties)', () => {
           const g5 = others.flatMap((o) => o.preferences.filter((p) => !own.has(labelKey(p.category))).flatMap((p) => [...p.granular]));
           if (s.reason === 'empty-category-topic-pool') expect(g3).toEqual([]);
           if (s.reason === 'empty-control-topic-pool') expect(g5).toEqual([]);
+          // Not empty, but nothing left once d's own phrases and the options drawn before are set aside.
           if (s.reason === 'no-distinct-options') expect(g3.length * g5.length).toBeGreaterThan(0);
         }
       }),
