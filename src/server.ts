@@ -24,6 +24,10 @@ async function main(): Promise<void> {
     if (demo?.batch) console.log(`Try the demo study as a rater: ${base}${demoRaterPath(demo.batch)}`);
     if (demoAdmin) console.log(`Console: ${base}/console/sign-in as ${demoAdmin.email} with password ${demoAdmin.password} (shown once)`);
   });
+  // Idle keep-alive connections outlive a load balancer's (60 s is common): otherwise the balancer,
+  // or a rater's browser, may send a request on a socket the server is closing at that moment.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const stop = () => {
     server.close(() => void db.close().then(() => process.exit(0)));
   };

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { CliError, withDatabase } from './context.js';
 import { loadConfig } from '../config.js';
-import { bootstrapRoundsSchema, seedSchema } from '../core/batch-settings.js';
+import { batchSettingsSchema, bootstrapRoundsSchema, seedSchema } from '../core/batch-settings.js';
 import { batchCreateCommand, batchListCommand, batchShowCommand, batchStatusCommand } from './commands/batch.js';
 import { BATCH_ACTIONS } from '../web/batch-links.js';
 import { adminCreateCommand } from './commands/admin.js';
@@ -19,9 +19,10 @@ const USAGE = `Usage: prefbasis <command> [options]
 Commands:
   import <file.jsonl> [--name NAME]              import an annotated dataset (JSON Lines)
   summary <dataset> [--json]                      category and topic tables (paper Tables 1-5)
-  tasks <dataset> --seed N [--limit N] [--json]   generate MMC tasks and print the report
+  tasks <dataset> --seed N [--limit N] [--category-draw uniform|usable] [--json]
+                                                  generate MMC tasks and print the report
   batch create --dataset D --name NAME --seed N --completion-code CODE
-        [--questions 20] [--raters 50] [--ratings-per-task K] [--preferred-side first|random]
+        [--questions 20] [--raters 50] [--ratings-per-task K] [--preferred-side first|random] [--category-draw uniform|usable]
                                                   generate and freeze a batch's tasks (status draft)
   batch open|pause|close <batch>                  start, pause or stop accepting raters (closing is final)
   batch show <batch> [--json] | batch list        settings, progress and the participant URL
@@ -62,6 +63,7 @@ export async function runCli(argv: readonly string[]): Promise<void> {
       'completion-code': { type: 'string' },
       'ratings-per-task': { type: 'string' },
       'preferred-side': { type: 'string' },
+      'category-draw': { type: 'string' },
       by: { type: 'string' },
       format: { type: 'string' },
       rounds: { type: 'string' },
@@ -88,6 +90,7 @@ export async function runCli(argv: readonly string[]): Promise<void> {
       const options = {
         seed: option(seedSchema, values.seed, '--seed'),
         limit: values.limit === undefined ? undefined : option(positiveInt, values.limit, '--limit'),
+        categoryDraw: option(batchSettingsSchema.shape.categoryDraw, values['category-draw'], '--category-draw'),
         json: values.json,
       };
       return withDatabase((ctx) => tasksCommand(ctx, arg(0, '<dataset>'), options));
@@ -109,6 +112,7 @@ export async function runCli(argv: readonly string[]): Promise<void> {
           completionCode: values['completion-code'],
           ratingsPerTask: values['ratings-per-task'],
           preferredSide: values['preferred-side'],
+          categoryDraw: values['category-draw'],
         };
         return withDatabase((ctx) => batchCreateCommand(ctx, raw, baseUrl));
       }

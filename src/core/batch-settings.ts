@@ -1,5 +1,6 @@
 // The settings of a study batch, validated the same way for the CLI, the API and (later) the console.
 import { z } from 'zod';
+import { CATEGORY_DRAWS } from './task-generation.js';
 
 /** A seed for the PRNG: a non-negative 31-bit integer (CLI, API and forms alike). */
 export const seedSchema = z.coerce.number().int().min(0).max(2 ** 31 - 1);
@@ -23,6 +24,7 @@ export const batchSettingsSchema = z.object({
     .regex(/^[A-Za-z0-9]{4,40}$/, 'must be the Prolific completion code: 4-40 letters and digits'),
   ratingsPerTask: z.coerce.number().int().min(1).max(10_000).nullable().default(null),
   preferredSide: z.enum(['first', 'random']).default('first'),
+  categoryDraw: z.enum(CATEGORY_DRAWS, { message: 'must be uniform (SPEC 2, the default) or usable' }).default('uniform'),
 });
 
 export type BatchSettings = z.infer<typeof batchSettingsSchema>;

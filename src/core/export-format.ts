@@ -25,6 +25,8 @@ export interface AnswerExportRow {
   shownAt: string;
   answeredAt: string;
   secondsSpent: number;
+  /** How the batch drew each datapoint's category (task generation). */
+  categoryDraw: string;
 }
 
 type Cell = string | number | boolean | null;
@@ -46,7 +48,7 @@ export const ANSWER_CSV_HEADER: readonly string[] = [
   'batch_id', 'participant_id', 'prolific_pid', 'study_id', 'session_id', 'participant_status', 'evaluator',
   'task_id', 'datapoint_id', 'datapoint_source_id', 'sampled_category', 'topic_category', 'question_number',
   ...OPTION_SLOTS.flatMap((i) => [`option_${i}_id`, `option_${i}_kind`, `option_${i}_text`]),
-  'selected_option_ids', 'selected_kinds', 'shown_at', 'answered_at', 'seconds_spent',
+  'selected_option_ids', 'selected_kinds', 'shown_at', 'answered_at', 'seconds_spent', 'category_draw',
 ];
 
 /** Lists inside one CSV field are separated by spaces (ids and kinds contain none). */
@@ -58,7 +60,7 @@ export function answerCsvValues(r: AnswerExportRow): Cell[] {
       const o = r.options[i - 1];
       return [o?.id ?? null, o?.kind ?? null, o?.text ?? null];
     }),
-    r.selectedOptionIds.join(' '), r.selectedKinds.join(' '), r.shownAt, r.answeredAt, r.secondsSpent,
+    r.selectedOptionIds.join(' '), r.selectedKinds.join(' '), r.shownAt, r.answeredAt, r.secondsSpent, r.categoryDraw,
   ];
 }
 
@@ -69,6 +71,7 @@ export function answerJsonLine(r: AnswerExportRow): string {
 export const TASK_CSV_HEADER: readonly string[] = [
   'task_id', 'position', 'datapoint_id', 'datapoint_source_id', 'sampled_category', 'topic_category',
   ...OPTION_KINDS.flatMap((k) => [`${k}_option_id`, `${k}_text`, `${k}_source_datapoint_id`]),
+  'category_draw',
 ];
 
 export interface TaskExportRow {
@@ -79,6 +82,7 @@ export interface TaskExportRow {
   sampledCategory: string;
   topicCategory: string;
   options: { id: string; kind: string; text: string; sourceDatapointId: string | null }[];
+  categoryDraw: string;
 }
 
 export function taskCsvValues(t: TaskExportRow): Cell[] {
@@ -88,6 +92,7 @@ export function taskCsvValues(t: TaskExportRow): Cell[] {
       const o = t.options.find((x) => x.kind === k);
       return [o?.id ?? null, o?.text ?? null, o?.sourceDatapointId ?? null];
     }),
+    t.categoryDraw,
   ];
 }
 

@@ -1,4 +1,5 @@
 // MMC task generation (SPEC 2): one sampled category per datapoint, one phrase from each of G1..G5, plus `other`.
+import { categoryCoverage, type CategoryCoverage } from './category-coverage.js';
 import { labelKey, phraseKey } from './normalize.js';
 import { OTHER_OPTION_TEXT, type OptionKind } from './option-kinds.js';
 import { shuffled, type Rng } from './rng.js';
@@ -40,7 +41,17 @@ export const SKIP_REASON_TEXT: Record<SkipReason, string> = {
 
 export type TaskResult = { ok: true; task: GeneratedTask } | { ok: false; reason: SkipReason; sampledCategory: string };
 
+/**
+ * How p is drawn: `uniform` among all of d's categories (SPEC 2, the default), or `usable` among
+ * those whose same-topic pool G3 is not empty, so that no datapoint is lost to a rare topic.
+ */
+export const CATEGORY_DRAWS = ['uniform', 'usable'] as const;
+export type CategoryDraw = (typeof CATEGORY_DRAWS)[number];
+
 export interface GenerationReport {
+  categoryDraw: CategoryDraw;
+  /** Each category's share of the tasks next to its share in the dataset. */
+  categories: CategoryCoverage[];
   /** Datapoints a task was attempted for. */
   considered: number;
   made: number;
@@ -67,8 +78,9 @@ const MAX_REJECTIONS = 32;
 export function generateTasks(
   datapoints: readonly AnnotatedDatapoint[],
   rng: Rng,
-  options: { limit?: number } = {},
+  options: { limit?: number; categoryDraw?: CategoryDraw } = {},
 ): GenerationResult {
+  const categoryDraw = options.categoryDraw ?? 'uniform';
   const pools = buildTaskPools(datapoints);
   const order = shuffled(
     datapoints.map((_, i) => i),
@@ -77,6 +89,8 @@ export function generateTasks(
   const limit = options.limit ?? Infinity;
   const tasks: GeneratedTask[] = [];
   const report: GenerationReport = {
+    categoryDraw,
+    categories: [],
     considered: 0,
     made: 0,
     skipped: 0,
@@ -86,7 +100,7 @@ export function generateTasks(
   for (const index of order) {
     if (tasks.length >= limit) break;
     report.considered++;
-    const result = drawTask(index, pools, rng);
+    const result = drawTask(index, pools, rng, categoryDraw);
     if (result.ok) {
       tasks.push(result.task);
       report.made++;
@@ -100,16 +114,18 @@ export function generateTasks(
       });
     }
   }
-  return { tasks, report };
+  return { tasks, report: { ...report, categories: categoryCoverage(datapoints, tasks) } };
 }
 
 /** Draws the task of one datapoint (by index into pools.datapoints). */
-export function drawTask(index: number, pools: TaskPools, rng: Rng): TaskResult {
+export function drawTask(index: number, pools: TaskPools, rng: Rng, categoryDraw: CategoryDraw = 'uniform'): TaskResult {
   const d = pools.datapoints[index] as AnnotatedDatapoint;
-  const pref = d.preferences[rng.int(d.preferences.length)] as AnnotatedDatapoint['preferences'][number];
+  const topic = labelKey(d.topicCategory);
+  const drawable = categoryDraw === 'uniform' ? d.preferences : d.preferences.filter((p) => categoryTopicPool(pools, index, labelKey(p.category), topic).size > 0);
+  if (drawable.length === 0) return { ok: false, reason: 'empty-category-topic-pool', sampledCategory: (d.preferences[0] as AnnotatedDatapoint['preferences'][number]).category };
+  const pref = drawable[rng.int(drawable.length)] as AnnotatedDatapoint['preferences'][number];
   const sampledCategory = pref.category;
   const cat = labelKey(pref.category);
-  const topic = labelKey(d.topicCategory);
   const own = pools.ownRanges[index]?.get(cat);
   if (!own) throw new Error(`datapoint ${d.id} has no pool range for its own category`);
   const ownCategories = new Set(d.preferences.map((p) => labelKey(p.category)));
@@ -118,7 +134,7 @@ export function drawTask(index: number, pools: TaskPools, rng: Rng): TaskResult 
   const views: [OptionKind, PoolView][] = [
     ['generated', listView(pref.granular.map((text) => ({ datapointIndex: index, text })))],
     ['category', withoutRange(pools.byCategory.get(cat) ?? [], own.category)],
-    ['category_topic', withoutRange(pools.byCategoryTopic.get(categoryTopicKey(cat, topic)) ?? [], own.categoryTopic)],
+    ['category_topic', categoryTopicPool(pools, index, cat, topic)],
     ['control', concatenated(controlCategories.map((c) => pools.byCategory.get(c) ?? []))],
     ['control_topic', concatenated(controlCategories.map((c) => pools.byCategoryTopic.get(categoryTopicKey(c, topic)) ?? []))],
   ];
@@ -145,6 +161,13 @@ export function drawTask(index: number, pools: TaskPools, rng: Rng): TaskResult 
   const options = views.map(([kind]) => drawn.get(kind) as GeneratedOption);
   options.push({ kind: 'other', text: OTHER_OPTION_TEXT, sourceDatapointId: null });
   return { ok: true, task: { datapointId: d.id, sampledCategory, topicCategory: d.topicCategory, options } };
+}
+
+/** G3 of datapoint `index` for a category: the category's same-topic phrases of other datapoints. */
+function categoryTopicPool(pools: TaskPools, index: number, cat: string, topic: string): PoolView {
+  const own = pools.ownRanges[index]?.get(cat);
+  if (!own) throw new Error(`datapoint ${index} has no pool range for its own category ${cat}`);
+  return withoutRange(pools.byCategoryTopic.get(categoryTopicKey(cat, topic)) ?? [], own.categoryTopic);
 }
 
 /** A uniform draw among the view's entries whose phrase key is not taken; null if there is none. */

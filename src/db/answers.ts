@@ -57,7 +57,17 @@ export async function* streamAnswerExportRows(prisma: Prisma, batchId: string): 
       ...(cursor ? { cursor: { participantId_position: cursor }, skip: 1 } : {}),
       include: {
         participant: { select: { prolificPid: true, studyId: true, sessionId: true, status: true, evaluator: true } },
-        task: { select: { batchId: true, datapointId: true, sampledCategory: true, topicCategory: true, datapoint: { select: { sourceId: true } }, options: { select: { id: true, kind: true, text: true } } } },
+        task: {
+          select: {
+            batchId: true,
+            datapointId: true,
+            sampledCategory: true,
+            topicCategory: true,
+            batch: { select: { categoryDraw: true } },
+            datapoint: { select: { sourceId: true } },
+            options: { select: { id: true, kind: true, text: true } },
+          },
+        },
       },
     });
     if (page.length === 0) return;
@@ -84,6 +94,7 @@ export async function* streamAnswerExportRows(prisma: Prisma, batchId: string): 
         shownAt: a.shownAt.toISOString(),
         answeredAt: a.answeredAt.toISOString(),
         secondsSpent: (a.answeredAt.getTime() - a.shownAt.getTime()) / 1000,
+        categoryDraw: a.task.batch.categoryDraw,
       };
     });
     const last = page.at(-1);

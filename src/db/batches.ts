@@ -26,13 +26,14 @@ export type CreateBatchOutcome =
  * to the dataset never alter a batch. Generates tasksNeeded(settings) tasks, fewer if the dataset
  * cannot give that many (tasks are then rated more often).
  */
-export async function createBatchFromDataset(prisma: Prisma, settings: BatchSettings): Promise<CreateBatchOutcome> {
+export async function createBatchFromDataset(prisma: Prisma, input: Omit<BatchSettings, 'categoryDraw'> & Partial<Pick<BatchSettings, 'categoryDraw'>>): Promise<CreateBatchOutcome> {
+  const settings: BatchSettings = { ...input, categoryDraw: input.categoryDraw ?? 'uniform' };
   const dataset = await findDatasetByIdOrName(prisma, settings.dataset);
   if (!dataset) return { ok: false, reason: 'dataset-not-found', dataset: settings.dataset };
   if (await prisma.batch.findUnique({ where: { name: settings.name } })) return { ok: false, reason: 'name-taken', name: settings.name };
   const datapoints = await listAnnotatedDatapoints(prisma, dataset.id);
   const limit = tasksNeeded({ raters: settings.raters, questions: settings.questions, ratingsPerTask: settings.ratingsPerTask });
-  const { tasks, report } = generateTasks(datapoints, createRng(settings.seed), { limit });
+  const { tasks, report } = generateTasks(datapoints, createRng(settings.seed), { limit, categoryDraw: settings.categoryDraw });
   if (tasks.length < settings.questions) return { ok: false, reason: 'too-few-tasks', made: tasks.length, questions: settings.questions, report };
   try {
     const batch = await prisma.$transaction(
@@ -48,6 +49,7 @@ export async function createBatchFromDataset(prisma: Prisma, settings: BatchSett
             completionCode: settings.completionCode,
             ratingsPerTask: settings.ratingsPerTask,
             preferredSide: settings.preferredSide,
+            categoryDraw: settings.categoryDraw,
             previewKey: randomBytes(12).toString('base64url'),
             generationReport: JSON.parse(JSON.stringify(report)),
           },
@@ -123,11 +125,12 @@ export async function listBatchTasks(prisma: Prisma, batchId: string): Promise<F
   const rows = await prisma.task.findMany({
     where: { batchId },
     orderBy: { position: 'asc' },
-    include: { options: true, datapoint: { select: { sourceId: true } } },
+    include: { options: true, datapoint: { select: { sourceId: true } }, batch: { select: { categoryDraw: true } } },
   });
   const kindOrder: readonly string[] = OPTION_KINDS;
   return rows.map((t) => ({
     id: t.id,
+    categoryDraw: t.batch.categoryDraw,
     position: t.position,
     datapointId: t.datapointId,
     sourceId: t.datapoint.sourceId,

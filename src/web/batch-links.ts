@@ -30,6 +30,7 @@ export function presentBatch(batch: Batch) {
     completionCode: batch.completionCode,
     ratingsPerTask: batch.ratingsPerTask,
     preferredSide: batch.preferredSide,
+    categoryDraw: batch.categoryDraw,
     createdAt: batch.createdAt.toISOString(),
     openedAt: batch.openedAt?.toISOString() ?? null,
     closedAt: batch.closedAt?.toISOString() ?? null,

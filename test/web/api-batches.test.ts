@@ -76,6 +76,32 @@ describe('batches API', () => {
     expect(res2.body.error.code).toBe('too_few_tasks');
   });
 
+  it("records the category draw and returns the category table, with 'uniform' (SPEC 2) by default", async () => {
+    // A dataset of its own: an earlier test rewrote every phrase of 'synthetic'.
+    const dataset = await request(t.app).post('/api/v1/datasets?name=draws').set(t.auth).type('text/plain').send(toJsonl(generateSyntheticDataset(200, createRng(5))));
+    expect(dataset.status).toBe(201);
+    const usable = await request(t.app).post('/api/v1/batches').set(t.auth).send({ ...settings, dataset: 'draws', name: 'usable draw', categoryDraw: 'usable' });
+    expect(usable.status).toBe(201);
+    expect(usable.body.batch.categoryDraw).toBe('usable');
+    expect(usable.body.report.categoryDraw).toBe('usable');
+    const categories: { category: string; taskShare: number; expectedShare: number; warning: string | null }[] = usable.body.report.categories;
+    expect(categories.length).toBeGreaterThan(5);
+    expect(categories.reduce((sum, c) => sum + c.taskShare, 0)).toBeCloseTo(1, 9);
+    expect(categories.reduce((sum, c) => sum + c.expectedShare, 0)).toBeCloseTo(1, 9);
+    const uniform = await request(t.app).get(`/api/v1/batches/${batchId}`).set(t.auth);
+    expect(uniform.body.batch.categoryDraw).toBe('uniform');
+    expect(uniform.body.batch.generationReport.categories.length).toBeGreaterThan(5);
+    const tasks = await request(t.app).get(`/api/v1/batches/${usable.body.batch.id}/tasks?format=csv`).set(t.auth).buffer(true);
+    expect(tasks.text.split('\r\n')[0]?.split(',').at(-1)).toBe('category_draw');
+    expect(tasks.text.split('\r\n')[1]?.split(',').at(-1)).toBe('usable');
+  });
+
+  it('refuses an unknown category draw with what to send instead', async () => {
+    const res = await request(t.app).post('/api/v1/batches').set(t.auth).send({ ...settings, name: 'bad draw', categoryDraw: 'random' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.problems).toEqual([expect.stringMatching(/^body\.categoryDraw: must be uniform \(SPEC 2, the default\) or usable/)]);
+  });
+
   it('refuses batch routes without a token', async () => {
     expect((await request(t.app).get(`/api/v1/batches/${batchId}/tasks`)).status).toBe(401);
     expect((await request(t.app).post('/api/v1/batches').send(settings)).status).toBe(401);

@@ -123,6 +123,7 @@ describe('exports', () => {
   it('exports one CSV row per answered question, partial sessions included and marked', () => {
     expect(csvRows).toHaveLength(620);
     expect(csvRows.filter((r) => r.participant_status === 'completed')).toHaveLength(600);
+    expect(new Set(csvRows.map((r) => r.category_draw))).toEqual(new Set(['uniform']));
   });
 
   it('keeps commas, quotes and newlines in phrases intact (RFC 4180)', async () => {

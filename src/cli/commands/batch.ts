@@ -1,6 +1,5 @@
 // prefbasis batch create|open|close|show|list
 import { batchSettingsSchema } from '../../core/batch-settings.js';
-import { SKIP_REASON_TEXT, SKIP_REASONS } from '../../core/task-generation.js';
 import {
   changeBatchStatus,
   createBatchFromDataset,
@@ -11,6 +10,7 @@ import {
 import { CLI_ACTOR, recordAudit } from '../../db/audit.js';
 import { BATCH_ACTIONS, participantUrl, previewUrl } from '../../web/batch-links.js';
 import { CliError, type CliContext } from '../context.js';
+import { formatGenerationReport } from '../generation-report.js';
 import { requireBatch } from './require-batch.js';
 import { formatTable } from '../table.js';
 
@@ -34,9 +34,7 @@ export async function batchCreateCommand(ctx: CliContext, raw: Record<string, un
   const { batch, report } = outcome;
   await recordAudit(ctx.db.prisma, CLI_ACTOR, { action: 'batch.create', batchId: batch.id, datasetId: batch.datasetId, details: { name: batch.name } });
   ctx.out(`Created batch "${batch.name}" (id ${batch.id}), status draft: ${report.made} tasks frozen.`);
-  for (const reason of SKIP_REASONS) {
-    if (report.skippedByReason[reason]) ctx.out(`  skipped ${report.skippedByReason[reason]} datapoints: ${SKIP_REASON_TEXT[reason]}`);
-  }
+  for (const line of formatGenerationReport(report)) ctx.out(line);
   ctx.out(`Participant URL (for Prolific): ${participantUrl(baseUrl, batch)}`);
   ctx.out(`Preview (records nothing):      ${previewUrl(baseUrl, batch)}`);
   ctx.out(`Open it with: prefbasis batch open ${batch.id}`);

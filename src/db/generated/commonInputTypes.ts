@@ -285,6 +285,13 @@ export type EnumPreferredSideFilter<$PrismaModel = never> = {
   not?: Prisma.NestedEnumPreferredSideFilter<$PrismaModel> | $Enums.PreferredSide
 }
 
+export type EnumCategoryDrawFilter<$PrismaModel = never> = {
+  equals?: $Enums.CategoryDraw | Prisma.EnumCategoryDrawFieldRefInput<$PrismaModel>
+  in?: $Enums.CategoryDraw[] | Prisma.ListEnumCategoryDrawFieldRefInput<$PrismaModel>
+  notIn?: $Enums.CategoryDraw[] | Prisma.ListEnumCategoryDrawFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumCategoryDrawFilter<$PrismaModel> | $Enums.CategoryDraw
+}
+
 export type EnumBatchStatusWithAggregatesFilter<$PrismaModel = never> = {
   equals?: $Enums.BatchStatus | Prisma.EnumBatchStatusFieldRefInput<$PrismaModel>
   in?: $Enums.BatchStatus[] | Prisma.ListEnumBatchStatusFieldRefInput<$PrismaModel>
@@ -319,6 +326,16 @@ export type EnumPreferredSideWithAggregatesFilter<$PrismaModel = never> = {
   _count?: Prisma.NestedIntFilter<$PrismaModel>
   _min?: Prisma.NestedEnumPreferredSideFilter<$PrismaModel>
   _max?: Prisma.NestedEnumPreferredSideFilter<$PrismaModel>
+}
+
+export type EnumCategoryDrawWithAggregatesFilter<$PrismaModel = never> = {
+  equals?: $Enums.CategoryDraw | Prisma.EnumCategoryDrawFieldRefInput<$PrismaModel>
+  in?: $Enums.CategoryDraw[] | Prisma.ListEnumCategoryDrawFieldRefInput<$PrismaModel>
+  notIn?: $Enums.CategoryDraw[] | Prisma.ListEnumCategoryDrawFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumCategoryDrawWithAggregatesFilter<$PrismaModel> | $Enums.CategoryDraw
+  _count?: Prisma.NestedIntFilter<$PrismaModel>
+  _min?: Prisma.NestedEnumCategoryDrawFilter<$PrismaModel>
+  _max?: Prisma.NestedEnumCategoryDrawFilter<$PrismaModel>
 }
 
 export type FloatFilter<$PrismaModel = never> = {
@@ -628,6 +645,13 @@ export type NestedEnumPreferredSideFilter<$PrismaModel = never> = {
   not?: Prisma.NestedEnumPreferredSideFilter<$PrismaModel> | $Enums.PreferredSide
 }
 
+export type NestedEnumCategoryDrawFilter<$PrismaModel = never> = {
+  equals?: $Enums.CategoryDraw | Prisma.EnumCategoryDrawFieldRefInput<$PrismaModel>
+  in?: $Enums.CategoryDraw[] | Prisma.ListEnumCategoryDrawFieldRefInput<$PrismaModel>
+  notIn?: $Enums.CategoryDraw[] | Prisma.ListEnumCategoryDrawFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumCategoryDrawFilter<$PrismaModel> | $Enums.CategoryDraw
+}
+
 export type NestedEnumBatchStatusWithAggregatesFilter<$PrismaModel = never> = {
   equals?: $Enums.BatchStatus | Prisma.EnumBatchStatusFieldRefInput<$PrismaModel>
   in?: $Enums.BatchStatus[] | Prisma.ListEnumBatchStatusFieldRefInput<$PrismaModel>
@@ -673,6 +697,16 @@ export type NestedEnumPreferredSideWithAggregatesFilter<$PrismaModel = never> = 
   _count?: Prisma.NestedIntFilter<$PrismaModel>
   _min?: Prisma.NestedEnumPreferredSideFilter<$PrismaModel>
   _max?: Prisma.NestedEnumPreferredSideFilter<$PrismaModel>
+}
+
+export type NestedEnumCategoryDrawWithAggregatesFilter<$PrismaModel = never> = {
+  equals?: $Enums.CategoryDraw | Prisma.EnumCategoryDrawFieldRefInput<$PrismaModel>
+  in?: $Enums.CategoryDraw[] | Prisma.ListEnumCategoryDrawFieldRefInput<$PrismaModel>
+  notIn?: $Enums.CategoryDraw[] | Prisma.ListEnumCategoryDrawFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumCategoryDrawWithAggregatesFilter<$PrismaModel> | $Enums.CategoryDraw
+  _count?: Prisma.NestedIntFilter<$PrismaModel>
+  _min?: Prisma.NestedEnumCategoryDrawFilter<$PrismaModel>
+  _max?: Prisma.NestedEnumCategoryDrawFilter<$PrismaModel>
 }
 
 export type NestedFloatWithAggregatesFilter<$PrismaModel = never> = {

@@ -43,6 +43,14 @@ export const PreferredSide = {
 export type PreferredSide = (typeof PreferredSide)[keyof typeof PreferredSide]
 
 
+export const CategoryDraw = {
+  uniform: 'uniform',
+  usable: 'usable'
+} as const
+
+export type CategoryDraw = (typeof CategoryDraw)[keyof typeof CategoryDraw]
+
+
 export const OptionKind = {
   generated: 'generated',
   category: 'category',

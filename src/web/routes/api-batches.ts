@@ -42,7 +42,7 @@ export function batchesRouter(prisma: Prisma, options: { publicBaseUrl: string |
       }
     }
     await recordAudit(prisma, actorOf(res), { action: 'batch.create', batchId: outcome.batch.id, datasetId: outcome.batch.datasetId, details: { name: outcome.batch.name } });
-    res.status(201).json({ batch: presentBatch(outcome.batch), ...links(req, outcome.batch) });
+    res.status(201).json({ batch: presentBatch(outcome.batch), report: outcome.report, ...links(req, outcome.batch) });
   });
 
   router.get('/', async (_req, res) => {

@@ -1,8 +1,10 @@
 // Console: batch list, create form, lifecycle, live progress, participants.
 import { Router, type Request, type Response } from 'express';
 import { batchSettingsSchema } from '../../core/batch-settings.js';
+import { coverageWarningText, percent } from '../../core/category-coverage.js';
+import type { GenerationReport } from '../../core/task-generation.js';
 import { recordAudit, listAuditEvents } from '../../db/audit.js';
-import { changeBatchStatus, createBatchFromDataset, getBatchProgress, listBatches } from '../../db/batches.js';
+import { changeBatchStatus, createBatchFromDataset, getBatchProgress, listBatches, type Batch } from '../../db/batches.js';
 import type { Prisma } from '../../db/connection.js';
 import { listDatasets } from '../../db/datasets.js';
 import { listParticipantAnswers, listParticipantOverviews } from '../../db/participant-reports.js';
@@ -15,7 +17,7 @@ import { consoleResultsRouter } from './console-results.js';
 
 type FormValues = Record<string, string>;
 
-const FORM_DEFAULTS: FormValues = { dataset: '', name: '', questions: '20', raters: '50', seed: '', completionCode: '', ratingsPerTask: '', preferredSide: 'first' };
+const FORM_DEFAULTS: FormValues = { dataset: '', name: '', questions: '20', raters: '50', seed: '', completionCode: '', ratingsPerTask: '', preferredSide: 'first', categoryDraw: 'uniform' };
 
 export function consoleBatchesRouter(prisma: Prisma, options: { publicBaseUrl: string | null }): Router {
   const router = Router();
@@ -62,6 +64,7 @@ export function consoleBatchesRouter(prisma: Prisma, options: { publicBaseUrl: s
       participantUrl: participantUrl(baseUrl(req), batch),
       previewUrl: previewUrl(baseUrl(req), batch),
       actions: BATCH_ACTIONS,
+      categories: categoryRows(batch),
     });
   });
 
@@ -104,4 +107,18 @@ export function consoleBatchesRouter(prisma: Prisma, options: { publicBaseUrl: s
 
   router.use('/:id', consoleResultsRouter(prisma));
   return router;
+}
+
+/** The batch's category table (issue 14.1), formatted; null for batches made before it was recorded. */
+function categoryRows(batch: Batch) {
+  const report = batch.generationReport as Partial<GenerationReport> | null;
+  if (!report?.categories) return null;
+  return report.categories.map((c) => ({
+    category: c.category,
+    datapoints: c.datapoints,
+    prevalence: percent(c.prevalence),
+    expectedShare: percent(c.expectedShare),
+    taskShare: percent(c.taskShare),
+    warning: coverageWarningText(c.warning),
+  }));
 }

@@ -1683,6 +1683,7 @@ export const BatchScalarFieldEnum = {
   previewKey: 'previewKey',
   ratingsPerTask: 'ratingsPerTask',
   preferredSide: 'preferredSide',
+  categoryDraw: 'categoryDraw',
   generationReport: 'generationReport',
   createdAt: 'createdAt',
   openedAt: 'openedAt',
@@ -1943,6 +1944,20 @@ export type EnumPreferredSideFieldRefInput<$PrismaModel> = FieldRefInputType<$Pr
  * Reference to a field of type 'PreferredSide[]'
  */
 export type ListEnumPreferredSideFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'PreferredSide[]'>
+    
+
+
+/**
+ * Reference to a field of type 'CategoryDraw'
+ */
+export type EnumCategoryDrawFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'CategoryDraw'>
+    
+
+
+/**
+ * Reference to a field of type 'CategoryDraw[]'
+ */
+export type ListEnumCategoryDrawFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'CategoryDraw[]'>
     
 
 

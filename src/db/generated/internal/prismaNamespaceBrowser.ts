@@ -187,6 +187,7 @@ export const BatchScalarFieldEnum = {
   previewKey: 'previewKey',
   ratingsPerTask: 'ratingsPerTask',
   preferredSide: 'preferredSide',
+  categoryDraw: 'categoryDraw',
   generationReport: 'generationReport',
   createdAt: 'createdAt',
   openedAt: 'openedAt',

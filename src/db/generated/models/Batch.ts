@@ -54,6 +54,7 @@ export type BatchMinAggregateOutputType = {
   previewKey: string | null
   ratingsPerTask: number | null
   preferredSide: $Enums.PreferredSide | null
+  categoryDraw: $Enums.CategoryDraw | null
   createdAt: Date | null
   openedAt: Date | null
   closedAt: Date | null
@@ -72,6 +73,7 @@ export type BatchMaxAggregateOutputType = {
   previewKey: string | null
   ratingsPerTask: number | null
   preferredSide: $Enums.PreferredSide | null
+  categoryDraw: $Enums.CategoryDraw | null
   createdAt: Date | null
   openedAt: Date | null
   closedAt: Date | null
@@ -90,6 +92,7 @@ export type BatchCountAggregateOutputType = {
   previewKey: number
   ratingsPerTask: number
   preferredSide: number
+  categoryDraw: number
   generationReport: number
   createdAt: number
   openedAt: number
@@ -127,6 +130,7 @@ export type BatchMinAggregateInputType = {
   previewKey?: true
   ratingsPerTask?: true
   preferredSide?: true
+  categoryDraw?: true
   createdAt?: true
   openedAt?: true
   closedAt?: true
@@ -145,6 +149,7 @@ export type BatchMaxAggregateInputType = {
   previewKey?: true
   ratingsPerTask?: true
   preferredSide?: true
+  categoryDraw?: true
   createdAt?: true
   openedAt?: true
   closedAt?: true
@@ -163,6 +168,7 @@ export type BatchCountAggregateInputType = {
   previewKey?: true
   ratingsPerTask?: true
   preferredSide?: true
+  categoryDraw?: true
   generationReport?: true
   createdAt?: true
   openedAt?: true
@@ -269,6 +275,7 @@ export type BatchGroupByOutputType = {
   previewKey: string
   ratingsPerTask: number | null
   preferredSide: $Enums.PreferredSide
+  categoryDraw: $Enums.CategoryDraw
   generationReport: runtime.JsonValue
   createdAt: Date
   openedAt: Date | null
@@ -311,6 +318,7 @@ export type BatchWhereInput = {
   previewKey?: Prisma.StringFilter<"Batch"> | string
   ratingsPerTask?: Prisma.IntNullableFilter<"Batch"> | number | null
   preferredSide?: Prisma.EnumPreferredSideFilter<"Batch"> | $Enums.PreferredSide
+  categoryDraw?: Prisma.EnumCategoryDrawFilter<"Batch"> | $Enums.CategoryDraw
   generationReport?: Prisma.JsonFilter<"Batch">
   createdAt?: Prisma.DateTimeFilter<"Batch"> | Date | string
   openedAt?: Prisma.DateTimeNullableFilter<"Batch"> | Date | string | null
@@ -333,6 +341,7 @@ export type BatchOrderByWithRelationInput = {
   previewKey?: Prisma.SortOrder
   ratingsPerTask?: Prisma.SortOrderInput | Prisma.SortOrder
   preferredSide?: Prisma.SortOrder
+  categoryDraw?: Prisma.SortOrder
   generationReport?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   openedAt?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -358,6 +367,7 @@ export type BatchWhereUniqueInput = Prisma.AtLeast<{
   previewKey?: Prisma.StringFilter<"Batch"> | string
   ratingsPerTask?: Prisma.IntNullableFilter<"Batch"> | number | null
   preferredSide?: Prisma.EnumPreferredSideFilter<"Batch"> | $Enums.PreferredSide
+  categoryDraw?: Prisma.EnumCategoryDrawFilter<"Batch"> | $Enums.CategoryDraw
   generationReport?: Prisma.JsonFilter<"Batch">
   createdAt?: Prisma.DateTimeFilter<"Batch"> | Date | string
   openedAt?: Prisma.DateTimeNullableFilter<"Batch"> | Date | string | null
@@ -380,6 +390,7 @@ export type BatchOrderByWithAggregationInput = {
   previewKey?: Prisma.SortOrder
   ratingsPerTask?: Prisma.SortOrderInput | Prisma.SortOrder
   preferredSide?: Prisma.SortOrder
+  categoryDraw?: Prisma.SortOrder
   generationReport?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   openedAt?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -407,6 +418,7 @@ export type BatchScalarWhereWithAggregatesInput = {
   previewKey?: Prisma.StringWithAggregatesFilter<"Batch"> | string
   ratingsPerTask?: Prisma.IntNullableWithAggregatesFilter<"Batch"> | number | null
   preferredSide?: Prisma.EnumPreferredSideWithAggregatesFilter<"Batch"> | $Enums.PreferredSide
+  categoryDraw?: Prisma.EnumCategoryDrawWithAggregatesFilter<"Batch"> | $Enums.CategoryDraw
   generationReport?: Prisma.JsonWithAggregatesFilter<"Batch">
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Batch"> | Date | string
   openedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Batch"> | Date | string | null
@@ -425,6 +437,7 @@ export type BatchCreateInput = {
   previewKey: string
   ratingsPerTask?: number | null
   preferredSide?: $Enums.PreferredSide
+  categoryDraw?: $Enums.CategoryDraw
   generationReport: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   openedAt?: Date | string | null
@@ -447,6 +460,7 @@ export type BatchUncheckedCreateInput = {
   previewKey: string
   ratingsPerTask?: number | null
   preferredSide?: $Enums.PreferredSide
+  categoryDraw?: $Enums.CategoryDraw
   generationReport: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   openedAt?: Date | string | null
@@ -467,6 +481,7 @@ export type BatchUpdateInput = {
   previewKey?: Prisma.StringFieldUpdateOperationsInput | string
   ratingsPerTask?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   preferredSide?: Prisma.EnumPreferredSideFieldUpdateOperationsInput | $Enums.PreferredSide
+  categoryDraw?: Prisma.EnumCategoryDrawFieldUpdateOperationsInput | $Enums.CategoryDraw
   generationReport?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   openedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -489,6 +504,7 @@ export type BatchUncheckedUpdateInput = {
   previewKey?: Prisma.StringFieldUpdateOperationsInput | string
   ratingsPerTask?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   preferredSide?: Prisma.EnumPreferredSideFieldUpdateOperationsInput | $Enums.PreferredSide
+  categoryDraw?: Prisma.EnumCategoryDrawFieldUpdateOperationsInput | $Enums.CategoryDraw
   generationReport?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   openedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -510,6 +526,7 @@ export type BatchCreateManyInput = {
   previewKey: string
   ratingsPerTask?: number | null
   preferredSide?: $Enums.PreferredSide
+  categoryDraw?: $Enums.CategoryDraw
   generationReport: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   openedAt?: Date | string | null
@@ -528,6 +545,7 @@ export type BatchUpdateManyMutationInput = {
   previewKey?: Prisma.StringFieldUpdateOperationsInput | string
   ratingsPerTask?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   preferredSide?: Prisma.EnumPreferredSideFieldUpdateOperationsInput | $Enums.PreferredSide
+  categoryDraw?: Prisma.EnumCategoryDrawFieldUpdateOperationsInput | $Enums.CategoryDraw
   generationReport?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   openedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -547,6 +565,7 @@ export type BatchUncheckedUpdateManyInput = {
   previewKey?: Prisma.StringFieldUpdateOperationsInput | string
   ratingsPerTask?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   preferredSide?: Prisma.EnumPreferredSideFieldUpdateOperationsInput | $Enums.PreferredSide
+  categoryDraw?: Prisma.EnumCategoryDrawFieldUpdateOperationsInput | $Enums.CategoryDraw
   generationReport?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   openedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -576,6 +595,7 @@ export type BatchCountOrderByAggregateInput = {
   previewKey?: Prisma.SortOrder
   ratingsPerTask?: Prisma.SortOrder
   preferredSide?: Prisma.SortOrder
+  categoryDraw?: Prisma.SortOrder
   generationReport?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   openedAt?: Prisma.SortOrder
@@ -603,6 +623,7 @@ export type BatchMaxOrderByAggregateInput = {
   previewKey?: Prisma.SortOrder
   ratingsPerTask?: Prisma.SortOrder
   preferredSide?: Prisma.SortOrder
+  categoryDraw?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   openedAt?: Prisma.SortOrder
   closedAt?: Prisma.SortOrder
@@ -621,6 +642,7 @@ export type BatchMinOrderByAggregateInput = {
   previewKey?: Prisma.SortOrder
   ratingsPerTask?: Prisma.SortOrder
   preferredSide?: Prisma.SortOrder
+  categoryDraw?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   openedAt?: Prisma.SortOrder
   closedAt?: Prisma.SortOrder
@@ -698,6 +720,10 @@ export type EnumPreferredSideFieldUpdateOperationsInput = {
   set?: $Enums.PreferredSide
 }
 
+export type EnumCategoryDrawFieldUpdateOperationsInput = {
+  set?: $Enums.CategoryDraw
+}
+
 export type BatchCreateNestedOneWithoutTasksInput = {
   create?: Prisma.XOR<Prisma.BatchCreateWithoutTasksInput, Prisma.BatchUncheckedCreateWithoutTasksInput>
   connectOrCreate?: Prisma.BatchCreateOrConnectWithoutTasksInput
@@ -737,6 +763,7 @@ export type BatchCreateWithoutDatasetInput = {
   previewKey: string
   ratingsPerTask?: number | null
   preferredSide?: $Enums.PreferredSide
+  categoryDraw?: $Enums.CategoryDraw
   generationReport: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   openedAt?: Date | string | null
@@ -757,6 +784,7 @@ export type BatchUncheckedCreateWithoutDatasetInput = {
   previewKey: string
   ratingsPerTask?: number | null
   preferredSide?: $Enums.PreferredSide
+  categoryDraw?: $Enums.CategoryDraw
   generationReport: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   openedAt?: Date | string | null
@@ -807,6 +835,7 @@ export type BatchScalarWhereInput = {
   previewKey?: Prisma.StringFilter<"Batch"> | string
   ratingsPerTask?: Prisma.IntNullableFilter<"Batch"> | number | null
   preferredSide?: Prisma.EnumPreferredSideFilter<"Batch"> | $Enums.PreferredSide
+  categoryDraw?: Prisma.EnumCategoryDrawFilter<"Batch"> | $Enums.CategoryDraw
   generationReport?: Prisma.JsonFilter<"Batch">
   createdAt?: Prisma.DateTimeFilter<"Batch"> | Date | string
   openedAt?: Prisma.DateTimeNullableFilter<"Batch"> | Date | string | null
@@ -825,6 +854,7 @@ export type BatchCreateWithoutTasksInput = {
   previewKey: string
   ratingsPerTask?: number | null
   preferredSide?: $Enums.PreferredSide
+  categoryDraw?: $Enums.CategoryDraw
   generationReport: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   openedAt?: Date | string | null
@@ -846,6 +876,7 @@ export type BatchUncheckedCreateWithoutTasksInput = {
   previewKey: string
   ratingsPerTask?: number | null
   preferredSide?: $Enums.PreferredSide
+  categoryDraw?: $Enums.CategoryDraw
   generationReport: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   openedAt?: Date | string | null
@@ -881,6 +912,7 @@ export type BatchUpdateWithoutTasksInput = {
   previewKey?: Prisma.StringFieldUpdateOperationsInput | string
   ratingsPerTask?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   preferredSide?: Prisma.EnumPreferredSideFieldUpdateOperationsInput | $Enums.PreferredSide
+  categoryDraw?: Prisma.EnumCategoryDrawFieldUpdateOperationsInput | $Enums.CategoryDraw
   generationReport?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   openedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -902,6 +934,7 @@ export type BatchUncheckedUpdateWithoutTasksInput = {
   previewKey?: Prisma.StringFieldUpdateOperationsInput | string
   ratingsPerTask?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   preferredSide?: Prisma.EnumPreferredSideFieldUpdateOperationsInput | $Enums.PreferredSide
+  categoryDraw?: Prisma.EnumCategoryDrawFieldUpdateOperationsInput | $Enums.CategoryDraw
   generationReport?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   openedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -921,6 +954,7 @@ export type BatchCreateWithoutParticipantsInput = {
   previewKey: string
   ratingsPerTask?: number | null
   preferredSide?: $Enums.PreferredSide
+  categoryDraw?: $Enums.CategoryDraw
   generationReport: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   openedAt?: Date | string | null
@@ -942,6 +976,7 @@ export type BatchUncheckedCreateWithoutParticipantsInput = {
   previewKey: string
   ratingsPerTask?: number | null
   preferredSide?: $Enums.PreferredSide
+  categoryDraw?: $Enums.CategoryDraw
   generationReport: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   openedAt?: Date | string | null
@@ -977,6 +1012,7 @@ export type BatchUpdateWithoutParticipantsInput = {
   previewKey?: Prisma.StringFieldUpdateOperationsInput | string
   ratingsPerTask?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   preferredSide?: Prisma.EnumPreferredSideFieldUpdateOperationsInput | $Enums.PreferredSide
+  categoryDraw?: Prisma.EnumCategoryDrawFieldUpdateOperationsInput | $Enums.CategoryDraw
   generationReport?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   openedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -998,6 +1034,7 @@ export type BatchUncheckedUpdateWithoutParticipantsInput = {
   previewKey?: Prisma.StringFieldUpdateOperationsInput | string
   ratingsPerTask?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   preferredSide?: Prisma.EnumPreferredSideFieldUpdateOperationsInput | $Enums.PreferredSide
+  categoryDraw?: Prisma.EnumCategoryDrawFieldUpdateOperationsInput | $Enums.CategoryDraw
   generationReport?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   openedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -1017,6 +1054,7 @@ export type BatchCreateManyDatasetInput = {
   previewKey: string
   ratingsPerTask?: number | null
   preferredSide?: $Enums.PreferredSide
+  categoryDraw?: $Enums.CategoryDraw
   generationReport: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   openedAt?: Date | string | null
@@ -1035,6 +1073,7 @@ export type BatchUpdateWithoutDatasetInput = {
   previewKey?: Prisma.StringFieldUpdateOperationsInput | string
   ratingsPerTask?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   preferredSide?: Prisma.EnumPreferredSideFieldUpdateOperationsInput | $Enums.PreferredSide
+  categoryDraw?: Prisma.EnumCategoryDrawFieldUpdateOperationsInput | $Enums.CategoryDraw
   generationReport?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   openedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -1055,6 +1094,7 @@ export type BatchUncheckedUpdateWithoutDatasetInput = {
   previewKey?: Prisma.StringFieldUpdateOperationsInput | string
   ratingsPerTask?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   preferredSide?: Prisma.EnumPreferredSideFieldUpdateOperationsInput | $Enums.PreferredSide
+  categoryDraw?: Prisma.EnumCategoryDrawFieldUpdateOperationsInput | $Enums.CategoryDraw
   generationReport?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   openedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -1075,6 +1115,7 @@ export type BatchUncheckedUpdateManyWithoutDatasetInput = {
   previewKey?: Prisma.StringFieldUpdateOperationsInput | string
   ratingsPerTask?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   preferredSide?: Prisma.EnumPreferredSideFieldUpdateOperationsInput | $Enums.PreferredSide
+  categoryDraw?: Prisma.EnumCategoryDrawFieldUpdateOperationsInput | $Enums.CategoryDraw
   generationReport?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   openedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -1134,6 +1175,7 @@ export type BatchSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = 
   previewKey?: boolean
   ratingsPerTask?: boolean
   preferredSide?: boolean
+  categoryDraw?: boolean
   generationReport?: boolean
   createdAt?: boolean
   openedAt?: boolean
@@ -1157,6 +1199,7 @@ export type BatchSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensi
   previewKey?: boolean
   ratingsPerTask?: boolean
   preferredSide?: boolean
+  categoryDraw?: boolean
   generationReport?: boolean
   createdAt?: boolean
   openedAt?: boolean
@@ -1177,6 +1220,7 @@ export type BatchSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensi
   previewKey?: boolean
   ratingsPerTask?: boolean
   preferredSide?: boolean
+  categoryDraw?: boolean
   generationReport?: boolean
   createdAt?: boolean
   openedAt?: boolean
@@ -1197,6 +1241,7 @@ export type BatchSelectScalar = {
   previewKey?: boolean
   ratingsPerTask?: boolean
   preferredSide?: boolean
+  categoryDraw?: boolean
   generationReport?: boolean
   createdAt?: boolean
   openedAt?: boolean
@@ -1204,7 +1249,7 @@ export type BatchSelectScalar = {
   placesTaken?: boolean
 }
 
-export type BatchOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "datasetId" | "name" | "status" | "questionsPerRater" | "targetRaters" | "seed" | "completionCode" | "previewKey" | "ratingsPerTask" | "preferredSide" | "generationReport" | "createdAt" | "openedAt" | "closedAt" | "placesTaken", ExtArgs["result"]["batch"]>
+export type BatchOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "datasetId" | "name" | "status" | "questionsPerRater" | "targetRaters" | "seed" | "completionCode" | "previewKey" | "ratingsPerTask" | "preferredSide" | "categoryDraw" | "generationReport" | "createdAt" | "openedAt" | "closedAt" | "placesTaken", ExtArgs["result"]["batch"]>
 export type BatchInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   dataset?: boolean | Prisma.DatasetDefaultArgs<ExtArgs>
   tasks?: boolean | Prisma.Batch$tasksArgs<ExtArgs>
@@ -1240,6 +1285,7 @@ export type $BatchPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs 
     previewKey: string
     ratingsPerTask: number | null
     preferredSide: $Enums.PreferredSide
+    categoryDraw: $Enums.CategoryDraw
     /**
      * Task-generation report (made, skipped by reason) as produced by core.
      */
@@ -1689,6 +1735,7 @@ export interface BatchFieldRefs {
   readonly previewKey: Prisma.FieldRef<"Batch", 'String'>
   readonly ratingsPerTask: Prisma.FieldRef<"Batch", 'Int'>
   readonly preferredSide: Prisma.FieldRef<"Batch", 'PreferredSide'>
+  readonly categoryDraw: Prisma.FieldRef<"Batch", 'CategoryDraw'>
   readonly generationReport: Prisma.FieldRef<"Batch", 'Json'>
   readonly createdAt: Prisma.FieldRef<"Batch", 'DateTime'>
   readonly openedAt: Prisma.FieldRef<"Batch", 'DateTime'>
