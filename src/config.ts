@@ -23,6 +23,7 @@ const envSchema = z.object({
     .optional()
     .or(z.literal('').transform(() => undefined)),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
+  PREFBASIS_TIMEOUT_SWEEP_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
 });
 
 export type DatabaseConfig = { kind: 'postgres'; url: string; poolSize?: number } | { kind: 'embedded'; dataDir: string | null };
@@ -44,6 +45,8 @@ export interface AppConfig {
   secret: string | null;
   /** Cookies get the Secure flag when the public URL is https. */
   secureCookies: boolean;
+  /** How often the server times out participants past their batch's maximum time. */
+  timeoutSweepSeconds: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -67,5 +70,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     publicBaseUrl: e.PUBLIC_BASE_URL ?? null,
     secret: e.PREFBASIS_SECRET ?? null,
     secureCookies: (e.PUBLIC_BASE_URL ?? '').startsWith('https://'),
+    timeoutSweepSeconds: e.PREFBASIS_TIMEOUT_SWEEP_SECONDS,
   };
 }

@@ -4,6 +4,7 @@ import { loadOrCreateSecret } from './db/app-secrets.js';
 import { openDatabase } from './db/connection.js';
 import { demoRaterPath, ensureDemo, ensureDemoAdmin } from './demo.js';
 import { createApp } from './web/app.js';
+import { startTimeoutSweep } from './jobs/timeout-sweep.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -28,7 +29,10 @@ async function main(): Promise<void> {
   // or a rater's browser, may send a request on a socket the server is closing at that moment.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
+  // Abandoned places come back without anyone watching (issue 11.1).
+  const sweep = startTimeoutSweep(db.sql, { everyMs: config.timeoutSweepSeconds * 1000, log: (message) => console.warn(message) });
   const stop = () => {
+    sweep.stop();
     server.close(() => void db.close().then(() => process.exit(0)));
   };
   process.on('SIGINT', stop);

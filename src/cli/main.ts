@@ -4,8 +4,8 @@ import { z } from 'zod';
 import { CliError, withDatabase } from './context.js';
 import { loadConfig } from '../config.js';
 import { batchSettingsSchema, bootstrapRoundsSchema, seedSchema } from '../core/batch-settings.js';
-import { batchCreateCommand, batchListCommand, batchShowCommand, batchStatusCommand } from './commands/batch.js';
-import { BATCH_ACTIONS } from '../web/batch-links.js';
+import { batchCreateCommand, batchListCommand, batchShowCommand, batchStatusCommand, batchTimeoutsCommand } from './commands/batch.js';
+import { BATCH_ACTIONS } from '../core/batch-lifecycle.js';
 import { adminCreateCommand } from './commands/admin.js';
 import { importCommand } from './commands/import.js';
 import { exportCommand, metricsCommand } from './commands/results.js';
@@ -23,8 +23,12 @@ Commands:
                                                   generate MMC tasks and print the report
   batch create --dataset D --name NAME --seed N --completion-code CODE
         [--questions 20] [--raters 50] [--ratings-per-task K] [--preferred-side first|random] [--category-draw uniform|usable]
+        [--max-minutes 60]
                                                   generate and freeze a batch's tasks (status draft)
-  batch open|pause|close <batch>                  start, pause or stop accepting raters (closing is final)
+  batch open|pause|close <batch> [--yes]          start, pause or stop accepting raters; closing is final
+                                                  (needs --yes; raters inside may still finish)
+  batch timeouts <batch>                          time out raters past the batch's minutes now (the server
+                                                  also does this every minute)
   batch show <batch> [--json] | batch list        settings, progress and the participant URL
   metrics <batch> [<batch>...] [--by topic|category|evaluator|batch] [--format table|json|csv]
         [--rounds 1000] [--seed N] [--include-partial]
@@ -64,6 +68,8 @@ export async function runCli(argv: readonly string[]): Promise<void> {
       'ratings-per-task': { type: 'string' },
       'preferred-side': { type: 'string' },
       'category-draw': { type: 'string' },
+      'max-minutes': { type: 'string' },
+      yes: { type: 'boolean', default: false },
       by: { type: 'string' },
       format: { type: 'string' },
       rounds: { type: 'string' },
@@ -113,19 +119,24 @@ export async function runCli(argv: readonly string[]): Promise<void> {
           ratingsPerTask: values['ratings-per-task'],
           preferredSide: values['preferred-side'],
           categoryDraw: values['category-draw'],
+          maxMinutes: values['max-minutes'],
         };
         return withDatabase((ctx) => batchCreateCommand(ctx, raw, baseUrl));
       }
       const lifecycle = BATCH_ACTIONS.find(([action]) => action === sub);
       if (lifecycle) {
         const id = option(z.string().min(1), args[1], '<batch>');
-        return withDatabase((ctx) => batchStatusCommand(ctx, id, lifecycle[1]));
+        return withDatabase((ctx) => batchStatusCommand(ctx, id, lifecycle[1], { confirmed: values.yes }));
       }
       if (sub === 'show') {
         const id = option(z.string().min(1), args[1], '<batch>');
         return withDatabase((ctx) => batchShowCommand(ctx, id, baseUrl, values.json));
       }
       if (sub === 'list') return withDatabase((ctx) => batchListCommand(ctx));
+      if (sub === 'timeouts') {
+        const id = option(z.string().min(1), args[1], '<batch>');
+        return withDatabase((ctx) => batchTimeoutsCommand(ctx, id));
+      }
       throw new CliError(`Unknown batch command "${sub ?? ''}".\n\n${USAGE}`, 2);
     }
     case 'metrics': {

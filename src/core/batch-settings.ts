@@ -8,6 +8,9 @@ export const seedSchema = z.coerce.number().int().min(0).max(2 ** 31 - 1);
 /** Bootstrap rounds a caller may ask for (SPEC 4 default: 1,000). */
 export const bootstrapRoundsSchema = z.coerce.number().int().min(100).max(20_000).default(1000);
 
+/** Minutes a rater has from entry before an unfinished session is timed out (DECISIONS: 60). */
+export const DEFAULT_MAX_MINUTES = 60;
+
 export const batchSettingsSchema = z.object({
   dataset: z.string().trim().min(1, 'name or id of an imported dataset'),
   name: z
@@ -25,6 +28,7 @@ export const batchSettingsSchema = z.object({
   ratingsPerTask: z.coerce.number().int().min(1).max(10_000).nullable().default(null),
   preferredSide: z.enum(['first', 'random']).default('first'),
   categoryDraw: z.enum(CATEGORY_DRAWS, { message: 'must be uniform (SPEC 2, the default) or usable' }).default('uniform'),
+  maxMinutes: z.coerce.number({ message: 'must be a whole number of minutes' }).int('must be a whole number of minutes').min(5, 'must be at least 5 minutes').max(1440, 'must be at most 1440 minutes (24 hours, as on Prolific)').default(DEFAULT_MAX_MINUTES),
 });
 
 export type BatchSettings = z.infer<typeof batchSettingsSchema>;

@@ -1,7 +1,8 @@
 // Study batches: creation (tasks generated and frozen), lifecycle and researcher reads.
 import { randomBytes } from 'node:crypto';
 import { tasksNeeded } from '../core/assignment.js';
-import type { BatchSettings } from '../core/batch-settings.js';
+import { canChangeStatus } from '../core/batch-lifecycle.js';
+import { DEFAULT_MAX_MINUTES, type BatchSettings } from '../core/batch-settings.js';
 import type { TaskExportRow } from '../core/export-format.js';
 import { OPTION_KINDS } from '../core/option-kinds.js';
 import { createRng } from '../core/rng.js';
@@ -26,8 +27,8 @@ export type CreateBatchOutcome =
  * to the dataset never alter a batch. Generates tasksNeeded(settings) tasks, fewer if the dataset
  * cannot give that many (tasks are then rated more often).
  */
-export async function createBatchFromDataset(prisma: Prisma, input: Omit<BatchSettings, 'categoryDraw'> & Partial<Pick<BatchSettings, 'categoryDraw'>>): Promise<CreateBatchOutcome> {
-  const settings: BatchSettings = { ...input, categoryDraw: input.categoryDraw ?? 'uniform' };
+export async function createBatchFromDataset(prisma: Prisma, input: Omit<BatchSettings, 'categoryDraw' | 'maxMinutes'> & Partial<Pick<BatchSettings, 'categoryDraw' | 'maxMinutes'>>): Promise<CreateBatchOutcome> {
+  const settings: BatchSettings = { ...input, categoryDraw: input.categoryDraw ?? 'uniform', maxMinutes: input.maxMinutes ?? DEFAULT_MAX_MINUTES };
   const dataset = await findDatasetByIdOrName(prisma, settings.dataset);
   if (!dataset) return { ok: false, reason: 'dataset-not-found', dataset: settings.dataset };
   if (await prisma.batch.findUnique({ where: { name: settings.name } })) return { ok: false, reason: 'name-taken', name: settings.name };
@@ -50,6 +51,7 @@ export async function createBatchFromDataset(prisma: Prisma, input: Omit<BatchSe
             ratingsPerTask: settings.ratingsPerTask,
             preferredSide: settings.preferredSide,
             categoryDraw: settings.categoryDraw,
+            maxMinutes: settings.maxMinutes,
             previewKey: randomBytes(12).toString('base64url'),
             generationReport: JSON.parse(JSON.stringify(report)),
           },
@@ -103,13 +105,10 @@ export function listBatches(prisma: Prisma): Promise<Batch[]> {
 
 export type StatusChange = { ok: true; batch: Batch } | { ok: false; reason: 'not-allowed'; from: BatchStatus; to: BatchStatus };
 
-/** Lifecycle draft → open ⇄ paused → closed; closing is final (raters are asked to return). */
-const ALLOWED: Record<BatchStatus, readonly BatchStatus[]> = { draft: ['open'], open: ['paused', 'closed'], paused: ['open', 'closed'], closed: [] };
-
-export async function changeBatchStatus(prisma: Prisma, batch: Batch, to: BatchStatus): Promise<StatusChange> {
+/** Moves the batch along its lifecycle (core/batch-lifecycle.ts); asking for its own status changes nothing. */
+export async function changeBatchStatus(prisma: Prisma, batch: Batch, to: BatchStatus, now: Date = new Date()): Promise<StatusChange> {
   if (batch.status === to) return { ok: true, batch };
-  if (!ALLOWED[batch.status].includes(to)) return { ok: false, reason: 'not-allowed', from: batch.status, to };
-  const now = new Date();
+  if (!canChangeStatus(batch.status, to)) return { ok: false, reason: 'not-allowed', from: batch.status, to };
   const updated = await prisma.batch.update({
     where: { id: batch.id },
     data: { status: to, ...(to === 'open' ? { openedAt: batch.openedAt ?? now } : to === 'closed' ? { closedAt: now } : {}) },
@@ -144,7 +143,7 @@ export async function listBatchTasks(prisma: Prisma, batchId: string): Promise<F
 
 export interface BatchProgress {
   tasks: number;
-  participants: Record<'entered' | 'consenting' | 'declined' | 'active' | 'completed' | 'returned', number>;
+  participants: Record<'entered' | 'consenting' | 'declined' | 'active' | 'completed' | 'returned' | 'timed_out', number>;
   answers: number;
   /** Answers per task: min and max over all tasks of the batch. */
   ratingsPerTask: { min: number; max: number };
@@ -159,7 +158,7 @@ export async function getBatchProgress(prisma: Prisma, batchId: string): Promise
     prisma.answer.count({ where: { task: { batchId } } }),
     prisma.task.findMany({ where: { batchId }, select: { _count: { select: { answers: true } } } }),
   ]);
-  const participants = { entered: 0, consenting: 0, declined: 0, active: 0, completed: 0, returned: 0 };
+  const participants = { entered: 0, consenting: 0, declined: 0, active: 0, completed: 0, returned: 0, timed_out: 0 };
   for (const row of byStatus) {
     participants[row.status] = row._count._all;
     participants.entered += row._count._all;

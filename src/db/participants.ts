@@ -14,7 +14,7 @@ export type { Participant };
 /** A participants row (alias p) as a Participant: columns to select and the mapping back. */
 export const participantColumns = PrismaSql.sql`
   p.id, p.batch_id, p.code, p.prolific_pid, p.study_id, p.session_id, p.status::text AS status, p.evaluator,
-  p.created_at, p.consented_at, p.started_at, p.declined_at, p.completed_at`;
+  p.created_at, p.consented_at, p.started_at, p.declined_at, p.completed_at, p.timed_out_at`;
 
 export interface ParticipantRow {
   id: string;
@@ -30,6 +30,7 @@ export interface ParticipantRow {
   started_at: Date | null;
   declined_at: Date | null;
   completed_at: Date | null;
+  timed_out_at: Date | null;
 }
 
 export function participantOf(r: ParticipantRow): Participant {
@@ -47,6 +48,7 @@ export function participantOf(r: ParticipantRow): Participant {
     startedAt: r.started_at,
     declinedAt: r.declined_at,
     completedAt: r.completed_at,
+    timedOutAt: r.timed_out_at,
   };
 }
 
@@ -84,6 +86,7 @@ export async function takePlace(sql: SqlRunner, batchId: string, ids: ProlificId
     startedAt: null,
     declinedAt: null,
     completedAt: null,
+    timedOutAt: null,
   };
   const { id, code, prolificPid: pid } = participant;
   const rows = await sql.rows<{ place: number; inserted: number; open: number }>(PrismaSql.sql`

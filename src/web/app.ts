@@ -44,9 +44,9 @@ export function createApp({ db, config, log }: AppDeps): Express {
   app.use('/static', express.static(PUBLIC_DIR, { maxAge: config.production ? '1h' : 0, index: false }));
   app.use(cookieParser());
   const rateLimitStore: RateLimitStoreFactory = (prefix) => (db.kind === 'postgres' ? new DatabaseRateLimitStore(db.prisma, prefix) : undefined);
-  app.use('/api/v1', apiRouter(db.prisma, { maxUploadBytes: config.maxUploadBytes, publicBaseUrl: config.publicBaseUrl }));
+  app.use('/api/v1', apiRouter(db.prisma, { maxUploadBytes: config.maxUploadBytes, publicBaseUrl: config.publicBaseUrl, sql: db.sql }));
   app.use('/s', participantRouter(db, { prolificCompleteUrl: config.prolificCompleteUrl, rateLimitStore }));
-  app.use('/console', consoleRouter(db.prisma, { ...config, rateLimitStore }));
+  app.use('/console', consoleRouter(db.prisma, { ...config, rateLimitStore, sql: db.sql }));
   app.use('/', homeRouter(db.prisma, { showDemo: config.loadDemo }));
   app.use(notFound);
   app.use(errorHandler({ production: config.production, log }));

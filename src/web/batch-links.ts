@@ -1,12 +1,5 @@
 // The links a researcher pastes into Prolific and uses to preview a batch.
-import type { Batch, BatchStatus } from '../db/batches.js';
-
-/** Lifecycle actions as URLs name them, and the status each leads to. */
-export const BATCH_ACTIONS: readonly (readonly ['open' | 'pause' | 'close', BatchStatus])[] = [
-  ['open', 'open'],
-  ['pause', 'paused'],
-  ['close', 'closed'],
-];
+import type { Batch } from '../db/batches.js';
 
 /** Prolific replaces the {{%...%}} placeholders with each participant's ids. */
 export function participantUrl(baseUrl: string, batch: Pick<Batch, 'id'>): string {
@@ -31,6 +24,7 @@ export function presentBatch(batch: Batch) {
     ratingsPerTask: batch.ratingsPerTask,
     preferredSide: batch.preferredSide,
     categoryDraw: batch.categoryDraw,
+    maxMinutes: batch.maxMinutes,
     createdAt: batch.createdAt.toISOString(),
     openedAt: batch.openedAt?.toISOString() ?? null,
     closedAt: batch.closedAt?.toISOString() ?? null,

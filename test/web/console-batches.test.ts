@@ -3,7 +3,8 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../src/core/rng.js';
 import { generateSyntheticDataset, toJsonl } from '../../src/core/synthetic-dataset.js';
-import { makeAccount, signIn, type ConsoleSession } from '../helpers/console.js';
+import { csrfFrom, makeAccount, signIn, type ConsoleSession } from '../helpers/console.js';
+import { createOpenBatch, Rater } from '../helpers/rater.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
 let t: TestApp;
@@ -43,3 +44,27 @@ describe('console batch creation', () => {
     expect(res.text).toContain('value="bad draw"');
   });
 });
+
+describe('console batch lifecycle', () => {
+  const buttons = (html: string) => [...html.matchAll(/name="action" value="(\w+)"/g)].map((m) => m[1]);
+
+  it('asks before closing, saying how many raters are mid-session, and then offers no more transitions', async () => {
+    const batch = await createOpenBatch(t.db.prisma, { raters: 3 }, 120);
+    await new Rater(t.app, batch).consentAndStart();
+    expect(buttons((await admin.agent.get(`/console/batches/${batch.id}`)).text)).toEqual(['pause', 'close']);
+
+    const token = await admin.csrf();
+    const ask = await admin.agent.post(`/console/batches/${batch.id}/status`).type('form').send({ _csrf: token, action: 'close' });
+    expect(ask.status).toBe(200);
+    expect(ask.text).toContain('1 rater is in the middle of a session');
+    expect((await t.db.prisma.batch.findUniqueOrThrow({ where: { id: batch.id } })).status).toBe('open');
+
+    const confirmed = await admin.agent.post(`/console/batches/${batch.id}/status`).type('form').send({ _csrf: csrfFrom(ask.text), action: 'close', confirm: 'yes' });
+    expect(confirmed.status).toBe(303);
+    expect((await t.db.prisma.batch.findUniqueOrThrow({ where: { id: batch.id } })).status).toBe('closed');
+    const page = (await admin.agent.get(`/console/batches/${batch.id}`)).text;
+    expect(buttons(page)).toEqual([]);
+    expect(page).toContain('This batch is closed');
+  });
+});
+

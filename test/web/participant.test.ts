@@ -181,15 +181,19 @@ describe('entry pages', () => {
     expect(await t.db.prisma.assignment.count({ where: { participantId: participant.id } })).toBe(0);
   });
 
-  it('shows a polite page asking to return the study when the batch is closed', async () => {
+  it('turns newcomers away from a closed batch but lets a rater mid-session finish and get the completion code', async () => {
     const closedBatch = await createOpenBatch(t.db.prisma, {}, 120);
     const midway = new Rater(t.app, closedBatch);
-    await midway.consentAndStart();
+    let page = await midway.consentAndStart();
     await changeBatchStatus(t.db.prisma, closedBatch, 'closed');
-    for (const page of [await new Rater(t.app, closedBatch).enter(), await midway.session()]) {
-      expect(page).toContain('This study is closed');
-      expect(page).toContain('return the study');
-    }
+    const newcomer = await new Rater(t.app, closedBatch).enter();
+    expect(newcomer).toContain('This study is closed');
+    expect(newcomer).toContain('return the study');
+    expect(questionNumberOf(await midway.session())).toBe(1);
+    for (let q = 0; q < closedBatch.questionsPerRater; q++) page = await midway.answer(page);
+    expect(page).toContain(closedBatch.completionCode);
+    const stored = await t.db.prisma.participant.findFirstOrThrow({ where: { batchId: closedBatch.id, prolificPid: midway.ids.PROLIFIC_PID } });
+    expect(stored.status).toBe('completed');
   });
 
   it('turns away a new rater when every place is taken, but lets the others resume', async () => {

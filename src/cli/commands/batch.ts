@@ -8,7 +8,9 @@ import {
   type BatchStatus,
 } from '../../db/batches.js';
 import { CLI_ACTOR, recordAudit } from '../../db/audit.js';
-import { BATCH_ACTIONS, participantUrl, previewUrl } from '../../web/batch-links.js';
+import { BATCH_ACTIONS, canChangeStatus } from '../../core/batch-lifecycle.js';
+import { participantUrl, previewUrl } from '../../web/batch-links.js';
+import { timeOutAbandonedParticipants } from '../../db/timeouts.js';
 import { CliError, type CliContext } from '../context.js';
 import { formatGenerationReport } from '../generation-report.js';
 import { requireBatch } from './require-batch.js';
@@ -40,8 +42,16 @@ export async function batchCreateCommand(ctx: CliContext, raw: Record<string, un
   ctx.out(`Open it with: prefbasis batch open ${batch.id}`);
 }
 
-export async function batchStatusCommand(ctx: CliContext, idOrName: string, to: BatchStatus): Promise<void> {
+export async function batchStatusCommand(ctx: CliContext, idOrName: string, to: BatchStatus, options: { confirmed: boolean }): Promise<void> {
   const batch = await requireBatch(ctx, idOrName);
+  if (to === 'closed' && batch.status !== 'closed' && canChangeStatus(batch.status, to) && !options.confirmed) {
+    const { participants } = await getBatchProgress(ctx.db.prisma, batch.id);
+    throw new CliError(
+      `Closing "${batch.name}" is final: nobody new can enter and it cannot be opened again. ` +
+        `${participants.consenting + participants.active} rater(s) are mid-session; they may finish within ${batch.maxMinutes} minutes. ` +
+        `Run again with --yes to close it.`,
+    );
+  }
   const change = await changeBatchStatus(ctx.db.prisma, batch, to);
   if (!change.ok) throw new CliError(`A ${change.from} batch cannot become ${change.to}.`);
   if (batch.status !== to) await recordAudit(ctx.db.prisma, CLI_ACTOR, { action: `batch.${BATCH_ACTIONS.find(([, status]) => status === to)?.[0] ?? to}`, batchId: batch.id });
@@ -59,6 +69,12 @@ export async function batchShowCommand(ctx: CliContext, idOrName: string, baseUr
   ctx.out(`Tasks ${progress.tasks}; answers ${progress.answers}; ratings per task ${progress.ratingsPerTask.min}–${progress.ratingsPerTask.max}`);
   ctx.out(formatTable(Object.keys(progress.participants), [Object.values(progress.participants)]));
   ctx.out(`Participant URL: ${participantUrl(baseUrl, batch)}`);
+}
+
+export async function batchTimeoutsCommand(ctx: CliContext, idOrName: string): Promise<void> {
+  const batch = await requireBatch(ctx, idOrName);
+  const gone = await timeOutAbandonedParticipants(ctx.db.sql, new Date(), CLI_ACTOR, batch.id);
+  ctx.out(`Timed out ${gone.length} participant(s) of "${batch.name}" still unfinished ${batch.maxMinutes} minutes after entering; their places and unanswered tasks are free again.`);
 }
 
 export async function batchListCommand(ctx: CliContext): Promise<void> {

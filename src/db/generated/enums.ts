@@ -68,7 +68,8 @@ export const ParticipantStatus = {
   declined: 'declined',
   active: 'active',
   completed: 'completed',
-  returned: 'returned'
+  returned: 'returned',
+  timed_out: 'timed_out'
 } as const
 
 export type ParticipantStatus = (typeof ParticipantStatus)[keyof typeof ParticipantStatus]

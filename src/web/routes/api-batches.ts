@@ -11,14 +11,17 @@ import {
 } from '../../db/batches.js';
 import { recordAudit } from '../../db/audit.js';
 import type { Prisma } from '../../db/connection.js';
+import type { SqlRunner } from '../../db/sql-runner.js';
+import { timeOutAbandonedParticipants } from '../../db/timeouts.js';
 import { markReturned } from '../../db/participants.js';
 import { actorOf } from '../middleware/auth.js';
-import { BATCH_ACTIONS, participantUrl, presentBatch, previewUrl } from '../batch-links.js';
+import { BATCH_ACTIONS } from '../../core/batch-lifecycle.js';
+import { participantUrl, presentBatch, previewUrl } from '../batch-links.js';
 import { HttpError } from '../http-error.js';
 import { loadBatchOr404 } from '../load-batch.js';
 import { parseOr400 } from '../schemas/common.js';
 
-export function batchesRouter(prisma: Prisma, options: { publicBaseUrl: string | null }): Router {
+export function batchesRouter(prisma: Prisma, options: { publicBaseUrl: string | null; sql: SqlRunner }): Router {
   const router = Router();
   const baseUrl = (req: Request) => options.publicBaseUrl ?? `${req.protocol}://${req.get('host')}`;
   const links = (req: Request, batch: Batch) => ({ participantUrl: participantUrl(baseUrl(req), batch), previewUrl: previewUrl(baseUrl(req), batch) });
@@ -67,6 +70,13 @@ export function batchesRouter(prisma: Prisma, options: { publicBaseUrl: string |
     }
     await recordAudit(prisma, actorOf(res), { action: 'participant.return', batchId: batch.id, details: { participant: participantId } });
     res.json({ participant: { id: participantId, status: 'returned' } });
+  });
+
+  // On demand; the server also runs it every minute (jobs/timeout-sweep.ts).
+  router.post('/:id/timeouts', async (req, res) => {
+    const batch = await loadBatchOr404(prisma, req.params);
+    const gone = await timeOutAbandonedParticipants(options.sql, new Date(), actorOf(res), batch.id);
+    res.json({ timedOut: gone.map((p) => p.participantId) });
   });
 
   for (const [action, to] of BATCH_ACTIONS) {

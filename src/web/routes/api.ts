@@ -1,13 +1,14 @@
 // The researcher API: every route under /api/v1 requires a bearer token.
 import { Router } from 'express';
 import type { Prisma } from '../../db/connection.js';
+import type { SqlRunner } from '../../db/sql-runner.js';
 import { onlyAdminsChange } from '../middleware/auth.js';
 import { requireApiToken } from '../middleware/require-api-token.js';
 import { batchesRouter } from './api-batches.js';
 import { datasetsRouter } from './api-datasets.js';
 import { resultsRouter } from './api-results.js';
 
-export function apiRouter(prisma: Prisma, options: { maxUploadBytes: number; publicBaseUrl: string | null }): Router {
+export function apiRouter(prisma: Prisma, options: { maxUploadBytes: number; publicBaseUrl: string | null; sql: SqlRunner }): Router {
   const router = Router();
   router.use(requireApiToken(prisma));
   router.use(onlyAdminsChange);

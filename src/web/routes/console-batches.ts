@@ -9,7 +9,10 @@ import type { Prisma } from '../../db/connection.js';
 import { listDatasets } from '../../db/datasets.js';
 import { listParticipantAnswers, listParticipantOverviews } from '../../db/participant-reports.js';
 import { markReturned } from '../../db/participants.js';
-import { BATCH_ACTIONS, participantUrl, previewUrl } from '../batch-links.js';
+import type { SqlRunner } from '../../db/sql-runner.js';
+import { timeOutAbandonedParticipants } from '../../db/timeouts.js';
+import { allowedActions, BATCH_ACTIONS } from '../../core/batch-lifecycle.js';
+import { participantUrl, previewUrl } from '../batch-links.js';
 import { HttpError } from '../http-error.js';
 import { loadBatchOr404 } from '../load-batch.js';
 import { actorOf } from '../middleware/auth.js';
@@ -17,9 +20,9 @@ import { consoleResultsRouter } from './console-results.js';
 
 type FormValues = Record<string, string>;
 
-const FORM_DEFAULTS: FormValues = { dataset: '', name: '', questions: '20', raters: '50', seed: '', completionCode: '', ratingsPerTask: '', preferredSide: 'first', categoryDraw: 'uniform' };
+const FORM_DEFAULTS: FormValues = { dataset: '', name: '', questions: '20', raters: '50', seed: '', completionCode: '', ratingsPerTask: '', preferredSide: 'first', categoryDraw: 'uniform', maxMinutes: '60' };
 
-export function consoleBatchesRouter(prisma: Prisma, options: { publicBaseUrl: string | null }): Router {
+export function consoleBatchesRouter(prisma: Prisma, options: { publicBaseUrl: string | null; sql: SqlRunner }): Router {
   const router = Router();
   const baseUrl = (req: Request) => options.publicBaseUrl ?? `${req.protocol}://${req.get('host')}`;
 
@@ -63,7 +66,7 @@ export function consoleBatchesRouter(prisma: Prisma, options: { publicBaseUrl: s
       events: await listAuditEvents(prisma, { batchId: batch.id, limit: 50 }),
       participantUrl: participantUrl(baseUrl(req), batch),
       previewUrl: previewUrl(baseUrl(req), batch),
-      actions: BATCH_ACTIONS,
+      actions: allowedActions(batch.status),
       categories: categoryRows(batch),
     });
   });
@@ -76,11 +79,23 @@ export function consoleBatchesRouter(prisma: Prisma, options: { publicBaseUrl: s
 
   router.post('/:id/status', async (req, res) => {
     const batch = await loadBatchOr404(prisma, req.params);
-    const action = BATCH_ACTIONS.find(([name]) => name === (req.body as { action?: string }).action);
+    const body = req.body as { action?: string; confirm?: string };
+    const action = BATCH_ACTIONS.find(([name]) => name === body.action);
     if (!action) throw new HttpError(400, 'unknown_action', 'Unknown batch action.');
+    if (action[0] === 'close' && batch.status !== 'closed' && body.confirm !== 'yes') {
+      // Closing is final: say who is mid-session before doing it.
+      const { participants } = await getBatchProgress(prisma, batch.id);
+      return res.render('admin/batch-close', { title: `Close ${batch.name}?`, batch, midSession: participants.consenting + participants.active });
+    }
     const change = await changeBatchStatus(prisma, batch, action[1]);
     if (!change.ok) throw new HttpError(409, 'invalid_transition', `A ${change.from} batch cannot become ${change.to}.`);
     if (batch.status !== action[1]) await recordAudit(prisma, actorOf(res), { action: `batch.${action[0]}`, batchId: batch.id });
+    res.redirect(303, `/console/batches/${batch.id}`);
+  });
+
+  router.post('/:id/timeouts', async (req, res) => {
+    const batch = await loadBatchOr404(prisma, req.params);
+    await timeOutAbandonedParticipants(options.sql, new Date(), actorOf(res), batch.id);
     res.redirect(303, `/console/batches/${batch.id}`);
   });
 

@@ -6,6 +6,7 @@ import multer from 'multer';
 import { z } from 'zod';
 import { createSession, deleteSession, verifyCredentials } from '../../db/accounts.js';
 import type { Prisma } from '../../db/connection.js';
+import type { SqlRunner } from '../../db/sql-runner.js';
 import type { RateLimitStoreFactory } from '../middleware/rate-limit-store.js';
 import { createCsrf } from '../csrf.js';
 import { loadAccount, onlyAdminsChange, requireSignedIn, SESSION_COOKIE, sessionToken } from '../middleware/auth.js';
@@ -19,6 +20,7 @@ export interface ConsoleOptions {
   maxUploadBytes: number;
   publicBaseUrl: string | null;
   rateLimitStore: RateLimitStoreFactory;
+  sql: SqlRunner;
 }
 
 const signInBody = z.object({ email: z.string().trim().min(1).max(200), password: z.string().min(1).max(500), next: z.string().optional() });

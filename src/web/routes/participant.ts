@@ -90,10 +90,6 @@ export function participantRouter(db: Pick<Database, 'prisma' | 'sql'>, options:
       }
       return;
     }
-    if (batch.status === 'closed' && entry.participant.status !== 'completed') {
-      res.status(409).render('participant/unavailable', { title: 'Study closed', reason: 'closed' });
-      return;
-    }
     // Secure whenever the request came over TLS (directly or through a trusted proxy).
     setParticipantCookie(res, batch.id, entry.participant.code, req.secure);
     res.redirect(303, sessionUrl(batch));
@@ -159,6 +155,8 @@ export function participantRouter(db: Pick<Database, 'prisma' | 'sql'>, options:
       }
       case 'declined':
         return res.render('participant/declined', { ...base, title: 'Please return the study' });
+      case 'timed-out':
+        return res.render('participant/timed-out', { ...base, title: 'Time ran out', maxMinutes: batch.maxMinutes });
       case 'closed':
         return res.status(409).render('participant/unavailable', { title: 'Study closed', reason: 'closed' });
       case 'consent':

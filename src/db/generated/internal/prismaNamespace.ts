@@ -1684,6 +1684,7 @@ export const BatchScalarFieldEnum = {
   ratingsPerTask: 'ratingsPerTask',
   preferredSide: 'preferredSide',
   categoryDraw: 'categoryDraw',
+  maxMinutes: 'maxMinutes',
   generationReport: 'generationReport',
   createdAt: 'createdAt',
   openedAt: 'openedAt',
@@ -1732,7 +1733,8 @@ export const ParticipantScalarFieldEnum = {
   consentedAt: 'consentedAt',
   startedAt: 'startedAt',
   declinedAt: 'declinedAt',
-  completedAt: 'completedAt'
+  completedAt: 'completedAt',
+  timedOutAt: 'timedOutAt'
 } as const
 
 export type ParticipantScalarFieldEnum = (typeof ParticipantScalarFieldEnum)[keyof typeof ParticipantScalarFieldEnum]

@@ -188,6 +188,7 @@ export const BatchScalarFieldEnum = {
   ratingsPerTask: 'ratingsPerTask',
   preferredSide: 'preferredSide',
   categoryDraw: 'categoryDraw',
+  maxMinutes: 'maxMinutes',
   generationReport: 'generationReport',
   createdAt: 'createdAt',
   openedAt: 'openedAt',
@@ -236,7 +237,8 @@ export const ParticipantScalarFieldEnum = {
   consentedAt: 'consentedAt',
   startedAt: 'startedAt',
   declinedAt: 'declinedAt',
-  completedAt: 'completedAt'
+  completedAt: 'completedAt',
+  timedOutAt: 'timedOutAt'
 } as const
 
 export type ParticipantScalarFieldEnum = (typeof ParticipantScalarFieldEnum)[keyof typeof ParticipantScalarFieldEnum]

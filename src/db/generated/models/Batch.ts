@@ -31,6 +31,7 @@ export type BatchAvgAggregateOutputType = {
   targetRaters: number | null
   seed: number | null
   ratingsPerTask: number | null
+  maxMinutes: number | null
   placesTaken: number | null
 }
 
@@ -39,6 +40,7 @@ export type BatchSumAggregateOutputType = {
   targetRaters: number | null
   seed: number | null
   ratingsPerTask: number | null
+  maxMinutes: number | null
   placesTaken: number | null
 }
 
@@ -55,6 +57,7 @@ export type BatchMinAggregateOutputType = {
   ratingsPerTask: number | null
   preferredSide: $Enums.PreferredSide | null
   categoryDraw: $Enums.CategoryDraw | null
+  maxMinutes: number | null
   createdAt: Date | null
   openedAt: Date | null
   closedAt: Date | null
@@ -74,6 +77,7 @@ export type BatchMaxAggregateOutputType = {
   ratingsPerTask: number | null
   preferredSide: $Enums.PreferredSide | null
   categoryDraw: $Enums.CategoryDraw | null
+  maxMinutes: number | null
   createdAt: Date | null
   openedAt: Date | null
   closedAt: Date | null
@@ -93,6 +97,7 @@ export type BatchCountAggregateOutputType = {
   ratingsPerTask: number
   preferredSide: number
   categoryDraw: number
+  maxMinutes: number
   generationReport: number
   createdAt: number
   openedAt: number
@@ -107,6 +112,7 @@ export type BatchAvgAggregateInputType = {
   targetRaters?: true
   seed?: true
   ratingsPerTask?: true
+  maxMinutes?: true
   placesTaken?: true
 }
 
@@ -115,6 +121,7 @@ export type BatchSumAggregateInputType = {
   targetRaters?: true
   seed?: true
   ratingsPerTask?: true
+  maxMinutes?: true
   placesTaken?: true
 }
 
@@ -131,6 +138,7 @@ export type BatchMinAggregateInputType = {
   ratingsPerTask?: true
   preferredSide?: true
   categoryDraw?: true
+  maxMinutes?: true
   createdAt?: true
   openedAt?: true
   closedAt?: true
@@ -150,6 +158,7 @@ export type BatchMaxAggregateInputType = {
   ratingsPerTask?: true
   preferredSide?: true
   categoryDraw?: true
+  maxMinutes?: true
   createdAt?: true
   openedAt?: true
   closedAt?: true
@@ -169,6 +178,7 @@ export type BatchCountAggregateInputType = {
   ratingsPerTask?: true
   preferredSide?: true
   categoryDraw?: true
+  maxMinutes?: true
   generationReport?: true
   createdAt?: true
   openedAt?: true
@@ -276,6 +286,7 @@ export type BatchGroupByOutputType = {
   ratingsPerTask: number | null
   preferredSide: $Enums.PreferredSide
   categoryDraw: $Enums.CategoryDraw
+  maxMinutes: number
   generationReport: runtime.JsonValue
   createdAt: Date
   openedAt: Date | null
@@ -319,6 +330,7 @@ export type BatchWhereInput = {
   ratingsPerTask?: Prisma.IntNullableFilter<"Batch"> | number | null
   preferredSide?: Prisma.EnumPreferredSideFilter<"Batch"> | $Enums.PreferredSide
   categoryDraw?: Prisma.EnumCategoryDrawFilter<"Batch"> | $Enums.CategoryDraw
+  maxMinutes?: Prisma.IntFilter<"Batch"> | number
   generationReport?: Prisma.JsonFilter<"Batch">
   createdAt?: Prisma.DateTimeFilter<"Batch"> | Date | string
   openedAt?: Prisma.DateTimeNullableFilter<"Batch"> | Date | string | null
@@ -342,6 +354,7 @@ export type BatchOrderByWithRelationInput = {
   ratingsPerTask?: Prisma.SortOrderInput | Prisma.SortOrder
   preferredSide?: Prisma.SortOrder
   categoryDraw?: Prisma.SortOrder
+  maxMinutes?: Prisma.SortOrder
   generationReport?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   openedAt?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -368,6 +381,7 @@ export type BatchWhereUniqueInput = Prisma.AtLeast<{
   ratingsPerTask?: Prisma.IntNullableFilter<"Batch"> | number | null
   preferredSide?: Prisma.EnumPreferredSideFilter<"Batch"> | $Enums.PreferredSide
   categoryDraw?: Prisma.EnumCategoryDrawFilter<"Batch"> | $Enums.CategoryDraw
+  maxMinutes?: Prisma.IntFilter<"Batch"> | number
   generationReport?: Prisma.JsonFilter<"Batch">
   createdAt?: Prisma.DateTimeFilter<"Batch"> | Date | string
   openedAt?: Prisma.DateTimeNullableFilter<"Batch"> | Date | string | null
@@ -391,6 +405,7 @@ export type BatchOrderByWithAggregationInput = {
   ratingsPerTask?: Prisma.SortOrderInput | Prisma.SortOrder
   preferredSide?: Prisma.SortOrder
   categoryDraw?: Prisma.SortOrder
+  maxMinutes?: Prisma.SortOrder
   generationReport?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   openedAt?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -419,6 +434,7 @@ export type BatchScalarWhereWithAggregatesInput = {
   ratingsPerTask?: Prisma.IntNullableWithAggregatesFilter<"Batch"> | number | null
   preferredSide?: Prisma.EnumPreferredSideWithAggregatesFilter<"Batch"> | $Enums.PreferredSide
   categoryDraw?: Prisma.EnumCategoryDrawWithAggregatesFilter<"Batch"> | $Enums.CategoryDraw
+  maxMinutes?: Prisma.IntWithAggregatesFilter<"Batch"> | number
   generationReport?: Prisma.JsonWithAggregatesFilter<"Batch">
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Batch"> | Date | string
   openedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Batch"> | Date | string | null
@@ -438,6 +454,7 @@ export type BatchCreateInput = {
   ratingsPerTask?: number | null
   preferredSide?: $Enums.PreferredSide
   categoryDraw?: $Enums.CategoryDraw
+  maxMinutes?: number
   generationReport: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   openedAt?: Date | string | null
@@ -461,6 +478,7 @@ export type BatchUncheckedCreateInput = {
   ratingsPerTask?: number | null
   preferredSide?: $Enums.PreferredSide
   categoryDraw?: $Enums.CategoryDraw
+  maxMinutes?: number
   generationReport: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   openedAt?: Date | string | null
@@ -482,6 +500,7 @@ export type BatchUpdateInput = {
   ratingsPerTask?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   preferredSide?: Prisma.EnumPreferredSideFieldUpdateOperationsInput | $Enums.PreferredSide
   categoryDraw?: Prisma.EnumCategoryDrawFieldUpdateOperationsInput | $Enums.CategoryDraw
+  maxMinutes?: Prisma.IntFieldUpdateOperationsInput | number
   generationReport?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   openedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -505,6 +524,7 @@ export type BatchUncheckedUpdateInput = {
   ratingsPerTask?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   preferredSide?: Prisma.EnumPreferredSideFieldUpdateOperationsInput | $Enums.PreferredSide
   categoryDraw?: Prisma.EnumCategoryDrawFieldUpdateOperationsInput | $Enums.CategoryDraw
+  maxMinutes?: Prisma.IntFieldUpdateOperationsInput | number
   generationReport?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   openedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -527,6 +547,7 @@ export type BatchCreateManyInput = {
   ratingsPerTask?: number | null
   preferredSide?: $Enums.PreferredSide
   categoryDraw?: $Enums.CategoryDraw
+  maxMinutes?: number
   generationReport: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   openedAt?: Date | string | null
@@ -546,6 +567,7 @@ export type BatchUpdateManyMutationInput = {
   ratingsPerTask?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   preferredSide?: Prisma.EnumPreferredSideFieldUpdateOperationsInput | $Enums.PreferredSide
   categoryDraw?: Prisma.EnumCategoryDrawFieldUpdateOperationsInput | $Enums.CategoryDraw
+  maxMinutes?: Prisma.IntFieldUpdateOperationsInput | number
   generationReport?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   openedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -566,6 +588,7 @@ export type BatchUncheckedUpdateManyInput = {
   ratingsPerTask?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   preferredSide?: Prisma.EnumPreferredSideFieldUpdateOperationsInput | $Enums.PreferredSide
   categoryDraw?: Prisma.EnumCategoryDrawFieldUpdateOperationsInput | $Enums.CategoryDraw
+  maxMinutes?: Prisma.IntFieldUpdateOperationsInput | number
   generationReport?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   openedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -596,6 +619,7 @@ export type BatchCountOrderByAggregateInput = {
   ratingsPerTask?: Prisma.SortOrder
   preferredSide?: Prisma.SortOrder
   categoryDraw?: Prisma.SortOrder
+  maxMinutes?: Prisma.SortOrder
   generationReport?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   openedAt?: Prisma.SortOrder
@@ -608,6 +632,7 @@ export type BatchAvgOrderByAggregateInput = {
   targetRaters?: Prisma.SortOrder
   seed?: Prisma.SortOrder
   ratingsPerTask?: Prisma.SortOrder
+  maxMinutes?: Prisma.SortOrder
   placesTaken?: Prisma.SortOrder
 }
 
@@ -624,6 +649,7 @@ export type BatchMaxOrderByAggregateInput = {
   ratingsPerTask?: Prisma.SortOrder
   preferredSide?: Prisma.SortOrder
   categoryDraw?: Prisma.SortOrder
+  maxMinutes?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   openedAt?: Prisma.SortOrder
   closedAt?: Prisma.SortOrder
@@ -643,6 +669,7 @@ export type BatchMinOrderByAggregateInput = {
   ratingsPerTask?: Prisma.SortOrder
   preferredSide?: Prisma.SortOrder
   categoryDraw?: Prisma.SortOrder
+  maxMinutes?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   openedAt?: Prisma.SortOrder
   closedAt?: Prisma.SortOrder
@@ -654,6 +681,7 @@ export type BatchSumOrderByAggregateInput = {
   targetRaters?: Prisma.SortOrder
   seed?: Prisma.SortOrder
   ratingsPerTask?: Prisma.SortOrder
+  maxMinutes?: Prisma.SortOrder
   placesTaken?: Prisma.SortOrder
 }
 
@@ -764,6 +792,7 @@ export type BatchCreateWithoutDatasetInput = {
   ratingsPerTask?: number | null
   preferredSide?: $Enums.PreferredSide
   categoryDraw?: $Enums.CategoryDraw
+  maxMinutes?: number
   generationReport: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   openedAt?: Date | string | null
@@ -785,6 +814,7 @@ export type BatchUncheckedCreateWithoutDatasetInput = {
   ratingsPerTask?: number | null
   preferredSide?: $Enums.PreferredSide
   categoryDraw?: $Enums.CategoryDraw
+  maxMinutes?: number
   generationReport: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   openedAt?: Date | string | null
@@ -836,6 +866,7 @@ export type BatchScalarWhereInput = {
   ratingsPerTask?: Prisma.IntNullableFilter<"Batch"> | number | null
   preferredSide?: Prisma.EnumPreferredSideFilter<"Batch"> | $Enums.PreferredSide
   categoryDraw?: Prisma.EnumCategoryDrawFilter<"Batch"> | $Enums.CategoryDraw
+  maxMinutes?: Prisma.IntFilter<"Batch"> | number
   generationReport?: Prisma.JsonFilter<"Batch">
   createdAt?: Prisma.DateTimeFilter<"Batch"> | Date | string
   openedAt?: Prisma.DateTimeNullableFilter<"Batch"> | Date | string | null
@@ -855,6 +886,7 @@ export type BatchCreateWithoutTasksInput = {
   ratingsPerTask?: number | null
   preferredSide?: $Enums.PreferredSide
   categoryDraw?: $Enums.CategoryDraw
+  maxMinutes?: number
   generationReport: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   openedAt?: Date | string | null
@@ -877,6 +909,7 @@ export type BatchUncheckedCreateWithoutTasksInput = {
   ratingsPerTask?: number | null
   preferredSide?: $Enums.PreferredSide
   categoryDraw?: $Enums.CategoryDraw
+  maxMinutes?: number
   generationReport: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   openedAt?: Date | string | null
@@ -913,6 +946,7 @@ export type BatchUpdateWithoutTasksInput = {
   ratingsPerTask?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   preferredSide?: Prisma.EnumPreferredSideFieldUpdateOperationsInput | $Enums.PreferredSide
   categoryDraw?: Prisma.EnumCategoryDrawFieldUpdateOperationsInput | $Enums.CategoryDraw
+  maxMinutes?: Prisma.IntFieldUpdateOperationsInput | number
   generationReport?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   openedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -935,6 +969,7 @@ export type BatchUncheckedUpdateWithoutTasksInput = {
   ratingsPerTask?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   preferredSide?: Prisma.EnumPreferredSideFieldUpdateOperationsInput | $Enums.PreferredSide
   categoryDraw?: Prisma.EnumCategoryDrawFieldUpdateOperationsInput | $Enums.CategoryDraw
+  maxMinutes?: Prisma.IntFieldUpdateOperationsInput | number
   generationReport?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   openedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -955,6 +990,7 @@ export type BatchCreateWithoutParticipantsInput = {
   ratingsPerTask?: number | null
   preferredSide?: $Enums.PreferredSide
   categoryDraw?: $Enums.CategoryDraw
+  maxMinutes?: number
   generationReport: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   openedAt?: Date | string | null
@@ -977,6 +1013,7 @@ export type BatchUncheckedCreateWithoutParticipantsInput = {
   ratingsPerTask?: number | null
   preferredSide?: $Enums.PreferredSide
   categoryDraw?: $Enums.CategoryDraw
+  maxMinutes?: number
   generationReport: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   openedAt?: Date | string | null
@@ -1013,6 +1050,7 @@ export type BatchUpdateWithoutParticipantsInput = {
   ratingsPerTask?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   preferredSide?: Prisma.EnumPreferredSideFieldUpdateOperationsInput | $Enums.PreferredSide
   categoryDraw?: Prisma.EnumCategoryDrawFieldUpdateOperationsInput | $Enums.CategoryDraw
+  maxMinutes?: Prisma.IntFieldUpdateOperationsInput | number
   generationReport?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   openedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -1035,6 +1073,7 @@ export type BatchUncheckedUpdateWithoutParticipantsInput = {
   ratingsPerTask?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   preferredSide?: Prisma.EnumPreferredSideFieldUpdateOperationsInput | $Enums.PreferredSide
   categoryDraw?: Prisma.EnumCategoryDrawFieldUpdateOperationsInput | $Enums.CategoryDraw
+  maxMinutes?: Prisma.IntFieldUpdateOperationsInput | number
   generationReport?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   openedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -1055,6 +1094,7 @@ export type BatchCreateManyDatasetInput = {
   ratingsPerTask?: number | null
   preferredSide?: $Enums.PreferredSide
   categoryDraw?: $Enums.CategoryDraw
+  maxMinutes?: number
   generationReport: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   openedAt?: Date | string | null
@@ -1074,6 +1114,7 @@ export type BatchUpdateWithoutDatasetInput = {
   ratingsPerTask?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   preferredSide?: Prisma.EnumPreferredSideFieldUpdateOperationsInput | $Enums.PreferredSide
   categoryDraw?: Prisma.EnumCategoryDrawFieldUpdateOperationsInput | $Enums.CategoryDraw
+  maxMinutes?: Prisma.IntFieldUpdateOperationsInput | number
   generationReport?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   openedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -1095,6 +1136,7 @@ export type BatchUncheckedUpdateWithoutDatasetInput = {
   ratingsPerTask?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   preferredSide?: Prisma.EnumPreferredSideFieldUpdateOperationsInput | $Enums.PreferredSide
   categoryDraw?: Prisma.EnumCategoryDrawFieldUpdateOperationsInput | $Enums.CategoryDraw
+  maxMinutes?: Prisma.IntFieldUpdateOperationsInput | number
   generationReport?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   openedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -1116,6 +1158,7 @@ export type BatchUncheckedUpdateManyWithoutDatasetInput = {
   ratingsPerTask?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   preferredSide?: Prisma.EnumPreferredSideFieldUpdateOperationsInput | $Enums.PreferredSide
   categoryDraw?: Prisma.EnumCategoryDrawFieldUpdateOperationsInput | $Enums.CategoryDraw
+  maxMinutes?: Prisma.IntFieldUpdateOperationsInput | number
   generationReport?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   openedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -1176,6 +1219,7 @@ export type BatchSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = 
   ratingsPerTask?: boolean
   preferredSide?: boolean
   categoryDraw?: boolean
+  maxMinutes?: boolean
   generationReport?: boolean
   createdAt?: boolean
   openedAt?: boolean
@@ -1200,6 +1244,7 @@ export type BatchSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensi
   ratingsPerTask?: boolean
   preferredSide?: boolean
   categoryDraw?: boolean
+  maxMinutes?: boolean
   generationReport?: boolean
   createdAt?: boolean
   openedAt?: boolean
@@ -1221,6 +1266,7 @@ export type BatchSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensi
   ratingsPerTask?: boolean
   preferredSide?: boolean
   categoryDraw?: boolean
+  maxMinutes?: boolean
   generationReport?: boolean
   createdAt?: boolean
   openedAt?: boolean
@@ -1242,6 +1288,7 @@ export type BatchSelectScalar = {
   ratingsPerTask?: boolean
   preferredSide?: boolean
   categoryDraw?: boolean
+  maxMinutes?: boolean
   generationReport?: boolean
   createdAt?: boolean
   openedAt?: boolean
@@ -1249,7 +1296,7 @@ export type BatchSelectScalar = {
   placesTaken?: boolean
 }
 
-export type BatchOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "datasetId" | "name" | "status" | "questionsPerRater" | "targetRaters" | "seed" | "completionCode" | "previewKey" | "ratingsPerTask" | "preferredSide" | "categoryDraw" | "generationReport" | "createdAt" | "openedAt" | "closedAt" | "placesTaken", ExtArgs["result"]["batch"]>
+export type BatchOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "datasetId" | "name" | "status" | "questionsPerRater" | "targetRaters" | "seed" | "completionCode" | "previewKey" | "ratingsPerTask" | "preferredSide" | "categoryDraw" | "maxMinutes" | "generationReport" | "createdAt" | "openedAt" | "closedAt" | "placesTaken", ExtArgs["result"]["batch"]>
 export type BatchInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   dataset?: boolean | Prisma.DatasetDefaultArgs<ExtArgs>
   tasks?: boolean | Prisma.Batch$tasksArgs<ExtArgs>
@@ -1286,6 +1333,10 @@ export type $BatchPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs 
     ratingsPerTask: number | null
     preferredSide: $Enums.PreferredSide
     categoryDraw: $Enums.CategoryDraw
+    /**
+     * Minutes a rater has from entry; past them an unfinished participant is timed out.
+     */
+    maxMinutes: number
     /**
      * Task-generation report (made, skipped by reason) as produced by core.
      */
@@ -1736,6 +1787,7 @@ export interface BatchFieldRefs {
   readonly ratingsPerTask: Prisma.FieldRef<"Batch", 'Int'>
   readonly preferredSide: Prisma.FieldRef<"Batch", 'PreferredSide'>
   readonly categoryDraw: Prisma.FieldRef<"Batch", 'CategoryDraw'>
+  readonly maxMinutes: Prisma.FieldRef<"Batch", 'Int'>
   readonly generationReport: Prisma.FieldRef<"Batch", 'Json'>
   readonly createdAt: Prisma.FieldRef<"Batch", 'DateTime'>
   readonly openedAt: Prisma.FieldRef<"Batch", 'DateTime'>

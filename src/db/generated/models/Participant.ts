@@ -38,6 +38,7 @@ export type ParticipantMinAggregateOutputType = {
   startedAt: Date | null
   declinedAt: Date | null
   completedAt: Date | null
+  timedOutAt: Date | null
 }
 
 export type ParticipantMaxAggregateOutputType = {
@@ -54,6 +55,7 @@ export type ParticipantMaxAggregateOutputType = {
   startedAt: Date | null
   declinedAt: Date | null
   completedAt: Date | null
+  timedOutAt: Date | null
 }
 
 export type ParticipantCountAggregateOutputType = {
@@ -70,6 +72,7 @@ export type ParticipantCountAggregateOutputType = {
   startedAt: number
   declinedAt: number
   completedAt: number
+  timedOutAt: number
   _all: number
 }
 
@@ -88,6 +91,7 @@ export type ParticipantMinAggregateInputType = {
   startedAt?: true
   declinedAt?: true
   completedAt?: true
+  timedOutAt?: true
 }
 
 export type ParticipantMaxAggregateInputType = {
@@ -104,6 +108,7 @@ export type ParticipantMaxAggregateInputType = {
   startedAt?: true
   declinedAt?: true
   completedAt?: true
+  timedOutAt?: true
 }
 
 export type ParticipantCountAggregateInputType = {
@@ -120,6 +125,7 @@ export type ParticipantCountAggregateInputType = {
   startedAt?: true
   declinedAt?: true
   completedAt?: true
+  timedOutAt?: true
   _all?: true
 }
 
@@ -209,6 +215,7 @@ export type ParticipantGroupByOutputType = {
   startedAt: Date | null
   declinedAt: Date | null
   completedAt: Date | null
+  timedOutAt: Date | null
   _count: ParticipantCountAggregateOutputType | null
   _min: ParticipantMinAggregateOutputType | null
   _max: ParticipantMaxAggregateOutputType | null
@@ -246,6 +253,7 @@ export type ParticipantWhereInput = {
   startedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
   declinedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
   completedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
+  timedOutAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
   batch?: Prisma.XOR<Prisma.BatchScalarRelationFilter, Prisma.BatchWhereInput>
   assignments?: Prisma.AssignmentListRelationFilter
   answers?: Prisma.AnswerListRelationFilter
@@ -265,6 +273,7 @@ export type ParticipantOrderByWithRelationInput = {
   startedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   declinedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   completedAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  timedOutAt?: Prisma.SortOrderInput | Prisma.SortOrder
   batch?: Prisma.BatchOrderByWithRelationInput
   assignments?: Prisma.AssignmentOrderByRelationAggregateInput
   answers?: Prisma.AnswerOrderByRelationAggregateInput
@@ -288,6 +297,7 @@ export type ParticipantWhereUniqueInput = Prisma.AtLeast<{
   startedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
   declinedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
   completedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
+  timedOutAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
   batch?: Prisma.XOR<Prisma.BatchScalarRelationFilter, Prisma.BatchWhereInput>
   assignments?: Prisma.AssignmentListRelationFilter
   answers?: Prisma.AnswerListRelationFilter
@@ -307,6 +317,7 @@ export type ParticipantOrderByWithAggregationInput = {
   startedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   declinedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   completedAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  timedOutAt?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.ParticipantCountOrderByAggregateInput
   _max?: Prisma.ParticipantMaxOrderByAggregateInput
   _min?: Prisma.ParticipantMinOrderByAggregateInput
@@ -329,6 +340,7 @@ export type ParticipantScalarWhereWithAggregatesInput = {
   startedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Participant"> | Date | string | null
   declinedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Participant"> | Date | string | null
   completedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Participant"> | Date | string | null
+  timedOutAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Participant"> | Date | string | null
 }
 
 export type ParticipantCreateInput = {
@@ -344,6 +356,7 @@ export type ParticipantCreateInput = {
   startedAt?: Date | string | null
   declinedAt?: Date | string | null
   completedAt?: Date | string | null
+  timedOutAt?: Date | string | null
   batch: Prisma.BatchCreateNestedOneWithoutParticipantsInput
   assignments?: Prisma.AssignmentCreateNestedManyWithoutParticipantInput
   answers?: Prisma.AnswerCreateNestedManyWithoutParticipantInput
@@ -363,6 +376,7 @@ export type ParticipantUncheckedCreateInput = {
   startedAt?: Date | string | null
   declinedAt?: Date | string | null
   completedAt?: Date | string | null
+  timedOutAt?: Date | string | null
   assignments?: Prisma.AssignmentUncheckedCreateNestedManyWithoutParticipantInput
   answers?: Prisma.AnswerUncheckedCreateNestedManyWithoutParticipantInput
 }
@@ -380,6 +394,7 @@ export type ParticipantUpdateInput = {
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  timedOutAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   batch?: Prisma.BatchUpdateOneRequiredWithoutParticipantsNestedInput
   assignments?: Prisma.AssignmentUpdateManyWithoutParticipantNestedInput
   answers?: Prisma.AnswerUpdateManyWithoutParticipantNestedInput
@@ -399,6 +414,7 @@ export type ParticipantUncheckedUpdateInput = {
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  timedOutAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   assignments?: Prisma.AssignmentUncheckedUpdateManyWithoutParticipantNestedInput
   answers?: Prisma.AnswerUncheckedUpdateManyWithoutParticipantNestedInput
 }
@@ -417,6 +433,7 @@ export type ParticipantCreateManyInput = {
   startedAt?: Date | string | null
   declinedAt?: Date | string | null
   completedAt?: Date | string | null
+  timedOutAt?: Date | string | null
 }
 
 export type ParticipantUpdateManyMutationInput = {
@@ -432,6 +449,7 @@ export type ParticipantUpdateManyMutationInput = {
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  timedOutAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type ParticipantUncheckedUpdateManyInput = {
@@ -448,6 +466,7 @@ export type ParticipantUncheckedUpdateManyInput = {
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  timedOutAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type ParticipantListRelationFilter = {
@@ -479,6 +498,7 @@ export type ParticipantCountOrderByAggregateInput = {
   startedAt?: Prisma.SortOrder
   declinedAt?: Prisma.SortOrder
   completedAt?: Prisma.SortOrder
+  timedOutAt?: Prisma.SortOrder
 }
 
 export type ParticipantMaxOrderByAggregateInput = {
@@ -495,6 +515,7 @@ export type ParticipantMaxOrderByAggregateInput = {
   startedAt?: Prisma.SortOrder
   declinedAt?: Prisma.SortOrder
   completedAt?: Prisma.SortOrder
+  timedOutAt?: Prisma.SortOrder
 }
 
 export type ParticipantMinOrderByAggregateInput = {
@@ -511,6 +532,7 @@ export type ParticipantMinOrderByAggregateInput = {
   startedAt?: Prisma.SortOrder
   declinedAt?: Prisma.SortOrder
   completedAt?: Prisma.SortOrder
+  timedOutAt?: Prisma.SortOrder
 }
 
 export type ParticipantScalarRelationFilter = {
@@ -605,6 +627,7 @@ export type ParticipantCreateWithoutBatchInput = {
   startedAt?: Date | string | null
   declinedAt?: Date | string | null
   completedAt?: Date | string | null
+  timedOutAt?: Date | string | null
   assignments?: Prisma.AssignmentCreateNestedManyWithoutParticipantInput
   answers?: Prisma.AnswerCreateNestedManyWithoutParticipantInput
 }
@@ -622,6 +645,7 @@ export type ParticipantUncheckedCreateWithoutBatchInput = {
   startedAt?: Date | string | null
   declinedAt?: Date | string | null
   completedAt?: Date | string | null
+  timedOutAt?: Date | string | null
   assignments?: Prisma.AssignmentUncheckedCreateNestedManyWithoutParticipantInput
   answers?: Prisma.AnswerUncheckedCreateNestedManyWithoutParticipantInput
 }
@@ -669,6 +693,7 @@ export type ParticipantScalarWhereInput = {
   startedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
   declinedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
   completedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
+  timedOutAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
 }
 
 export type ParticipantCreateWithoutAssignmentsInput = {
@@ -684,6 +709,7 @@ export type ParticipantCreateWithoutAssignmentsInput = {
   startedAt?: Date | string | null
   declinedAt?: Date | string | null
   completedAt?: Date | string | null
+  timedOutAt?: Date | string | null
   batch: Prisma.BatchCreateNestedOneWithoutParticipantsInput
   answers?: Prisma.AnswerCreateNestedManyWithoutParticipantInput
 }
@@ -702,6 +728,7 @@ export type ParticipantUncheckedCreateWithoutAssignmentsInput = {
   startedAt?: Date | string | null
   declinedAt?: Date | string | null
   completedAt?: Date | string | null
+  timedOutAt?: Date | string | null
   answers?: Prisma.AnswerUncheckedCreateNestedManyWithoutParticipantInput
 }
 
@@ -734,6 +761,7 @@ export type ParticipantUpdateWithoutAssignmentsInput = {
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  timedOutAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   batch?: Prisma.BatchUpdateOneRequiredWithoutParticipantsNestedInput
   answers?: Prisma.AnswerUpdateManyWithoutParticipantNestedInput
 }
@@ -752,6 +780,7 @@ export type ParticipantUncheckedUpdateWithoutAssignmentsInput = {
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  timedOutAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   answers?: Prisma.AnswerUncheckedUpdateManyWithoutParticipantNestedInput
 }
 
@@ -768,6 +797,7 @@ export type ParticipantCreateWithoutAnswersInput = {
   startedAt?: Date | string | null
   declinedAt?: Date | string | null
   completedAt?: Date | string | null
+  timedOutAt?: Date | string | null
   batch: Prisma.BatchCreateNestedOneWithoutParticipantsInput
   assignments?: Prisma.AssignmentCreateNestedManyWithoutParticipantInput
 }
@@ -786,6 +816,7 @@ export type ParticipantUncheckedCreateWithoutAnswersInput = {
   startedAt?: Date | string | null
   declinedAt?: Date | string | null
   completedAt?: Date | string | null
+  timedOutAt?: Date | string | null
   assignments?: Prisma.AssignmentUncheckedCreateNestedManyWithoutParticipantInput
 }
 
@@ -818,6 +849,7 @@ export type ParticipantUpdateWithoutAnswersInput = {
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  timedOutAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   batch?: Prisma.BatchUpdateOneRequiredWithoutParticipantsNestedInput
   assignments?: Prisma.AssignmentUpdateManyWithoutParticipantNestedInput
 }
@@ -836,6 +868,7 @@ export type ParticipantUncheckedUpdateWithoutAnswersInput = {
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  timedOutAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   assignments?: Prisma.AssignmentUncheckedUpdateManyWithoutParticipantNestedInput
 }
 
@@ -852,6 +885,7 @@ export type ParticipantCreateManyBatchInput = {
   startedAt?: Date | string | null
   declinedAt?: Date | string | null
   completedAt?: Date | string | null
+  timedOutAt?: Date | string | null
 }
 
 export type ParticipantUpdateWithoutBatchInput = {
@@ -867,6 +901,7 @@ export type ParticipantUpdateWithoutBatchInput = {
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  timedOutAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   assignments?: Prisma.AssignmentUpdateManyWithoutParticipantNestedInput
   answers?: Prisma.AnswerUpdateManyWithoutParticipantNestedInput
 }
@@ -884,6 +919,7 @@ export type ParticipantUncheckedUpdateWithoutBatchInput = {
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  timedOutAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   assignments?: Prisma.AssignmentUncheckedUpdateManyWithoutParticipantNestedInput
   answers?: Prisma.AnswerUncheckedUpdateManyWithoutParticipantNestedInput
 }
@@ -901,6 +937,7 @@ export type ParticipantUncheckedUpdateManyWithoutBatchInput = {
   startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  timedOutAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 
@@ -957,6 +994,7 @@ export type ParticipantSelect<ExtArgs extends runtime.Types.Extensions.InternalA
   startedAt?: boolean
   declinedAt?: boolean
   completedAt?: boolean
+  timedOutAt?: boolean
   batch?: boolean | Prisma.BatchDefaultArgs<ExtArgs>
   assignments?: boolean | Prisma.Participant$assignmentsArgs<ExtArgs>
   answers?: boolean | Prisma.Participant$answersArgs<ExtArgs>
@@ -977,6 +1015,7 @@ export type ParticipantSelectCreateManyAndReturn<ExtArgs extends runtime.Types.E
   startedAt?: boolean
   declinedAt?: boolean
   completedAt?: boolean
+  timedOutAt?: boolean
   batch?: boolean | Prisma.BatchDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["participant"]>
 
@@ -994,6 +1033,7 @@ export type ParticipantSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.E
   startedAt?: boolean
   declinedAt?: boolean
   completedAt?: boolean
+  timedOutAt?: boolean
   batch?: boolean | Prisma.BatchDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["participant"]>
 
@@ -1011,9 +1051,10 @@ export type ParticipantSelectScalar = {
   startedAt?: boolean
   declinedAt?: boolean
   completedAt?: boolean
+  timedOutAt?: boolean
 }
 
-export type ParticipantOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "batchId" | "code" | "prolificPid" | "studyId" | "sessionId" | "status" | "evaluator" | "createdAt" | "consentedAt" | "startedAt" | "declinedAt" | "completedAt", ExtArgs["result"]["participant"]>
+export type ParticipantOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "batchId" | "code" | "prolificPid" | "studyId" | "sessionId" | "status" | "evaluator" | "createdAt" | "consentedAt" | "startedAt" | "declinedAt" | "completedAt" | "timedOutAt", ExtArgs["result"]["participant"]>
 export type ParticipantInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   batch?: boolean | Prisma.BatchDefaultArgs<ExtArgs>
   assignments?: boolean | Prisma.Participant$assignmentsArgs<ExtArgs>
@@ -1057,6 +1098,7 @@ export type $ParticipantPayload<ExtArgs extends runtime.Types.Extensions.Interna
     startedAt: Date | null
     declinedAt: Date | null
     completedAt: Date | null
+    timedOutAt: Date | null
   }, ExtArgs["result"]["participant"]>
   composites: {}
 }
@@ -1496,6 +1538,7 @@ export interface ParticipantFieldRefs {
   readonly startedAt: Prisma.FieldRef<"Participant", 'DateTime'>
   readonly declinedAt: Prisma.FieldRef<"Participant", 'DateTime'>
   readonly completedAt: Prisma.FieldRef<"Participant", 'DateTime'>
+  readonly timedOutAt: Prisma.FieldRef<"Participant", 'DateTime'>
 }
     
 

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { allowedActions, canChangeStatus } from '../../src/core/batch-lifecycle.js';
+import { participantStep, type BatchStatusName, type ParticipantStatusName } from '../../src/core/participant-step.js';
+
+const at = (status: ParticipantStatusName, started = false) => ({ status, startedAt: started ? new Date(0) : null });
+
+describe('participantStep', () => {
+  it('keeps a rater inside a paused or closed batch on their own page, so closing strands nobody', () => {
+    for (const batch of ['open', 'paused', 'closed'] as BatchStatusName[]) {
+      expect(participantStep(at('consenting'), { status: batch })).toBe('consent');
+      expect(participantStep(at('active'), { status: batch })).toBe('instructions');
+      expect(participantStep(at('active', true), { status: batch })).toBe('question');
+      expect(participantStep(at('completed', true), { status: batch })).toBe('complete');
+    }
+  });
+
+  it('tells a timed-out rater that their time ran out, and a returned or declined one to return the study', () => {
+    expect(participantStep(at('timed_out', true), { status: 'open' })).toBe('timed-out');
+    expect(participantStep(at('returned', true), { status: 'open' })).toBe('declined');
+    expect(participantStep(at('declined'), { status: 'closed' })).toBe('declined');
+  });
+});
+
+describe('batch lifecycle', () => {
+  it('goes draft → open ⇄ paused → closed, and nothing leaves closed', () => {
+    expect(allowedActions('draft')).toEqual(['open']);
+    expect(allowedActions('open')).toEqual(['pause', 'close']);
+    expect(allowedActions('paused')).toEqual(['open', 'close']);
+    expect(allowedActions('closed')).toEqual([]);
+    expect(canChangeStatus('closed', 'open')).toBe(false);
+    expect(canChangeStatus('draft', 'closed')).toBe(false);
+  });
+});
