@@ -9,7 +9,7 @@ import { createBatchFromDataset } from '../../src/db/batches.js';
 import { bulkInsert } from '../../src/db/bulk-insert.js';
 import { openDatabase, type Database } from '../../src/db/connection.js';
 import { importDatasetText } from '../../src/db/datasets.js';
-import { writeAnswersExport } from '../../src/db/exports.js';
+import { writeAnswersExport } from '../../src/results/exports.js';
 import { newId } from '../../src/db/ids.js';
 
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});

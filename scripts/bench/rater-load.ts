@@ -9,6 +9,7 @@ import { createRng } from '../../src/core/rng.js';
 import { generateSyntheticDataset, toJsonl } from '../../src/core/synthetic-dataset.js';
 import { changeBatchStatus, createBatchFromDataset } from '../../src/db/batches.js';
 import { openDatabase } from '../../src/db/connection.js';
+import { Prisma } from '../../src/db/generated/client.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
 import { importDatasetText } from '../../src/db/datasets.js';
 import { startServerProcess, type ServerProcess } from '../../test/helpers/server-process.js';
@@ -158,7 +159,8 @@ for (const n of quick ? [200] : [200, 1000]) {
   const base = await run(bare.url, 'bare', n, n + 1);
   const bareCpu1 = cpuNow(bare.child.pid as number);
   // Stored answers, counted in the database (a 303 alone does not prove an answer was kept).
-  ours.answers = await db.prisma.answer.count({ where: { participant: { batchId: batch } } });
+  const [stored] = await db.sql.rows<{ n: number }>(Prisma.sql`SELECT count(*)::int AS n FROM answers a JOIN participants p ON p.id = a.participant_id WHERE p.batch_id = ${batch}`);
+  ours.answers = stored?.n ?? 0;
   const ratio = ours.answers / ours.seconds / (base.answers / base.seconds);
   rows.push(
     `| ${n} raters at once | ${ours.answers} / ${n * 20} | ${ours.errors} | ${(ours.answers / ours.seconds).toFixed(0)} | ${(base.answers / base.seconds).toFixed(0)} | **${(ratio * 100).toFixed(0)} %** | ${p99(ours.answerMs).toFixed(1)} | ${p99(base.answerMs).toFixed(1)} | **${(p99(ours.answerMs) / p99(base.answerMs)).toFixed(2)}** | ${perAnswer(cpu0, cpu1, ours.answers)} | ${perAnswer(bareCpu0, bareCpu1, base.answers)} | ${((tx1 - tx0) / ours.answers).toFixed(1)} |`,

@@ -5,8 +5,11 @@ import { CATEGORY_DRAWS } from './task-generation.js';
 /** A seed for the PRNG: a non-negative 31-bit integer (CLI, API and forms alike). */
 export const seedSchema = z.coerce.number().int().min(0).max(2 ** 31 - 1);
 
-/** Bootstrap rounds a caller may ask for (SPEC 4 default: 1,000). */
-export const bootstrapRoundsSchema = z.coerce.number().int().min(100).max(20_000).default(1000);
+/** SPEC 4: intervals from 1,000 bootstrap rounds unless the researcher asks for more or fewer. */
+export const DEFAULT_BOOTSTRAP_ROUNDS = 1000;
+
+/** Bootstrap rounds a caller may ask for. */
+export const bootstrapRoundsSchema = z.coerce.number().int().min(100).max(20_000).default(DEFAULT_BOOTSTRAP_ROUNDS);
 
 /** Minutes a rater has from entry before an unfinished session is timed out (DECISIONS: 60). */
 export const DEFAULT_MAX_MINUTES = 60;
@@ -33,5 +36,3 @@ export const batchSettingsSchema = z.object({
 
 export type BatchSettings = z.infer<typeof batchSettingsSchema>;
 
-/** Prolific ids (PROLIFIC_PID, STUDY_ID, SESSION_ID) are 24 hexadecimal characters. */
-export const prolificIdSchema = z.string().regex(/^[a-f0-9]{24}$/i);

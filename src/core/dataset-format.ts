@@ -13,6 +13,14 @@ const preferenceSchema = z.object({
 });
 
 /** One line of the file, as written (snake_case keys). Unknown keys are ignored. */
+/** A dataset's name (CLI, API and console alike). */
+export const datasetNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(100, 'must be at most 100 characters')
+  .regex(/^[\p{L}\p{N} ._:\-()]+$/u, 'may contain letters, digits, spaces and . _ : - ( )');
+
 export const datasetLineSchema = z
   .object({
     id: z.union([nonBlank, z.number().int().transform(String)]),

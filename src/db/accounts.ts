@@ -58,6 +58,10 @@ export async function verifyCredentials(prisma: Prisma, email: string, password:
   return ok && account && !account.disabledAt ? account : null;
 }
 
+export function findAccountByEmail(prisma: Prisma, email: string): Promise<Account | null> {
+  return prisma.account.findUnique({ where: { email: normalizeEmail(email) } });
+}
+
 export function listAccounts(prisma: Prisma): Promise<Account[]> {
   return prisma.account.findMany({ orderBy: { createdAt: 'asc' } });
 }

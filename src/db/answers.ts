@@ -1,6 +1,6 @@
 // Answers as researchers read them: for metrics (kinds only) and for exports (everything, streamed).
 import type { AnswerExportRow } from '../core/export-format.js';
-import { computeSlicedMetrics, type SliceableAnswer, type SliceBy, type SlicedMetrics } from '../core/metric-slices.js';
+import type { SliceableAnswer } from '../core/metric-slices.js';
 import type { OptionKind } from '../core/option-kinds.js';
 import type { Prisma } from './connection.js';
 
@@ -101,16 +101,4 @@ export async function* streamAnswerExportRows(prisma: Prisma, batchId: string): 
     if (!last || page.length < PAGE) return;
     cursor = { participantId: last.participantId, position: last.position };
   }
-}
-
-export interface MetricsRequest extends AnswerFilter {
-  by: SliceBy | null;
-  /** Bootstrap seed; defaults to the first batch's seed so a batch's figures are reproducible. */
-  seed: number;
-  rounds: number;
-}
-
-export async function loadSlicedMetrics(prisma: Prisma, request: MetricsRequest): Promise<SlicedMetrics> {
-  const answers = await listMetricAnswers(prisma, request);
-  return computeSlicedMetrics(answers, request.by, request.seed, { rounds: request.rounds, level: 0.95 });
 }

@@ -1,14 +1,5 @@
-// The links a researcher pastes into Prolific and uses to preview a batch.
+// A batch as the API and the CLI show it.
 import type { Batch } from '../db/batches.js';
-
-/** Prolific replaces the {{%...%}} placeholders with each participant's ids. */
-export function participantUrl(baseUrl: string, batch: Pick<Batch, 'id'>): string {
-  return `${baseUrl.replace(/\/$/, '')}/s/${batch.id}?PROLIFIC_PID={{%PROLIFIC_PID%}}&STUDY_ID={{%STUDY_ID%}}&SESSION_ID={{%SESSION_ID%}}`;
-}
-
-export function previewUrl(baseUrl: string, batch: Pick<Batch, 'id' | 'previewKey'>): string {
-  return `${baseUrl.replace(/\/$/, '')}/s/${batch.id}/preview?key=${encodeURIComponent(batch.previewKey)}`;
-}
 
 /** Settings and state of a batch as the API and CLI show them. */
 export function presentBatch(batch: Batch) {

@@ -9,7 +9,7 @@ import {
 } from '../../db/batches.js';
 import { CLI_ACTOR, recordAudit } from '../../db/audit.js';
 import { BATCH_ACTIONS, canChangeStatus } from '../../core/batch-lifecycle.js';
-import { participantUrl, previewUrl } from '../../web/batch-links.js';
+import { participantUrl, previewUrl } from '../../core/prolific.js';
 import { timeOutAbandonedParticipants } from '../../db/timeouts.js';
 import { CliError, type CliContext } from '../context.js';
 import { formatGenerationReport } from '../generation-report.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { formatLineErrors } from '../../core/dataset-format.js';
 import { CLI_ACTOR, recordAudit } from '../../db/audit.js';
 import { importDatasetText } from '../../db/datasets.js';
-import { datasetNameSchema } from '../../web/schemas/common.js';
+import { datasetNameSchema } from '../../core/dataset-format.js';
 import { CliError, type CliContext } from '../context.js';
 import { progressBar } from '../progress.js';
 

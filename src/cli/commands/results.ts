@@ -3,9 +3,8 @@ import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { RATE_NAMES, RATIO_NAMES, type Metrics } from '../../core/metrics.js';
 import type { SliceBy } from '../../core/metric-slices.js';
-import { loadSlicedMetrics } from '../../db/answers.js';
-import type { Batch } from '../../db/batches.js';
-import { writeAnswersExport, writeMetricsExport, writeTasksExport, type ExportFormat } from '../../db/exports.js';
+import { writeAnswersExport, writeMetricsExport, writeTasksExport, type ExportFormat } from '../../results/exports.js';
+import { computeBatchMetrics } from '../../results/metrics.js';
 import type { CliContext } from '../context.js';
 import { requireBatch } from './require-batch.js';
 import { formatTable } from '../table.js';
@@ -20,13 +19,7 @@ export interface MetricsOptions {
 
 export async function metricsCommand(ctx: CliContext, batchArgs: string[], options: MetricsOptions): Promise<void> {
   const batches = await Promise.all(batchArgs.map((b) => requireBatch(ctx, b)));
-  const metrics = await loadSlicedMetrics(ctx.db.prisma, {
-    batchIds: batches.map((b) => b.id),
-    by: options.by,
-    seed: options.seed ?? (batches[0] as Batch).seed,
-    rounds: options.rounds,
-    includePartial: options.includePartial,
-  });
+  const metrics = await computeBatchMetrics(ctx.db.prisma, { batches, by: options.by, seed: options.seed, rounds: options.rounds, includePartial: options.includePartial });
   if (options.format === 'json') return ctx.out(JSON.stringify(metrics, null, 2));
   if (options.format === 'csv') {
     await writeMetricsExport(metrics, 'csv', process.stdout);
@@ -61,7 +54,7 @@ export async function exportCommand(
   if (options.what === 'answers') summary = `${await writeAnswersExport(ctx.db.prisma, batch.id, options.format, file)} answers`;
   else if (options.what === 'tasks') summary = `${await writeTasksExport(ctx.db.prisma, batch.id, options.format, file)} tasks`;
   else {
-    const metrics = await loadSlicedMetrics(ctx.db.prisma, { batchIds: [batch.id], by: null, seed: batch.seed, rounds: options.rounds, includePartial: options.includePartial });
+    const metrics = await computeBatchMetrics(ctx.db.prisma, { batches: [batch], by: null, rounds: options.rounds, includePartial: options.includePartial });
     await writeMetricsExport(metrics, options.format, file);
     summary = 'metrics';
   }

@@ -1,9 +1,8 @@
 // Researcher results: metrics per batch or across batches, and streamed exports of answers and tasks.
 import { Router, type Response } from 'express';
-import type { Batch } from '../../db/batches.js';
 import type { Prisma } from '../../db/connection.js';
-import { loadSlicedMetrics } from '../../db/answers.js';
-import { EXPORT_CONTENT_TYPE, writeAnswersExport, writeMetricsExport, writeTasksExport, type ExportFormat } from '../../db/exports.js';
+import { EXPORT_CONTENT_TYPE, writeAnswersExport, writeMetricsExport, writeTasksExport, type ExportFormat } from '../../results/exports.js';
+import { computeBatchMetrics } from '../../results/metrics.js';
 import { loadBatchOr404 } from '../load-batch.js';
 import { parseOr400 } from '../schemas/common.js';
 import { crossBatchQuerySchema, exportQuerySchema, metricsQuerySchema, tasksQuerySchema } from '../schemas/results.js';
@@ -15,7 +14,7 @@ export function resultsRouter(prisma: Prisma): Router {
   router.get('/batches/:id/metrics', async (req, res) => {
     const batch = await loadBatchOr404(prisma, req.params);
     const q = parseOr400(metricsQuerySchema, req.query, 'query');
-    const metrics = await loadSlicedMetrics(prisma, { batchIds: [batch.id], by: q.by ?? null, seed: q.seed ?? batch.seed, rounds: q.rounds, includePartial: q.includePartial });
+    const metrics = await computeBatchMetrics(prisma, { batches: [batch], by: q.by ?? null, seed: q.seed, rounds: q.rounds, includePartial: q.includePartial });
     if (q.format === 'csv') {
       startDownload(res, `${batch.id}-metrics${q.by ? `-by-${q.by}` : ''}.csv`, 'csv');
       await writeMetricsExport(metrics, 'csv', res);
@@ -28,13 +27,7 @@ export function resultsRouter(prisma: Prisma): Router {
   router.get('/metrics', async (req, res) => {
     const q = parseOr400(crossBatchQuerySchema, req.query, 'query');
     const batches = await Promise.all(q.batches.map((id) => loadBatchOr404(prisma, { id })));
-    const metrics = await loadSlicedMetrics(prisma, {
-      batchIds: batches.map((b) => b.id),
-      by: q.by ?? null,
-      seed: q.seed ?? (batches[0] as Batch).seed,
-      rounds: q.rounds,
-      includePartial: q.includePartial,
-    });
+    const metrics = await computeBatchMetrics(prisma, { batches, by: q.by ?? null, seed: q.seed, rounds: q.rounds, includePartial: q.includePartial });
     if (q.format === 'csv') {
       startDownload(res, `metrics-${batches.length}-batches.csv`, 'csv');
       await writeMetricsExport(metrics, 'csv', res);

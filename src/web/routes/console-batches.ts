@@ -12,7 +12,7 @@ import { markReturned } from '../../db/participants.js';
 import type { SqlRunner } from '../../db/sql-runner.js';
 import { timeOutAbandonedParticipants } from '../../db/timeouts.js';
 import { allowedActions, BATCH_ACTIONS } from '../../core/batch-lifecycle.js';
-import { participantUrl, previewUrl } from '../batch-links.js';
+import { participantUrl, previewUrl } from '../../core/prolific.js';
 import { HttpError } from '../http-error.js';
 import { loadBatchOr404 } from '../load-batch.js';
 import { actorOf } from '../middleware/auth.js';

@@ -3,10 +3,10 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { SLICE_DIMENSIONS } from '../../core/metric-slices.js';
 import { RATE_NAMES, RATIO_NAMES } from '../../core/metrics.js';
-import { loadSlicedMetrics } from '../../db/answers.js';
 import type { Batch } from '../../db/batches.js';
 import type { Prisma } from '../../db/connection.js';
-import { EXPORT_CONTENT_TYPE, writeAnswersExport, writeMetricsExport, writeTasksExport } from '../../db/exports.js';
+import { EXPORT_CONTENT_TYPE, writeAnswersExport, writeMetricsExport, writeTasksExport } from '../../results/exports.js';
+import { computeBatchMetrics } from '../../results/metrics.js';
 import { generatedRateChartSvg, ratiosChartSvg, type EvaluatorMetrics } from '../charts.js';
 import { loadBatchOr404 } from '../load-batch.js';
 import { parseOr400 } from '../schemas/common.js';
@@ -21,7 +21,7 @@ const exportQuery = z.object({ what: z.enum(['answers', 'tasks', 'metrics']), fo
 export function consoleResultsRouter(prisma: Prisma): Router {
   const router = Router({ mergeParams: true });
   const metricsOf = (batch: Batch, by: (typeof SLICE_DIMENSIONS)[number] | null, includePartial = false) =>
-    loadSlicedMetrics(prisma, { batchIds: [batch.id], by, seed: batch.seed, rounds: 1000, includePartial });
+    computeBatchMetrics(prisma, { batches: [batch], by, includePartial });
 
   /** Overall plus one group per evaluator, as the charts compare evaluators. */
   const evaluatorGroups = async (batch: Batch): Promise<EvaluatorMetrics[]> => {

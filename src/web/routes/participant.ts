@@ -3,7 +3,7 @@
 import express, { Router, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
-import { prolificIdSchema } from '../../core/batch-settings.js';
+import { prolificIdSchema } from '../../core/prolific.js';
 import { acceptsAnswers, participantStep } from '../../core/participant-step.js';
 import type { Batch } from '../../db/batches.js';
 import type { Database } from '../../db/connection.js';

@@ -11,13 +11,7 @@ export const idParam = z.object({
     .regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters'),
 });
 
-export const datasetNameSchema = z
-  .string()
-  .trim()
-  .min(1, 'must not be empty')
-  .max(100, 'must be at most 100 characters')
-  .regex(/^[\p{L}\p{N} ._:\-()]+$/u, 'may contain letters, digits, spaces and . _ : - ( )');
-
+export { datasetNameSchema } from '../../core/dataset-format.js';
 export { seedSchema } from '../../core/batch-settings.js';
 
 /** Parses `value` or throws a 400 that lists every field problem. */

@@ -1,5 +1,5 @@
-// Streams exports to any writable (an HTTP response or a file), respecting backpressure, so memory
-// stays flat whatever the batch size.
+// Streams exports to any writable (an HTTP response, a file, stdout), respecting backpressure, so
+// memory stays flat whatever the batch size. One home for the API, the console and the CLI.
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import {
@@ -13,9 +13,9 @@ import {
   taskCsvValues,
 } from '../core/export-format.js';
 import type { SlicedMetrics } from '../core/metric-slices.js';
-import { streamAnswerExportRows } from './answers.js';
-import { listBatchTasks } from './batches.js';
-import type { Prisma } from './connection.js';
+import { streamAnswerExportRows } from '../db/answers.js';
+import { listBatchTasks } from '../db/batches.js';
+import type { Prisma } from '../db/connection.js';
 
 export type ExportFormat = 'csv' | 'jsonl';
 
