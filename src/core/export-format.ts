@@ -27,6 +27,8 @@ export interface AnswerExportRow {
   secondsSpent: number;
   /** How the batch drew each datapoint's category (task generation). */
   categoryDraw: string;
+  /** Whether the preferred response was shown as Response 1 (always, unless the batch randomises sides). */
+  preferredShownFirst: boolean;
 }
 
 type Cell = string | number | boolean | null;
@@ -48,7 +50,7 @@ export const ANSWER_CSV_HEADER: readonly string[] = [
   'batch_id', 'participant_id', 'prolific_pid', 'study_id', 'session_id', 'participant_status', 'evaluator',
   'task_id', 'datapoint_id', 'datapoint_source_id', 'sampled_category', 'topic_category', 'question_number',
   ...OPTION_SLOTS.flatMap((i) => [`option_${i}_id`, `option_${i}_kind`, `option_${i}_text`]),
-  'selected_option_ids', 'selected_kinds', 'shown_at', 'answered_at', 'seconds_spent', 'category_draw',
+  'selected_option_ids', 'selected_kinds', 'shown_at', 'answered_at', 'seconds_spent', 'category_draw', 'preferred_shown_first',
 ];
 
 /** Lists inside one CSV field are separated by spaces (ids and kinds contain none). */
@@ -60,7 +62,7 @@ export function answerCsvValues(r: AnswerExportRow): Cell[] {
       const o = r.options[i - 1];
       return [o?.id ?? null, o?.kind ?? null, o?.text ?? null];
     }),
-    r.selectedOptionIds.join(' '), r.selectedKinds.join(' '), r.shownAt, r.answeredAt, r.secondsSpent, r.categoryDraw,
+    r.selectedOptionIds.join(' '), r.selectedKinds.join(' '), r.shownAt, r.answeredAt, r.secondsSpent, r.categoryDraw, r.preferredShownFirst,
   ];
 }
 

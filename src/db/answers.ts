@@ -71,6 +71,12 @@ export async function* streamAnswerExportRows(prisma: Prisma, batchId: string): 
       },
     });
     if (page.length === 0) return;
+    // The side each question showed the preferred response on is kept with the assignment.
+    const shown = await prisma.assignment.findMany({
+      where: { participantId: { in: [...new Set(page.map((a) => a.participantId))] } },
+      select: { participantId: true, position: true, preferredFirst: true },
+    });
+    const preferredFirst = new Map(shown.map((s) => [`${s.participantId}:${s.position}`, s.preferredFirst]));
     yield page.map((a) => {
       const byId = new Map(a.task.options.map((o) => [o.id, { id: o.id, kind: o.kind as OptionKind, text: o.text }]));
       const options = a.optionOrder.map((id) => byId.get(id)).filter((o) => o !== undefined);
@@ -95,6 +101,7 @@ export async function* streamAnswerExportRows(prisma: Prisma, batchId: string): 
         answeredAt: a.answeredAt.toISOString(),
         secondsSpent: (a.answeredAt.getTime() - a.shownAt.getTime()) / 1000,
         categoryDraw: a.task.batch.categoryDraw,
+        preferredShownFirst: preferredFirst.get(`${a.participantId}:${a.position}`) ?? true,
       };
     });
     const last = page.at(-1);

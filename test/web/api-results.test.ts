@@ -175,6 +175,21 @@ describe('exports', () => {
     expect(metricRows[0]).toMatchObject({ slice_by: 'overall', slice: 'all', figure: 'R1' });
   });
 
+  it('exports the side each question showed the preferred response on, as the rater saw it', async () => {
+    const created = await createBatchFromDataset(t.db.prisma, { dataset: 'awkward', name: 'random sides', questions: 20, raters: 4, seed: 6, completionCode: 'DONE1', ratingsPerTask: null, preferredSide: 'random' });
+    if (!created.ok) throw new Error(created.reason);
+    const opened = await changeBatchStatus(t.db.prisma, created.batch, 'open');
+    if (!opened.ok) throw new Error('open failed');
+    await simulateRaters(t.db, opened.batch, 2, P, createRng(12));
+    const res = await request(t.app).get(`/api/v1/batches/${opened.batch.id}/answers?format=csv`).set(t.auth).buffer(true);
+    const rows: Record<string, string>[] = parse(res.text, { columns: true });
+    const assignments = await t.db.prisma.assignment.findMany({ where: { participant: { batchId: opened.batch.id } } });
+    const sideOf = new Map(assignments.map((a) => [`${a.participantId}:${a.position}`, String(a.preferredFirst)]));
+    expect(rows).toHaveLength(40);
+    for (const r of rows) expect(r.preferred_shown_first).toBe(sideOf.get(`${r.participant_id}:${Number(r.question_number) - 1}`));
+    expect(new Set(rows.map((r) => r.preferred_shown_first))).toEqual(new Set(['true', 'false']));
+  });
+
   it('refuses exports without a token', async () => {
     expect((await request(t.app).get(`/api/v1/batches/${batch.id}/answers`)).status).toBe(401);
   });
