@@ -57,7 +57,7 @@ function errorChain(err: unknown): ErrorLink[] {
 
 /**
  * Runs an idempotent database step, retrying transient failures a bounded number of times with a
- * short growing pause (a restarted or failed-over server needs a moment). Other errors, and the
+ * short growing, jittered pause (a restarted or failed-over server needs a moment). Other errors, and the
  * last transient one, propagate.
  */
 export async function withRetry<T>(step: () => Promise<T>, attempts = 4, pauseMs = 50): Promise<T> {
@@ -66,7 +66,8 @@ export async function withRetry<T>(step: () => Promise<T>, attempts = 4, pauseMs
       return await step();
     } catch (err) {
       if (attempt >= attempts || !isTransientDatabaseError(err)) throw err;
-      await new Promise((resolve) => setTimeout(resolve, pauseMs * attempt));
+      // Jitter, so that raters who collided do not all come back at the same moment.
+      await new Promise((resolve) => setTimeout(resolve, pauseMs * attempt * (0.5 + Math.random())));
     }
   }
 }

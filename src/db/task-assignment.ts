@@ -1,73 +1,104 @@
-// Task assignment at Start: the least-loaded tasks of the batch, taken without a batch-wide lock.
+// Task assignment at Start: the least-loaded tasks of the batch, taken without a batch-wide lock
+// in the common case, and one Start at a time per batch only when a crowd meets a small batch.
 import { drawKeys, planQuestions, type TaskOptionsForPlan } from '../core/assignment.js';
 import { deriveRng } from '../core/rng.js';
 import { Prisma as PrismaSql, type Batch, type Participant } from './generated/client.js';
 import { withRetry } from './errors.js';
 import type { SqlRunner, SqlStatements } from './sql-runner.js';
 
+/** Thrown inside a Start whose least-loaded tasks are nearly all held by other raters right now. */
+class TasksBusy extends Error {}
+
 /**
- * Assigns the rater's questions (once): the least-loaded tasks of the batch, taken with
- * FOR UPDATE SKIP LOCKED so concurrent raters take different tasks without waiting on each other,
- * then shuffled per rater (core/assignment.ts). Costs O(questions), not O(tasks): an index on
- * (batch, load, draw key) serves the pick. The transaction locks only this participant and the
- * rows it takes.
+ * Assigns the rater's questions (once): the least-loaded tasks of the batch, shuffled per rater
+ * (core/assignment.ts). Costs O(questions), not O(tasks): an index on (batch, load, draw key)
+ * serves the pick.
+ *
+ * First try: take them with FOR UPDATE SKIP LOCKED, so concurrent raters take different tasks
+ * without waiting on each other. When that comes up short (most least-loaded rows are held by
+ * other Starts: a small batch and a crowd), the attempt gives everything back and Start runs again
+ * holding the batch's advisory lock, now waiting for held rows level by level. Only one such Start
+ * runs per batch at a time and the first tries never wait for anything while holding rows, so no
+ * two Starts can deadlock; the waiting one re-checks each row's load once its lock is released, so
+ * raters queued on the same rows never all take them.
  */
 export async function startQuestions(sql: SqlRunner, batch: Pick<Batch, 'id' | 'seed' | 'questionsPerRater' | 'preferredSide'>, participant: Pick<Participant, 'id'>, now: Date): Promise<void> {
   const rng = deriveRng(batch.seed, `rater:${participant.id}`);
   const keys = drawKeys(batch.questionsPerRater, rng);
-  await withRetry(() => sql.transaction(async (tx) => {
-    // The guard and the lock in one: a second Start (double click, second tab) finds started_at set.
-    const started = await tx.rows(PrismaSql.sql`
-      UPDATE participants SET started_at = ${now} WHERE id = ${participant.id} AND status = 'active' AND started_at IS NULL RETURNING id`);
-    if (started.length !== 1) return;
-    // The lowest load level first, then the next one; rows other raters are taking are skipped.
-    // ORDER BY … LIMIT 1 reads one entry of the (batch, load, draw key) index; Prisma's aggregate
-    // wraps the rows in a subquery and scans every task of the batch.
-    const [lowest] = await tx.rows<{ load: number }>(PrismaSql.sql`SELECT load FROM tasks WHERE batch_id = ${batch.id} ORDER BY load LIMIT 1`);
-    const taken: TaskOptionsForPlan[] = [];
-    for (const level of [0, 1].map((offset) => (lowest?.load ?? 0) + offset)) {
-      if (taken.length < batch.questionsPerRater) taken.push(...(await takeTasks(tx, batch.id, keys.slice(taken.length), taken.map((t) => t.taskId), { level })));
-    }
-    if (taken.length < batch.questionsPerRater) {
-      // Almost every task is being taken by other raters right now (a small batch): wait for them.
-      // A deadlock, should one arise, aborts one side with 40P01 and withRetry runs it again.
-      taken.push(...(await takeTasks(tx, batch.id, keys.slice(taken.length), taken.map((t) => t.taskId), 'wait')));
-    }
-    if (taken.length < batch.questionsPerRater) throw new Error(`batch ${batch.id} has fewer than ${batch.questionsPerRater} tasks`);
-    const planned = planQuestions(taken, batch.preferredSide, rng);
-    // One parameter for all the rows, so the statement keeps one prepared name whatever the count.
-    const rows = planned.map((q, position) => ({ position, task_id: q.taskId, option_order: q.optionOrder, preferred_first: q.preferredFirst }));
-    await tx.rows(PrismaSql.sql`
-      INSERT INTO assignments (participant_id, position, task_id, option_order, preferred_first)
-      SELECT ${participant.id}, x.position, x.task_id, x.option_order, x.preferred_first
-      FROM json_to_recordset(${JSON.stringify(rows)}::json) AS x(position int, task_id text, option_order text[], preferred_first boolean)`);
-  }));
+  const start = (exclusive: boolean) =>
+    withRetry(() =>
+      sql.transaction(async (tx) => {
+        if (exclusive) await tx.rows(PrismaSql.sql`SELECT pg_advisory_xact_lock(hashtext(${`start:${batch.id}`}))::text AS locked`);
+        // The guard and the lock in one: a second Start (double click, second tab) finds started_at set.
+        const started = await tx.rows(PrismaSql.sql`
+          UPDATE participants SET started_at = ${now} WHERE id = ${participant.id} AND status = 'active' AND started_at IS NULL RETURNING id`);
+        if (started.length !== 1) return;
+        const taken = exclusive ? await takeLeastLoadedWaiting(tx, batch, keys) : await takeLeastLoaded(tx, batch, keys);
+        const planned = planQuestions(taken, batch.preferredSide, rng);
+        // One parameter for all the rows, so the statement keeps one prepared name whatever the count.
+        const rows = planned.map((q, position) => ({ position, task_id: q.taskId, option_order: q.optionOrder, preferred_first: q.preferredFirst }));
+        await tx.rows(PrismaSql.sql`
+          INSERT INTO assignments (participant_id, position, task_id, option_order, preferred_first)
+          SELECT ${participant.id}, x.position, x.task_id, x.option_order, x.preferred_first
+          FROM json_to_recordset(${JSON.stringify(rows)}::json) AS x(position int, task_id text, option_order text[], preferred_first boolean)`);
+      }),
+    );
+  try {
+    await start(false);
+  } catch (err) {
+    if (!(err instanceof TasksBusy)) throw err;
+    await start(true);
+  }
+}
+
+type BatchForStart = Pick<Batch, 'id' | 'questionsPerRater'>;
+
+/** The lowest load of the batch's tasks: one entry of the (batch, load, draw key) index. */
+async function lowestLoad(tx: SqlStatements, batchId: string): Promise<number> {
+  const [row] = await tx.rows<{ load: number }>(PrismaSql.sql`SELECT load FROM tasks WHERE batch_id = ${batchId} ORDER BY load LIMIT 1`);
+  return row?.load ?? 0;
+}
+
+/** The first try: the lowest load level, then the next, skipping rows other raters hold. */
+async function takeLeastLoaded(tx: SqlStatements, batch: BatchForStart, keys: readonly number[]): Promise<TaskOptionsForPlan[]> {
+  const min = await lowestLoad(tx, batch.id);
+  const taken: TaskOptionsForPlan[] = [];
+  for (const level of [min, min + 1]) {
+    if (taken.length < keys.length) taken.push(...(await takeTasks(tx, batch.id, keys.slice(taken.length), taken.map((t) => t.taskId), { level, wait: false })));
+  }
+  if (taken.length < keys.length) throw new TasksBusy();
+  return taken;
+}
+
+/** Under the batch's advisory lock: level by level from the lowest, waiting for rows others hold. */
+async function takeLeastLoadedWaiting(tx: SqlStatements, batch: BatchForStart, keys: readonly number[]): Promise<TaskOptionsForPlan[]> {
+  const highestLoad = async () => (await tx.rows<{ load: number | null }>(PrismaSql.sql`SELECT max(load) AS load FROM tasks WHERE batch_id = ${batch.id}`))[0]?.load ?? 0;
+  const taken: TaskOptionsForPlan[] = [];
+  let highest = await highestLoad();
+  for (let level = await lowestLoad(tx, batch.id); taken.length < keys.length; level++) {
+    // First tries still running may raise loads meanwhile: look again before stopping above the top.
+    if (level > highest && level > (highest = await highestLoad())) break;
+    taken.push(...(await takeTasks(tx, batch.id, keys.slice(taken.length), taken.map((t) => t.taskId), { level, wait: true })));
+  }
+  if (taken.length < keys.length) throw new Error(`batch ${batch.id} has fewer than ${batch.questionsPerRater} tasks`);
+  return taken;
 }
 
 type TaskOptionRow = { task_id: string; id: string; kind: string };
 
 /**
- * Takes up to `keys.length` tasks (load + 1 and a new draw key each) and returns them with their
- * options. With a `level`, only tasks whose load is that level, skipping rows other raters hold:
- * the load condition is re-checked on rows another rater changed while this statement ran
- * (PostgreSQL re-evaluates WHERE on the new row version), so a task just taken by someone else is
- * never taken again from a stale ordering and loads stay within 1 of each other. With 'wait', the
- * last resort when nearly every task is locked: the least-loaded tasks, waiting for their locks.
+ * Takes up to `keys.length` tasks whose load is `level` (load + 1 and a new draw key each) and
+ * returns them with their options; rows other raters hold are skipped, or with `wait` waited for.
+ * The load condition is re-checked on rows another rater changed while this statement ran
+ * (PostgreSQL re-evaluates WHERE on the new version of a row it locks), so a task just taken by
+ * someone else is never taken again from a stale ordering, and loads stay within 1 of each other.
  */
-async function takeTasks(
-  tx: SqlStatements,
-  batchId: string,
-  keys: readonly number[],
-  exclude: readonly string[],
-  pick: { level: number } | 'wait',
-): Promise<TaskOptionsForPlan[]> {
-  const choice =
-    pick === 'wait'
-      ? PrismaSql.sql`ORDER BY load, draw_key LIMIT ${keys.length} FOR UPDATE`
-      : PrismaSql.sql`AND load = ${pick.level} ORDER BY draw_key LIMIT ${keys.length} FOR UPDATE SKIP LOCKED`;
+async function takeTasks(tx: SqlStatements, batchId: string, keys: readonly number[], exclude: readonly string[], pick: { level: number; wait: boolean }): Promise<TaskOptionsForPlan[]> {
+  const lock = pick.wait ? PrismaSql.sql`FOR UPDATE` : PrismaSql.sql`FOR UPDATE SKIP LOCKED`;
   const rows = await tx.rows<TaskOptionRow>(PrismaSql.sql`
     WITH chosen AS (
-      SELECT id FROM tasks WHERE batch_id = ${batchId} AND NOT (id = ANY(${exclude}::text[])) ${choice}
+      SELECT id FROM tasks WHERE batch_id = ${batchId} AND NOT (id = ANY(${exclude}::text[])) AND load = ${pick.level}
+      ORDER BY draw_key LIMIT ${keys.length} ${lock}
     ), keyed AS (SELECT id, row_number() OVER () AS n FROM chosen), taken AS (
       UPDATE tasks SET load = tasks.load + 1, draw_key = (${keys}::float8[])[keyed.n]
       FROM keyed WHERE tasks.id = keyed.id RETURNING tasks.id

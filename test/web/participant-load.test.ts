@@ -37,6 +37,19 @@ describe('raters arriving together', () => {
     expect(t.logged).toEqual([]);
   }, 300_000);
 
+  it('keeps loads within 1 when a crowd starts at once on a batch barely larger than a session', async () => {
+    // Few tasks for many raters: most Starts find the least-loaded rows locked and must wait for
+    // them, the case where queued raters once all took the same rows.
+    const batch = await createOpenBatch(t.db.prisma, { raters: 80, questions: 20 }, 60);
+    const raters = Array.from({ length: 80 }, (_, i) => new Rater(t.app, batch, addressOf(5000 + i)));
+    const pages = await Promise.all(raters.map((r) => r.consentAndStart()));
+    expect(pages.filter((p) => questionNumberOf(p) === 1)).toHaveLength(80);
+    const loads = (await t.db.prisma.task.findMany({ where: { batchId: batch.id }, select: { load: true } })).map((task) => task.load);
+    expect(loads.reduce((a, b) => a + b, 0)).toBe(80 * 20);
+    expect(Math.max(...loads) - Math.min(...loads)).toBeLessThanOrEqual(1);
+    expect(t.logged).toEqual([]);
+  }, 300_000);
+
   it('makes one participant of 20 simultaneous entries with the same PROLIFIC_PID, taking one place', async () => {
     const batch = await createOpenBatch(t.db.prisma, { raters: 5 }, 120);
     const first = new Rater(t.app, batch, addressOf(1));
