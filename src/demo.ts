@@ -30,7 +30,7 @@ export async function ensureDemo(prisma: Prisma): Promise<{ loaded: boolean; bat
     preferredSide: 'first',
   });
   if (!created.ok) throw new Error(`demo batch failed: ${created.reason}`);
-  const opened = await changeBatchStatus(prisma, created.batch, 'open');
+  const opened = await changeBatchStatus(prisma, created.batch, 'open', new Date());
   return { loaded: true, batch: opened.ok ? opened.batch : created.batch };
 }
 

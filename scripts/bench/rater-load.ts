@@ -36,7 +36,7 @@ if (imported.status !== 'created') throw new Error(imported.status);
 async function openBatch(name: string): Promise<string> {
   const created = await createBatchFromDataset(db.prisma, { dataset: 'bench', name, questions: 20, raters: 1000, seed: 7, completionCode: 'BENCH1', ratingsPerTask: null, preferredSide: 'first' });
   if (!created.ok) throw new Error(created.reason);
-  await changeBatchStatus(db.prisma, created.batch, 'open');
+  await changeBatchStatus(db.prisma, created.batch, 'open', new Date());
   return created.batch.id;
 }
 

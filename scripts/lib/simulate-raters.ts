@@ -6,7 +6,7 @@ import { listOptionKinds, type Batch } from '../../src/db/batches.js';
 import type { Database } from '../../src/db/connection.js';
 import { enterBatch, recordConsent, setParticipantEvaluator } from '../../src/db/participants.js';
 import { submitAnswer } from '../../src/db/questions.js';
-import { findRaterPage } from '../../src/db/raters.js';
+import { showRaterPage } from '../../src/db/raters.js';
 import { startQuestions } from '../../src/db/task-assignment.js';
 
 export interface SimulationOptions {
@@ -38,7 +38,7 @@ export async function simulateRaters(
     await startQuestions(db.sql, batch, participant, now);
     // As the pages do: show the current question, then answer it.
     for (let n = 0; n < (options.answers ?? batch.questionsPerRater); n++) {
-      const question = (await findRaterPage(db.sql, participant, new Date(now.getTime() + 1000 * n)))?.question;
+      const question = (await showRaterPage(db.sql, participant, new Date(now.getTime() + 1000 * n)))?.question;
       if (!question) break;
       const picked = question.optionOrder.filter((id) => rng.next() < p[kindOf.get(id) as OptionKind]);
       const selected = picked.length ? picked : question.optionOrder.slice(-1);

@@ -1,4 +1,4 @@
-// The settings of a study batch, validated the same way for the CLI, the API and (later) the console.
+// The settings of a study batch, validated the same way for the CLI, the API and the console.
 import { z } from 'zod';
 import { CATEGORY_DRAWS } from './task-generation.js';
 

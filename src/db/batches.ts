@@ -11,7 +11,7 @@ import { bulkInsert } from './bulk-insert.js';
 import type { Prisma, Tx } from './connection.js';
 import { findDatasetByIdOrName, listAnnotatedDatapoints } from './datasets.js';
 import { isUniqueViolation } from './errors.js';
-import type { Batch, BatchStatus, OptionKind } from './generated/client.js';
+import type { Batch, BatchStatus, OptionKind, Prisma as PrismaNamespace } from './generated/client.js';
 import { newId } from './ids.js';
 
 export type { Batch, BatchStatus };
@@ -53,7 +53,8 @@ export async function createBatchFromDataset(prisma: Prisma, input: Omit<BatchSe
             categoryDraw: settings.categoryDraw,
             maxMinutes: settings.maxMinutes,
             previewKey: randomBytes(12).toString('base64url'),
-            generationReport: JSON.parse(JSON.stringify(report)),
+            // Plain data (numbers, strings, arrays, null): Prisma's JSON input type only lacks the index signature.
+            generationReport: report as unknown as PrismaNamespace.InputJsonObject,
           },
         });
         await freezeTasks(tx, created.id, tasks);
@@ -106,7 +107,7 @@ export function listBatches(prisma: Prisma): Promise<Batch[]> {
 export type StatusChange = { ok: true; batch: Batch } | { ok: false; reason: 'not-allowed'; from: BatchStatus; to: BatchStatus };
 
 /** Moves the batch along its lifecycle (core/batch-lifecycle.ts); asking for its own status changes nothing. */
-export async function changeBatchStatus(prisma: Prisma, batch: Batch, to: BatchStatus, now: Date = new Date()): Promise<StatusChange> {
+export async function changeBatchStatus(prisma: Prisma, batch: Batch, to: BatchStatus, now: Date): Promise<StatusChange> {
   if (batch.status === to) return { ok: true, batch };
   if (!canChangeStatus(batch.status, to)) return { ok: false, reason: 'not-allowed', from: batch.status, to };
   const updated = await prisma.batch.update({

@@ -46,7 +46,7 @@ export interface ParticipantAnswerDetail {
 }
 
 /** One participant's answers with the options in the order they were shown (researcher view). */
-export async function listParticipantAnswers(prisma: Prisma, batchId: string, participantId: string): Promise<{ participant: Participant; answers: ParticipantAnswerDetail[] } | null> {
+export async function findParticipantDetail(prisma: Prisma, batchId: string, participantId: string): Promise<{ participant: Participant; answers: ParticipantAnswerDetail[] } | null> {
   const participant = await prisma.participant.findFirst({ where: { id: participantId, batchId } });
   if (!participant) return null;
   const answers = await prisma.answer.findMany({

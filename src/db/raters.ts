@@ -61,11 +61,11 @@ export async function findRaterByCode(sql: SqlRunner, key: RaterKey): Promise<Ra
 }
 
 /**
- * The rater with the page they are on. On the question step (active, started, batch taking
+ * Shows the rater the page they are on: the rater, and on the question step (active, started, batch taking
  * answers: core's participantStep) it also returns their first unanswered question with its
  * content, marked shown now if it was not yet (reloads keep the first time).
  */
-export async function findRaterPage(sql: SqlRunner, key: RaterKey, now: Date): Promise<RaterPage | null> {
+export async function showRaterPage(sql: SqlRunner, key: RaterKey, now: Date): Promise<RaterPage | null> {
   const rows = await withRetry(() => sql.rows<RaterRow & QuestionRow>(PrismaSql.sql`
     WITH ${participantByCode(key.code)}, r AS (
       SELECT ${raterColumns} FROM p JOIN batches b ON b.id = p.batch_id WHERE p.batch_id = ${key.batchId}

@@ -54,7 +54,7 @@ describe.runIf(browserAvailable)('console in Chromium', () => {
     if (imported.status !== 'created') throw new Error(imported.status);
     const created = await createBatchFromDataset(t.db.prisma, { dataset: 'xss', name: 'xss <script>window.__xss="batch"</script>', questions: 5, raters: 5, seed: 1, completionCode: 'XSS1', ratingsPerTask: null, preferredSide: 'random' });
     if (!created.ok) throw new Error(created.reason);
-    const opened = await changeBatchStatus(t.db.prisma, created.batch, 'open');
+    const opened = await changeBatchStatus(t.db.prisma, created.batch, 'open', new Date());
     xssBatch = opened.ok ? opened.batch : created.batch;
     await simulateRaters(t.db, xssBatch, 2, { generated: 0.8, category: 0.5, category_topic: 0.5, control: 0.2, control_topic: 0.2, other: 0.1 }, createRng(9));
     app = await serve(t.app);

@@ -30,7 +30,7 @@ export async function createOpenBatch(prisma: Prisma, overrides: Partial<BatchSe
     ...overrides,
   });
   if (!created.ok) throw new Error(created.reason);
-  const opened = await changeBatchStatus(prisma, created.batch, 'open');
+  const opened = await changeBatchStatus(prisma, created.batch, 'open', new Date());
   if (!opened.ok) throw new Error('open failed');
   return opened.batch;
 }

@@ -40,7 +40,7 @@ beforeAll(async () => {
   if (imported.status !== 'created') throw new Error(imported.status);
   const created = await createBatchFromDataset(t.db.prisma, { dataset: 'awkward', name: 'results', questions: 20, raters: 40, seed: 5, completionCode: 'DONE1', ratingsPerTask: null, preferredSide: 'first' });
   if (!created.ok) throw new Error(created.reason);
-  const opened = await changeBatchStatus(t.db.prisma, created.batch, 'open');
+  const opened = await changeBatchStatus(t.db.prisma, created.batch, 'open', new Date());
   batch = opened.ok ? opened.batch : created.batch;
   const rng = createRng(11);
   await simulateRaters(t.db, batch, 30, P, rng);
@@ -178,7 +178,7 @@ describe('exports', () => {
   it('exports the side each question showed the preferred response on, as the rater saw it', async () => {
     const created = await createBatchFromDataset(t.db.prisma, { dataset: 'awkward', name: 'random sides', questions: 20, raters: 4, seed: 6, completionCode: 'DONE1', ratingsPerTask: null, preferredSide: 'random' });
     if (!created.ok) throw new Error(created.reason);
-    const opened = await changeBatchStatus(t.db.prisma, created.batch, 'open');
+    const opened = await changeBatchStatus(t.db.prisma, created.batch, 'open', new Date());
     if (!opened.ok) throw new Error('open failed');
     await simulateRaters(t.db, opened.batch, 2, P, createRng(12));
     const res = await request(t.app).get(`/api/v1/batches/${opened.batch.id}/answers?format=csv`).set(t.auth).buffer(true);

@@ -116,7 +116,7 @@ describe('who may resume a session', () => {
 describe('closed and malformed', () => {
   it('writes nothing when someone enters a closed batch', async () => {
     const batch = await createOpenBatch(t.db.prisma, {}, 120);
-    const closed = await changeBatchStatus(t.db.prisma, batch, 'closed');
+    const closed = await changeBatchStatus(t.db.prisma, batch, 'closed', new Date());
     if (!closed.ok) throw new Error('close failed');
     const page = await new Rater(t.app, batch).enter();
     expect(page).toContain('This study is closed');

@@ -185,7 +185,7 @@ describe('entry pages', () => {
     const closedBatch = await createOpenBatch(t.db.prisma, {}, 120);
     const midway = new Rater(t.app, closedBatch);
     let page = await midway.consentAndStart();
-    await changeBatchStatus(t.db.prisma, closedBatch, 'closed');
+    await changeBatchStatus(t.db.prisma, closedBatch, 'closed', new Date());
     const newcomer = await new Rater(t.app, closedBatch).enter();
     expect(newcomer).toContain('This study is closed');
     expect(newcomer).toContain('return the study');
@@ -208,7 +208,7 @@ describe('entry pages', () => {
     const paused = await createOpenBatch(t.db.prisma, {}, 120);
     const inside = new Rater(t.app, paused);
     const page = await inside.consentAndStart();
-    await changeBatchStatus(t.db.prisma, paused, 'paused');
+    await changeBatchStatus(t.db.prisma, paused, 'paused', new Date());
     expect(questionNumberOf(await inside.answer(page))).toBe(2);
     expect(questionNumberOf(await inside.enter())).toBe(2);
     expect(await new Rater(t.app, paused).enter()).toContain('This study is not open right now');

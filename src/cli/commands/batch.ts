@@ -1,4 +1,4 @@
-// prefbasis batch create|open|close|show|list
+// prefbasis batch create|open|pause|close|timeouts|show|list
 import { batchSettingsSchema } from '../../core/batch-settings.js';
 import {
   changeBatchStatus,
@@ -52,7 +52,7 @@ export async function batchStatusCommand(ctx: CliContext, idOrName: string, to: 
         `Run again with --yes to close it.`,
     );
   }
-  const change = await changeBatchStatus(ctx.db.prisma, batch, to);
+  const change = await changeBatchStatus(ctx.db.prisma, batch, to, new Date());
   if (!change.ok) throw new CliError(`A ${change.from} batch cannot become ${change.to}.`);
   if (batch.status !== to) await recordAudit(ctx.db.prisma, CLI_ACTOR, { action: `batch.${BATCH_ACTIONS.find(([, status]) => status === to)?.[0] ?? to}`, batchId: batch.id });
   ctx.out(`Batch "${batch.name}" (${batch.id}) is ${change.batch.status}.`);

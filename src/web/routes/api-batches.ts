@@ -83,7 +83,7 @@ export function batchesRouter(prisma: Prisma, options: { publicBaseUrl: string |
   for (const [action, to] of BATCH_ACTIONS) {
     router.post(`/:id/${action}`, async (req, res) => {
       const batch = await loadBatchOr404(prisma, req.params);
-      const change = await changeBatchStatus(prisma, batch, to);
+      const change = await changeBatchStatus(prisma, batch, to, new Date());
       if (!change.ok) throw new HttpError(409, 'invalid_transition', `A ${change.from} batch cannot become ${change.to}.`);
       if (batch.status !== to) await recordAudit(prisma, actorOf(res), { action: `batch.${action}`, batchId: batch.id });
       res.json({ batch: presentBatch(change.batch) });

@@ -1,4 +1,5 @@
 // Console: batch list, create form, lifecycle, live progress, participants.
+import { randomInt } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { batchSettingsSchema } from '../../core/batch-settings.js';
 import { coverageWarningText, percent } from '../../core/category-coverage.js';
@@ -7,7 +8,7 @@ import { recordAudit, listAuditEvents } from '../../db/audit.js';
 import { changeBatchStatus, createBatchFromDataset, getBatchProgress, listBatches, type Batch } from '../../db/batches.js';
 import type { Prisma } from '../../db/connection.js';
 import { listDatasets } from '../../db/datasets.js';
-import { listParticipantAnswers, listParticipantOverviews } from '../../db/participant-reports.js';
+import { findParticipantDetail, listParticipantOverviews } from '../../db/participant-reports.js';
 import { markReturned } from '../../db/participants.js';
 import type { SqlRunner } from '../../db/sql-runner.js';
 import { timeOutAbandonedParticipants } from '../../db/timeouts.js';
@@ -36,7 +37,8 @@ export function consoleBatchesRouter(prisma: Prisma, options: { publicBaseUrl: s
     res.status(status).render('admin/batch-new', { title: 'New batch', datasets: await listDatasets(prisma), values, errors });
   };
 
-  router.get('/new', (_req, res) => renderForm(res, 200, { ...FORM_DEFAULTS, seed: String(Math.floor(Math.random() * 1_000_000)) }, {}));
+  // A fresh seed for each new form, from the crypto RNG (the researcher sees it and may change it).
+  router.get('/new', (_req, res) => renderForm(res, 200, { ...FORM_DEFAULTS, seed: String(randomInt(1_000_000)) }, {}));
 
   router.post('/', async (req, res) => {
     const values: FormValues = { ...FORM_DEFAULTS, ...(req.body as FormValues) };
@@ -87,7 +89,7 @@ export function consoleBatchesRouter(prisma: Prisma, options: { publicBaseUrl: s
       const { participants } = await getBatchProgress(prisma, batch.id);
       return res.render('admin/batch-close', { title: `Close ${batch.name}?`, batch, midSession: participants.consenting + participants.active });
     }
-    const change = await changeBatchStatus(prisma, batch, action[1]);
+    const change = await changeBatchStatus(prisma, batch, action[1], new Date());
     if (!change.ok) throw new HttpError(409, 'invalid_transition', `A ${change.from} batch cannot become ${change.to}.`);
     if (batch.status !== action[1]) await recordAudit(prisma, actorOf(res), { action: `batch.${action[0]}`, batchId: batch.id });
     res.redirect(303, `/console/batches/${batch.id}`);
@@ -106,7 +108,7 @@ export function consoleBatchesRouter(prisma: Prisma, options: { publicBaseUrl: s
 
   router.get('/:id/participants/:participantId', async (req, res) => {
     const batch = await loadBatchOr404(prisma, req.params);
-    const detail = await listParticipantAnswers(prisma, batch.id, String(req.params.participantId));
+    const detail = await findParticipantDetail(prisma, batch.id, String(req.params.participantId));
     if (!detail) throw new HttpError(404, 'participant_not_found', 'No such participant in this batch.');
     res.render('admin/participant', { title: `Participant ${detail.participant.prolificPid}`, batch, ...detail });
   });

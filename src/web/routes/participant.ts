@@ -9,7 +9,7 @@ import type { Batch } from '../../db/batches.js';
 import type { Database } from '../../db/connection.js';
 import { enterBatch, recordConsent, recordDecline, type Participant } from '../../db/participants.js';
 import { submitAnswer } from '../../db/questions.js';
-import { findRaterPage, type RaterBatch, type RaterPage } from '../../db/raters.js';
+import { showRaterPage, type RaterBatch, type RaterPage } from '../../db/raters.js';
 import { startQuestions } from '../../db/task-assignment.js';
 import { HttpError } from '../http-error.js';
 import {
@@ -141,7 +141,7 @@ export function participantRouter(db: Pick<Database, 'prisma' | 'sql'>, options:
   /** Renders whichever page the participant is on; the server, not the URL, decides. */
   async function renderCurrentPage(req: Request, res: Response, error?: string, status = 200): Promise<void> {
     const key = raterKeyOf(req);
-    const page = key ? await findRaterPage(db.sql, key, new Date()) : null;
+    const page = key ? await showRaterPage(db.sql, key, new Date()) : null;
     if (!page) return renderNoRater(prisma, req, res);
     await renderPage(res, page, error ?? null, status);
   }
