@@ -14,7 +14,7 @@ export function formatGenerationReport(report: GenerationReport): string[] {
   );
   const flagged = report.categories.filter((c) => c.warning).length;
   if (flagged && report.categoryDraw === 'uniform') {
-    lines.push(`${flagged} categor${flagged === 1 ? 'y is' : 'ies are'} lost or shifted by skipped datapoints; --category-draw usable keeps every datapoint that has a usable category.`);
+    lines.push(`${flagged} categor${flagged === 1 ? 'y is' : 'ies are'} lost or shifted by skipped datapoints; --category-draw usable draws only among categories that can form a task, and loses fewer datapoints.`);
   }
   return lines;
 }

@@ -50,7 +50,7 @@ export type CategoryDraw = (typeof CATEGORY_DRAWS)[number];
 
 export interface GenerationReport {
   categoryDraw: CategoryDraw;
-  /** Each category's share of the tasks next to its share in the dataset. */
+  /** Each category's share of the tasks next to its share among the datapoints visited (all of them without a limit). */
   categories: CategoryCoverage[];
   /** Datapoints a task was attempted for. */
   considered: number;
@@ -114,7 +114,9 @@ export function generateTasks(
       });
     }
   }
-  return { tasks, report: { ...report, categories: categoryCoverage(datapoints, tasks) } };
+  // Compared with the datapoints visited, not the whole dataset: a limit visits only a sample.
+  const visited = order.slice(0, report.considered).map((i) => datapoints[i] as AnnotatedDatapoint);
+  return { tasks, report: { ...report, categories: categoryCoverage(visited, tasks) } };
 }
 
 /** Draws the task of one datapoint (by index into pools.datapoints). */

@@ -77,6 +77,12 @@ export async function* streamAnswerExportRows(prisma: Prisma, batchId: string): 
       select: { participantId: true, position: true, preferredFirst: true },
     });
     const preferredFirst = new Map(shown.map((s) => [`${s.participantId}:${s.position}`, s.preferredFirst]));
+    // Every answer has its assignment (the answer is copied from it): a gap is a bug, not a default.
+    const sideOf = (participantId: string, position: number) => {
+      const side = preferredFirst.get(`${participantId}:${position}`);
+      if (side === undefined) throw new Error(`answer ${participantId}#${position} has no assignment`);
+      return side;
+    };
     yield page.map((a) => {
       const byId = new Map(a.task.options.map((o) => [o.id, { id: o.id, kind: o.kind as OptionKind, text: o.text }]));
       const options = a.optionOrder.map((id) => byId.get(id)).filter((o) => o !== undefined);
@@ -101,7 +107,7 @@ export async function* streamAnswerExportRows(prisma: Prisma, batchId: string): 
         answeredAt: a.answeredAt.toISOString(),
         secondsSpent: (a.answeredAt.getTime() - a.shownAt.getTime()) / 1000,
         categoryDraw: a.task.batch.categoryDraw,
-        preferredShownFirst: preferredFirst.get(`${a.participantId}:${a.position}`) ?? true,
+        preferredShownFirst: sideOf(a.participantId, a.position),
       };
     });
     const last = page.at(-1);

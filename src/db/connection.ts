@@ -39,7 +39,8 @@ export const DEFAULT_POOL_SIZE = 10;
 
 function openPostgres(url: string, poolSize: number, options: OpenOptions): Database {
   const onConnectionError = options.onConnectionError ?? ((err: Error) => console.warn(`database connection lost: ${err.message}`));
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // A request waits at most 15 s for a pooled connection, then the rater gets the 503 retry page.
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 15_000 });
   // A client whose backend is terminated emits 'error'; with no listener Node ends the process.
   // The pool listens only while a client is idle, so every client gets a listener of its own for
   // its whole life; the query in flight then fails and the caller retries (db/errors.ts withRetry).

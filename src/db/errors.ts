@@ -15,8 +15,9 @@ const TRANSIENT_SQLSTATE = /^(57P0[1-3]|08[0-9A-Z]{3}|40001|40P01)$/;
 const TRANSIENT_PRISMA = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028', 'P2034']);
 const TRANSIENT_ADAPTER_KIND = new Set(['ConnectionClosed', 'DatabaseNotReachable', 'SocketTimeout', 'TransactionWriteConflict', 'TooManyConnections']);
 const TRANSIENT_SOCKET = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
-// node-postgres raises these two without any code when a connection dies mid-query: the message is all there is.
-const TRANSIENT_PG_MESSAGE = /Connection terminated|Client has encountered a connection error|terminating connection/i;
+// node-postgres raises these without any code (a connection died mid-query, the pool had none free
+// in time): the message is all there is.
+const TRANSIENT_PG_MESSAGE = /Connection terminated|Client has encountered a connection error|terminating connection|timeout exceeded when trying to connect/i;
 
 /**
  * True when a database error is worth retrying: the connection was lost (restart, failover,

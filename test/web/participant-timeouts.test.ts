@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_ACTOR } from '../../src/db/audit.js';
 import { timeOutAbandonedParticipants } from '../../src/db/timeouts.js';
 import { startTimeoutSweep } from '../../src/jobs/timeout-sweep.js';
-import { createOpenBatch, Rater, questionNumberOf } from '../helpers/rater.js';
+import { addressOf, createOpenBatch, Rater, questionNumberOf } from '../helpers/rater.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
 let t: TestApp;
@@ -79,6 +79,24 @@ describe('participant timeouts', () => {
     expect((await t.db.prisma.batch.findUniqueOrThrow({ where: { id: batch.id } })).placesTaken).toBe(0);
     // Tasks held by several timed-out raters at once go back by as many as they held.
     expect(await totalLoad(batch.id)).toBe(0);
+  });
+
+  it('keeps every task load equal to its assignments still held when sweeps run while raters start', async () => {
+    const batch = await createOpenBatch(t.db.prisma, { raters: 40, maxMinutes: 5, questions: 10, ratingsPerTask: 4 }, 120);
+    // Addresses of their own: the entry limit (60 a minute per address) is not what this tests.
+    const raters = Array.from({ length: 30 }, (_, i) => new Rater(t.app, batch, addressOf(700 + i)));
+    await Promise.all(raters.map((r) => r.enter()));
+    // Raters consent and start while sweeps (whose clock is past everyone's time) run alongside.
+    const sweeps = Array.from({ length: 6 }, (_, i) => new Promise((resolve) => setTimeout(resolve, i * 15)).then(() => timeOutAbandonedParticipants(t.db.sql, minutesLater(6), CLI_ACTOR, batch.id)));
+    await Promise.all([...raters.map((r) => r.consentAndStart()), ...sweeps]);
+    const tasks = await t.db.prisma.task.findMany({ where: { batchId: batch.id }, select: { id: true, load: true } });
+    const held = await t.db.prisma.assignment.findMany({ where: { participant: { batchId: batch.id, status: { in: ['consenting', 'active', 'completed'] } } }, select: { taskId: true } });
+    const answered = await t.db.prisma.answer.findMany({ where: { participant: { batchId: batch.id, status: { in: ['timed_out', 'returned'] } } }, select: { taskId: true } });
+    const expected = new Map<string, number>();
+    for (const { taskId } of [...held, ...answered]) expected.set(taskId, (expected.get(taskId) ?? 0) + 1);
+    for (const task of tasks) expect(task.load).toBe(expected.get(task.id) ?? 0);
+    const row = await t.db.prisma.batch.findUniqueOrThrow({ where: { id: batch.id } });
+    expect(row.placesTaken).toBe(await t.db.prisma.participant.count({ where: { batchId: batch.id, status: { in: ['consenting', 'active', 'completed'] } } }));
   });
 
   it('runs on a schedule inside the server', async () => {

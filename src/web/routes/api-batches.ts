@@ -73,7 +73,7 @@ export function batchesRouter(prisma: Prisma, options: { publicBaseUrl: string |
     res.json({ participant: { id: participantId, status: 'returned' } });
   });
 
-  // On demand; the server also runs it every minute (jobs/timeout-sweep.ts).
+  // On demand; each server process also runs it on a schedule (jobs/timeout-sweep.ts).
   router.post('/:id/timeouts', async (req, res) => {
     const batch = await loadBatchOr404(prisma, req.params);
     const gone = await timeOutAbandonedParticipants(options.sql, new Date(), actorOf(res), batch.id);

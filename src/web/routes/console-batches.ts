@@ -12,7 +12,7 @@ import { findParticipantDetail, listParticipantOverviews } from '../../db/partic
 import { markReturned } from '../../db/participants.js';
 import type { SqlRunner } from '../../db/sql-runner.js';
 import { timeOutAbandonedParticipants } from '../../db/timeouts.js';
-import { allowedActions, BATCH_ACTIONS } from '../../core/batch-lifecycle.js';
+import { allowedActions, BATCH_ACTIONS, canChangeStatus } from '../../core/batch-lifecycle.js';
 import { participantUrl, previewUrl } from '../../core/prolific.js';
 import { HttpError } from '../http-error.js';
 import { loadBatchOr404 } from '../load-batch.js';
@@ -84,7 +84,7 @@ export function consoleBatchesRouter(prisma: Prisma, options: { publicBaseUrl: s
     const body = req.body as { action?: string; confirm?: string };
     const action = BATCH_ACTIONS.find(([name]) => name === body.action);
     if (!action) throw new HttpError(400, 'unknown_action', 'Unknown batch action.');
-    if (action[0] === 'close' && batch.status !== 'closed' && body.confirm !== 'yes') {
+    if (action[0] === 'close' && canChangeStatus(batch.status, 'closed') && body.confirm !== 'yes') {
       // Closing is final: say who is mid-session before doing it.
       const { participants } = await getBatchProgress(prisma, batch.id);
       return res.render('admin/batch-close', { title: `Close ${batch.name}?`, batch, midSession: participants.consenting + participants.active });
