@@ -4,7 +4,7 @@ import type http from 'node:http';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Batch } from '../../src/db/batches.js';
+import { changeBatchStatus, type Batch } from '../../src/db/batches.js';
 import { ARTIFACTS, browserAvailable, launchChromium, serve, type Served } from '../helpers/browser.js';
 import { createOpenBatch, prolificId } from '../helpers/rater.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
@@ -87,6 +87,31 @@ describe.runIf(browserAvailable)('rater session in Chromium', () => {
     expect(answers).toHaveLength(10);
     expect(answers[5]?.selectedOptionIds).toHaveLength(1);
     expect(answers[0]?.selectedOptionIds).toHaveLength(2);
+  });
+
+  it('lets a rater mid-session finish after the batch is closed and reach the completion URL, while a newcomer is turned away', async () => {
+    const closing = await createOpenBatch(t.db.prisma, { questions: 3 }, 120);
+    const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+    const pid = prolificId();
+    await page.goto(`${app.url}/s/${closing.id}?PROLIFIC_PID=${pid}&STUDY_ID=${prolificId()}&SESSION_ID=${prolificId()}`);
+    await page.getByRole('button', { name: 'I agree to take part' }).click();
+    await page.getByRole('button', { name: 'Start the first question' }).click();
+    await expect.poll(() => page.locator('.progress-row span').textContent()).toBe('Question 1 of 3');
+    const closed = await changeBatchStatus(t.db.prisma, closing, 'closed', new Date());
+    expect(closed.ok).toBe(true);
+
+    for (let n = 1; n <= 3; n++) {
+      await expect.poll(() => page.locator('.progress-row span').textContent()).toBe(`Question ${n} of 3`);
+      await page.locator('label.option span').first().click();
+      await page.getByRole('button', { name: n === 3 ? 'Submit and finish' : 'Submit' }).click();
+    }
+    await page.waitForURL(/submissions\/complete\?cc=C0MPLETE/, { timeout: 15_000 });
+    const participant = await t.db.prisma.participant.findFirstOrThrow({ where: { batchId: closing.id, prolificPid: pid } });
+    expect(participant.status).toBe('completed');
+
+    const newcomer = await browser.newPage();
+    await newcomer.goto(`${app.url}/s/${closing.id}?PROLIFIC_PID=${prolificId()}&STUDY_ID=${prolificId()}&SESSION_ID=${prolificId()}`);
+    await expect.poll(() => newcomer.locator('body').textContent()).toContain('This study is closed');
   });
 
   it('fits a question page on a phone-width screen', async () => {
