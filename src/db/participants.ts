@@ -7,7 +7,7 @@ import type { Prisma } from './connection.js';
 import { Prisma as PrismaSql, type Participant } from './generated/client.js';
 import { withRetry } from './errors.js';
 import { newId } from './ids.js';
-import type { SqlRunner } from './sql-runner.js';
+import type { SqlRunner, SqlStatements } from './sql-runner.js';
 
 export type { Participant };
 
@@ -51,6 +51,13 @@ export function participantOf(r: ParticipantRow): Participant {
     timedOutAt: r.timed_out_at,
   };
 }
+
+/**
+ * The participant by their unique cookie code, as a CTE named p, materialised: on its own the
+ * planner may look the code up through the (batch, PROLIFIC_PID) index instead, reading every
+ * participant of the batch.
+ */
+export const participantByCode = (code: string) => PrismaSql.sql`p AS MATERIALIZED (SELECT * FROM participants WHERE code = ${code})`;
 
 export async function findParticipantByPid(sql: SqlRunner, batchId: string, prolificPid: string): Promise<Participant | null> {
   const [row] = await sql.rows<ParticipantRow>(PrismaSql.sql`
@@ -161,22 +168,39 @@ export async function recordDecline(prisma: Prisma, participant: Pick<Participan
  * (and keep counting in their tasks' load). Returns false for a participant who completed,
  * declined or is unknown.
  */
-export async function markReturned(prisma: Prisma, batchId: string, participantId: string): Promise<boolean> {
-  const rows = await prisma.$queryRaw<{ gone: number }[]>`
-    WITH gone AS (
+export async function markReturned(sql: SqlRunner, batchId: string, participantId: string): Promise<boolean> {
+  return sql.transaction(async (tx) => {
+    const gone = await tx.rows(PrismaSql.sql`
       UPDATE participants SET status = 'returned'
       WHERE id = ${participantId} AND batch_id = ${batchId} AND status IN ('consenting', 'active')
-      RETURNING id, batch_id
-    ), freed AS (
-      UPDATE tasks SET load = tasks.load - 1
-      FROM assignments a, gone
-      WHERE a.participant_id = gone.id AND tasks.id = a.task_id
+      RETURNING id`);
+    if (gone.length === 0) return false;
+    await releaseHolds(tx, [participantId]);
+    return true;
+  });
+}
+
+/**
+ * Gives back the places and unanswered tasks of participants the same transaction has just moved
+ * out of a place-holding status (returned, timed out). That status change waited for any Start or
+ * answer still running for them, and these statements, each with a fresh snapshot, see what those
+ * wrote. Answers stay and keep counting in their tasks' load.
+ */
+export async function releaseHolds(tx: SqlStatements, participantIds: readonly string[]): Promise<void> {
+  // Counted per task first: one UPDATE changes a row once, however many of these raters held it.
+  await tx.rows(PrismaSql.sql`
+    UPDATE tasks SET load = tasks.load - f.n
+    FROM (
+      SELECT a.task_id, count(*)::int AS n FROM assignments a
+      WHERE a.participant_id = ANY(${participantIds}::text[])
         AND NOT EXISTS (SELECT 1 FROM answers x WHERE x.participant_id = a.participant_id AND x.task_id = a.task_id)
-    ), place AS (
-      UPDATE batches SET places_taken = places_taken - 1 FROM gone WHERE batches.id = gone.batch_id
-    )
-    SELECT (SELECT count(*) FROM gone)::int AS gone`;
-  return rows[0]?.gone === 1;
+      GROUP BY a.task_id
+    ) f
+    WHERE tasks.id = f.task_id`);
+  await tx.rows(PrismaSql.sql`
+    UPDATE batches SET places_taken = batches.places_taken - g.n
+    FROM (SELECT batch_id, count(*)::int AS n FROM participants WHERE id = ANY(${participantIds}::text[]) GROUP BY batch_id) g
+    WHERE batches.id = g.batch_id`);
 }
 
 /** Who answered: `human` for Prolific raters, a model's name or `simulated` otherwise. */

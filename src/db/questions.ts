@@ -5,6 +5,7 @@ import { Prisma as PrismaSql } from './generated/client.js';
 import { withRetry } from './errors.js';
 import type { SqlRunner } from './sql-runner.js';
 import { newId } from './ids.js';
+import { participantByCode } from './participants.js';
 
 /** What a rater reads for a task: the prompt, the preferred (winning) response, the other one, and the option texts. */
 export interface TaskContent {
@@ -74,8 +75,7 @@ export async function submitAnswer(sql: SqlRunner, rater: RaterKey, input: { pos
   if (selected.length === 0) return { status: 'invalid-options' };
   const answerId = newId('a', 14);
   const rows = await withRetry(() => sql.rows<AnswerRow>(PrismaSql.sql`
-    WITH p AS MATERIALIZED (SELECT id, batch_id, status FROM participants WHERE code = ${rater.code}), rater AS (
-      -- Materialised first for the same reason as in raters.ts: the code's own index.
+    WITH ${participantByCode(rater.code)}, rater AS (
       SELECT p.id FROM p JOIN batches b ON b.id = p.batch_id
       WHERE p.batch_id = ${rater.batchId} AND p.status = 'active' AND b.status::text = ANY(${ANSWERING_BATCH_STATUSES}::text[])
     ), q AS (

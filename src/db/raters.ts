@@ -3,7 +3,7 @@
 import { ANSWERING_BATCH_STATUSES } from '../core/participant-step.js';
 import { Prisma as PrismaSql, type Batch, type Participant } from './generated/client.js';
 import { withRetry } from './errors.js';
-import { participantColumns, participantOf, type ParticipantRow } from './participants.js';
+import { participantByCode, participantColumns, participantOf, type ParticipantRow } from './participants.js';
 import type { SqlRunner } from './sql-runner.js';
 import { taskContentOf, type CurrentQuestion, type RaterKey } from './questions.js';
 
@@ -41,12 +41,6 @@ interface QuestionRow {
   winner: string | null;
   options: [string, string][] | null;
 }
-
-/**
- * The participant by their unique code, materialised: on its own the planner may look the code up
- * through the (batch, PROLIFIC_PID) index instead, reading every participant of the batch.
- */
-const participantByCode = (code: string) => PrismaSql.sql`p AS MATERIALIZED (SELECT * FROM participants WHERE code = ${code})`;
 
 const raterColumns = PrismaSql.sql`${participantColumns},
   b.status::text AS b_status, b.questions_per_rater AS b_questions, b.completion_code AS b_completion_code,

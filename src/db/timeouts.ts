@@ -6,6 +6,7 @@
 import type { Actor } from './audit.js';
 import { withRetry } from './errors.js';
 import { Prisma as PrismaSql } from './generated/client.js';
+import { releaseHolds } from './participants.js';
 import type { SqlRunner } from './sql-runner.js';
 
 export interface TimedOutParticipant {
@@ -17,7 +18,7 @@ export interface TimedOutParticipant {
 export async function timeOutAbandonedParticipants(sql: SqlRunner, now: Date, actor: Actor, batchId: string | null = null): Promise<TimedOutParticipant[]> {
   return withRetry(() =>
     sql.transaction(async (tx) => {
-      // First the status change: it waits for a Start or an answer still running for these raters.
+      // The status change first: it waits for a Start or an answer still running for these raters.
       const gone = await tx.rows<{ id: string; batch_id: string; prolific_pid: string; max_minutes: number }>(PrismaSql.sql`
         UPDATE participants p SET status = 'timed_out', timed_out_at = ${now}
         FROM batches b
@@ -26,23 +27,7 @@ export async function timeOutAbandonedParticipants(sql: SqlRunner, now: Date, ac
           AND (${batchId}::text IS NULL OR p.batch_id = ${batchId}::text)
         RETURNING p.id, p.batch_id, p.prolific_pid, b.max_minutes`);
       if (gone.length === 0) return [];
-      const ids = gone.map((g) => g.id);
-      // Then, each with a fresh snapshot that sees what those waited-for steps wrote: the tasks
-      // they held without an answer (counted per task: one UPDATE changes a row once), the places,
-      // and the audit rows.
-      await tx.rows(PrismaSql.sql`
-        UPDATE tasks SET load = tasks.load - f.n
-        FROM (
-          SELECT a.task_id, count(*)::int AS n FROM assignments a
-          WHERE a.participant_id = ANY(${ids}::text[])
-            AND NOT EXISTS (SELECT 1 FROM answers x WHERE x.participant_id = a.participant_id AND x.task_id = a.task_id)
-          GROUP BY a.task_id
-        ) f
-        WHERE tasks.id = f.task_id`);
-      await tx.rows(PrismaSql.sql`
-        UPDATE batches SET places_taken = batches.places_taken - g.n
-        FROM (SELECT batch_id, count(*)::int AS n FROM participants WHERE id = ANY(${ids}::text[]) GROUP BY batch_id) g
-        WHERE batches.id = g.batch_id`);
+      await releaseHolds(tx, gone.map((g) => g.id));
       await tx.rows(PrismaSql.sql`
         INSERT INTO audit_events (id, account_id, actor, action, batch_id, details, created_at)
         SELECT 'ev_' || substr(md5(random()::text || g.id), 1, 12), ${actor.accountId}::text, ${actor.name}, 'participant.timed_out', g.batch_id,

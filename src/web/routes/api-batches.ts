@@ -66,7 +66,7 @@ export function batchesRouter(prisma: Prisma, options: { publicBaseUrl: string |
   router.post('/:id/participants/:participantId/return', async (req, res) => {
     const batch = await loadBatchOr404(prisma, req.params);
     const participantId = String(req.params.participantId);
-    if (!(await markReturned(prisma, batch.id, participantId))) {
+    if (!(await markReturned(options.sql, batch.id, participantId))) {
       throw new HttpError(409, 'not_returnable', 'Only a participant who is consenting or answering can be marked returned.');
     }
     await recordAudit(prisma, actorOf(res), { action: 'participant.return', batchId: batch.id, details: { participant: participantId } });

@@ -116,7 +116,7 @@ export function consoleBatchesRouter(prisma: Prisma, options: { publicBaseUrl: s
   router.post('/:id/participants/:participantId/return', async (req, res) => {
     const batch = await loadBatchOr404(prisma, req.params);
     const participantId = String(req.params.participantId);
-    if (await markReturned(prisma, batch.id, participantId)) {
+    if (await markReturned(options.sql, batch.id, participantId)) {
       await recordAudit(prisma, actorOf(res), { action: 'participant.return', batchId: batch.id, details: { participant: participantId } });
     }
     res.redirect(303, `/console/batches/${batch.id}/participants`);

@@ -133,7 +133,7 @@ export function participantRouter(db: Pick<Database, 'prisma' | 'sql'>, options:
     }
     // Stored, a resubmit, an unknown position, or a participant no longer answering: the session
     // page shows where they are.
-    res.redirect(303, `/s/${key.batchId}/session`);
+    res.redirect(303, sessionUrl({ id: key.batchId }));
   });
 
   return router;
