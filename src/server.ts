@@ -18,7 +18,15 @@ async function main(): Promise<void> {
   // restarts and work across processes behind one load balancer).
   const secret = config.secret ?? (await loadOrCreateSecret(db.prisma, 'csrf'));
   const app = createApp({ db, config: { ...config, secret } });
-  const server = app.listen(config.port, config.host, () => {
+  // Express 5 calls this with the error when listening fails (a port in use): say so and stop,
+  // rather than announce a server that is not there.
+  const server = app.listen(config.port, config.host, (err?: Error) => {
+    if (err) {
+      const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+      console.error(inUse ? `Port ${config.port} on ${config.host} is already in use (another PrefBasis?). Stop it, or start with PORT=<another port>.` : `Cannot listen on ${config.host}:${config.port}: ${err.message}`);
+      void db.close().finally(() => process.exit(1));
+      return;
+    }
     const where = config.database.kind === 'embedded' ? `embedded database in ${config.database.dataDir}` : 'PostgreSQL (DATABASE_URL)';
     const base = `http://${config.host}:${config.port}`;
     console.log(`PrefBasis is running at ${base}/ (${where})`);
