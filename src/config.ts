@@ -24,6 +24,9 @@ const envSchema = z.object({
     .or(z.literal('').transform(() => undefined)),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
   PREFBASIS_TIMEOUT_SWEEP_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  PROLIFIC_API_TOKEN: z.string().optional().or(z.literal('').transform(() => undefined)),
+  PROLIFIC_API_URL: z.string().url().default('https://api.prolific.com/api/v1/'),
+  PREFBASIS_PROLIFIC_SYNC_SECONDS: z.coerce.number().int().min(10).max(86_400).default(120),
 });
 
 export type DatabaseConfig = { kind: 'postgres'; url: string; poolSize?: number } | { kind: 'embedded'; dataDir: string | null };
@@ -47,6 +50,8 @@ export interface AppConfig {
   secureCookies: boolean;
   /** How often the server times out participants past their batch's maximum time. */
   timeoutSweepSeconds: number;
+  /** Prolific API access (PROLIFIC_API_TOKEN); null: no sync, no review actions on Prolific. */
+  prolific: { baseUrl: string; token: string; syncSeconds: number } | null;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -71,5 +76,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     secret: e.PREFBASIS_SECRET ?? null,
     secureCookies: (e.PUBLIC_BASE_URL ?? '').startsWith('https://'),
     timeoutSweepSeconds: e.PREFBASIS_TIMEOUT_SWEEP_SECONDS,
+    prolific: e.PROLIFIC_API_TOKEN ? { baseUrl: e.PROLIFIC_API_URL, token: e.PROLIFIC_API_TOKEN, syncSeconds: e.PREFBASIS_PROLIFIC_SYNC_SECONDS } : null,
   };
 }

@@ -5,6 +5,8 @@ import { openDatabase } from './db/connection.js';
 import { demoRaterPath, ensureDemo, ensureDemoAdmin } from './demo.js';
 import { createApp } from './web/app.js';
 import { startTimeoutSweep } from './jobs/timeout-sweep.js';
+import { startProlificSync } from './jobs/prolific-sync.js';
+import { ProlificClient } from './prolific/client.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -17,7 +19,8 @@ async function main(): Promise<void> {
   // Without PREFBASIS_SECRET every process shares one secret kept in the database (forms survive
   // restarts and work across processes behind one load balancer).
   const secret = config.secret ?? (await loadOrCreateSecret(db.prisma, 'csrf'));
-  const app = createApp({ db, config: { ...config, secret } });
+  const prolific = config.prolific ? new ProlificClient(config.prolific) : null;
+  const app = createApp({ db, config: { ...config, secret }, prolific });
   // Express 5 calls this with the error when listening fails (a port in use): say so and stop,
   // rather than announce a server that is not there.
   const server = app.listen(config.port, config.host, (err?: Error) => {
@@ -38,9 +41,12 @@ async function main(): Promise<void> {
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   // Abandoned places come back without anyone watching (issue 11.1).
-  const sweep = startTimeoutSweep(db.sql, { everyMs: config.timeoutSweepSeconds * 1000, log: (message) => console.warn(message) });
+  // With Prolific sync on, a participant Prolific still shows ACTIVE is never timed out (DECISIONS).
+  const sweep = startTimeoutSweep(db.sql, { everyMs: config.timeoutSweepSeconds * 1000, log: (message) => console.warn(message), keepProlificActive: prolific !== null });
+  const sync = prolific && config.prolific ? startProlificSync(db, prolific, { everyMs: config.prolific.syncSeconds * 1000, log: (message) => console.warn(message) }) : null;
   const stop = () => {
     sweep.stop();
+    sync?.stop();
     server.close(() => void db.close().then(() => process.exit(0)));
   };
   process.on('SIGINT', stop);

@@ -73,7 +73,7 @@ async function measureExport(db: Database, batchId: string, withGc: boolean): Pr
     },
   });
   const start = performance.now();
-  const rows = await writeAnswersExport(db.prisma, batchId, 'csv', sink);
+  const rows = await writeAnswersExport(db.prisma, await db.prisma.batch.findUniqueOrThrow({ where: { id: batchId } }), 'csv', sink);
   return { ms: performance.now() - start, liveHeapMb: live / 1e6, rows, bytes };
 }
 

@@ -5,6 +5,7 @@ import type { Rng } from '../../src/core/rng.js';
 import { listOptionKinds, type Batch } from '../../src/db/batches.js';
 import type { Database } from '../../src/db/connection.js';
 import { enterBatch, recordConsent, setParticipantEvaluator } from '../../src/db/participants.js';
+import { submitCheckAnswer } from '../../src/db/attention-checks.js';
 import { submitAnswer } from '../../src/db/questions.js';
 import { showRaterPage } from '../../src/db/raters.js';
 import { startQuestions } from '../../src/db/task-assignment.js';
@@ -14,6 +15,8 @@ export interface SimulationOptions {
   answers?: number;
   /** Stored on the participant; `human` counts them with real raters. */
   evaluator?: string;
+  /** `pass` (default): tick exactly what each attention check asks; `ignore`: answer it like a question. */
+  checks?: 'pass' | 'ignore';
 }
 
 /** Each rater ticks each option kind with its probability (`other` alone if nothing else). */
@@ -36,14 +39,22 @@ export async function simulateRaters(
     if (options.evaluator) await setParticipantEvaluator(prisma, participant.id, options.evaluator);
     await recordConsent(db.sql, participant, now);
     await startQuestions(db.sql, batch, participant, now);
-    // As the pages do: show the current question, then answer it.
-    for (let n = 0; n < (options.answers ?? batch.questionsPerRater); n++) {
+    // As the pages do: show the current question (or check), then answer it.
+    for (let n = 0, answered = 0; answered < (options.answers ?? batch.questionsPerRater); n++) {
       const question = (await showRaterPage(db.sql, participant, new Date(now.getTime() + 1000 * n)))?.question;
       if (!question) break;
       const picked = question.optionOrder.filter((id) => rng.next() < p[kindOf.get(id) as OptionKind]);
       const selected = picked.length ? picked : question.optionOrder.slice(-1);
-      const outcome = await submitAnswer(db.sql, participant, { position: question.position, selectedOptionIds: selected }, new Date(now.getTime() + 1000 * n + 800));
+      const at = new Date(now.getTime() + 1000 * n + 800);
+      if (question.check) {
+        const ticked = options.checks === 'ignore' ? selected : [question.check.targetOptionId];
+        const outcome = await submitCheckAnswer(db.sql, participant, { beforePosition: question.position, selectedOptionIds: ticked }, at);
+        if (outcome.status !== 'stored') throw new Error(`check answer not stored: ${outcome.status}`);
+        continue;
+      }
+      const outcome = await submitAnswer(db.sql, participant, { position: question.position, selectedOptionIds: selected }, at);
       if (outcome.status !== 'stored') throw new Error(`answer not stored: ${outcome.status}`);
+      answered++;
     }
   }
 }

@@ -7,9 +7,12 @@ import { batchSettingsSchema, bootstrapRoundsSchema, seedSchema } from '../core/
 import { batchCreateCommand, batchListCommand, batchShowCommand, batchStatusCommand, batchTimeoutsCommand } from './commands/batch.js';
 import { BATCH_ACTIONS } from '../core/batch-lifecycle.js';
 import { adminCreateCommand } from './commands/admin.js';
+import { prolificReviewCommand, prolificSyncCommand } from './commands/prolific.js';
+import { ProlificClient } from '../prolific/client.js';
 import { importCommand } from './commands/import.js';
 import { exportCommand, metricsCommand } from './commands/results.js';
 import { SLICE_DIMENSIONS } from '../core/metric-slices.js';
+import { exclusionModeSchema } from '../core/exclusions.js';
 import { summaryCommand } from './commands/summary.js';
 import { tasksCommand } from './commands/tasks.js';
 import { tokenCreateCommand } from './commands/token.js';
@@ -23,7 +26,8 @@ Commands:
                                                   generate MMC tasks and print the report
   batch create --dataset D --name NAME --seed N --completion-code CODE
         [--questions 20] [--raters 50] [--ratings-per-task K] [--preferred-side first|random] [--category-draw uniform|usable]
-        [--max-minutes 60]
+        [--max-minutes 60] [--attention-checks 2] [--prolific-study-id ID]
+        [--exclude-failed-checks 2|off] [--exclude-speeder-seconds S|off] [--exclude-straight-liner-percent P|off]
                                                   generate and freeze a batch's tasks (status draft)
   batch open|pause|close <batch> [--yes]          start, pause or stop accepting raters; closing is final
                                                   (needs --yes; raters inside may still finish)
@@ -31,10 +35,15 @@ Commands:
                                                   also does this every minute)
   batch show <batch> [--json] | batch list        settings, progress and the participant URL
   metrics <batch> [<batch>...] [--by topic|category|evaluator|batch] [--format table|json|csv]
-        [--rounds 1000] [--seed N] [--include-partial]
+        [--rounds 1000] [--seed N] [--include-partial] [--exclusions applied|none]
                                                   R1-R6 and the four ratios with 95% bootstrap intervals
-  export <batch> --out FILE [--format csv|jsonl] [--what answers|tasks|metrics]
+  export <batch> --out FILE [--format csv|jsonl] [--what answers|tasks|checks|metrics]
                                                   one row per answered question (streamed)
+  prolific sync <batch>                           read the study's submissions from Prolific: returned, timed-out
+                                                  and rejected ones free their places; unknown sessions flagged
+  prolific review <batch> [--apply] [--failed-checks reject|request-return]
+                                                  completed raters, checks, exclusion flags and the proposed
+                                                  approvals; a dry run unless --apply
   admin create --email E [--role admin|researcher]
                                                   create a console account (password from stdin or prompt)
   token create --name NAME [--email E]            create an API token (printed once); with --email it
@@ -69,11 +78,19 @@ export async function runCli(argv: readonly string[]): Promise<void> {
       'preferred-side': { type: 'string' },
       'category-draw': { type: 'string' },
       'max-minutes': { type: 'string' },
+      'attention-checks': { type: 'string' },
+      'prolific-study-id': { type: 'string' },
+      'exclude-failed-checks': { type: 'string' },
+      'exclude-speeder-seconds': { type: 'string' },
+      'exclude-straight-liner-percent': { type: 'string' },
       yes: { type: 'boolean', default: false },
       by: { type: 'string' },
       format: { type: 'string' },
       rounds: { type: 'string' },
       'include-partial': { type: 'boolean', default: false },
+      exclusions: { type: 'string' },
+      apply: { type: 'boolean', default: false },
+      'failed-checks': { type: 'string' },
       out: { type: 'string' },
       what: { type: 'string' },
       email: { type: 'string' },
@@ -120,6 +137,11 @@ export async function runCli(argv: readonly string[]): Promise<void> {
           preferredSide: values['preferred-side'],
           categoryDraw: values['category-draw'],
           maxMinutes: values['max-minutes'],
+          attentionChecks: values['attention-checks'],
+          prolificStudyId: values['prolific-study-id'],
+          excludeFailedChecks: values['exclude-failed-checks'],
+          excludeSpeederSeconds: values['exclude-speeder-seconds'],
+          excludeStraightLinerPercent: values['exclude-straight-liner-percent'],
         };
         return withDatabase((ctx) => batchCreateCommand(ctx, raw, baseUrl));
       }
@@ -147,6 +169,7 @@ export async function runCli(argv: readonly string[]): Promise<void> {
         rounds: option(bootstrapRoundsSchema, values.rounds, '--rounds'),
         seed: values.seed === undefined ? undefined : option(seedSchema, values.seed, '--seed'),
         includePartial: values['include-partial'],
+        exclusions: option(exclusionModeSchema, values.exclusions, '--exclusions'),
       };
       return withDatabase((ctx) => metricsCommand(ctx, batches, metricsOptions));
     }
@@ -155,11 +178,23 @@ export async function runCli(argv: readonly string[]): Promise<void> {
       const exportOptions = {
         out: option(z.string().min(1, 'give the file to write'), values.out, '--out'),
         format: option(z.enum(['csv', 'jsonl']).default('csv'), values.format, '--format'),
-        what: option(z.enum(['answers', 'tasks', 'metrics']).default('answers'), values.what, '--what'),
+        what: option(z.enum(['answers', 'tasks', 'checks', 'metrics']).default('answers'), values.what, '--what'),
         rounds: option(bootstrapRoundsSchema, values.rounds, '--rounds'),
         includePartial: values['include-partial'],
+        exclusions: option(exclusionModeSchema, values.exclusions, '--exclusions'),
       };
       return withDatabase((ctx) => exportCommand(ctx, batch, exportOptions));
+    }
+    case 'prolific': {
+      const prolific = loadConfig().prolific;
+      const client = prolific ? new ProlificClient(prolific) : null;
+      const batch = option(z.string().min(1, 'name the batch'), args[1], '<batch>');
+      if (args[0] === 'sync') return withDatabase((ctx) => prolificSyncCommand(ctx, client, batch));
+      if (args[0] === 'review') {
+        const failedChecks = option(z.enum(['reject', 'request-return']).default('reject'), values['failed-checks'], '--failed-checks');
+        return withDatabase((ctx) => prolificReviewCommand(ctx, client, batch, { apply: values.apply, failedChecks }));
+      }
+      throw new CliError(`Unknown prolific command "${args[0] ?? ''}".\n\n${USAGE}`, 2);
     }
     case 'admin': {
       if (args[0] !== 'create') throw new CliError(`Unknown admin command "${args[0] ?? ''}".\n\n${USAGE}`, 2);

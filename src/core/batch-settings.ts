@@ -1,5 +1,8 @@
 // The settings of a study batch, validated the same way for the CLI, the API and the console.
 import { z } from 'zod';
+import { maxAttentionChecks } from './attention-checks.js';
+import { exclusionRulesSchema } from './exclusions.js';
+import { prolificStudyIdSchema } from './prolific.js';
 import { CATEGORY_DRAWS } from './task-generation.js';
 
 /** A seed for the PRNG: a non-negative 31-bit integer (CLI, API and forms alike). */
@@ -32,6 +35,14 @@ export const batchSettingsSchema = z.object({
   preferredSide: z.enum(['first', 'random']).default('first'),
   categoryDraw: z.enum(CATEGORY_DRAWS, { message: 'must be uniform (SPEC 2, the default) or usable' }).default('uniform'),
   maxMinutes: z.coerce.number({ message: 'must be a whole number of minutes' }).int('must be a whole number of minutes').min(5, 'must be at least 5 minutes').max(1440, 'must be at most 1440 minutes (24 hours, as on Prolific)').default(DEFAULT_MAX_MINUTES),
+  /** Left out: two, or fewer in batches of under three questions (core's defaultAttentionChecks). */
+  attentionChecks: z.coerce.number({ message: 'must be a whole number of checks' }).int('must be a whole number of checks').min(0, 'must be 0 or more').max(20, 'must be at most 20').nullable().default(null),
+  /** Left out: taken from the first rater's STUDY_ID. */
+  prolificStudyId: prolificStudyIdSchema.nullable().default(null),
+  ...exclusionRulesSchema.shape,
+}).refine((s) => s.attentionChecks === null || s.attentionChecks <= maxAttentionChecks(s.questions), {
+  path: ['attentionChecks'],
+  message: 'too many for the questions: a check never comes first, so a batch of N questions carries at most N - 1 checks',
 });
 
 export type BatchSettings = z.infer<typeof batchSettingsSchema>;

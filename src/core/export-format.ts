@@ -29,6 +29,30 @@ export interface AnswerExportRow {
   categoryDraw: string;
   /** Whether the preferred response was shown as Response 1 (always, unless the batch randomises sides). */
   preferredShownFirst: boolean;
+  timedOutAt: string | null;
+  /** The submission's status on Prolific at the last sync (null before any). */
+  prolificStatus: string | null;
+}
+
+/** The rater's attention checks and exclusion flags, repeated on each of their rows. */
+export interface RaterExportFlags {
+  checksAnswered: number;
+  checksFailed: number;
+  /** The batch's rules this rater falls under (empty: kept). Exports never drop excluded raters. */
+  excludedBy: string[];
+  /** The rules the flags were computed with, e.g. `failed_checks>=2 speeder<4s straight_liner=off`. */
+  exclusionRules: string;
+}
+
+export type FlaggedAnswerExportRow = AnswerExportRow & RaterExportFlags;
+
+/** A batch's exclusion rules in one cell. */
+export function describeExclusionRules(r: { failedChecks: number | null; speederSeconds: number | null; straightLinerPercent: number | null }): string {
+  return [
+    r.failedChecks === null ? 'failed_checks=off' : `failed_checks>=${r.failedChecks}`,
+    r.speederSeconds === null ? 'speeder=off' : `speeder<${r.speederSeconds}s`,
+    r.straightLinerPercent === null ? 'straight_liner=off' : `straight_liner>=${r.straightLinerPercent}%`,
+  ].join(' ');
 }
 
 type Cell = string | number | boolean | null;
@@ -51,10 +75,11 @@ export const ANSWER_CSV_HEADER: readonly string[] = [
   'task_id', 'datapoint_id', 'datapoint_source_id', 'sampled_category', 'topic_category', 'question_number',
   ...OPTION_SLOTS.flatMap((i) => [`option_${i}_id`, `option_${i}_kind`, `option_${i}_text`]),
   'selected_option_ids', 'selected_kinds', 'shown_at', 'answered_at', 'seconds_spent', 'category_draw', 'preferred_shown_first',
+  'timed_out_at', 'prolific_status', 'checks_answered', 'checks_failed', 'excluded_by', 'exclusion_rules',
 ];
 
 /** Lists inside one CSV field are separated by spaces (ids and kinds contain none). */
-export function answerCsvValues(r: AnswerExportRow): Cell[] {
+export function answerCsvValues(r: FlaggedAnswerExportRow): Cell[] {
   return [
     r.batchId, r.participantId, r.prolificPid, r.studyId, r.sessionId, r.participantStatus, r.evaluator,
     r.taskId, r.datapointId, r.datapointSourceId, r.sampledCategory, r.topicCategory, r.position + 1,
@@ -63,10 +88,11 @@ export function answerCsvValues(r: AnswerExportRow): Cell[] {
       return [o?.id ?? null, o?.kind ?? null, o?.text ?? null];
     }),
     r.selectedOptionIds.join(' '), r.selectedKinds.join(' '), r.shownAt, r.answeredAt, r.secondsSpent, r.categoryDraw, r.preferredShownFirst,
+    r.timedOutAt, r.prolificStatus, r.checksAnswered, r.checksFailed, r.excludedBy.join(' '), r.exclusionRules,
   ];
 }
 
-export function answerJsonLine(r: AnswerExportRow): string {
+export function answerJsonLine(r: FlaggedAnswerExportRow): string {
   return JSON.stringify({ ...r, questionNumber: r.position + 1 }) + '\n';
 }
 
@@ -99,20 +125,50 @@ export function taskCsvValues(t: TaskExportRow): Cell[] {
 }
 
 export const METRICS_CSV_HEADER: readonly string[] = [
-  'slice_by', 'slice', 'figure', 'label', 'estimate', 'ci_low', 'ci_high', 'n_answers', 'n_raters', 'bootstrap_rounds', 'seed', 'note',
+  'slice_by', 'slice', 'figure', 'label', 'estimate', 'ci_low', 'ci_high', 'n_answers', 'n_raters', 'bootstrap_rounds', 'seed', 'note', 'exclusions',
 ];
 
-/** Metrics as a long table: one row per figure per slice (overall first). */
-export function metricsCsvRows(result: SlicedMetrics): Cell[][] {
+/** Metrics as a long table: one row per figure per slice (overall first); `exclusions` says which applied. */
+export function metricsCsvRows(result: SlicedMetrics & { exclusions: { mode: string } }): Cell[][] {
   const rows = (by: string, slice: string, m: Metrics): Cell[][] => [
     ...RATE_NAMES.map((name) => {
       const f = m.rates[name];
-      return [by, slice, name, name, f.estimate, f.ci?.low ?? null, f.ci?.high ?? null, m.n.answers, m.n.raters, m.bootstrap.rounds, result.seed, null];
+      return [by, slice, name, name, f.estimate, f.ci?.low ?? null, f.ci?.high ?? null, m.n.answers, m.n.raters, m.bootstrap.rounds, result.seed, null, result.exclusions.mode];
     }),
     ...RATIO_NAMES.map((name) => {
       const f = m.ratios[name];
-      return [by, slice, name, f.label, f.estimate, f.ci?.low ?? null, f.ci?.high ?? null, m.n.answers, m.n.raters, m.bootstrap.rounds, result.seed, f.note];
+      return [by, slice, name, f.label, f.estimate, f.ci?.low ?? null, f.ci?.high ?? null, m.n.answers, m.n.raters, m.bootstrap.rounds, result.seed, f.note, result.exclusions.mode];
     }),
   ];
   return [...rows('overall', 'all', result.overall), ...result.slices.flatMap((s) => rows(result.by ?? '', s.key, s.metrics))];
+}
+
+/** One attention check as exported: what the rater read, what they ticked, and whether it passed. */
+export interface CheckExportRow {
+  batchId: string;
+  participantId: string;
+  prolificPid: string;
+  /** Shown before this study question (1-based). */
+  beforeQuestionNumber: number;
+  sourceTaskId: string;
+  instruction: string;
+  targetOptionId: string;
+  targetText: string;
+  selectedOptionIds: string[];
+  shownAt: string | null;
+  answeredAt: string | null;
+  /** Null while unanswered. */
+  passed: boolean | null;
+}
+
+export const CHECK_CSV_HEADER: readonly string[] = [
+  'batch_id', 'participant_id', 'prolific_pid', 'before_question_number', 'source_task_id', 'instruction',
+  'target_option_id', 'target_text', 'selected_option_ids', 'shown_at', 'answered_at', 'passed',
+];
+
+export function checkCsvValues(r: CheckExportRow): Cell[] {
+  return [
+    r.batchId, r.participantId, r.prolificPid, r.beforeQuestionNumber, r.sourceTaskId, r.instruction,
+    r.targetOptionId, r.targetText, r.selectedOptionIds.join(' '), r.shownAt, r.answeredAt, r.passed,
+  ];
 }

@@ -2,7 +2,7 @@
 // participant is on. The server keeps the place; routes only turn a step into a page (as oTree's
 // page lookup does).
 export type BatchStatusName = 'draft' | 'open' | 'paused' | 'closed';
-export type ParticipantStatusName = 'consenting' | 'declined' | 'active' | 'completed' | 'returned' | 'timed_out';
+export type ParticipantStatusName = 'consenting' | 'declined' | 'active' | 'completed' | 'returned' | 'timed_out' | 'rejected';
 
 /**
  * Raters already in a batch may go on while it is open or paused, and after it is closed (closing

@@ -56,7 +56,7 @@ export async function* streamAnswerExportRows(prisma: Prisma, batchId: string): 
       take: PAGE,
       ...(cursor ? { cursor: { participantId_position: cursor }, skip: 1 } : {}),
       include: {
-        participant: { select: { prolificPid: true, studyId: true, sessionId: true, status: true, evaluator: true } },
+        participant: { select: { prolificPid: true, studyId: true, sessionId: true, status: true, evaluator: true, timedOutAt: true, prolificStatus: true } },
         task: {
           select: {
             batchId: true,
@@ -108,6 +108,8 @@ export async function* streamAnswerExportRows(prisma: Prisma, batchId: string): 
         secondsSpent: (a.answeredAt.getTime() - a.shownAt.getTime()) / 1000,
         categoryDraw: a.task.batch.categoryDraw,
         preferredShownFirst: sideOf(a.participantId, a.position),
+        timedOutAt: a.participant.timedOutAt?.toISOString() ?? null,
+        prolificStatus: a.participant.prolificStatus,
       };
     });
     const last = page.at(-1);

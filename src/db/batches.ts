@@ -1,6 +1,7 @@
 // Study batches: creation (tasks generated and frozen), lifecycle and researcher reads.
 import { randomBytes } from 'node:crypto';
 import { tasksNeeded } from '../core/assignment.js';
+import { defaultAttentionChecks } from '../core/attention-checks.js';
 import { canChangeStatus } from '../core/batch-lifecycle.js';
 import { DEFAULT_MAX_MINUTES, type BatchSettings } from '../core/batch-settings.js';
 import type { TaskExportRow } from '../core/export-format.js';
@@ -27,8 +28,20 @@ export type CreateBatchOutcome =
  * to the dataset never alter a batch. Generates tasksNeeded(settings) tasks, fewer if the dataset
  * cannot give that many (tasks are then rated more often).
  */
-export async function createBatchFromDataset(prisma: Prisma, input: Omit<BatchSettings, 'categoryDraw' | 'maxMinutes'> & Partial<Pick<BatchSettings, 'categoryDraw' | 'maxMinutes'>>): Promise<CreateBatchOutcome> {
-  const settings: BatchSettings = { ...input, categoryDraw: input.categoryDraw ?? 'uniform', maxMinutes: input.maxMinutes ?? DEFAULT_MAX_MINUTES };
+/** Settings with defaults the caller may leave out (the parsed schema always has them). */
+type OptionalSettings = 'categoryDraw' | 'maxMinutes' | 'attentionChecks' | 'prolificStudyId' | 'excludeFailedChecks' | 'excludeSpeederSeconds' | 'excludeStraightLinerPercent';
+
+export async function createBatchFromDataset(prisma: Prisma, input: Omit<BatchSettings, OptionalSettings> & Partial<Pick<BatchSettings, OptionalSettings>>): Promise<CreateBatchOutcome> {
+  const settings: BatchSettings = {
+    categoryDraw: 'uniform',
+    maxMinutes: DEFAULT_MAX_MINUTES,
+    prolificStudyId: null,
+    excludeFailedChecks: 2,
+    excludeSpeederSeconds: null,
+    excludeStraightLinerPercent: null,
+    ...input,
+    attentionChecks: input.attentionChecks ?? defaultAttentionChecks(input.questions),
+  };
   const dataset = await findDatasetByIdOrName(prisma, settings.dataset);
   if (!dataset) return { ok: false, reason: 'dataset-not-found', dataset: settings.dataset };
   if (await prisma.batch.findUnique({ where: { name: settings.name } })) return { ok: false, reason: 'name-taken', name: settings.name };
@@ -52,6 +65,11 @@ export async function createBatchFromDataset(prisma: Prisma, input: Omit<BatchSe
             preferredSide: settings.preferredSide,
             categoryDraw: settings.categoryDraw,
             maxMinutes: settings.maxMinutes,
+            attentionChecks: settings.attentionChecks ?? defaultAttentionChecks(settings.questions),
+            prolificStudyId: settings.prolificStudyId,
+            excludeFailedChecks: settings.excludeFailedChecks,
+            excludeSpeederSeconds: settings.excludeSpeederSeconds,
+            excludeStraightLinerPercent: settings.excludeStraightLinerPercent,
             previewKey: randomBytes(12).toString('base64url'),
             // Plain data (numbers, strings, arrays, null): Prisma's JSON input type only lacks the index signature.
             generationReport: report as unknown as PrismaNamespace.InputJsonObject,
@@ -104,6 +122,15 @@ export function listBatches(prisma: Prisma): Promise<Batch[]> {
   return prisma.batch.findMany({ orderBy: { createdAt: 'asc' } });
 }
 
+/** Batches a Prolific sync looks at: with a study id, and open, paused or closed less than a day ago. */
+export function listBatchesToSync(prisma: Prisma, now: Date): Promise<Batch[]> {
+  const dayAgo = new Date(now.getTime() - 24 * 3600_000);
+  return prisma.batch.findMany({
+    where: { prolificStudyId: { not: null }, OR: [{ status: { in: ['open', 'paused'] } }, { status: 'closed', closedAt: { gte: dayAgo } }] },
+    orderBy: { createdAt: 'asc' },
+  });
+}
+
 export type StatusChange = { ok: true; batch: Batch } | { ok: false; reason: 'not-allowed'; from: BatchStatus; to: BatchStatus };
 
 /** Moves the batch along its lifecycle (core/batch-lifecycle.ts); asking for its own status changes nothing. */
@@ -144,7 +171,7 @@ export async function listBatchTasks(prisma: Prisma, batchId: string): Promise<F
 
 export interface BatchProgress {
   tasks: number;
-  participants: Record<'entered' | 'consenting' | 'declined' | 'active' | 'completed' | 'returned' | 'timed_out', number>;
+  participants: Record<'entered' | 'consenting' | 'declined' | 'active' | 'completed' | 'returned' | 'timed_out' | 'rejected', number>;
   answers: number;
   /** Answers per task: min and max over all tasks of the batch. */
   ratingsPerTask: { min: number; max: number };
@@ -159,7 +186,7 @@ export async function getBatchProgress(prisma: Prisma, batchId: string): Promise
     prisma.answer.count({ where: { task: { batchId } } }),
     prisma.task.findMany({ where: { batchId }, select: { _count: { select: { answers: true } } } }),
   ]);
-  const participants = { entered: 0, consenting: 0, declined: 0, active: 0, completed: 0, returned: 0, timed_out: 0 };
+  const participants = { entered: 0, consenting: 0, declined: 0, active: 0, completed: 0, returned: 0, timed_out: 0, rejected: 0 };
   for (const row of byStatus) {
     participants[row.status] = row._count._all;
     participants.entered += row._count._all;

@@ -14,7 +14,8 @@ export type { Participant };
 /** A participants row (alias p) as a Participant: columns to select and the mapping back. */
 export const participantColumns = PrismaSql.sql`
   p.id, p.batch_id, p.code, p.prolific_pid, p.study_id, p.session_id, p.status::text AS status, p.evaluator,
-  p.created_at, p.consented_at, p.started_at, p.declined_at, p.completed_at, p.timed_out_at`;
+  p.created_at, p.consented_at, p.started_at, p.declined_at, p.completed_at, p.timed_out_at,
+  p.prolific_status, p.prolific_synced_at, p.session_unknown, p.review_action, p.reviewed_at`;
 
 export interface ParticipantRow {
   id: string;
@@ -31,6 +32,11 @@ export interface ParticipantRow {
   declined_at: Date | null;
   completed_at: Date | null;
   timed_out_at: Date | null;
+  prolific_status: string | null;
+  prolific_synced_at: Date | null;
+  session_unknown: boolean;
+  review_action: string | null;
+  reviewed_at: Date | null;
 }
 
 export function participantOf(r: ParticipantRow): Participant {
@@ -49,6 +55,11 @@ export function participantOf(r: ParticipantRow): Participant {
     declinedAt: r.declined_at,
     completedAt: r.completed_at,
     timedOutAt: r.timed_out_at,
+    prolificStatus: r.prolific_status,
+    prolificSyncedAt: r.prolific_synced_at,
+    sessionUnknown: r.session_unknown,
+    reviewAction: r.review_action,
+    reviewedAt: r.reviewed_at,
   };
 }
 
@@ -94,11 +105,17 @@ export async function takePlace(sql: SqlRunner, batchId: string, ids: ProlificId
     declinedAt: null,
     completedAt: null,
     timedOutAt: null,
+    prolificStatus: null,
+    prolificSyncedAt: null,
+    sessionUnknown: false,
+    reviewAction: null,
+    reviewedAt: null,
   };
   const { id, code, prolificPid: pid } = participant;
   const rows = await sql.rows<{ place: number; inserted: number; open: number }>(PrismaSql.sql`
     WITH place AS (
-      UPDATE batches SET places_taken = places_taken + 1
+      -- The batch learns its Prolific study from its first rater, unless the researcher set it.
+      UPDATE batches SET places_taken = places_taken + 1, prolific_study_id = coalesce(prolific_study_id, ${participant.studyId})
       WHERE id = ${batchId} AND status = 'open' AND places_taken < target_raters
         AND NOT EXISTS (SELECT 1 FROM participants WHERE batch_id = ${batchId} AND prolific_pid = ${pid})
       RETURNING id

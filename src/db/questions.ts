@@ -16,12 +16,18 @@ export interface TaskContent {
 }
 
 export interface CurrentQuestion {
+  /** The study question's 0-based position; for a check, the question it comes before. */
   position: number;
+  /** 1-based, as the rater counts pages: attention checks included. */
+  number: number;
+  /** Study questions plus attention checks. */
   total: number;
   taskId: string;
   optionOrder: string[];
   preferredFirst: boolean;
   content: TaskContent;
+  /** Set when the page is an attention check: its instruction replaces the question's text. */
+  check: { wording: number; targetOptionId: string } | null;
 }
 
 /** A frozen task's content (the preview; raters get it with their question). */
@@ -75,10 +81,7 @@ export async function submitAnswer(sql: SqlRunner, rater: RaterKey, input: { pos
   if (selected.length === 0) return { status: 'invalid-options' };
   const answerId = newId('a', 14);
   const rows = await withRetry(() => sql.rows<AnswerRow>(PrismaSql.sql`
-    WITH ${participantByCode(rater.code)}, rater AS (
-      SELECT p.id FROM p JOIN batches b ON b.id = p.batch_id
-      WHERE p.batch_id = ${rater.batchId} AND p.status = 'active' AND b.status::text = ANY(${ANSWERING_BATCH_STATUSES}::text[])
-    ), q AS (
+    WITH ${answeringRater(rater)}, q AS (
       SELECT a.participant_id, a.position, a.task_id, a.option_order, a.shown_at
       FROM assignments a JOIN rater ON a.participant_id = rater.id
       WHERE a.position = ${input.position}
@@ -108,11 +111,25 @@ export async function submitAnswer(sql: SqlRunner, rater: RaterKey, input: { pos
            (SELECT count(*) FROM ins)::int AS inserted,
            (SELECT count(*) FROM done)::int AS completed`));
   const r = rows[0];
+  return refusal(r, r?.inserted ?? 0) ?? { status: 'stored', completed: r?.completed === 1 };
+}
+
+/**
+ * CTEs p and rater: the participant behind the cookie code, only while they may answer (active, in
+ * a batch that takes answers). Shared by answers and attention-check answers.
+ */
+export const answeringRater = (rater: RaterKey) => PrismaSql.sql`${participantByCode(rater.code)}, rater AS (
+      SELECT p.id FROM p JOIN batches b ON b.id = p.batch_id
+      WHERE p.batch_id = ${rater.batchId} AND p.status = 'active' AND b.status::text = ANY(${ANSWERING_BATCH_STATUSES}::text[])
+    )`;
+
+/** Why a submitted answer was not stored (null: it was), from the statement's checks in order. */
+export function refusal(r: { rater: number; found: number; shown: boolean | null; valid: boolean | null } | undefined, written: number): Exclude<AnswerOutcome, { status: 'stored' }> | null {
   if (!r || r.rater === 0) return { status: 'not-answering' };
   if (r.found === 0) return { status: 'no-such-question' };
   // Only a question the server has shown can be answered: no skipping ahead with a crafted post.
   if (!r.shown) return { status: 'not-shown' };
   if (!r.valid) return { status: 'invalid-options' };
-  if (r.inserted === 0) return { status: 'already-answered' };
-  return { status: 'stored', completed: r.completed === 1 };
+  if (written === 0) return { status: 'already-answered' };
+  return null;
 }

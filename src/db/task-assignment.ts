@@ -1,9 +1,11 @@
 // Task assignment at Start: the least-loaded tasks of the batch, taken without a batch-wide lock
 // in the common case, and one Start at a time per batch only when a crowd meets a small batch.
-import { drawKeys, planQuestions, type TaskOptionsForPlan } from '../core/assignment.js';
-import { deriveRng } from '../core/rng.js';
+import { drawKeys, planQuestions, type PlannedQuestion, type TaskOptionsForPlan } from '../core/assignment.js';
+import { planAttentionChecks } from '../core/attention-checks.js';
+import { deriveRng, type Rng } from '../core/rng.js';
 import { Prisma as PrismaSql, type Batch, type Participant } from './generated/client.js';
 import { withRetry } from './errors.js';
+import { newId } from './ids.js';
 import type { SqlRunner, SqlStatements } from './sql-runner.js';
 
 /** Thrown inside a Start whose least-loaded tasks are nearly all held by other raters right now. */
@@ -22,8 +24,10 @@ class TasksBusy extends Error {}
  * two Starts can deadlock; the waiting one re-checks each row's load once its lock is released, so
  * raters queued on the same rows never all take them.
  */
-export async function startQuestions(sql: SqlRunner, batch: Pick<Batch, 'id' | 'seed' | 'questionsPerRater' | 'preferredSide'>, participant: Pick<Participant, 'id'>, now: Date): Promise<void> {
+export async function startQuestions(sql: SqlRunner, batch: Pick<Batch, 'id' | 'seed' | 'questionsPerRater' | 'preferredSide' | 'attentionChecks'>, participant: Pick<Participant, 'id'>, now: Date): Promise<void> {
   const rng = deriveRng(batch.seed, `rater:${participant.id}`);
+  // A stream of its own: adding checks to a batch never changes which tasks its raters get.
+  const checkRng = deriveRng(batch.seed, `checks:${participant.id}`);
   const keys = drawKeys(batch.questionsPerRater, rng);
   const start = (exclusive: boolean) =>
     withRetry(() =>
@@ -41,6 +45,7 @@ export async function startQuestions(sql: SqlRunner, batch: Pick<Batch, 'id' | '
           INSERT INTO assignments (participant_id, position, task_id, option_order, preferred_first)
           SELECT ${participant.id}, x.position, x.task_id, x.option_order, x.preferred_first
           FROM json_to_recordset(${JSON.stringify(rows)}::json) AS x(position int, task_id text, option_order text[], preferred_first boolean)`);
+        if (batch.attentionChecks > 0) await insertAttentionChecks(tx, participant.id, planned, batch.attentionChecks, checkRng);
       }),
     );
   try {
@@ -49,6 +54,24 @@ export async function startQuestions(sql: SqlRunner, batch: Pick<Batch, 'id' | '
     if (!(err instanceof TasksBusy)) throw err;
     await start(true);
   }
+}
+
+/** The rater's attention checks, placed among the questions just planned (core/attention-checks.ts). */
+async function insertAttentionChecks(tx: SqlStatements, participantId: string, planned: readonly PlannedQuestion[], count: number, rng: Rng): Promise<void> {
+  const checks = planAttentionChecks(planned, Math.min(count, planned.length - 1), rng).map((c) => ({
+    id: newId('k', 14),
+    before_position: c.beforePosition,
+    source_task_id: c.sourceTaskId,
+    option_order: c.optionOrder,
+    preferred_first: c.preferredFirst,
+    target_option_id: c.targetOptionId,
+    wording: c.wording,
+  }));
+  await tx.rows(PrismaSql.sql`
+    INSERT INTO attention_checks (id, participant_id, before_position, source_task_id, option_order, preferred_first, target_option_id, wording)
+    SELECT x.id, ${participantId}, x.before_position, x.source_task_id, x.option_order, x.preferred_first, x.target_option_id, x.wording
+    FROM json_to_recordset(${JSON.stringify(checks)}::json)
+      AS x(id text, before_position int, source_task_id text, option_order text[], preferred_first boolean, target_option_id text, wording int)`);
 }
 
 type BatchForStart = Pick<Batch, 'id' | 'questionsPerRater'>;

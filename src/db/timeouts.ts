@@ -14,8 +14,17 @@ export interface TimedOutParticipant {
   batchId: string;
 }
 
-/** Times out every participant past their batch's maximum time (or only those of `batchId`). */
-export async function timeOutAbandonedParticipants(sql: SqlRunner, now: Date, actor: Actor, batchId: string | null = null): Promise<TimedOutParticipant[]> {
+export interface TimeoutScope {
+  /** Only this batch's participants (default: every batch). */
+  batchId?: string | null;
+  /** With Prolific sync on: never time out a participant whose submission Prolific last showed ACTIVE. */
+  keepProlificActive?: boolean;
+}
+
+/** Times out every participant past their batch's maximum time (within the scope). */
+export async function timeOutAbandonedParticipants(sql: SqlRunner, now: Date, actor: Actor, scope: TimeoutScope = {}): Promise<TimedOutParticipant[]> {
+  const batchId = scope.batchId ?? null;
+  const keepActive = scope.keepProlificActive ?? false;
   return withRetry(() =>
     sql.transaction(async (tx) => {
       // The status change first: it waits for a Start or an answer still running for these raters.
@@ -25,6 +34,7 @@ export async function timeOutAbandonedParticipants(sql: SqlRunner, now: Date, ac
         WHERE b.id = p.batch_id AND p.status IN ('consenting', 'active')
           AND p.created_at <= ${now}::timestamp - make_interval(mins => b.max_minutes)
           AND (${batchId}::text IS NULL OR p.batch_id = ${batchId}::text)
+          AND NOT (${keepActive}::boolean AND p.prolific_status IS NOT DISTINCT FROM 'ACTIVE')
         RETURNING p.id, p.batch_id, p.prolific_pid, b.max_minutes`);
       if (gone.length === 0) return [];
       await releaseHolds(tx, gone.map((g) => g.id));

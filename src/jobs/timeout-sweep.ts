@@ -13,12 +13,12 @@ export interface TimeoutSweep {
 }
 
 /** Starts sweeping every `everyMs`; a failed sweep (database away) is logged and the next one tries again. */
-export function startTimeoutSweep(sql: SqlRunner, options: { everyMs: number; log: (message: string) => void; now?: () => Date }): TimeoutSweep {
+export function startTimeoutSweep(sql: SqlRunner, options: { everyMs: number; log: (message: string) => void; now?: () => Date; keepProlificActive?: boolean }): TimeoutSweep {
   const now = options.now ?? (() => new Date());
   let running: Promise<number> | null = null;
   const runNow = () => {
     // One sweep at a time in this process: a slow database never piles sweeps up.
-    running ??= timeOutAbandonedParticipants(sql, now(), SYSTEM_ACTOR)
+    running ??= timeOutAbandonedParticipants(sql, now(), SYSTEM_ACTOR, { keepProlificActive: options.keepProlificActive ?? false })
       .then((gone) => {
         if (gone.length) options.log(`timed out ${gone.length} participant(s) past their batch's maximum time`);
         return gone.length;

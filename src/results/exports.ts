@@ -6,16 +6,23 @@ import {
   ANSWER_CSV_HEADER,
   answerCsvValues,
   answerJsonLine,
+  CHECK_CSV_HEADER,
+  checkCsvValues,
   csvRecord,
+  describeExclusionRules,
+  type RaterExportFlags,
   METRICS_CSV_HEADER,
   metricsCsvRows,
   TASK_CSV_HEADER,
   taskCsvValues,
 } from '../core/export-format.js';
-import type { SlicedMetrics } from '../core/metric-slices.js';
 import { streamAnswerExportRows } from '../db/answers.js';
+import { listCheckExportRows } from '../db/attention-checks.js';
 import { listBatchTasks } from '../db/batches.js';
 import type { Prisma } from '../db/connection.js';
+import { exclusionRulesOfBatch } from '../db/rater-quality.js';
+import { reportRaters, type RulesOfBatch } from './exclusions.js';
+import type { BatchMetrics } from './metrics.js';
 
 export type ExportFormat = 'csv' | 'jsonl';
 
@@ -25,11 +32,19 @@ async function write(out: Writable, chunk: string): Promise<void> {
   if (!out.write(chunk)) await once(out, 'drain');
 }
 
-export async function writeAnswersExport(prisma: Prisma, batchId: string, format: ExportFormat, out: Writable): Promise<number> {
+/**
+ * Every answer of the batch, each row carrying its rater's attention checks and exclusion flags
+ * under the batch's rules: excluded raters are flagged, never dropped.
+ */
+export async function writeAnswersExport(prisma: Prisma, batch: RulesOfBatch, format: ExportFormat, out: Writable): Promise<number> {
+  const exclusionRules = describeExclusionRules(exclusionRulesOfBatch(batch));
+  const flagsOf = new Map((await reportRaters(prisma, [batch])).map((r) => [r.participantId, { checksAnswered: r.checksAnswered, checksFailed: r.checksFailed, excludedBy: r.excludedBy, exclusionRules }]));
+  const noFlags: RaterExportFlags = { checksAnswered: 0, checksFailed: 0, excludedBy: [], exclusionRules };
   let count = 0;
   if (format === 'csv') await write(out, csvRecord(ANSWER_CSV_HEADER));
-  for await (const page of streamAnswerExportRows(prisma, batchId)) {
-    const chunk = page.map((r) => (format === 'csv' ? csvRecord(answerCsvValues(r)) : answerJsonLine(r))).join('');
+  for await (const page of streamAnswerExportRows(prisma, batch.id)) {
+    const rows = page.map((r) => ({ ...r, ...(flagsOf.get(r.participantId) ?? noFlags) }));
+    const chunk = rows.map((r) => (format === 'csv' ? csvRecord(answerCsvValues(r)) : answerJsonLine(r))).join('');
     await write(out, chunk);
     count += page.length;
   }
@@ -43,11 +58,19 @@ export async function writeTasksExport(prisma: Prisma, batchId: string, format: 
   return tasks.length;
 }
 
-export async function writeMetricsExport(metrics: SlicedMetrics, format: ExportFormat, out: Writable): Promise<void> {
+export async function writeMetricsExport(metrics: BatchMetrics, format: ExportFormat, out: Writable): Promise<void> {
   if (format === 'jsonl') {
     await write(out, JSON.stringify(metrics) + '\n');
     return;
   }
   await write(out, csvRecord(METRICS_CSV_HEADER));
   for (const row of metricsCsvRows(metrics)) await write(out, csvRecord(row));
+}
+
+export async function writeChecksExport(prisma: Prisma, batchId: string, format: ExportFormat, out: Writable): Promise<number> {
+  // A batch has a few checks per rater: one read is bounded by the batch's size.
+  const rows = await listCheckExportRows(prisma, batchId);
+  if (format === 'csv') await write(out, csvRecord(CHECK_CSV_HEADER));
+  for (const r of rows) await write(out, format === 'csv' ? csvRecord(checkCsvValues(r)) : JSON.stringify(r) + '\n');
+  return rows.length;
 }

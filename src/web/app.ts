@@ -4,6 +4,7 @@ import cookieParser from 'cookie-parser';
 import helmet from 'helmet';
 import type { AppConfig } from '../config.js';
 import type { Database } from '../db/connection.js';
+import type { ProlificClient } from '../prolific/client.js';
 import { PUBLIC_DIR, VIEWS_DIR } from '../paths.js';
 import { errorHandler, notFound, rejectMalformedUrl } from './middleware/error-handler.js';
 import { DatabaseRateLimitStore, type RateLimitStoreFactory } from './middleware/rate-limit-store.js';
@@ -17,9 +18,11 @@ export interface AppDeps {
   /** `secret` resolved: PREFBASIS_SECRET or the one kept in the database (server.ts). */
   config: Pick<AppConfig, 'production' | 'maxUploadBytes' | 'prolificCompleteUrl' | 'publicBaseUrl' | 'secureCookies' | 'loadDemo'> & { secret: string };
   log?: (err: unknown) => void;
+  /** Prolific API access; null or absent when PROLIFIC_API_TOKEN is not set. */
+  prolific?: ProlificClient | null;
 }
 
-export function createApp({ db, config, log }: AppDeps): Express {
+export function createApp({ db, config, log, prolific = null }: AppDeps): Express {
   const app = express();
   app.set('views', VIEWS_DIR);
   app.set('view engine', 'ejs');
@@ -44,9 +47,9 @@ export function createApp({ db, config, log }: AppDeps): Express {
   app.use('/static', express.static(PUBLIC_DIR, { maxAge: config.production ? '1h' : 0, index: false }));
   app.use(cookieParser());
   const rateLimitStore: RateLimitStoreFactory = (prefix) => (db.kind === 'postgres' ? new DatabaseRateLimitStore(db.prisma, prefix) : undefined);
-  app.use('/api/v1', apiRouter(db.prisma, { maxUploadBytes: config.maxUploadBytes, publicBaseUrl: config.publicBaseUrl, sql: db.sql }));
+  app.use('/api/v1', apiRouter(db.prisma, { maxUploadBytes: config.maxUploadBytes, publicBaseUrl: config.publicBaseUrl, sql: db.sql, prolific }));
   app.use('/s', participantRouter(db, { prolificCompleteUrl: config.prolificCompleteUrl, rateLimitStore }));
-  app.use('/console', consoleRouter(db.prisma, { ...config, rateLimitStore, sql: db.sql }));
+  app.use('/console', consoleRouter(db.prisma, { ...config, rateLimitStore, sql: db.sql, prolific }));
   app.use('/', homeRouter(db.prisma, { showDemo: config.loadDemo }));
   app.use(notFound);
   app.use(errorHandler({ production: config.production, log }));

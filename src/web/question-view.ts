@@ -2,6 +2,7 @@
 // task content is cached in the process: frozen tasks never change, and Markdown rendering is the
 // costliest part of a question page.
 import type { CurrentQuestion, TaskContent } from '../db/questions.js';
+import { checkInstruction } from '../core/attention-checks.js';
 import { renderUntrustedMarkdown } from './render-response.js';
 
 export interface RenderedTaskContent {
@@ -40,13 +41,15 @@ export class TaskContentCache {
   }
 }
 
-export function questionView(q: Pick<CurrentQuestion, 'position' | 'total' | 'optionOrder' | 'preferredFirst'>, content: RenderedTaskContent) {
+/** The template's data for a question or an attention check (whose instruction replaces the question's text). */
+export function questionView(q: Pick<CurrentQuestion, 'position' | 'number' | 'total' | 'optionOrder' | 'preferredFirst' | 'check'>, content: RenderedTaskContent) {
   const preferred = { label: 'preferred', html: content.preferredHtml };
   const other = { label: 'other', html: content.otherHtml };
   return {
-    number: q.position + 1,
+    number: q.number,
     total: q.total,
     position: q.position,
+    checkInstruction: q.check ? checkInstruction(q.check.wording, content.options.get(q.check.targetOptionId) ?? '') : null,
     promptHtml: content.promptHtml,
     responses: q.preferredFirst ? [preferred, other] : [other, preferred],
     preferredIndex: q.preferredFirst ? 1 : 2,

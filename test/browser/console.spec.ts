@@ -125,8 +125,9 @@ describe.runIf(browserAvailable)('console in Chromium', () => {
     await page.goto(`${app.url}/s/${xssBatch.id}?PROLIFIC_PID=${prolificId()}&STUDY_ID=${prolificId()}&SESSION_ID=${prolificId()}`);
     await page.getByRole('button', { name: 'I agree to take part' }).click();
     await page.getByRole('button', { name: 'Start the first question' }).click();
-    for (let n = 1; n <= 5; n++) {
-      await expect.poll(() => page.locator('.progress-row span').textContent()).toBe(`Question ${n} of 5`);
+    // Five questions and two attention checks, which show the same content again.
+    for (let n = 1; n <= 7; n++) {
+      await expect.poll(() => page.locator('.progress-row span').textContent()).toBe(`Question ${n} of 7`);
       // The payloads are there, as text.
       expect(await page.locator('main').textContent()).toMatch(/window\.__xss|onerror|javascript:/);
       for (const link of await page.locator('.md a').all()) expect(await link.getAttribute('href')).not.toMatch(/^javascript:/i);

@@ -24,7 +24,8 @@ describe.runIf(browserAvailable)('rater session in Chromium', () => {
       res.end('Prolific stand-in: submission complete');
     });
     t = await createTestApp({ prolificCompleteUrl: `${prolific.url}/submissions/complete` });
-    batch = await createOpenBatch(t.db.prisma, { questions: 10 }, 200);
+    // No attention checks here: the steps below are numbered by study question (checks have a test of their own).
+    batch = await createOpenBatch(t.db.prisma, { questions: 10, attentionChecks: 0 }, 200);
     app = await serve(t.app);
     browser = await launchChromium();
   });
@@ -90,7 +91,7 @@ describe.runIf(browserAvailable)('rater session in Chromium', () => {
   });
 
   it('lets a rater mid-session finish after the batch is closed and reach the completion URL, while a newcomer is turned away', async () => {
-    const closing = await createOpenBatch(t.db.prisma, { questions: 3 }, 120);
+    const closing = await createOpenBatch(t.db.prisma, { questions: 3, attentionChecks: 0 }, 120);
     const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
     const pid = prolificId();
     await page.goto(`${app.url}/s/${closing.id}?PROLIFIC_PID=${pid}&STUDY_ID=${prolificId()}&SESSION_ID=${prolificId()}`);
@@ -112,6 +113,34 @@ describe.runIf(browserAvailable)('rater session in Chromium', () => {
     const newcomer = await browser.newPage();
     await newcomer.goto(`${app.url}/s/${closing.id}?PROLIFIC_PID=${prolificId()}&STUDY_ID=${prolificId()}&SESSION_ID=${prolificId()}`);
     await expect.poll(() => newcomer.locator('body').textContent()).toContain('This study is closed');
+  });
+
+  it('shows attention checks as questions whose own text names the option to tick, and records them passed', async () => {
+    const checked = await createOpenBatch(t.db.prisma, { questions: 5, attentionChecks: 2 }, 120);
+    const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+    const pid = prolificId();
+    await page.goto(`${app.url}/s/${checked.id}?PROLIFIC_PID=${pid}&STUDY_ID=${prolificId()}&SESSION_ID=${prolificId()}`);
+    await page.getByRole('button', { name: 'I agree to take part' }).click();
+    await page.getByRole('button', { name: 'Start the first question' }).click();
+    const checkNumbers: number[] = [];
+    for (let n = 1; n <= 7; n++) {
+      await expect.poll(() => page.locator('.progress-row span').textContent()).toBe(`Question ${n} of 7`);
+      const legend = (await page.locator('legend').textContent()) ?? '';
+      const target = /“([^”]+)”/.exec(legend)?.[1];
+      if (target) {
+        checkNumbers.push(n);
+        await page.locator('label.option span', { hasText: target }).first().click();
+      } else {
+        expect(legend).toContain('is preferred because');
+        await page.locator('label.option span').first().click();
+      }
+      await page.getByRole('button', { name: n === 7 ? 'Submit and finish' : 'Submit' }).click();
+    }
+    await page.waitForURL(/submissions\/complete\?cc=C0MPLETE/, { timeout: 15_000 });
+    expect(checkNumbers).toHaveLength(2);
+    expect(checkNumbers[0]).toBeGreaterThan(1);
+    const checks = await t.db.prisma.attentionCheck.findMany({ where: { participant: { batchId: checked.id, prolificPid: pid } } });
+    expect(checks.map((c) => c.passed)).toEqual([true, true]);
   });
 
   it('fits a question page on a phone-width screen', async () => {

@@ -45,6 +45,22 @@ export function optionIdsOf(html: string): string[] {
   return [...html.matchAll(/name="option" value="([^"]+)"/g)].map((m) => m[1] as string);
 }
 
+/** The hidden position field of a question or check form. */
+export function positionOf(html: string): string {
+  const m = /name="position" value="(\d+)"/.exec(html);
+  if (!m) throw new Error(`no position field in page:\n${html.slice(0, 500)}`);
+  return m[1] as string;
+}
+
+/** On an attention check, the id of the one option its instruction asks for; null on a study question. */
+export function checkTargetOf(html: string): string | null {
+  if (!html.includes('name="check"')) return null;
+  const quoted = /<legend>[^<]*“([^”]*)”[^<]*<\/legend>/.exec(html);
+  const target = quoted ? [...html.matchAll(/name="option" value="([^"]+)"> <span>([^<]*)<\/span>/g)].find((m) => m[2] === quoted[1]) : undefined;
+  if (!target) throw new Error(`check page without a findable target:\n${html.slice(0, 2000)}`);
+  return target[1] as string;
+}
+
 export function questionNumberOf(html: string): number | null {
   const m = /Question (\d+) of (\d+)/.exec(html);
   return m ? Number(m[1]) : null;
@@ -104,10 +120,16 @@ export class Rater {
     return this.session();
   }
 
-  /** Answers the current question by ticking `pick(optionIds)`; returns the next page. */
+  /** How this rater answers attention checks: tick what they ask, or answer them like any question. */
+  checks: 'pass' | 'ignore' = 'pass';
+
+  /** Answers the current question by ticking `pick(optionIds)` (a check as `checks` says); returns the next page. */
   async answer(page: string, pick: (ids: string[]) => string[] = (ids) => ids.slice(0, 2)): Promise<string> {
-    const position = (questionNumberOf(page) ?? 0) - 1;
-    await this.post('answer', { csrf: csrfOf(page), position: String(position), option: pick(optionIdsOf(page)) });
+    const target = checkTargetOf(page);
+    const option = target !== null && this.checks === 'pass' ? [target] : pick(optionIdsOf(page));
+    const form: Record<string, string | string[]> = { csrf: csrfOf(page), position: positionOf(page), option };
+    if (target !== null) form.check = '1';
+    await this.post('answer', form);
     return this.session();
   }
 

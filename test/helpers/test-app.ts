@@ -1,6 +1,7 @@
 // An app wired to a test database, plus an API token for it.
 import type { Express } from 'express';
 import { createApiToken } from '../../src/db/api-tokens.js';
+import type { ProlificClient } from '../../src/prolific/client.js';
 import { createApp } from '../../src/web/app.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
@@ -12,7 +13,7 @@ export interface TestApp extends TestDatabase {
   logged: unknown[];
 }
 
-export async function createTestApp(overrides: { prolificCompleteUrl?: string; loadDemo?: boolean } = {}): Promise<TestApp> {
+export async function createTestApp(overrides: { prolificCompleteUrl?: string; loadDemo?: boolean; prolific?: ProlificClient } = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   const logged: unknown[] = [];
   const app = createApp({
@@ -27,6 +28,7 @@ export async function createTestApp(overrides: { prolificCompleteUrl?: string; l
       loadDemo: overrides.loadDemo ?? false,
     },
     log: (err) => logged.push(err),
+    prolific: overrides.prolific ?? null,
   });
   const { token } = await createApiToken(database.db.prisma, 'tests');
   return { ...database, app, token, auth: { Authorization: `Bearer ${token}` }, logged };

@@ -31,8 +31,8 @@ describe('participant timeouts', () => {
     expect(await new Rater(t.app, batch).enter()).toContain('This study is full');
     expect(await totalLoad(batch.id)).toBe(20);
 
-    expect(await timeOutAbandonedParticipants(t.db.sql, minutesLater(29), CLI_ACTOR, batch.id)).toEqual([]);
-    const timedOut = await timeOutAbandonedParticipants(t.db.sql, minutesLater(31), CLI_ACTOR, batch.id);
+    expect(await timeOutAbandonedParticipants(t.db.sql, minutesLater(29), CLI_ACTOR, { batchId: batch.id })).toEqual([]);
+    const timedOut = await timeOutAbandonedParticipants(t.db.sql, minutesLater(31), CLI_ACTOR, { batchId: batch.id });
     const participant = await participantOf(batch.id, gone);
     expect(timedOut).toEqual([{ participantId: participant.id, batchId: batch.id }]);
     expect(participant.status).toBe('timed_out');
@@ -61,10 +61,10 @@ describe('participant timeouts', () => {
     await done.completeAll();
     const consenting = new Rater(t.app, batch);
     await consenting.enter();
-    const gone = await timeOutAbandonedParticipants(t.db.sql, minutesLater(11), CLI_ACTOR, batch.id);
+    const gone = await timeOutAbandonedParticipants(t.db.sql, minutesLater(11), CLI_ACTOR, { batchId: batch.id });
     expect(gone).toEqual([{ participantId: (await participantOf(batch.id, consenting)).id, batchId: batch.id }]);
     expect((await participantOf(batch.id, done)).status).toBe('completed');
-    expect(await timeOutAbandonedParticipants(t.db.sql, minutesLater(11), CLI_ACTOR, batch.id)).toEqual([]);
+    expect(await timeOutAbandonedParticipants(t.db.sql, minutesLater(11), CLI_ACTOR, { batchId: batch.id })).toEqual([]);
     expect((await t.db.prisma.batch.findUniqueOrThrow({ where: { id: batch.id } })).placesTaken).toBe(1);
   });
 
@@ -72,7 +72,7 @@ describe('participant timeouts', () => {
     const batch = await createOpenBatch(t.db.prisma, { raters: 20, maxMinutes: 5, questions: 10, ratingsPerTask: 3 }, 120);
     const raters = Array.from({ length: 12 }, () => new Rater(t.app, batch));
     for (const r of raters) await r.consentAndStart();
-    const sweeps = await Promise.all(Array.from({ length: 4 }, () => timeOutAbandonedParticipants(t.db.sql, minutesLater(6), CLI_ACTOR, null)));
+    const sweeps = await Promise.all(Array.from({ length: 4 }, () => timeOutAbandonedParticipants(t.db.sql, minutesLater(6), CLI_ACTOR)));
     const ids = sweeps.flat().map((p) => p.participantId);
     expect(ids).toHaveLength(12);
     expect(new Set(ids).size).toBe(12);
@@ -87,7 +87,7 @@ describe('participant timeouts', () => {
     const raters = Array.from({ length: 30 }, (_, i) => new Rater(t.app, batch, addressOf(700 + i)));
     await Promise.all(raters.map((r) => r.enter()));
     // Raters consent and start while sweeps (whose clock is past everyone's time) run alongside.
-    const sweeps = Array.from({ length: 6 }, (_, i) => new Promise((resolve) => setTimeout(resolve, i * 15)).then(() => timeOutAbandonedParticipants(t.db.sql, minutesLater(6), CLI_ACTOR, batch.id)));
+    const sweeps = Array.from({ length: 6 }, (_, i) => new Promise((resolve) => setTimeout(resolve, i * 15)).then(() => timeOutAbandonedParticipants(t.db.sql, minutesLater(6), CLI_ACTOR, { batchId: batch.id })));
     await Promise.all([...raters.map((r) => r.consentAndStart()), ...sweeps]);
     const tasks = await t.db.prisma.task.findMany({ where: { batchId: batch.id }, select: { id: true, load: true } });
     const held = await t.db.prisma.assignment.findMany({ where: { participant: { batchId: batch.id, status: { in: ['consenting', 'active', 'completed'] } } }, select: { taskId: true } });

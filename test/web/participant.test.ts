@@ -32,9 +32,10 @@ describe('a whole session', () => {
     expect(last).toMatch(/<meta http-equiv="refresh" content="5;url=https:\/\/app.prolific.com\/submissions\/complete\?cc=C0MPLETE">/);
   });
 
-  it('shows "Question n of 20" for n = 1..20 in order', () => {
+  it('shows "Question n of 22" for n = 1..22 in order: 20 study questions and 2 attention checks', () => {
     const numbers = rater.pages.map(questionNumberOf).filter((n) => n !== null);
-    expect(numbers).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(numbers).toEqual(Array.from({ length: 22 }, (_, i) => i + 1));
+    expect(rater.pages.every((p) => questionNumberOf(p) === null || p.includes('of 22'))).toBe(true);
   });
 
   it('stores 20 answers, one per question, with the option order shown and server timings', async () => {
@@ -190,7 +191,7 @@ describe('entry pages', () => {
     expect(newcomer).toContain('This study is closed');
     expect(newcomer).toContain('return the study');
     expect(questionNumberOf(await midway.session())).toBe(1);
-    for (let q = 0; q < closedBatch.questionsPerRater; q++) page = await midway.answer(page);
+    while (questionNumberOf(page) !== null) page = await midway.answer(page);
     expect(page).toContain(closedBatch.completionCode);
     const stored = await t.db.prisma.participant.findFirstOrThrow({ where: { batchId: closedBatch.id, prolificPid: midway.ids.PROLIFIC_PID } });
     expect(stored.status).toBe('completed');

@@ -73,7 +73,7 @@ export async function batchShowCommand(ctx: CliContext, idOrName: string, baseUr
 
 export async function batchTimeoutsCommand(ctx: CliContext, idOrName: string): Promise<void> {
   const batch = await requireBatch(ctx, idOrName);
-  const gone = await timeOutAbandonedParticipants(ctx.db.sql, new Date(), CLI_ACTOR, batch.id);
+  const gone = await timeOutAbandonedParticipants(ctx.db.sql, new Date(), CLI_ACTOR, { batchId: batch.id, keepProlificActive: true });
   ctx.out(`Timed out ${gone.length} participant(s) of "${batch.name}" still unfinished ${batch.maxMinutes} minutes after entering; their places and unanswered tasks are free again.`);
 }
 

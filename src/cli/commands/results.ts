@@ -3,7 +3,8 @@ import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { RATE_NAMES, RATIO_NAMES, type Metrics } from '../../core/metrics.js';
 import type { SliceBy } from '../../core/metric-slices.js';
-import { writeAnswersExport, writeMetricsExport, writeTasksExport, type ExportFormat } from '../../results/exports.js';
+import type { ExclusionMode } from '../../core/exclusions.js';
+import { writeAnswersExport, writeChecksExport, writeMetricsExport, writeTasksExport, type ExportFormat } from '../../results/exports.js';
 import { computeBatchMetrics } from '../../results/metrics.js';
 import type { CliContext } from '../context.js';
 import { requireBatch } from './require-batch.js';
@@ -15,17 +16,20 @@ export interface MetricsOptions {
   rounds: number;
   seed?: number;
   includePartial: boolean;
+  exclusions: ExclusionMode;
 }
 
 export async function metricsCommand(ctx: CliContext, batchArgs: string[], options: MetricsOptions): Promise<void> {
   const batches = await Promise.all(batchArgs.map((b) => requireBatch(ctx, b)));
-  const metrics = await computeBatchMetrics(ctx.db.prisma, { batches, by: options.by, seed: options.seed, rounds: options.rounds, includePartial: options.includePartial });
+  const metrics = await computeBatchMetrics(ctx.db.prisma, { batches, by: options.by, seed: options.seed, rounds: options.rounds, includePartial: options.includePartial, exclusions: options.exclusions });
   if (options.format === 'json') return ctx.out(JSON.stringify(metrics, null, 2));
   if (options.format === 'csv') {
     await writeMetricsExport(metrics, 'csv', process.stdout);
     return;
   }
-  ctx.out(`${batches.map((b) => `"${b.name}"`).join(', ')}: bootstrap ${options.rounds} rounds over raters, seed ${metrics.seed}, ${options.includePartial ? 'partial sessions included' : 'completed sessions only'}\n`);
+  ctx.out(`${batches.map((b) => `"${b.name}"`).join(', ')}: bootstrap ${options.rounds} rounds over raters, seed ${metrics.seed}, ${options.includePartial ? 'partial sessions included' : 'completed sessions only'}`);
+  const ex = metrics.exclusions;
+  ctx.out(`Exclusions ${ex.mode === 'applied' ? 'applied' : 'not applied (--exclusions none)'}: the rules exclude ${ex.excludedRaters} rater(s) (failed checks ${ex.byRule.failed_checks}, speeders ${ex.byRule.speeder}, straight-liners ${ex.byRule.straight_liner}).\n`);
   ctx.out(metricsTable('all', metrics.overall));
   for (const slice of metrics.slices) ctx.out('\n' + metricsTable(`${options.by}: ${slice.key}`, slice.metrics));
 }
@@ -46,15 +50,16 @@ function metricsTable(title: string, m: Metrics): string {
 export async function exportCommand(
   ctx: CliContext,
   batchArg: string,
-  options: { what: 'answers' | 'tasks' | 'metrics'; format: ExportFormat; out: string; rounds: number; includePartial: boolean },
+  options: { what: 'answers' | 'tasks' | 'checks' | 'metrics'; format: ExportFormat; out: string; rounds: number; includePartial: boolean; exclusions: ExclusionMode },
 ): Promise<void> {
   const batch = await requireBatch(ctx, batchArg);
   const file = createWriteStream(options.out);
   let summary: string;
-  if (options.what === 'answers') summary = `${await writeAnswersExport(ctx.db.prisma, batch.id, options.format, file)} answers`;
+  if (options.what === 'answers') summary = `${await writeAnswersExport(ctx.db.prisma, batch, options.format, file)} answers`;
   else if (options.what === 'tasks') summary = `${await writeTasksExport(ctx.db.prisma, batch.id, options.format, file)} tasks`;
+  else if (options.what === 'checks') summary = `${await writeChecksExport(ctx.db.prisma, batch.id, options.format, file)} attention checks`;
   else {
-    const metrics = await computeBatchMetrics(ctx.db.prisma, { batches: [batch], by: null, rounds: options.rounds, includePartial: options.includePartial });
+    const metrics = await computeBatchMetrics(ctx.db.prisma, { batches: [batch], by: null, rounds: options.rounds, includePartial: options.includePartial, exclusions: options.exclusions });
     await writeMetricsExport(metrics, options.format, file);
     summary = 'metrics';
   }

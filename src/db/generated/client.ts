@@ -108,6 +108,13 @@ export type Assignment = Prisma.AssignmentModel
  */
 export type Answer = Prisma.AnswerModel
 /**
+ * Model AttentionCheck
+ * An instructional attention check (Prolific's policy): shown before the study question at
+ * `beforePosition`, it repeats an earlier question's conversation and options, and its own text
+ * says exactly which one option to tick. Kept apart from answers: never in R1–R6 or task loads.
+ */
+export type AttentionCheck = Prisma.AttentionCheckModel
+/**
  * Model RateLimitHit
  * Hits per rate-limit key and window, shared by every server process on one database.
  */

@@ -69,7 +69,8 @@ export const ParticipantStatus = {
   active: 'active',
   completed: 'completed',
   returned: 'returned',
-  timed_out: 'timed_out'
+  timed_out: 'timed_out',
+  rejected: 'rejected'
 } as const
 
 export type ParticipantStatus = (typeof ParticipantStatus)[keyof typeof ParticipantStatus]

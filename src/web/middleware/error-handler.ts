@@ -1,6 +1,7 @@
 // One final error handler: JSON envelope under /api, the error page elsewhere; stacks only in the log.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { isTransientDatabaseError, isUnstorableValueError } from '../../db/errors.js';
+import { ProlificApiError } from '../../prolific/client.js';
 import { HttpError } from '../http-error.js';
 
 interface BodyParserError {
@@ -20,6 +21,8 @@ function toHttpError(err: unknown): HttpError {
   if (isTransientDatabaseError(err)) {
     return new HttpError(503, 'database_unavailable', 'We could not reach our database just now. Nothing you entered is lost: please wait a moment and reload this page.');
   }
+  // Prolific refused or stayed away after the client's retries: a gateway error that says what it answered.
+  if (err instanceof ProlificApiError) return new HttpError(502, 'prolific_error', `${err.message}. Nothing was changed here for the calls that failed; try again later.`);
   const e = err as BodyParserError & { message?: string; code?: string; name?: string };
   if (e?.code === 'EBADCSRFTOKEN') return new HttpError(403, 'bad_csrf_token', 'This form has expired or did not come from this site. Please reload the page and try again.');
   if (e?.name === 'MulterError') {

@@ -76,7 +76,7 @@ export function batchesRouter(prisma: Prisma, options: { publicBaseUrl: string |
   // On demand; each server process also runs it on a schedule (jobs/timeout-sweep.ts).
   router.post('/:id/timeouts', async (req, res) => {
     const batch = await loadBatchOr404(prisma, req.params);
-    const gone = await timeOutAbandonedParticipants(options.sql, new Date(), actorOf(res), batch.id);
+    const gone = await timeOutAbandonedParticipants(options.sql, new Date(), actorOf(res), { batchId: batch.id, keepProlificActive: true });
     res.json({ timedOut: gone.map((p) => p.participantId) });
   });
 

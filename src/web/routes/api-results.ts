@@ -1,7 +1,7 @@
 // Researcher results: metrics per batch or across batches, and streamed exports of answers and tasks.
 import { Router, type Response } from 'express';
 import type { Prisma } from '../../db/connection.js';
-import { EXPORT_CONTENT_TYPE, writeAnswersExport, writeMetricsExport, writeTasksExport, type ExportFormat } from '../../results/exports.js';
+import { EXPORT_CONTENT_TYPE, writeAnswersExport, writeChecksExport, writeMetricsExport, writeTasksExport, type ExportFormat } from '../../results/exports.js';
 import { computeBatchMetrics } from '../../results/metrics.js';
 import { loadBatchOr404 } from '../load-batch.js';
 import { parseOr400 } from '../schemas/common.js';
@@ -14,7 +14,7 @@ export function resultsRouter(prisma: Prisma): Router {
   router.get('/batches/:id/metrics', async (req, res) => {
     const batch = await loadBatchOr404(prisma, req.params);
     const q = parseOr400(metricsQuerySchema, req.query, 'query');
-    const metrics = await computeBatchMetrics(prisma, { batches: [batch], by: q.by ?? null, seed: q.seed, rounds: q.rounds, includePartial: q.includePartial });
+    const metrics = await computeBatchMetrics(prisma, { batches: [batch], by: q.by ?? null, seed: q.seed, rounds: q.rounds, includePartial: q.includePartial, exclusions: q.exclusions });
     if (q.format === 'csv') {
       startDownload(res, `${batch.id}-metrics${q.by ? `-by-${q.by}` : ''}.csv`, 'csv');
       await writeMetricsExport(metrics, 'csv', res);
@@ -27,7 +27,7 @@ export function resultsRouter(prisma: Prisma): Router {
   router.get('/metrics', async (req, res) => {
     const q = parseOr400(crossBatchQuerySchema, req.query, 'query');
     const batches = await Promise.all(q.batches.map((id) => loadBatchOr404(prisma, { id })));
-    const metrics = await computeBatchMetrics(prisma, { batches, by: q.by ?? null, seed: q.seed, rounds: q.rounds, includePartial: q.includePartial });
+    const metrics = await computeBatchMetrics(prisma, { batches, by: q.by ?? null, seed: q.seed, rounds: q.rounds, includePartial: q.includePartial, exclusions: q.exclusions });
     if (q.format === 'csv') {
       startDownload(res, `metrics-${batches.length}-batches.csv`, 'csv');
       await writeMetricsExport(metrics, 'csv', res);
@@ -41,7 +41,15 @@ export function resultsRouter(prisma: Prisma): Router {
     const batch = await loadBatchOr404(prisma, req.params);
     const { format } = parseOr400(exportQuerySchema, req.query, 'query');
     startDownload(res, `${batch.id}-answers.${format}`, format);
-    await writeAnswersExport(prisma, batch.id, format, res);
+    await writeAnswersExport(prisma, batch, format, res);
+    res.end();
+  });
+
+  router.get('/batches/:id/checks', async (req, res) => {
+    const batch = await loadBatchOr404(prisma, req.params);
+    const { format } = parseOr400(exportQuerySchema, req.query, 'query');
+    startDownload(res, `${batch.id}-checks.${format}`, format);
+    await writeChecksExport(prisma, batch.id, format, res);
     res.end();
   });
 

@@ -10,6 +10,7 @@ import type { Prisma } from '../../db/connection.js';
 import { listDatasets } from '../../db/datasets.js';
 import { findParticipantDetail, listParticipantOverviews } from '../../db/participant-reports.js';
 import { markReturned } from '../../db/participants.js';
+import type { ProlificClient } from '../../prolific/client.js';
 import type { SqlRunner } from '../../db/sql-runner.js';
 import { timeOutAbandonedParticipants } from '../../db/timeouts.js';
 import { allowedActions, BATCH_ACTIONS, canChangeStatus } from '../../core/batch-lifecycle.js';
@@ -18,12 +19,17 @@ import { HttpError } from '../http-error.js';
 import { loadBatchOr404 } from '../load-batch.js';
 import { actorOf } from '../middleware/auth.js';
 import { consoleResultsRouter } from './console-results.js';
+import { consoleReviewRouter } from './console-review.js';
 
 type FormValues = Record<string, string>;
 
-const FORM_DEFAULTS: FormValues = { dataset: '', name: '', questions: '20', raters: '50', seed: '', completionCode: '', ratingsPerTask: '', preferredSide: 'first', categoryDraw: 'uniform', maxMinutes: '60' };
+const FORM_DEFAULTS: FormValues = { dataset: '', name: '', questions: '20', raters: '50', seed: '', completionCode: '', ratingsPerTask: '', preferredSide: 'first', categoryDraw: 'uniform', maxMinutes: '60',
+  attentionChecks: '2', prolificStudyId: '', excludeFailedChecks: '2', excludeSpeederSeconds: '', excludeStraightLinerPercent: '',
+};
+/** Optional fields a researcher left empty mean "not set" (an empty number would read as 0). */
+const emptyAsNull = (v: string | undefined) => (v?.trim() ? v : null);
 
-export function consoleBatchesRouter(prisma: Prisma, options: { publicBaseUrl: string | null; sql: SqlRunner }): Router {
+export function consoleBatchesRouter(prisma: Prisma, options: { publicBaseUrl: string | null; sql: SqlRunner; prolific: ProlificClient | null }): Router {
   const router = Router();
   const baseUrl = (req: Request) => options.publicBaseUrl ?? `${req.protocol}://${req.get('host')}`;
 
@@ -42,7 +48,12 @@ export function consoleBatchesRouter(prisma: Prisma, options: { publicBaseUrl: s
 
   router.post('/', async (req, res) => {
     const values: FormValues = { ...FORM_DEFAULTS, ...(req.body as FormValues) };
-    const parsed = batchSettingsSchema.safeParse({ ...values, ratingsPerTask: values.ratingsPerTask?.trim() ? values.ratingsPerTask : null });
+    const parsed = batchSettingsSchema.safeParse({
+      ...values,
+      ratingsPerTask: emptyAsNull(values.ratingsPerTask),
+      attentionChecks: emptyAsNull(values.attentionChecks),
+      prolificStudyId: emptyAsNull(values.prolificStudyId),
+    });
     if (!parsed.success) {
       const errors = Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), i.message]));
       return renderForm(res, 400, values, errors);
@@ -97,7 +108,7 @@ export function consoleBatchesRouter(prisma: Prisma, options: { publicBaseUrl: s
 
   router.post('/:id/timeouts', async (req, res) => {
     const batch = await loadBatchOr404(prisma, req.params);
-    await timeOutAbandonedParticipants(options.sql, new Date(), actorOf(res), batch.id);
+    await timeOutAbandonedParticipants(options.sql, new Date(), actorOf(res), { batchId: batch.id, keepProlificActive: true });
     res.redirect(303, `/console/batches/${batch.id}`);
   });
 
@@ -123,6 +134,7 @@ export function consoleBatchesRouter(prisma: Prisma, options: { publicBaseUrl: s
   });
 
   router.use('/:id', consoleResultsRouter(prisma));
+  router.use('/:id', consoleReviewRouter(prisma, options));
   return router;
 }
 

@@ -1,11 +1,12 @@
 // Console: a batch's results page (tables and two charts), chart downloads and exports.
 import { Router } from 'express';
 import { z } from 'zod';
+import { exclusionModeSchema, type ExclusionMode } from '../../core/exclusions.js';
 import { SLICE_DIMENSIONS } from '../../core/metric-slices.js';
 import { RATE_NAMES, RATIO_NAMES } from '../../core/metrics.js';
 import type { Batch } from '../../db/batches.js';
 import type { Prisma } from '../../db/connection.js';
-import { EXPORT_CONTENT_TYPE, writeAnswersExport, writeMetricsExport, writeTasksExport } from '../../results/exports.js';
+import { EXPORT_CONTENT_TYPE, writeAnswersExport, writeChecksExport, writeMetricsExport, writeTasksExport } from '../../results/exports.js';
 import { computeBatchMetrics } from '../../results/metrics.js';
 import { generatedRateChartSvg, ratiosChartSvg, type EvaluatorMetrics } from '../charts.js';
 import { loadBatchOr404 } from '../load-batch.js';
@@ -14,18 +15,19 @@ import { parseOr400 } from '../schemas/common.js';
 const resultsQuery = z.object({
   by: z.enum(SLICE_DIMENSIONS).exclude(['batch']).default('topic'),
   includePartial: z.enum(['0', '1']).default('0').transform((v) => v === '1'),
+  exclusions: exclusionModeSchema,
 });
-const chartQuery = z.object({ download: z.enum(['0', '1']).default('0') });
-const exportQuery = z.object({ what: z.enum(['answers', 'tasks', 'metrics']), format: z.enum(['csv', 'jsonl']).default('csv') });
+const chartQuery = z.object({ download: z.enum(['0', '1']).default('0'), exclusions: exclusionModeSchema });
+const exportQuery = z.object({ what: z.enum(['answers', 'tasks', 'checks', 'metrics']), format: z.enum(['csv', 'jsonl']).default('csv'), exclusions: exclusionModeSchema });
 
 export function consoleResultsRouter(prisma: Prisma): Router {
   const router = Router({ mergeParams: true });
-  const metricsOf = (batch: Batch, by: (typeof SLICE_DIMENSIONS)[number] | null, includePartial = false) =>
-    computeBatchMetrics(prisma, { batches: [batch], by, includePartial });
+  const metricsOf = (batch: Batch, by: (typeof SLICE_DIMENSIONS)[number] | null, exclusions: ExclusionMode, includePartial = false) =>
+    computeBatchMetrics(prisma, { batches: [batch], by, includePartial, exclusions });
 
   /** Overall plus one group per evaluator, as the charts compare evaluators. */
-  const evaluatorGroups = async (batch: Batch): Promise<EvaluatorMetrics[]> => {
-    const result = await metricsOf(batch, 'evaluator');
+  const evaluatorGroups = async (batch: Batch, exclusions: ExclusionMode): Promise<EvaluatorMetrics[]> => {
+    const result = await metricsOf(batch, 'evaluator', exclusions);
     return result.slices.length > 1
       ? [{ evaluator: 'all', metrics: result.overall }, ...result.slices.map((s) => ({ evaluator: s.key, metrics: s.metrics }))]
       : [{ evaluator: result.slices[0]?.key ?? 'all', metrics: result.overall }];
@@ -34,27 +36,29 @@ export function consoleResultsRouter(prisma: Prisma): Router {
   router.get('/results', async (req, res) => {
     const batch = await loadBatchOr404(prisma, req.params);
     const q = parseOr400(resultsQuery, req.query, 'query');
-    res.render('admin/results', { title: `Results · ${batch.name}`, batch, result: await metricsOf(batch, q.by, q.includePartial), by: q.by, includePartial: q.includePartial, RATE_NAMES, RATIO_NAMES });
+    const result = await metricsOf(batch, q.by, q.exclusions, q.includePartial);
+    res.render('admin/results', { title: `Results · ${batch.name}`, batch, result, by: q.by, includePartial: q.includePartial, exclusions: q.exclusions, RATE_NAMES, RATIO_NAMES });
   });
 
   for (const [name, render] of [['ratios', ratiosChartSvg], ['r1', generatedRateChartSvg]] as const) {
     router.get(`/charts/${name}.svg`, async (req, res) => {
       const batch = await loadBatchOr404(prisma, req.params);
-      const { download } = parseOr400(chartQuery, req.query, 'query');
+      const { download, exclusions } = parseOr400(chartQuery, req.query, 'query');
       res.type('image/svg+xml');
       if (download === '1') res.set('Content-Disposition', `attachment; filename="${batch.id}-${name}.svg"`);
-      res.send(await render(await evaluatorGroups(batch)));
+      res.send(await render(await evaluatorGroups(batch, exclusions)));
     });
   }
 
   router.get('/export', async (req, res) => {
     const batch = await loadBatchOr404(prisma, req.params);
-    const { what, format } = parseOr400(exportQuery, req.query, 'query');
+    const { what, format, exclusions } = parseOr400(exportQuery, req.query, 'query');
     res.set('Content-Type', EXPORT_CONTENT_TYPE[format]);
     res.set('Content-Disposition', `attachment; filename="${batch.id}-${what}.${format}"`);
-    if (what === 'answers') await writeAnswersExport(prisma, batch.id, format, res);
+    if (what === 'answers') await writeAnswersExport(prisma, batch, format, res);
     else if (what === 'tasks') await writeTasksExport(prisma, batch.id, format, res);
-    else await writeMetricsExport(await metricsOf(batch, null), format, res);
+    else if (what === 'checks') await writeChecksExport(prisma, batch.id, format, res);
+    else await writeMetricsExport(await metricsOf(batch, null, exclusions), format, res);
     res.end();
   });
 

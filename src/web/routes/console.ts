@@ -6,6 +6,7 @@ import multer from 'multer';
 import { z } from 'zod';
 import { createSession, deleteSession, verifyCredentials } from '../../db/accounts.js';
 import type { Prisma } from '../../db/connection.js';
+import type { ProlificClient } from '../../prolific/client.js';
 import type { SqlRunner } from '../../db/sql-runner.js';
 import type { RateLimitStoreFactory } from '../middleware/rate-limit-store.js';
 import { createCsrf } from '../csrf.js';
@@ -21,6 +22,7 @@ export interface ConsoleOptions {
   publicBaseUrl: string | null;
   rateLimitStore: RateLimitStoreFactory;
   sql: SqlRunner;
+  prolific: ProlificClient | null;
 }
 
 const signInBody = z.object({ email: z.string().trim().min(1).max(200), password: z.string().min(1).max(500), next: z.string().optional() });

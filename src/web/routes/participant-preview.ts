@@ -27,7 +27,7 @@ export function previewRouter(prisma: Prisma, taskContent: TaskContentCache): Ro
     const planned = planQuestion(task, batch.preferredSide, deriveRng(batch.seed, `preview:${task.taskId}`));
     const content = await taskContent.get(task.taskId, (taskId) => findTaskContent(prisma, taskId));
     res.render('participant/question', {
-      ...questionView({ position: n - 1, total, optionOrder: planned.optionOrder, preferredFirst: planned.preferredFirst }, content),
+      ...questionView({ position: n - 1, number: n, total, optionOrder: planned.optionOrder, preferredFirst: planned.preferredFirst, check: null }, content),
       title: `Preview ${n}`,
       batchId: batch.id,
       csrf: '',

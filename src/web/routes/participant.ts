@@ -3,11 +3,13 @@
 import express, { Router, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
-import { prolificIdSchema } from '../../core/prolific.js';
+import { maxAttentionChecks } from '../../core/attention-checks.js';
+import { completionUrl, prolificIdSchema } from '../../core/prolific.js';
 import { acceptsAnswers, participantStep } from '../../core/participant-step.js';
 import type { Batch } from '../../db/batches.js';
 import type { Database } from '../../db/connection.js';
 import { enterBatch, recordConsent, recordDecline, type Participant } from '../../db/participants.js';
+import { submitCheckAnswer } from '../../db/attention-checks.js';
 import { submitAnswer } from '../../db/questions.js';
 import { showRaterPage, type RaterBatch, type RaterPage } from '../../db/raters.js';
 import { startQuestions } from '../../db/task-assignment.js';
@@ -38,6 +40,8 @@ const answerBody = z.object({
   // A question's position: 0-based and small; anything else is a form that did not come from us.
   position: z.coerce.number().int().min(0).max(10_000),
   option: z.union([z.string().max(100), z.array(z.string().max(100)).max(50)]).optional().transform((v) => (v === undefined ? [] : [v].flat())),
+  // Present on an attention check's form: then `position` is the question the check comes before.
+  check: z.literal('1').optional(),
 });
 
 export function participantRouter(db: Pick<Database, 'prisma' | 'sql'>, options: ParticipantRouterOptions): Router {
@@ -127,7 +131,10 @@ export function participantRouter(db: Pick<Database, 'prisma' | 'sql'>, options:
     if (!body.success) {
       throw new HttpError(400, 'bad_answer_form', 'This answer form is out of date or incomplete. Please reload the page and answer again.');
     }
-    const outcome = await submitAnswer(db.sql, key, { position: body.data.position, selectedOptionIds: body.data.option }, new Date());
+    const { position, option: selectedOptionIds, check } = body.data;
+    const outcome = check
+      ? await submitCheckAnswer(db.sql, key, { beforePosition: position, selectedOptionIds }, new Date())
+      : await submitAnswer(db.sql, key, { position, selectedOptionIds }, new Date());
     if (outcome.status === 'invalid-options') {
       return renderCurrentPage(req, res, 'Please tick at least one reason before continuing.', 422);
     }
@@ -150,7 +157,7 @@ export function participantRouter(db: Pick<Database, 'prisma' | 'sql'>, options:
     const base = { batchId: batch.id, csrf: formToken(participant), error };
     switch (participantStep(participant, batch)) {
       case 'complete': {
-        const completeUrl = `${options.prolificCompleteUrl}?cc=${encodeURIComponent(batch.completionCode)}`;
+        const completeUrl = completionUrl(options.prolificCompleteUrl, batch.completionCode);
         return res.render('participant/complete', { ...base, title: 'Thank you', completionCode: batch.completionCode, completeUrl });
       }
       case 'declined':
@@ -162,11 +169,11 @@ export function participantRouter(db: Pick<Database, 'prisma' | 'sql'>, options:
       case 'consent':
         return res.status(status).render('participant/consent', { ...base, title: 'Consent' });
       case 'instructions':
-        return res.render('participant/instructions', { ...base, title: 'Instructions', questions: batch.questionsPerRater });
+        return res.render('participant/instructions', { ...base, title: 'Instructions', questions: batch.questionsPerRater + Math.min(batch.attentionChecks, maxAttentionChecks(batch.questionsPerRater)) });
       case 'question': {
         if (!question) throw new HttpError(500, 'session_inconsistent', 'Your answers are saved, but the next page could not be found.');
         const content = await taskContent.get(question.taskId, () => question.content);
-        return res.status(status).render('participant/question', { ...base, title: `Question ${question.position + 1}`, ...questionView(question, content) });
+        return res.status(status).render('participant/question', { ...base, title: `Question ${question.number}`, ...questionView(question, content) });
       }
     }
   }

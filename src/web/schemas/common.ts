@@ -21,3 +21,11 @@ export function parseOr400<S extends z.ZodType>(schema: S, value: unknown, where
   const problems = result.error.issues.map((i) => `${where}${i.path.length ? '.' + i.path.join('.') : ''}: ${i.message}`);
   throw new HttpError(400, 'invalid_request', problems.join('; '), { problems });
 }
+
+/** A JSON body that parsed but does not validate is a 422 (DECISIONS), with every field problem. */
+export function parseBodyOr422<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => `body${i.path.length ? '.' + i.path.join('.') : ''}: ${i.message}`);
+  throw new HttpError(422, 'invalid_body', problems.join('; '), { problems });
+}

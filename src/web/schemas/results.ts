@@ -1,6 +1,7 @@
 // Query schemas for metrics and exports.
 import { z } from 'zod';
 import { bootstrapRoundsSchema, seedSchema } from '../../core/batch-settings.js';
+import { exclusionModeSchema } from '../../core/exclusions.js';
 import { SLICE_DIMENSIONS } from '../../core/metric-slices.js';
 
 const flag = z
@@ -14,6 +15,7 @@ export const metricsQuerySchema = z.object({
   seed: seedSchema.optional(),
   includePartial: flag,
   format: z.enum(['json', 'csv']).default('json'),
+  exclusions: exclusionModeSchema,
 });
 
 export const crossBatchQuerySchema = metricsQuerySchema.extend({

@@ -410,6 +410,7 @@ export const ModelName = {
   Participant: 'Participant',
   Assignment: 'Assignment',
   Answer: 'Answer',
+  AttentionCheck: 'AttentionCheck',
   RateLimitHit: 'RateLimitHit',
   AppSecret: 'AppSecret'
 } as const
@@ -427,7 +428,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "dataset" | "datapoint" | "preferenceAnnotation" | "account" | "accountSession" | "auditEvent" | "apiToken" | "batch" | "task" | "taskOption" | "participant" | "assignment" | "answer" | "rateLimitHit" | "appSecret"
+    modelProps: "dataset" | "datapoint" | "preferenceAnnotation" | "account" | "accountSession" | "auditEvent" | "apiToken" | "batch" | "task" | "taskOption" | "participant" | "assignment" | "answer" | "attentionCheck" | "rateLimitHit" | "appSecret"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -1393,6 +1394,80 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    AttentionCheck: {
+      payload: Prisma.$AttentionCheckPayload<ExtArgs>
+      fields: Prisma.AttentionCheckFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.AttentionCheckFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AttentionCheckPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.AttentionCheckFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AttentionCheckPayload>
+        }
+        findFirst: {
+          args: Prisma.AttentionCheckFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AttentionCheckPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.AttentionCheckFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AttentionCheckPayload>
+        }
+        findMany: {
+          args: Prisma.AttentionCheckFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AttentionCheckPayload>[]
+        }
+        create: {
+          args: Prisma.AttentionCheckCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AttentionCheckPayload>
+        }
+        createMany: {
+          args: Prisma.AttentionCheckCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.AttentionCheckCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AttentionCheckPayload>[]
+        }
+        delete: {
+          args: Prisma.AttentionCheckDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AttentionCheckPayload>
+        }
+        update: {
+          args: Prisma.AttentionCheckUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AttentionCheckPayload>
+        }
+        deleteMany: {
+          args: Prisma.AttentionCheckDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.AttentionCheckUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.AttentionCheckUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AttentionCheckPayload>[]
+        }
+        upsert: {
+          args: Prisma.AttentionCheckUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AttentionCheckPayload>
+        }
+        aggregate: {
+          args: Prisma.AttentionCheckAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateAttentionCheck>
+        }
+        groupBy: {
+          args: Prisma.AttentionCheckGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AttentionCheckGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.AttentionCheckCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AttentionCheckCountAggregateOutputType> | number
+        }
+      }
+    }
     RateLimitHit: {
       payload: Prisma.$RateLimitHitPayload<ExtArgs>
       fields: Prisma.RateLimitHitFieldRefs
@@ -1685,6 +1760,11 @@ export const BatchScalarFieldEnum = {
   preferredSide: 'preferredSide',
   categoryDraw: 'categoryDraw',
   maxMinutes: 'maxMinutes',
+  attentionChecks: 'attentionChecks',
+  excludeFailedChecks: 'excludeFailedChecks',
+  excludeSpeederSeconds: 'excludeSpeederSeconds',
+  excludeStraightLinerPercent: 'excludeStraightLinerPercent',
+  prolificStudyId: 'prolificStudyId',
   generationReport: 'generationReport',
   createdAt: 'createdAt',
   openedAt: 'openedAt',
@@ -1734,7 +1814,12 @@ export const ParticipantScalarFieldEnum = {
   startedAt: 'startedAt',
   declinedAt: 'declinedAt',
   completedAt: 'completedAt',
-  timedOutAt: 'timedOutAt'
+  timedOutAt: 'timedOutAt',
+  prolificStatus: 'prolificStatus',
+  prolificSyncedAt: 'prolificSyncedAt',
+  sessionUnknown: 'sessionUnknown',
+  reviewAction: 'reviewAction',
+  reviewedAt: 'reviewedAt'
 } as const
 
 export type ParticipantScalarFieldEnum = (typeof ParticipantScalarFieldEnum)[keyof typeof ParticipantScalarFieldEnum]
@@ -1764,6 +1849,24 @@ export const AnswerScalarFieldEnum = {
 } as const
 
 export type AnswerScalarFieldEnum = (typeof AnswerScalarFieldEnum)[keyof typeof AnswerScalarFieldEnum]
+
+
+export const AttentionCheckScalarFieldEnum = {
+  id: 'id',
+  participantId: 'participantId',
+  beforePosition: 'beforePosition',
+  sourceTaskId: 'sourceTaskId',
+  optionOrder: 'optionOrder',
+  preferredFirst: 'preferredFirst',
+  targetOptionId: 'targetOptionId',
+  wording: 'wording',
+  shownAt: 'shownAt',
+  answeredAt: 'answeredAt',
+  selectedOptionIds: 'selectedOptionIds',
+  passed: 'passed'
+} as const
+
+export type AttentionCheckScalarFieldEnum = (typeof AttentionCheckScalarFieldEnum)[keyof typeof AttentionCheckScalarFieldEnum]
 
 
 export const RateLimitHitScalarFieldEnum = {
@@ -2168,6 +2271,7 @@ export type GlobalOmitConfig = {
   participant?: Prisma.ParticipantOmit
   assignment?: Prisma.AssignmentOmit
   answer?: Prisma.AnswerOmit
+  attentionCheck?: Prisma.AttentionCheckOmit
   rateLimitHit?: Prisma.RateLimitHitOmit
   appSecret?: Prisma.AppSecretOmit
 }

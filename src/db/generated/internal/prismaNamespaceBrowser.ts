@@ -64,6 +64,7 @@ export const ModelName = {
   Participant: 'Participant',
   Assignment: 'Assignment',
   Answer: 'Answer',
+  AttentionCheck: 'AttentionCheck',
   RateLimitHit: 'RateLimitHit',
   AppSecret: 'AppSecret'
 } as const
@@ -189,6 +190,11 @@ export const BatchScalarFieldEnum = {
   preferredSide: 'preferredSide',
   categoryDraw: 'categoryDraw',
   maxMinutes: 'maxMinutes',
+  attentionChecks: 'attentionChecks',
+  excludeFailedChecks: 'excludeFailedChecks',
+  excludeSpeederSeconds: 'excludeSpeederSeconds',
+  excludeStraightLinerPercent: 'excludeStraightLinerPercent',
+  prolificStudyId: 'prolificStudyId',
   generationReport: 'generationReport',
   createdAt: 'createdAt',
   openedAt: 'openedAt',
@@ -238,7 +244,12 @@ export const ParticipantScalarFieldEnum = {
   startedAt: 'startedAt',
   declinedAt: 'declinedAt',
   completedAt: 'completedAt',
-  timedOutAt: 'timedOutAt'
+  timedOutAt: 'timedOutAt',
+  prolificStatus: 'prolificStatus',
+  prolificSyncedAt: 'prolificSyncedAt',
+  sessionUnknown: 'sessionUnknown',
+  reviewAction: 'reviewAction',
+  reviewedAt: 'reviewedAt'
 } as const
 
 export type ParticipantScalarFieldEnum = (typeof ParticipantScalarFieldEnum)[keyof typeof ParticipantScalarFieldEnum]
@@ -268,6 +279,24 @@ export const AnswerScalarFieldEnum = {
 } as const
 
 export type AnswerScalarFieldEnum = (typeof AnswerScalarFieldEnum)[keyof typeof AnswerScalarFieldEnum]
+
+
+export const AttentionCheckScalarFieldEnum = {
+  id: 'id',
+  participantId: 'participantId',
+  beforePosition: 'beforePosition',
+  sourceTaskId: 'sourceTaskId',
+  optionOrder: 'optionOrder',
+  preferredFirst: 'preferredFirst',
+  targetOptionId: 'targetOptionId',
+  wording: 'wording',
+  shownAt: 'shownAt',
+  answeredAt: 'answeredAt',
+  selectedOptionIds: 'selectedOptionIds',
+  passed: 'passed'
+} as const
+
+export type AttentionCheckScalarFieldEnum = (typeof AttentionCheckScalarFieldEnum)[keyof typeof AttentionCheckScalarFieldEnum]
 
 
 export const RateLimitHitScalarFieldEnum = {

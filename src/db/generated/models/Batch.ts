@@ -32,6 +32,10 @@ export type BatchAvgAggregateOutputType = {
   seed: number | null
   ratingsPerTask: number | null
   maxMinutes: number | null
+  attentionChecks: number | null
+  excludeFailedChecks: number | null
+  excludeSpeederSeconds: number | null
+  excludeStraightLinerPercent: number | null
   placesTaken: number | null
 }
 
@@ -41,6 +45,10 @@ export type BatchSumAggregateOutputType = {
   seed: number | null
   ratingsPerTask: number | null
   maxMinutes: number | null
+  attentionChecks: number | null
+  excludeFailedChecks: number | null
+  excludeSpeederSeconds: number | null
+  excludeStraightLinerPercent: number | null
   placesTaken: number | null
 }
 
@@ -58,6 +66,11 @@ export type BatchMinAggregateOutputType = {
   preferredSide: $Enums.PreferredSide | null
   categoryDraw: $Enums.CategoryDraw | null
   maxMinutes: number | null
+  attentionChecks: number | null
+  excludeFailedChecks: number | null
+  excludeSpeederSeconds: number | null
+  excludeStraightLinerPercent: number | null
+  prolificStudyId: string | null
   createdAt: Date | null
   openedAt: Date | null
   closedAt: Date | null
@@ -78,6 +91,11 @@ export type BatchMaxAggregateOutputType = {
   preferredSide: $Enums.PreferredSide | null
   categoryDraw: $Enums.CategoryDraw | null
   maxMinutes: number | null
+  attentionChecks: number | null
+  excludeFailedChecks: number | null
+  excludeSpeederSeconds: number | null
+  excludeStraightLinerPercent: number | null
+  prolificStudyId: string | null
   createdAt: Date | null
   openedAt: Date | null
   closedAt: Date | null
@@ -98,6 +116,11 @@ export type BatchCountAggregateOutputType = {
   preferredSide: number
   categoryDraw: number
   maxMinutes: number
+  attentionChecks: number
+  excludeFailedChecks: number
+  excludeSpeederSeconds: number
+  excludeStraightLinerPercent: number
+  prolificStudyId: number
   generationReport: number
   createdAt: number
   openedAt: number
@@ -113,6 +136,10 @@ export type BatchAvgAggregateInputType = {
   seed?: true
   ratingsPerTask?: true
   maxMinutes?: true
+  attentionChecks?: true
+  excludeFailedChecks?: true
+  excludeSpeederSeconds?: true
+  excludeStraightLinerPercent?: true
   placesTaken?: true
 }
 
@@ -122,6 +149,10 @@ export type BatchSumAggregateInputType = {
   seed?: true
   ratingsPerTask?: true
   maxMinutes?: true
+  attentionChecks?: true
+  excludeFailedChecks?: true
+  excludeSpeederSeconds?: true
+  excludeStraightLinerPercent?: true
   placesTaken?: true
 }
 
@@ -139,6 +170,11 @@ export type BatchMinAggregateInputType = {
   preferredSide?: true
   categoryDraw?: true
   maxMinutes?: true
+  attentionChecks?: true
+  excludeFailedChecks?: true
+  excludeSpeederSeconds?: true
+  excludeStraightLinerPercent?: true
+  prolificStudyId?: true
   createdAt?: true
   openedAt?: true
   closedAt?: true
@@ -159,6 +195,11 @@ export type BatchMaxAggregateInputType = {
   preferredSide?: true
   categoryDraw?: true
   maxMinutes?: true
+  attentionChecks?: true
+  excludeFailedChecks?: true
+  excludeSpeederSeconds?: true
+  excludeStraightLinerPercent?: true
+  prolificStudyId?: true
   createdAt?: true
   openedAt?: true
   closedAt?: true
@@ -179,6 +220,11 @@ export type BatchCountAggregateInputType = {
   preferredSide?: true
   categoryDraw?: true
   maxMinutes?: true
+  attentionChecks?: true
+  excludeFailedChecks?: true
+  excludeSpeederSeconds?: true
+  excludeStraightLinerPercent?: true
+  prolificStudyId?: true
   generationReport?: true
   createdAt?: true
   openedAt?: true
@@ -287,6 +333,11 @@ export type BatchGroupByOutputType = {
   preferredSide: $Enums.PreferredSide
   categoryDraw: $Enums.CategoryDraw
   maxMinutes: number
+  attentionChecks: number
+  excludeFailedChecks: number | null
+  excludeSpeederSeconds: number | null
+  excludeStraightLinerPercent: number | null
+  prolificStudyId: string | null
   generationReport: runtime.JsonValue
   createdAt: Date
   openedAt: Date | null
@@ -331,6 +382,11 @@ export type BatchWhereInput = {
   preferredSide?: Prisma.EnumPreferredSideFilter<"Batch"> | $Enums.PreferredSide
   categoryDraw?: Prisma.EnumCategoryDrawFilter<"Batch"> | $Enums.CategoryDraw
   maxMinutes?: Prisma.IntFilter<"Batch"> | number
+  attentionChecks?: Prisma.IntFilter<"Batch"> | number
+  excludeFailedChecks?: Prisma.IntNullableFilter<"Batch"> | number | null
+  excludeSpeederSeconds?: Prisma.FloatNullableFilter<"Batch"> | number | null
+  excludeStraightLinerPercent?: Prisma.IntNullableFilter<"Batch"> | number | null
+  prolificStudyId?: Prisma.StringNullableFilter<"Batch"> | string | null
   generationReport?: Prisma.JsonFilter<"Batch">
   createdAt?: Prisma.DateTimeFilter<"Batch"> | Date | string
   openedAt?: Prisma.DateTimeNullableFilter<"Batch"> | Date | string | null
@@ -355,6 +411,11 @@ export type BatchOrderByWithRelationInput = {
   preferredSide?: Prisma.SortOrder
   categoryDraw?: Prisma.SortOrder
   maxMinutes?: Prisma.SortOrder
+  attentionChecks?: Prisma.SortOrder
+  excludeFailedChecks?: Prisma.SortOrderInput | Prisma.SortOrder
+  excludeSpeederSeconds?: Prisma.SortOrderInput | Prisma.SortOrder
+  excludeStraightLinerPercent?: Prisma.SortOrderInput | Prisma.SortOrder
+  prolificStudyId?: Prisma.SortOrderInput | Prisma.SortOrder
   generationReport?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   openedAt?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -382,6 +443,11 @@ export type BatchWhereUniqueInput = Prisma.AtLeast<{
   preferredSide?: Prisma.EnumPreferredSideFilter<"Batch"> | $Enums.PreferredSide
   categoryDraw?: Prisma.EnumCategoryDrawFilter<"Batch"> | $Enums.CategoryDraw
   maxMinutes?: Prisma.IntFilter<"Batch"> | number
+  attentionChecks?: Prisma.IntFilter<"Batch"> | number
+  excludeFailedChecks?: Prisma.IntNullableFilter<"Batch"> | number | null
+  excludeSpeederSeconds?: Prisma.FloatNullableFilter<"Batch"> | number | null
+  excludeStraightLinerPercent?: Prisma.IntNullableFilter<"Batch"> | number | null
+  prolificStudyId?: Prisma.StringNullableFilter<"Batch"> | string | null
   generationReport?: Prisma.JsonFilter<"Batch">
   createdAt?: Prisma.DateTimeFilter<"Batch"> | Date | string
   openedAt?: Prisma.DateTimeNullableFilter<"Batch"> | Date | string | null
@@ -406,6 +472,11 @@ export type BatchOrderByWithAggregationInput = {
   preferredSide?: Prisma.SortOrder
   categoryDraw?: Prisma.SortOrder
   maxMinutes?: Prisma.SortOrder
+  attentionChecks?: Prisma.SortOrder
+  excludeFailedChecks?: Prisma.SortOrderInput | Prisma.SortOrder
+  excludeSpeederSeconds?: Prisma.SortOrderInput | Prisma.SortOrder
+  excludeStraightLinerPercent?: Prisma.SortOrderInput | Prisma.SortOrder
+  prolificStudyId?: Prisma.SortOrderInput | Prisma.SortOrder
   generationReport?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   openedAt?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -435,6 +506,11 @@ export type BatchScalarWhereWithAggregatesInput = {
   preferredSide?: Prisma.EnumPreferredSideWithAggregatesFilter<"Batch"> | $Enums.PreferredSide
   categoryDraw?: Prisma.EnumCategoryDrawWithAggregatesFilter<"Batch"> | $Enums.CategoryDraw
   maxMinutes?: Prisma.IntWithAggregatesFilter<"Batch"> | number
+  attentionChecks?: Prisma.IntWithAggregatesFilter<"Batch"> | number
+  excludeFailedChecks?: Prisma.IntNullableWithAggregatesFilter<"Batch"> | number | null
+  excludeSpeederSeconds?: Prisma.FloatNullableWithAggregatesFilter<"Batch"> | number | null
+  excludeStraightLinerPercent?: Prisma.IntNullableWithAggregatesFilter<"Batch"> | number | null
+  prolificStudyId?: Prisma.StringNullableWithAggregatesFilter<"Batch"> | string | null
   generationReport?: Prisma.JsonWithAggregatesFilter<"Batch">
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Batch"> | Date | string
   openedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Batch"> | Date | string | null
@@ -455,6 +531,11 @@ export type BatchCreateInput = {
   preferredSide?: $Enums.PreferredSide
   categoryDraw?: $Enums.CategoryDraw
   maxMinutes?: number
+  attentionChecks?: number
+  excludeFailedChecks?: number | null
+  excludeSpeederSeconds?: number | null
+  excludeStraightLinerPercent?: number | null
+  prolificStudyId?: string | null
   generationReport: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   openedAt?: Date | string | null
@@ -479,6 +560,11 @@ export type BatchUncheckedCreateInput = {
   preferredSide?: $Enums.PreferredSide
   categoryDraw?: $Enums.CategoryDraw
   maxMinutes?: number
+  attentionChecks?: number
+  excludeFailedChecks?: number | null
+  excludeSpeederSeconds?: number | null
+  excludeStraightLinerPercent?: number | null
+  prolificStudyId?: string | null
   generationReport: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   openedAt?: Date | string | null
@@ -501,6 +587,11 @@ export type BatchUpdateInput = {
   preferredSide?: Prisma.EnumPreferredSideFieldUpdateOperationsInput | $Enums.PreferredSide
   categoryDraw?: Prisma.EnumCategoryDrawFieldUpdateOperationsInput | $Enums.CategoryDraw
   maxMinutes?: Prisma.IntFieldUpdateOperationsInput | number
+  attentionChecks?: Prisma.IntFieldUpdateOperationsInput | number
+  excludeFailedChecks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  excludeSpeederSeconds?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
+  excludeStraightLinerPercent?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  prolificStudyId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   generationReport?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   openedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -525,6 +616,11 @@ export type BatchUncheckedUpdateInput = {
   preferredSide?: Prisma.EnumPreferredSideFieldUpdateOperationsInput | $Enums.PreferredSide
   categoryDraw?: Prisma.EnumCategoryDrawFieldUpdateOperationsInput | $Enums.CategoryDraw
   maxMinutes?: Prisma.IntFieldUpdateOperationsInput | number
+  attentionChecks?: Prisma.IntFieldUpdateOperationsInput | number
+  excludeFailedChecks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  excludeSpeederSeconds?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
+  excludeStraightLinerPercent?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  prolificStudyId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   generationReport?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   openedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -548,6 +644,11 @@ export type BatchCreateManyInput = {
   preferredSide?: $Enums.PreferredSide
   categoryDraw?: $Enums.CategoryDraw
   maxMinutes?: number
+  attentionChecks?: number
+  excludeFailedChecks?: number | null
+  excludeSpeederSeconds?: number | null
+  excludeStraightLinerPercent?: number | null
+  prolificStudyId?: string | null
   generationReport: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   openedAt?: Date | string | null
@@ -568,6 +669,11 @@ export type BatchUpdateManyMutationInput = {
   preferredSide?: Prisma.EnumPreferredSideFieldUpdateOperationsInput | $Enums.PreferredSide
   categoryDraw?: Prisma.EnumCategoryDrawFieldUpdateOperationsInput | $Enums.CategoryDraw
   maxMinutes?: Prisma.IntFieldUpdateOperationsInput | number
+  attentionChecks?: Prisma.IntFieldUpdateOperationsInput | number
+  excludeFailedChecks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  excludeSpeederSeconds?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
+  excludeStraightLinerPercent?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  prolificStudyId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   generationReport?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   openedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -589,6 +695,11 @@ export type BatchUncheckedUpdateManyInput = {
   preferredSide?: Prisma.EnumPreferredSideFieldUpdateOperationsInput | $Enums.PreferredSide
   categoryDraw?: Prisma.EnumCategoryDrawFieldUpdateOperationsInput | $Enums.CategoryDraw
   maxMinutes?: Prisma.IntFieldUpdateOperationsInput | number
+  attentionChecks?: Prisma.IntFieldUpdateOperationsInput | number
+  excludeFailedChecks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  excludeSpeederSeconds?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
+  excludeStraightLinerPercent?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  prolificStudyId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   generationReport?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   openedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -620,6 +731,11 @@ export type BatchCountOrderByAggregateInput = {
   preferredSide?: Prisma.SortOrder
   categoryDraw?: Prisma.SortOrder
   maxMinutes?: Prisma.SortOrder
+  attentionChecks?: Prisma.SortOrder
+  excludeFailedChecks?: Prisma.SortOrder
+  excludeSpeederSeconds?: Prisma.SortOrder
+  excludeStraightLinerPercent?: Prisma.SortOrder
+  prolificStudyId?: Prisma.SortOrder
   generationReport?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   openedAt?: Prisma.SortOrder
@@ -633,6 +749,10 @@ export type BatchAvgOrderByAggregateInput = {
   seed?: Prisma.SortOrder
   ratingsPerTask?: Prisma.SortOrder
   maxMinutes?: Prisma.SortOrder
+  attentionChecks?: Prisma.SortOrder
+  excludeFailedChecks?: Prisma.SortOrder
+  excludeSpeederSeconds?: Prisma.SortOrder
+  excludeStraightLinerPercent?: Prisma.SortOrder
   placesTaken?: Prisma.SortOrder
 }
 
@@ -650,6 +770,11 @@ export type BatchMaxOrderByAggregateInput = {
   preferredSide?: Prisma.SortOrder
   categoryDraw?: Prisma.SortOrder
   maxMinutes?: Prisma.SortOrder
+  attentionChecks?: Prisma.SortOrder
+  excludeFailedChecks?: Prisma.SortOrder
+  excludeSpeederSeconds?: Prisma.SortOrder
+  excludeStraightLinerPercent?: Prisma.SortOrder
+  prolificStudyId?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   openedAt?: Prisma.SortOrder
   closedAt?: Prisma.SortOrder
@@ -670,6 +795,11 @@ export type BatchMinOrderByAggregateInput = {
   preferredSide?: Prisma.SortOrder
   categoryDraw?: Prisma.SortOrder
   maxMinutes?: Prisma.SortOrder
+  attentionChecks?: Prisma.SortOrder
+  excludeFailedChecks?: Prisma.SortOrder
+  excludeSpeederSeconds?: Prisma.SortOrder
+  excludeStraightLinerPercent?: Prisma.SortOrder
+  prolificStudyId?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   openedAt?: Prisma.SortOrder
   closedAt?: Prisma.SortOrder
@@ -682,6 +812,10 @@ export type BatchSumOrderByAggregateInput = {
   seed?: Prisma.SortOrder
   ratingsPerTask?: Prisma.SortOrder
   maxMinutes?: Prisma.SortOrder
+  attentionChecks?: Prisma.SortOrder
+  excludeFailedChecks?: Prisma.SortOrder
+  excludeSpeederSeconds?: Prisma.SortOrder
+  excludeStraightLinerPercent?: Prisma.SortOrder
   placesTaken?: Prisma.SortOrder
 }
 
@@ -752,6 +886,14 @@ export type EnumCategoryDrawFieldUpdateOperationsInput = {
   set?: $Enums.CategoryDraw
 }
 
+export type NullableFloatFieldUpdateOperationsInput = {
+  set?: number | null
+  increment?: number
+  decrement?: number
+  multiply?: number
+  divide?: number
+}
+
 export type BatchCreateNestedOneWithoutTasksInput = {
   create?: Prisma.XOR<Prisma.BatchCreateWithoutTasksInput, Prisma.BatchUncheckedCreateWithoutTasksInput>
   connectOrCreate?: Prisma.BatchCreateOrConnectWithoutTasksInput
@@ -793,6 +935,11 @@ export type BatchCreateWithoutDatasetInput = {
   preferredSide?: $Enums.PreferredSide
   categoryDraw?: $Enums.CategoryDraw
   maxMinutes?: number
+  attentionChecks?: number
+  excludeFailedChecks?: number | null
+  excludeSpeederSeconds?: number | null
+  excludeStraightLinerPercent?: number | null
+  prolificStudyId?: string | null
   generationReport: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   openedAt?: Date | string | null
@@ -815,6 +962,11 @@ export type BatchUncheckedCreateWithoutDatasetInput = {
   preferredSide?: $Enums.PreferredSide
   categoryDraw?: $Enums.CategoryDraw
   maxMinutes?: number
+  attentionChecks?: number
+  excludeFailedChecks?: number | null
+  excludeSpeederSeconds?: number | null
+  excludeStraightLinerPercent?: number | null
+  prolificStudyId?: string | null
   generationReport: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   openedAt?: Date | string | null
@@ -867,6 +1019,11 @@ export type BatchScalarWhereInput = {
   preferredSide?: Prisma.EnumPreferredSideFilter<"Batch"> | $Enums.PreferredSide
   categoryDraw?: Prisma.EnumCategoryDrawFilter<"Batch"> | $Enums.CategoryDraw
   maxMinutes?: Prisma.IntFilter<"Batch"> | number
+  attentionChecks?: Prisma.IntFilter<"Batch"> | number
+  excludeFailedChecks?: Prisma.IntNullableFilter<"Batch"> | number | null
+  excludeSpeederSeconds?: Prisma.FloatNullableFilter<"Batch"> | number | null
+  excludeStraightLinerPercent?: Prisma.IntNullableFilter<"Batch"> | number | null
+  prolificStudyId?: Prisma.StringNullableFilter<"Batch"> | string | null
   generationReport?: Prisma.JsonFilter<"Batch">
   createdAt?: Prisma.DateTimeFilter<"Batch"> | Date | string
   openedAt?: Prisma.DateTimeNullableFilter<"Batch"> | Date | string | null
@@ -887,6 +1044,11 @@ export type BatchCreateWithoutTasksInput = {
   preferredSide?: $Enums.PreferredSide
   categoryDraw?: $Enums.CategoryDraw
   maxMinutes?: number
+  attentionChecks?: number
+  excludeFailedChecks?: number | null
+  excludeSpeederSeconds?: number | null
+  excludeStraightLinerPercent?: number | null
+  prolificStudyId?: string | null
   generationReport: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   openedAt?: Date | string | null
@@ -910,6 +1072,11 @@ export type BatchUncheckedCreateWithoutTasksInput = {
   preferredSide?: $Enums.PreferredSide
   categoryDraw?: $Enums.CategoryDraw
   maxMinutes?: number
+  attentionChecks?: number
+  excludeFailedChecks?: number | null
+  excludeSpeederSeconds?: number | null
+  excludeStraightLinerPercent?: number | null
+  prolificStudyId?: string | null
   generationReport: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   openedAt?: Date | string | null
@@ -947,6 +1114,11 @@ export type BatchUpdateWithoutTasksInput = {
   preferredSide?: Prisma.EnumPreferredSideFieldUpdateOperationsInput | $Enums.PreferredSide
   categoryDraw?: Prisma.EnumCategoryDrawFieldUpdateOperationsInput | $Enums.CategoryDraw
   maxMinutes?: Prisma.IntFieldUpdateOperationsInput | number
+  attentionChecks?: Prisma.IntFieldUpdateOperationsInput | number
+  excludeFailedChecks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  excludeSpeederSeconds?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
+  excludeStraightLinerPercent?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  prolificStudyId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   generationReport?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   openedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -970,6 +1142,11 @@ export type BatchUncheckedUpdateWithoutTasksInput = {
   preferredSide?: Prisma.EnumPreferredSideFieldUpdateOperationsInput | $Enums.PreferredSide
   categoryDraw?: Prisma.EnumCategoryDrawFieldUpdateOperationsInput | $Enums.CategoryDraw
   maxMinutes?: Prisma.IntFieldUpdateOperationsInput | number
+  attentionChecks?: Prisma.IntFieldUpdateOperationsInput | number
+  excludeFailedChecks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  excludeSpeederSeconds?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
+  excludeStraightLinerPercent?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  prolificStudyId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   generationReport?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   openedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -991,6 +1168,11 @@ export type BatchCreateWithoutParticipantsInput = {
   preferredSide?: $Enums.PreferredSide
   categoryDraw?: $Enums.CategoryDraw
   maxMinutes?: number
+  attentionChecks?: number
+  excludeFailedChecks?: number | null
+  excludeSpeederSeconds?: number | null
+  excludeStraightLinerPercent?: number | null
+  prolificStudyId?: string | null
   generationReport: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   openedAt?: Date | string | null
@@ -1014,6 +1196,11 @@ export type BatchUncheckedCreateWithoutParticipantsInput = {
   preferredSide?: $Enums.PreferredSide
   categoryDraw?: $Enums.CategoryDraw
   maxMinutes?: number
+  attentionChecks?: number
+  excludeFailedChecks?: number | null
+  excludeSpeederSeconds?: number | null
+  excludeStraightLinerPercent?: number | null
+  prolificStudyId?: string | null
   generationReport: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   openedAt?: Date | string | null
@@ -1051,6 +1238,11 @@ export type BatchUpdateWithoutParticipantsInput = {
   preferredSide?: Prisma.EnumPreferredSideFieldUpdateOperationsInput | $Enums.PreferredSide
   categoryDraw?: Prisma.EnumCategoryDrawFieldUpdateOperationsInput | $Enums.CategoryDraw
   maxMinutes?: Prisma.IntFieldUpdateOperationsInput | number
+  attentionChecks?: Prisma.IntFieldUpdateOperationsInput | number
+  excludeFailedChecks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  excludeSpeederSeconds?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
+  excludeStraightLinerPercent?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  prolificStudyId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   generationReport?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   openedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -1074,6 +1266,11 @@ export type BatchUncheckedUpdateWithoutParticipantsInput = {
   preferredSide?: Prisma.EnumPreferredSideFieldUpdateOperationsInput | $Enums.PreferredSide
   categoryDraw?: Prisma.EnumCategoryDrawFieldUpdateOperationsInput | $Enums.CategoryDraw
   maxMinutes?: Prisma.IntFieldUpdateOperationsInput | number
+  attentionChecks?: Prisma.IntFieldUpdateOperationsInput | number
+  excludeFailedChecks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  excludeSpeederSeconds?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
+  excludeStraightLinerPercent?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  prolificStudyId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   generationReport?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   openedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -1095,6 +1292,11 @@ export type BatchCreateManyDatasetInput = {
   preferredSide?: $Enums.PreferredSide
   categoryDraw?: $Enums.CategoryDraw
   maxMinutes?: number
+  attentionChecks?: number
+  excludeFailedChecks?: number | null
+  excludeSpeederSeconds?: number | null
+  excludeStraightLinerPercent?: number | null
+  prolificStudyId?: string | null
   generationReport: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
   openedAt?: Date | string | null
@@ -1115,6 +1317,11 @@ export type BatchUpdateWithoutDatasetInput = {
   preferredSide?: Prisma.EnumPreferredSideFieldUpdateOperationsInput | $Enums.PreferredSide
   categoryDraw?: Prisma.EnumCategoryDrawFieldUpdateOperationsInput | $Enums.CategoryDraw
   maxMinutes?: Prisma.IntFieldUpdateOperationsInput | number
+  attentionChecks?: Prisma.IntFieldUpdateOperationsInput | number
+  excludeFailedChecks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  excludeSpeederSeconds?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
+  excludeStraightLinerPercent?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  prolificStudyId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   generationReport?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   openedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -1137,6 +1344,11 @@ export type BatchUncheckedUpdateWithoutDatasetInput = {
   preferredSide?: Prisma.EnumPreferredSideFieldUpdateOperationsInput | $Enums.PreferredSide
   categoryDraw?: Prisma.EnumCategoryDrawFieldUpdateOperationsInput | $Enums.CategoryDraw
   maxMinutes?: Prisma.IntFieldUpdateOperationsInput | number
+  attentionChecks?: Prisma.IntFieldUpdateOperationsInput | number
+  excludeFailedChecks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  excludeSpeederSeconds?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
+  excludeStraightLinerPercent?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  prolificStudyId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   generationReport?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   openedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -1159,6 +1371,11 @@ export type BatchUncheckedUpdateManyWithoutDatasetInput = {
   preferredSide?: Prisma.EnumPreferredSideFieldUpdateOperationsInput | $Enums.PreferredSide
   categoryDraw?: Prisma.EnumCategoryDrawFieldUpdateOperationsInput | $Enums.CategoryDraw
   maxMinutes?: Prisma.IntFieldUpdateOperationsInput | number
+  attentionChecks?: Prisma.IntFieldUpdateOperationsInput | number
+  excludeFailedChecks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  excludeSpeederSeconds?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
+  excludeStraightLinerPercent?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  prolificStudyId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   generationReport?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   openedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
@@ -1220,6 +1437,11 @@ export type BatchSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = 
   preferredSide?: boolean
   categoryDraw?: boolean
   maxMinutes?: boolean
+  attentionChecks?: boolean
+  excludeFailedChecks?: boolean
+  excludeSpeederSeconds?: boolean
+  excludeStraightLinerPercent?: boolean
+  prolificStudyId?: boolean
   generationReport?: boolean
   createdAt?: boolean
   openedAt?: boolean
@@ -1245,6 +1467,11 @@ export type BatchSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensi
   preferredSide?: boolean
   categoryDraw?: boolean
   maxMinutes?: boolean
+  attentionChecks?: boolean
+  excludeFailedChecks?: boolean
+  excludeSpeederSeconds?: boolean
+  excludeStraightLinerPercent?: boolean
+  prolificStudyId?: boolean
   generationReport?: boolean
   createdAt?: boolean
   openedAt?: boolean
@@ -1267,6 +1494,11 @@ export type BatchSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensi
   preferredSide?: boolean
   categoryDraw?: boolean
   maxMinutes?: boolean
+  attentionChecks?: boolean
+  excludeFailedChecks?: boolean
+  excludeSpeederSeconds?: boolean
+  excludeStraightLinerPercent?: boolean
+  prolificStudyId?: boolean
   generationReport?: boolean
   createdAt?: boolean
   openedAt?: boolean
@@ -1289,6 +1521,11 @@ export type BatchSelectScalar = {
   preferredSide?: boolean
   categoryDraw?: boolean
   maxMinutes?: boolean
+  attentionChecks?: boolean
+  excludeFailedChecks?: boolean
+  excludeSpeederSeconds?: boolean
+  excludeStraightLinerPercent?: boolean
+  prolificStudyId?: boolean
   generationReport?: boolean
   createdAt?: boolean
   openedAt?: boolean
@@ -1296,7 +1533,7 @@ export type BatchSelectScalar = {
   placesTaken?: boolean
 }
 
-export type BatchOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "datasetId" | "name" | "status" | "questionsPerRater" | "targetRaters" | "seed" | "completionCode" | "previewKey" | "ratingsPerTask" | "preferredSide" | "categoryDraw" | "maxMinutes" | "generationReport" | "createdAt" | "openedAt" | "closedAt" | "placesTaken", ExtArgs["result"]["batch"]>
+export type BatchOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "datasetId" | "name" | "status" | "questionsPerRater" | "targetRaters" | "seed" | "completionCode" | "previewKey" | "ratingsPerTask" | "preferredSide" | "categoryDraw" | "maxMinutes" | "attentionChecks" | "excludeFailedChecks" | "excludeSpeederSeconds" | "excludeStraightLinerPercent" | "prolificStudyId" | "generationReport" | "createdAt" | "openedAt" | "closedAt" | "placesTaken", ExtArgs["result"]["batch"]>
 export type BatchInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   dataset?: boolean | Prisma.DatasetDefaultArgs<ExtArgs>
   tasks?: boolean | Prisma.Batch$tasksArgs<ExtArgs>
@@ -1337,6 +1574,26 @@ export type $BatchPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs 
      * Minutes a rater has from entry; past them an unfinished participant is timed out.
      */
     maxMinutes: number
+    /**
+     * Instructional attention checks each rater gets on top of the study questions (DECISIONS: 2).
+     */
+    attentionChecks: number
+    /**
+     * Exclusion rules (null: rule off). Raters failing this many checks or more are excluded.
+     */
+    excludeFailedChecks: number | null
+    /**
+     * Speeders: median seconds per study question below this.
+     */
+    excludeSpeederSeconds: number | null
+    /**
+     * Straight-liners: every option ticked on at least this percent of their study questions.
+     */
+    excludeStraightLinerPercent: number | null
+    /**
+     * The Prolific study this batch runs as: set in the form, or taken from the first entry's STUDY_ID.
+     */
+    prolificStudyId: string | null
     /**
      * Task-generation report (made, skipped by reason) as produced by core.
      */
@@ -1788,6 +2045,11 @@ export interface BatchFieldRefs {
   readonly preferredSide: Prisma.FieldRef<"Batch", 'PreferredSide'>
   readonly categoryDraw: Prisma.FieldRef<"Batch", 'CategoryDraw'>
   readonly maxMinutes: Prisma.FieldRef<"Batch", 'Int'>
+  readonly attentionChecks: Prisma.FieldRef<"Batch", 'Int'>
+  readonly excludeFailedChecks: Prisma.FieldRef<"Batch", 'Int'>
+  readonly excludeSpeederSeconds: Prisma.FieldRef<"Batch", 'Float'>
+  readonly excludeStraightLinerPercent: Prisma.FieldRef<"Batch", 'Int'>
+  readonly prolificStudyId: Prisma.FieldRef<"Batch", 'String'>
   readonly generationReport: Prisma.FieldRef<"Batch", 'Json'>
   readonly createdAt: Prisma.FieldRef<"Batch", 'DateTime'>
   readonly openedAt: Prisma.FieldRef<"Batch", 'DateTime'>

@@ -39,6 +39,11 @@ export type ParticipantMinAggregateOutputType = {
   declinedAt: Date | null
   completedAt: Date | null
   timedOutAt: Date | null
+  prolificStatus: string | null
+  prolificSyncedAt: Date | null
+  sessionUnknown: boolean | null
+  reviewAction: string | null
+  reviewedAt: Date | null
 }
 
 export type ParticipantMaxAggregateOutputType = {
@@ -56,6 +61,11 @@ export type ParticipantMaxAggregateOutputType = {
   declinedAt: Date | null
   completedAt: Date | null
   timedOutAt: Date | null
+  prolificStatus: string | null
+  prolificSyncedAt: Date | null
+  sessionUnknown: boolean | null
+  reviewAction: string | null
+  reviewedAt: Date | null
 }
 
 export type ParticipantCountAggregateOutputType = {
@@ -73,6 +83,11 @@ export type ParticipantCountAggregateOutputType = {
   declinedAt: number
   completedAt: number
   timedOutAt: number
+  prolificStatus: number
+  prolificSyncedAt: number
+  sessionUnknown: number
+  reviewAction: number
+  reviewedAt: number
   _all: number
 }
 
@@ -92,6 +107,11 @@ export type ParticipantMinAggregateInputType = {
   declinedAt?: true
   completedAt?: true
   timedOutAt?: true
+  prolificStatus?: true
+  prolificSyncedAt?: true
+  sessionUnknown?: true
+  reviewAction?: true
+  reviewedAt?: true
 }
 
 export type ParticipantMaxAggregateInputType = {
@@ -109,6 +129,11 @@ export type ParticipantMaxAggregateInputType = {
   declinedAt?: true
   completedAt?: true
   timedOutAt?: true
+  prolificStatus?: true
+  prolificSyncedAt?: true
+  sessionUnknown?: true
+  reviewAction?: true
+  reviewedAt?: true
 }
 
 export type ParticipantCountAggregateInputType = {
@@ -126,6 +151,11 @@ export type ParticipantCountAggregateInputType = {
   declinedAt?: true
   completedAt?: true
   timedOutAt?: true
+  prolificStatus?: true
+  prolificSyncedAt?: true
+  sessionUnknown?: true
+  reviewAction?: true
+  reviewedAt?: true
   _all?: true
 }
 
@@ -216,6 +246,11 @@ export type ParticipantGroupByOutputType = {
   declinedAt: Date | null
   completedAt: Date | null
   timedOutAt: Date | null
+  prolificStatus: string | null
+  prolificSyncedAt: Date | null
+  sessionUnknown: boolean
+  reviewAction: string | null
+  reviewedAt: Date | null
   _count: ParticipantCountAggregateOutputType | null
   _min: ParticipantMinAggregateOutputType | null
   _max: ParticipantMaxAggregateOutputType | null
@@ -254,9 +289,15 @@ export type ParticipantWhereInput = {
   declinedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
   completedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
   timedOutAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
+  prolificStatus?: Prisma.StringNullableFilter<"Participant"> | string | null
+  prolificSyncedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
+  sessionUnknown?: Prisma.BoolFilter<"Participant"> | boolean
+  reviewAction?: Prisma.StringNullableFilter<"Participant"> | string | null
+  reviewedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
   batch?: Prisma.XOR<Prisma.BatchScalarRelationFilter, Prisma.BatchWhereInput>
   assignments?: Prisma.AssignmentListRelationFilter
   answers?: Prisma.AnswerListRelationFilter
+  attentionChecks?: Prisma.AttentionCheckListRelationFilter
 }
 
 export type ParticipantOrderByWithRelationInput = {
@@ -274,9 +315,15 @@ export type ParticipantOrderByWithRelationInput = {
   declinedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   completedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   timedOutAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  prolificStatus?: Prisma.SortOrderInput | Prisma.SortOrder
+  prolificSyncedAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  sessionUnknown?: Prisma.SortOrder
+  reviewAction?: Prisma.SortOrderInput | Prisma.SortOrder
+  reviewedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   batch?: Prisma.BatchOrderByWithRelationInput
   assignments?: Prisma.AssignmentOrderByRelationAggregateInput
   answers?: Prisma.AnswerOrderByRelationAggregateInput
+  attentionChecks?: Prisma.AttentionCheckOrderByRelationAggregateInput
 }
 
 export type ParticipantWhereUniqueInput = Prisma.AtLeast<{
@@ -298,9 +345,15 @@ export type ParticipantWhereUniqueInput = Prisma.AtLeast<{
   declinedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
   completedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
   timedOutAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
+  prolificStatus?: Prisma.StringNullableFilter<"Participant"> | string | null
+  prolificSyncedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
+  sessionUnknown?: Prisma.BoolFilter<"Participant"> | boolean
+  reviewAction?: Prisma.StringNullableFilter<"Participant"> | string | null
+  reviewedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
   batch?: Prisma.XOR<Prisma.BatchScalarRelationFilter, Prisma.BatchWhereInput>
   assignments?: Prisma.AssignmentListRelationFilter
   answers?: Prisma.AnswerListRelationFilter
+  attentionChecks?: Prisma.AttentionCheckListRelationFilter
 }, "id" | "code" | "batchId_prolificPid">
 
 export type ParticipantOrderByWithAggregationInput = {
@@ -318,6 +371,11 @@ export type ParticipantOrderByWithAggregationInput = {
   declinedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   completedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   timedOutAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  prolificStatus?: Prisma.SortOrderInput | Prisma.SortOrder
+  prolificSyncedAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  sessionUnknown?: Prisma.SortOrder
+  reviewAction?: Prisma.SortOrderInput | Prisma.SortOrder
+  reviewedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.ParticipantCountOrderByAggregateInput
   _max?: Prisma.ParticipantMaxOrderByAggregateInput
   _min?: Prisma.ParticipantMinOrderByAggregateInput
@@ -341,6 +399,11 @@ export type ParticipantScalarWhereWithAggregatesInput = {
   declinedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Participant"> | Date | string | null
   completedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Participant"> | Date | string | null
   timedOutAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Participant"> | Date | string | null
+  prolificStatus?: Prisma.StringNullableWithAggregatesFilter<"Participant"> | string | null
+  prolificSyncedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Participant"> | Date | string | null
+  sessionUnknown?: Prisma.BoolWithAggregatesFilter<"Participant"> | boolean
+  reviewAction?: Prisma.StringNullableWithAggregatesFilter<"Participant"> | string | null
+  reviewedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Participant"> | Date | string | null
 }
 
 export type ParticipantCreateInput = {
@@ -357,9 +420,15 @@ export type ParticipantCreateInput = {
   declinedAt?: Date | string | null
   completedAt?: Date | string | null
   timedOutAt?: Date | string | null
+  prolificStatus?: string | null
+  prolificSyncedAt?: Date | string | null
+  sessionUnknown?: boolean
+  reviewAction?: string | null
+  reviewedAt?: Date | string | null
   batch: Prisma.BatchCreateNestedOneWithoutParticipantsInput
   assignments?: Prisma.AssignmentCreateNestedManyWithoutParticipantInput
   answers?: Prisma.AnswerCreateNestedManyWithoutParticipantInput
+  attentionChecks?: Prisma.AttentionCheckCreateNestedManyWithoutParticipantInput
 }
 
 export type ParticipantUncheckedCreateInput = {
@@ -377,8 +446,14 @@ export type ParticipantUncheckedCreateInput = {
   declinedAt?: Date | string | null
   completedAt?: Date | string | null
   timedOutAt?: Date | string | null
+  prolificStatus?: string | null
+  prolificSyncedAt?: Date | string | null
+  sessionUnknown?: boolean
+  reviewAction?: string | null
+  reviewedAt?: Date | string | null
   assignments?: Prisma.AssignmentUncheckedCreateNestedManyWithoutParticipantInput
   answers?: Prisma.AnswerUncheckedCreateNestedManyWithoutParticipantInput
+  attentionChecks?: Prisma.AttentionCheckUncheckedCreateNestedManyWithoutParticipantInput
 }
 
 export type ParticipantUpdateInput = {
@@ -395,9 +470,15 @@ export type ParticipantUpdateInput = {
   declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   timedOutAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  prolificStatus?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  prolificSyncedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  sessionUnknown?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  reviewAction?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  reviewedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   batch?: Prisma.BatchUpdateOneRequiredWithoutParticipantsNestedInput
   assignments?: Prisma.AssignmentUpdateManyWithoutParticipantNestedInput
   answers?: Prisma.AnswerUpdateManyWithoutParticipantNestedInput
+  attentionChecks?: Prisma.AttentionCheckUpdateManyWithoutParticipantNestedInput
 }
 
 export type ParticipantUncheckedUpdateInput = {
@@ -415,8 +496,14 @@ export type ParticipantUncheckedUpdateInput = {
   declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   timedOutAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  prolificStatus?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  prolificSyncedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  sessionUnknown?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  reviewAction?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  reviewedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   assignments?: Prisma.AssignmentUncheckedUpdateManyWithoutParticipantNestedInput
   answers?: Prisma.AnswerUncheckedUpdateManyWithoutParticipantNestedInput
+  attentionChecks?: Prisma.AttentionCheckUncheckedUpdateManyWithoutParticipantNestedInput
 }
 
 export type ParticipantCreateManyInput = {
@@ -434,6 +521,11 @@ export type ParticipantCreateManyInput = {
   declinedAt?: Date | string | null
   completedAt?: Date | string | null
   timedOutAt?: Date | string | null
+  prolificStatus?: string | null
+  prolificSyncedAt?: Date | string | null
+  sessionUnknown?: boolean
+  reviewAction?: string | null
+  reviewedAt?: Date | string | null
 }
 
 export type ParticipantUpdateManyMutationInput = {
@@ -450,6 +542,11 @@ export type ParticipantUpdateManyMutationInput = {
   declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   timedOutAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  prolificStatus?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  prolificSyncedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  sessionUnknown?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  reviewAction?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  reviewedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type ParticipantUncheckedUpdateManyInput = {
@@ -467,6 +564,11 @@ export type ParticipantUncheckedUpdateManyInput = {
   declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   timedOutAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  prolificStatus?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  prolificSyncedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  sessionUnknown?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  reviewAction?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  reviewedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type ParticipantListRelationFilter = {
@@ -499,6 +601,11 @@ export type ParticipantCountOrderByAggregateInput = {
   declinedAt?: Prisma.SortOrder
   completedAt?: Prisma.SortOrder
   timedOutAt?: Prisma.SortOrder
+  prolificStatus?: Prisma.SortOrder
+  prolificSyncedAt?: Prisma.SortOrder
+  sessionUnknown?: Prisma.SortOrder
+  reviewAction?: Prisma.SortOrder
+  reviewedAt?: Prisma.SortOrder
 }
 
 export type ParticipantMaxOrderByAggregateInput = {
@@ -516,6 +623,11 @@ export type ParticipantMaxOrderByAggregateInput = {
   declinedAt?: Prisma.SortOrder
   completedAt?: Prisma.SortOrder
   timedOutAt?: Prisma.SortOrder
+  prolificStatus?: Prisma.SortOrder
+  prolificSyncedAt?: Prisma.SortOrder
+  sessionUnknown?: Prisma.SortOrder
+  reviewAction?: Prisma.SortOrder
+  reviewedAt?: Prisma.SortOrder
 }
 
 export type ParticipantMinOrderByAggregateInput = {
@@ -533,6 +645,11 @@ export type ParticipantMinOrderByAggregateInput = {
   declinedAt?: Prisma.SortOrder
   completedAt?: Prisma.SortOrder
   timedOutAt?: Prisma.SortOrder
+  prolificStatus?: Prisma.SortOrder
+  prolificSyncedAt?: Prisma.SortOrder
+  sessionUnknown?: Prisma.SortOrder
+  reviewAction?: Prisma.SortOrder
+  reviewedAt?: Prisma.SortOrder
 }
 
 export type ParticipantScalarRelationFilter = {
@@ -614,6 +731,20 @@ export type ParticipantUpdateOneRequiredWithoutAnswersNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.ParticipantUpdateToOneWithWhereWithoutAnswersInput, Prisma.ParticipantUpdateWithoutAnswersInput>, Prisma.ParticipantUncheckedUpdateWithoutAnswersInput>
 }
 
+export type ParticipantCreateNestedOneWithoutAttentionChecksInput = {
+  create?: Prisma.XOR<Prisma.ParticipantCreateWithoutAttentionChecksInput, Prisma.ParticipantUncheckedCreateWithoutAttentionChecksInput>
+  connectOrCreate?: Prisma.ParticipantCreateOrConnectWithoutAttentionChecksInput
+  connect?: Prisma.ParticipantWhereUniqueInput
+}
+
+export type ParticipantUpdateOneRequiredWithoutAttentionChecksNestedInput = {
+  create?: Prisma.XOR<Prisma.ParticipantCreateWithoutAttentionChecksInput, Prisma.ParticipantUncheckedCreateWithoutAttentionChecksInput>
+  connectOrCreate?: Prisma.ParticipantCreateOrConnectWithoutAttentionChecksInput
+  upsert?: Prisma.ParticipantUpsertWithoutAttentionChecksInput
+  connect?: Prisma.ParticipantWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.ParticipantUpdateToOneWithWhereWithoutAttentionChecksInput, Prisma.ParticipantUpdateWithoutAttentionChecksInput>, Prisma.ParticipantUncheckedUpdateWithoutAttentionChecksInput>
+}
+
 export type ParticipantCreateWithoutBatchInput = {
   id: string
   code: string
@@ -628,8 +759,14 @@ export type ParticipantCreateWithoutBatchInput = {
   declinedAt?: Date | string | null
   completedAt?: Date | string | null
   timedOutAt?: Date | string | null
+  prolificStatus?: string | null
+  prolificSyncedAt?: Date | string | null
+  sessionUnknown?: boolean
+  reviewAction?: string | null
+  reviewedAt?: Date | string | null
   assignments?: Prisma.AssignmentCreateNestedManyWithoutParticipantInput
   answers?: Prisma.AnswerCreateNestedManyWithoutParticipantInput
+  attentionChecks?: Prisma.AttentionCheckCreateNestedManyWithoutParticipantInput
 }
 
 export type ParticipantUncheckedCreateWithoutBatchInput = {
@@ -646,8 +783,14 @@ export type ParticipantUncheckedCreateWithoutBatchInput = {
   declinedAt?: Date | string | null
   completedAt?: Date | string | null
   timedOutAt?: Date | string | null
+  prolificStatus?: string | null
+  prolificSyncedAt?: Date | string | null
+  sessionUnknown?: boolean
+  reviewAction?: string | null
+  reviewedAt?: Date | string | null
   assignments?: Prisma.AssignmentUncheckedCreateNestedManyWithoutParticipantInput
   answers?: Prisma.AnswerUncheckedCreateNestedManyWithoutParticipantInput
+  attentionChecks?: Prisma.AttentionCheckUncheckedCreateNestedManyWithoutParticipantInput
 }
 
 export type ParticipantCreateOrConnectWithoutBatchInput = {
@@ -694,6 +837,11 @@ export type ParticipantScalarWhereInput = {
   declinedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
   completedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
   timedOutAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
+  prolificStatus?: Prisma.StringNullableFilter<"Participant"> | string | null
+  prolificSyncedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
+  sessionUnknown?: Prisma.BoolFilter<"Participant"> | boolean
+  reviewAction?: Prisma.StringNullableFilter<"Participant"> | string | null
+  reviewedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
 }
 
 export type ParticipantCreateWithoutAssignmentsInput = {
@@ -710,8 +858,14 @@ export type ParticipantCreateWithoutAssignmentsInput = {
   declinedAt?: Date | string | null
   completedAt?: Date | string | null
   timedOutAt?: Date | string | null
+  prolificStatus?: string | null
+  prolificSyncedAt?: Date | string | null
+  sessionUnknown?: boolean
+  reviewAction?: string | null
+  reviewedAt?: Date | string | null
   batch: Prisma.BatchCreateNestedOneWithoutParticipantsInput
   answers?: Prisma.AnswerCreateNestedManyWithoutParticipantInput
+  attentionChecks?: Prisma.AttentionCheckCreateNestedManyWithoutParticipantInput
 }
 
 export type ParticipantUncheckedCreateWithoutAssignmentsInput = {
@@ -729,7 +883,13 @@ export type ParticipantUncheckedCreateWithoutAssignmentsInput = {
   declinedAt?: Date | string | null
   completedAt?: Date | string | null
   timedOutAt?: Date | string | null
+  prolificStatus?: string | null
+  prolificSyncedAt?: Date | string | null
+  sessionUnknown?: boolean
+  reviewAction?: string | null
+  reviewedAt?: Date | string | null
   answers?: Prisma.AnswerUncheckedCreateNestedManyWithoutParticipantInput
+  attentionChecks?: Prisma.AttentionCheckUncheckedCreateNestedManyWithoutParticipantInput
 }
 
 export type ParticipantCreateOrConnectWithoutAssignmentsInput = {
@@ -762,8 +922,14 @@ export type ParticipantUpdateWithoutAssignmentsInput = {
   declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   timedOutAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  prolificStatus?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  prolificSyncedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  sessionUnknown?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  reviewAction?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  reviewedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   batch?: Prisma.BatchUpdateOneRequiredWithoutParticipantsNestedInput
   answers?: Prisma.AnswerUpdateManyWithoutParticipantNestedInput
+  attentionChecks?: Prisma.AttentionCheckUpdateManyWithoutParticipantNestedInput
 }
 
 export type ParticipantUncheckedUpdateWithoutAssignmentsInput = {
@@ -781,7 +947,13 @@ export type ParticipantUncheckedUpdateWithoutAssignmentsInput = {
   declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   timedOutAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  prolificStatus?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  prolificSyncedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  sessionUnknown?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  reviewAction?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  reviewedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   answers?: Prisma.AnswerUncheckedUpdateManyWithoutParticipantNestedInput
+  attentionChecks?: Prisma.AttentionCheckUncheckedUpdateManyWithoutParticipantNestedInput
 }
 
 export type ParticipantCreateWithoutAnswersInput = {
@@ -798,8 +970,14 @@ export type ParticipantCreateWithoutAnswersInput = {
   declinedAt?: Date | string | null
   completedAt?: Date | string | null
   timedOutAt?: Date | string | null
+  prolificStatus?: string | null
+  prolificSyncedAt?: Date | string | null
+  sessionUnknown?: boolean
+  reviewAction?: string | null
+  reviewedAt?: Date | string | null
   batch: Prisma.BatchCreateNestedOneWithoutParticipantsInput
   assignments?: Prisma.AssignmentCreateNestedManyWithoutParticipantInput
+  attentionChecks?: Prisma.AttentionCheckCreateNestedManyWithoutParticipantInput
 }
 
 export type ParticipantUncheckedCreateWithoutAnswersInput = {
@@ -817,7 +995,13 @@ export type ParticipantUncheckedCreateWithoutAnswersInput = {
   declinedAt?: Date | string | null
   completedAt?: Date | string | null
   timedOutAt?: Date | string | null
+  prolificStatus?: string | null
+  prolificSyncedAt?: Date | string | null
+  sessionUnknown?: boolean
+  reviewAction?: string | null
+  reviewedAt?: Date | string | null
   assignments?: Prisma.AssignmentUncheckedCreateNestedManyWithoutParticipantInput
+  attentionChecks?: Prisma.AttentionCheckUncheckedCreateNestedManyWithoutParticipantInput
 }
 
 export type ParticipantCreateOrConnectWithoutAnswersInput = {
@@ -850,8 +1034,14 @@ export type ParticipantUpdateWithoutAnswersInput = {
   declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   timedOutAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  prolificStatus?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  prolificSyncedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  sessionUnknown?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  reviewAction?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  reviewedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   batch?: Prisma.BatchUpdateOneRequiredWithoutParticipantsNestedInput
   assignments?: Prisma.AssignmentUpdateManyWithoutParticipantNestedInput
+  attentionChecks?: Prisma.AttentionCheckUpdateManyWithoutParticipantNestedInput
 }
 
 export type ParticipantUncheckedUpdateWithoutAnswersInput = {
@@ -869,7 +1059,125 @@ export type ParticipantUncheckedUpdateWithoutAnswersInput = {
   declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   timedOutAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  prolificStatus?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  prolificSyncedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  sessionUnknown?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  reviewAction?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  reviewedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   assignments?: Prisma.AssignmentUncheckedUpdateManyWithoutParticipantNestedInput
+  attentionChecks?: Prisma.AttentionCheckUncheckedUpdateManyWithoutParticipantNestedInput
+}
+
+export type ParticipantCreateWithoutAttentionChecksInput = {
+  id: string
+  code: string
+  prolificPid: string
+  studyId: string
+  sessionId: string
+  status?: $Enums.ParticipantStatus
+  evaluator?: string
+  createdAt?: Date | string
+  consentedAt?: Date | string | null
+  startedAt?: Date | string | null
+  declinedAt?: Date | string | null
+  completedAt?: Date | string | null
+  timedOutAt?: Date | string | null
+  prolificStatus?: string | null
+  prolificSyncedAt?: Date | string | null
+  sessionUnknown?: boolean
+  reviewAction?: string | null
+  reviewedAt?: Date | string | null
+  batch: Prisma.BatchCreateNestedOneWithoutParticipantsInput
+  assignments?: Prisma.AssignmentCreateNestedManyWithoutParticipantInput
+  answers?: Prisma.AnswerCreateNestedManyWithoutParticipantInput
+}
+
+export type ParticipantUncheckedCreateWithoutAttentionChecksInput = {
+  id: string
+  batchId: string
+  code: string
+  prolificPid: string
+  studyId: string
+  sessionId: string
+  status?: $Enums.ParticipantStatus
+  evaluator?: string
+  createdAt?: Date | string
+  consentedAt?: Date | string | null
+  startedAt?: Date | string | null
+  declinedAt?: Date | string | null
+  completedAt?: Date | string | null
+  timedOutAt?: Date | string | null
+  prolificStatus?: string | null
+  prolificSyncedAt?: Date | string | null
+  sessionUnknown?: boolean
+  reviewAction?: string | null
+  reviewedAt?: Date | string | null
+  assignments?: Prisma.AssignmentUncheckedCreateNestedManyWithoutParticipantInput
+  answers?: Prisma.AnswerUncheckedCreateNestedManyWithoutParticipantInput
+}
+
+export type ParticipantCreateOrConnectWithoutAttentionChecksInput = {
+  where: Prisma.ParticipantWhereUniqueInput
+  create: Prisma.XOR<Prisma.ParticipantCreateWithoutAttentionChecksInput, Prisma.ParticipantUncheckedCreateWithoutAttentionChecksInput>
+}
+
+export type ParticipantUpsertWithoutAttentionChecksInput = {
+  update: Prisma.XOR<Prisma.ParticipantUpdateWithoutAttentionChecksInput, Prisma.ParticipantUncheckedUpdateWithoutAttentionChecksInput>
+  create: Prisma.XOR<Prisma.ParticipantCreateWithoutAttentionChecksInput, Prisma.ParticipantUncheckedCreateWithoutAttentionChecksInput>
+  where?: Prisma.ParticipantWhereInput
+}
+
+export type ParticipantUpdateToOneWithWhereWithoutAttentionChecksInput = {
+  where?: Prisma.ParticipantWhereInput
+  data: Prisma.XOR<Prisma.ParticipantUpdateWithoutAttentionChecksInput, Prisma.ParticipantUncheckedUpdateWithoutAttentionChecksInput>
+}
+
+export type ParticipantUpdateWithoutAttentionChecksInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  code?: Prisma.StringFieldUpdateOperationsInput | string
+  prolificPid?: Prisma.StringFieldUpdateOperationsInput | string
+  studyId?: Prisma.StringFieldUpdateOperationsInput | string
+  sessionId?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumParticipantStatusFieldUpdateOperationsInput | $Enums.ParticipantStatus
+  evaluator?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  consentedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  timedOutAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  prolificStatus?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  prolificSyncedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  sessionUnknown?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  reviewAction?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  reviewedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  batch?: Prisma.BatchUpdateOneRequiredWithoutParticipantsNestedInput
+  assignments?: Prisma.AssignmentUpdateManyWithoutParticipantNestedInput
+  answers?: Prisma.AnswerUpdateManyWithoutParticipantNestedInput
+}
+
+export type ParticipantUncheckedUpdateWithoutAttentionChecksInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  batchId?: Prisma.StringFieldUpdateOperationsInput | string
+  code?: Prisma.StringFieldUpdateOperationsInput | string
+  prolificPid?: Prisma.StringFieldUpdateOperationsInput | string
+  studyId?: Prisma.StringFieldUpdateOperationsInput | string
+  sessionId?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumParticipantStatusFieldUpdateOperationsInput | $Enums.ParticipantStatus
+  evaluator?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  consentedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  timedOutAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  prolificStatus?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  prolificSyncedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  sessionUnknown?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  reviewAction?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  reviewedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  assignments?: Prisma.AssignmentUncheckedUpdateManyWithoutParticipantNestedInput
+  answers?: Prisma.AnswerUncheckedUpdateManyWithoutParticipantNestedInput
 }
 
 export type ParticipantCreateManyBatchInput = {
@@ -886,6 +1194,11 @@ export type ParticipantCreateManyBatchInput = {
   declinedAt?: Date | string | null
   completedAt?: Date | string | null
   timedOutAt?: Date | string | null
+  prolificStatus?: string | null
+  prolificSyncedAt?: Date | string | null
+  sessionUnknown?: boolean
+  reviewAction?: string | null
+  reviewedAt?: Date | string | null
 }
 
 export type ParticipantUpdateWithoutBatchInput = {
@@ -902,8 +1215,14 @@ export type ParticipantUpdateWithoutBatchInput = {
   declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   timedOutAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  prolificStatus?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  prolificSyncedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  sessionUnknown?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  reviewAction?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  reviewedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   assignments?: Prisma.AssignmentUpdateManyWithoutParticipantNestedInput
   answers?: Prisma.AnswerUpdateManyWithoutParticipantNestedInput
+  attentionChecks?: Prisma.AttentionCheckUpdateManyWithoutParticipantNestedInput
 }
 
 export type ParticipantUncheckedUpdateWithoutBatchInput = {
@@ -920,8 +1239,14 @@ export type ParticipantUncheckedUpdateWithoutBatchInput = {
   declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   timedOutAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  prolificStatus?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  prolificSyncedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  sessionUnknown?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  reviewAction?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  reviewedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   assignments?: Prisma.AssignmentUncheckedUpdateManyWithoutParticipantNestedInput
   answers?: Prisma.AnswerUncheckedUpdateManyWithoutParticipantNestedInput
+  attentionChecks?: Prisma.AttentionCheckUncheckedUpdateManyWithoutParticipantNestedInput
 }
 
 export type ParticipantUncheckedUpdateManyWithoutBatchInput = {
@@ -938,6 +1263,11 @@ export type ParticipantUncheckedUpdateManyWithoutBatchInput = {
   declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   timedOutAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  prolificStatus?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  prolificSyncedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  sessionUnknown?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  reviewAction?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  reviewedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 
@@ -948,11 +1278,13 @@ export type ParticipantUncheckedUpdateManyWithoutBatchInput = {
 export type ParticipantCountOutputType = {
   assignments: number
   answers: number
+  attentionChecks: number
 }
 
 export type ParticipantCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   assignments?: boolean | ParticipantCountOutputTypeCountAssignmentsArgs
   answers?: boolean | ParticipantCountOutputTypeCountAnswersArgs
+  attentionChecks?: boolean | ParticipantCountOutputTypeCountAttentionChecksArgs
 }
 
 /**
@@ -979,6 +1311,13 @@ export type ParticipantCountOutputTypeCountAnswersArgs<ExtArgs extends runtime.T
   where?: Prisma.AnswerWhereInput
 }
 
+/**
+ * ParticipantCountOutputType without action
+ */
+export type ParticipantCountOutputTypeCountAttentionChecksArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.AttentionCheckWhereInput
+}
+
 
 export type ParticipantSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -995,9 +1334,15 @@ export type ParticipantSelect<ExtArgs extends runtime.Types.Extensions.InternalA
   declinedAt?: boolean
   completedAt?: boolean
   timedOutAt?: boolean
+  prolificStatus?: boolean
+  prolificSyncedAt?: boolean
+  sessionUnknown?: boolean
+  reviewAction?: boolean
+  reviewedAt?: boolean
   batch?: boolean | Prisma.BatchDefaultArgs<ExtArgs>
   assignments?: boolean | Prisma.Participant$assignmentsArgs<ExtArgs>
   answers?: boolean | Prisma.Participant$answersArgs<ExtArgs>
+  attentionChecks?: boolean | Prisma.Participant$attentionChecksArgs<ExtArgs>
   _count?: boolean | Prisma.ParticipantCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["participant"]>
 
@@ -1016,6 +1361,11 @@ export type ParticipantSelectCreateManyAndReturn<ExtArgs extends runtime.Types.E
   declinedAt?: boolean
   completedAt?: boolean
   timedOutAt?: boolean
+  prolificStatus?: boolean
+  prolificSyncedAt?: boolean
+  sessionUnknown?: boolean
+  reviewAction?: boolean
+  reviewedAt?: boolean
   batch?: boolean | Prisma.BatchDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["participant"]>
 
@@ -1034,6 +1384,11 @@ export type ParticipantSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.E
   declinedAt?: boolean
   completedAt?: boolean
   timedOutAt?: boolean
+  prolificStatus?: boolean
+  prolificSyncedAt?: boolean
+  sessionUnknown?: boolean
+  reviewAction?: boolean
+  reviewedAt?: boolean
   batch?: boolean | Prisma.BatchDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["participant"]>
 
@@ -1052,13 +1407,19 @@ export type ParticipantSelectScalar = {
   declinedAt?: boolean
   completedAt?: boolean
   timedOutAt?: boolean
+  prolificStatus?: boolean
+  prolificSyncedAt?: boolean
+  sessionUnknown?: boolean
+  reviewAction?: boolean
+  reviewedAt?: boolean
 }
 
-export type ParticipantOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "batchId" | "code" | "prolificPid" | "studyId" | "sessionId" | "status" | "evaluator" | "createdAt" | "consentedAt" | "startedAt" | "declinedAt" | "completedAt" | "timedOutAt", ExtArgs["result"]["participant"]>
+export type ParticipantOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "batchId" | "code" | "prolificPid" | "studyId" | "sessionId" | "status" | "evaluator" | "createdAt" | "consentedAt" | "startedAt" | "declinedAt" | "completedAt" | "timedOutAt" | "prolificStatus" | "prolificSyncedAt" | "sessionUnknown" | "reviewAction" | "reviewedAt", ExtArgs["result"]["participant"]>
 export type ParticipantInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   batch?: boolean | Prisma.BatchDefaultArgs<ExtArgs>
   assignments?: boolean | Prisma.Participant$assignmentsArgs<ExtArgs>
   answers?: boolean | Prisma.Participant$answersArgs<ExtArgs>
+  attentionChecks?: boolean | Prisma.Participant$attentionChecksArgs<ExtArgs>
   _count?: boolean | Prisma.ParticipantCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type ParticipantIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -1074,6 +1435,7 @@ export type $ParticipantPayload<ExtArgs extends runtime.Types.Extensions.Interna
     batch: Prisma.$BatchPayload<ExtArgs>
     assignments: Prisma.$AssignmentPayload<ExtArgs>[]
     answers: Prisma.$AnswerPayload<ExtArgs>[]
+    attentionChecks: Prisma.$AttentionCheckPayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -1099,6 +1461,20 @@ export type $ParticipantPayload<ExtArgs extends runtime.Types.Extensions.Interna
     declinedAt: Date | null
     completedAt: Date | null
     timedOutAt: Date | null
+    /**
+     * The submission's status on Prolific at the last sync, spelled with underscores (AWAITING_REVIEW).
+     */
+    prolificStatus: string | null
+    prolificSyncedAt: Date | null
+    /**
+     * Set by a sync that did not find this SESSION_ID among the study's submissions (made-up entry?).
+     */
+    sessionUnknown: boolean
+    /**
+     * What the researcher's review did on Prolific: approved, rejected or return_requested.
+     */
+    reviewAction: string | null
+    reviewedAt: Date | null
   }, ExtArgs["result"]["participant"]>
   composites: {}
 }
@@ -1496,6 +1872,7 @@ export interface Prisma__ParticipantClient<T, Null = never, ExtArgs extends runt
   batch<T extends Prisma.BatchDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.BatchDefaultArgs<ExtArgs>>): Prisma.Prisma__BatchClient<runtime.Types.Result.GetResult<Prisma.$BatchPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   assignments<T extends Prisma.Participant$assignmentsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Participant$assignmentsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$AssignmentPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   answers<T extends Prisma.Participant$answersArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Participant$answersArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$AnswerPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  attentionChecks<T extends Prisma.Participant$attentionChecksArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Participant$attentionChecksArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$AttentionCheckPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1539,6 +1916,11 @@ export interface ParticipantFieldRefs {
   readonly declinedAt: Prisma.FieldRef<"Participant", 'DateTime'>
   readonly completedAt: Prisma.FieldRef<"Participant", 'DateTime'>
   readonly timedOutAt: Prisma.FieldRef<"Participant", 'DateTime'>
+  readonly prolificStatus: Prisma.FieldRef<"Participant", 'String'>
+  readonly prolificSyncedAt: Prisma.FieldRef<"Participant", 'DateTime'>
+  readonly sessionUnknown: Prisma.FieldRef<"Participant", 'Boolean'>
+  readonly reviewAction: Prisma.FieldRef<"Participant", 'String'>
+  readonly reviewedAt: Prisma.FieldRef<"Participant", 'DateTime'>
 }
     
 
@@ -1985,6 +2367,30 @@ export type Participant$answersArgs<ExtArgs extends runtime.Types.Extensions.Int
   take?: number
   skip?: number
   distinct?: Prisma.AnswerScalarFieldEnum | Prisma.AnswerScalarFieldEnum[]
+}
+
+/**
+ * Participant.attentionChecks
+ */
+export type Participant$attentionChecksArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the AttentionCheck
+   */
+  select?: Prisma.AttentionCheckSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the AttentionCheck
+   */
+  omit?: Prisma.AttentionCheckOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.AttentionCheckInclude<ExtArgs> | null
+  where?: Prisma.AttentionCheckWhereInput
+  orderBy?: Prisma.AttentionCheckOrderByWithRelationInput | Prisma.AttentionCheckOrderByWithRelationInput[]
+  cursor?: Prisma.AttentionCheckWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.AttentionCheckScalarFieldEnum | Prisma.AttentionCheckScalarFieldEnum[]
 }
 
 /**

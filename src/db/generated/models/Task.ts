@@ -253,6 +253,7 @@ export type TaskWhereInput = {
   options?: Prisma.TaskOptionListRelationFilter
   assignments?: Prisma.AssignmentListRelationFilter
   answers?: Prisma.AnswerListRelationFilter
+  attentionChecks?: Prisma.AttentionCheckListRelationFilter
 }
 
 export type TaskOrderByWithRelationInput = {
@@ -269,6 +270,7 @@ export type TaskOrderByWithRelationInput = {
   options?: Prisma.TaskOptionOrderByRelationAggregateInput
   assignments?: Prisma.AssignmentOrderByRelationAggregateInput
   answers?: Prisma.AnswerOrderByRelationAggregateInput
+  attentionChecks?: Prisma.AttentionCheckOrderByRelationAggregateInput
 }
 
 export type TaskWhereUniqueInput = Prisma.AtLeast<{
@@ -290,6 +292,7 @@ export type TaskWhereUniqueInput = Prisma.AtLeast<{
   options?: Prisma.TaskOptionListRelationFilter
   assignments?: Prisma.AssignmentListRelationFilter
   answers?: Prisma.AnswerListRelationFilter
+  attentionChecks?: Prisma.AttentionCheckListRelationFilter
 }, "id" | "batchId_position" | "batchId_datapointId">
 
 export type TaskOrderByWithAggregationInput = {
@@ -334,6 +337,7 @@ export type TaskCreateInput = {
   options?: Prisma.TaskOptionCreateNestedManyWithoutTaskInput
   assignments?: Prisma.AssignmentCreateNestedManyWithoutTaskInput
   answers?: Prisma.AnswerCreateNestedManyWithoutTaskInput
+  attentionChecks?: Prisma.AttentionCheckCreateNestedManyWithoutSourceTaskInput
 }
 
 export type TaskUncheckedCreateInput = {
@@ -348,6 +352,7 @@ export type TaskUncheckedCreateInput = {
   options?: Prisma.TaskOptionUncheckedCreateNestedManyWithoutTaskInput
   assignments?: Prisma.AssignmentUncheckedCreateNestedManyWithoutTaskInput
   answers?: Prisma.AnswerUncheckedCreateNestedManyWithoutTaskInput
+  attentionChecks?: Prisma.AttentionCheckUncheckedCreateNestedManyWithoutSourceTaskInput
 }
 
 export type TaskUpdateInput = {
@@ -362,6 +367,7 @@ export type TaskUpdateInput = {
   options?: Prisma.TaskOptionUpdateManyWithoutTaskNestedInput
   assignments?: Prisma.AssignmentUpdateManyWithoutTaskNestedInput
   answers?: Prisma.AnswerUpdateManyWithoutTaskNestedInput
+  attentionChecks?: Prisma.AttentionCheckUpdateManyWithoutSourceTaskNestedInput
 }
 
 export type TaskUncheckedUpdateInput = {
@@ -376,6 +382,7 @@ export type TaskUncheckedUpdateInput = {
   options?: Prisma.TaskOptionUncheckedUpdateManyWithoutTaskNestedInput
   assignments?: Prisma.AssignmentUncheckedUpdateManyWithoutTaskNestedInput
   answers?: Prisma.AnswerUncheckedUpdateManyWithoutTaskNestedInput
+  attentionChecks?: Prisma.AttentionCheckUncheckedUpdateManyWithoutSourceTaskNestedInput
 }
 
 export type TaskCreateManyInput = {
@@ -613,6 +620,20 @@ export type TaskUpdateOneRequiredWithoutAnswersNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.TaskUpdateToOneWithWhereWithoutAnswersInput, Prisma.TaskUpdateWithoutAnswersInput>, Prisma.TaskUncheckedUpdateWithoutAnswersInput>
 }
 
+export type TaskCreateNestedOneWithoutAttentionChecksInput = {
+  create?: Prisma.XOR<Prisma.TaskCreateWithoutAttentionChecksInput, Prisma.TaskUncheckedCreateWithoutAttentionChecksInput>
+  connectOrCreate?: Prisma.TaskCreateOrConnectWithoutAttentionChecksInput
+  connect?: Prisma.TaskWhereUniqueInput
+}
+
+export type TaskUpdateOneRequiredWithoutAttentionChecksNestedInput = {
+  create?: Prisma.XOR<Prisma.TaskCreateWithoutAttentionChecksInput, Prisma.TaskUncheckedCreateWithoutAttentionChecksInput>
+  connectOrCreate?: Prisma.TaskCreateOrConnectWithoutAttentionChecksInput
+  upsert?: Prisma.TaskUpsertWithoutAttentionChecksInput
+  connect?: Prisma.TaskWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.TaskUpdateToOneWithWhereWithoutAttentionChecksInput, Prisma.TaskUpdateWithoutAttentionChecksInput>, Prisma.TaskUncheckedUpdateWithoutAttentionChecksInput>
+}
+
 export type TaskCreateWithoutDatapointInput = {
   id: string
   position: number
@@ -624,6 +645,7 @@ export type TaskCreateWithoutDatapointInput = {
   options?: Prisma.TaskOptionCreateNestedManyWithoutTaskInput
   assignments?: Prisma.AssignmentCreateNestedManyWithoutTaskInput
   answers?: Prisma.AnswerCreateNestedManyWithoutTaskInput
+  attentionChecks?: Prisma.AttentionCheckCreateNestedManyWithoutSourceTaskInput
 }
 
 export type TaskUncheckedCreateWithoutDatapointInput = {
@@ -637,6 +659,7 @@ export type TaskUncheckedCreateWithoutDatapointInput = {
   options?: Prisma.TaskOptionUncheckedCreateNestedManyWithoutTaskInput
   assignments?: Prisma.AssignmentUncheckedCreateNestedManyWithoutTaskInput
   answers?: Prisma.AnswerUncheckedCreateNestedManyWithoutTaskInput
+  attentionChecks?: Prisma.AttentionCheckUncheckedCreateNestedManyWithoutSourceTaskInput
 }
 
 export type TaskCreateOrConnectWithoutDatapointInput = {
@@ -690,6 +713,7 @@ export type TaskCreateWithoutBatchInput = {
   options?: Prisma.TaskOptionCreateNestedManyWithoutTaskInput
   assignments?: Prisma.AssignmentCreateNestedManyWithoutTaskInput
   answers?: Prisma.AnswerCreateNestedManyWithoutTaskInput
+  attentionChecks?: Prisma.AttentionCheckCreateNestedManyWithoutSourceTaskInput
 }
 
 export type TaskUncheckedCreateWithoutBatchInput = {
@@ -703,6 +727,7 @@ export type TaskUncheckedCreateWithoutBatchInput = {
   options?: Prisma.TaskOptionUncheckedCreateNestedManyWithoutTaskInput
   assignments?: Prisma.AssignmentUncheckedCreateNestedManyWithoutTaskInput
   answers?: Prisma.AnswerUncheckedCreateNestedManyWithoutTaskInput
+  attentionChecks?: Prisma.AttentionCheckUncheckedCreateNestedManyWithoutSourceTaskInput
 }
 
 export type TaskCreateOrConnectWithoutBatchInput = {
@@ -742,6 +767,7 @@ export type TaskCreateWithoutOptionsInput = {
   datapoint: Prisma.DatapointCreateNestedOneWithoutTasksInput
   assignments?: Prisma.AssignmentCreateNestedManyWithoutTaskInput
   answers?: Prisma.AnswerCreateNestedManyWithoutTaskInput
+  attentionChecks?: Prisma.AttentionCheckCreateNestedManyWithoutSourceTaskInput
 }
 
 export type TaskUncheckedCreateWithoutOptionsInput = {
@@ -755,6 +781,7 @@ export type TaskUncheckedCreateWithoutOptionsInput = {
   drawKey?: number
   assignments?: Prisma.AssignmentUncheckedCreateNestedManyWithoutTaskInput
   answers?: Prisma.AnswerUncheckedCreateNestedManyWithoutTaskInput
+  attentionChecks?: Prisma.AttentionCheckUncheckedCreateNestedManyWithoutSourceTaskInput
 }
 
 export type TaskCreateOrConnectWithoutOptionsInput = {
@@ -784,6 +811,7 @@ export type TaskUpdateWithoutOptionsInput = {
   datapoint?: Prisma.DatapointUpdateOneRequiredWithoutTasksNestedInput
   assignments?: Prisma.AssignmentUpdateManyWithoutTaskNestedInput
   answers?: Prisma.AnswerUpdateManyWithoutTaskNestedInput
+  attentionChecks?: Prisma.AttentionCheckUpdateManyWithoutSourceTaskNestedInput
 }
 
 export type TaskUncheckedUpdateWithoutOptionsInput = {
@@ -797,6 +825,7 @@ export type TaskUncheckedUpdateWithoutOptionsInput = {
   drawKey?: Prisma.FloatFieldUpdateOperationsInput | number
   assignments?: Prisma.AssignmentUncheckedUpdateManyWithoutTaskNestedInput
   answers?: Prisma.AnswerUncheckedUpdateManyWithoutTaskNestedInput
+  attentionChecks?: Prisma.AttentionCheckUncheckedUpdateManyWithoutSourceTaskNestedInput
 }
 
 export type TaskCreateWithoutAssignmentsInput = {
@@ -810,6 +839,7 @@ export type TaskCreateWithoutAssignmentsInput = {
   datapoint: Prisma.DatapointCreateNestedOneWithoutTasksInput
   options?: Prisma.TaskOptionCreateNestedManyWithoutTaskInput
   answers?: Prisma.AnswerCreateNestedManyWithoutTaskInput
+  attentionChecks?: Prisma.AttentionCheckCreateNestedManyWithoutSourceTaskInput
 }
 
 export type TaskUncheckedCreateWithoutAssignmentsInput = {
@@ -823,6 +853,7 @@ export type TaskUncheckedCreateWithoutAssignmentsInput = {
   drawKey?: number
   options?: Prisma.TaskOptionUncheckedCreateNestedManyWithoutTaskInput
   answers?: Prisma.AnswerUncheckedCreateNestedManyWithoutTaskInput
+  attentionChecks?: Prisma.AttentionCheckUncheckedCreateNestedManyWithoutSourceTaskInput
 }
 
 export type TaskCreateOrConnectWithoutAssignmentsInput = {
@@ -852,6 +883,7 @@ export type TaskUpdateWithoutAssignmentsInput = {
   datapoint?: Prisma.DatapointUpdateOneRequiredWithoutTasksNestedInput
   options?: Prisma.TaskOptionUpdateManyWithoutTaskNestedInput
   answers?: Prisma.AnswerUpdateManyWithoutTaskNestedInput
+  attentionChecks?: Prisma.AttentionCheckUpdateManyWithoutSourceTaskNestedInput
 }
 
 export type TaskUncheckedUpdateWithoutAssignmentsInput = {
@@ -865,6 +897,7 @@ export type TaskUncheckedUpdateWithoutAssignmentsInput = {
   drawKey?: Prisma.FloatFieldUpdateOperationsInput | number
   options?: Prisma.TaskOptionUncheckedUpdateManyWithoutTaskNestedInput
   answers?: Prisma.AnswerUncheckedUpdateManyWithoutTaskNestedInput
+  attentionChecks?: Prisma.AttentionCheckUncheckedUpdateManyWithoutSourceTaskNestedInput
 }
 
 export type TaskCreateWithoutAnswersInput = {
@@ -878,6 +911,7 @@ export type TaskCreateWithoutAnswersInput = {
   datapoint: Prisma.DatapointCreateNestedOneWithoutTasksInput
   options?: Prisma.TaskOptionCreateNestedManyWithoutTaskInput
   assignments?: Prisma.AssignmentCreateNestedManyWithoutTaskInput
+  attentionChecks?: Prisma.AttentionCheckCreateNestedManyWithoutSourceTaskInput
 }
 
 export type TaskUncheckedCreateWithoutAnswersInput = {
@@ -891,6 +925,7 @@ export type TaskUncheckedCreateWithoutAnswersInput = {
   drawKey?: number
   options?: Prisma.TaskOptionUncheckedCreateNestedManyWithoutTaskInput
   assignments?: Prisma.AssignmentUncheckedCreateNestedManyWithoutTaskInput
+  attentionChecks?: Prisma.AttentionCheckUncheckedCreateNestedManyWithoutSourceTaskInput
 }
 
 export type TaskCreateOrConnectWithoutAnswersInput = {
@@ -920,6 +955,7 @@ export type TaskUpdateWithoutAnswersInput = {
   datapoint?: Prisma.DatapointUpdateOneRequiredWithoutTasksNestedInput
   options?: Prisma.TaskOptionUpdateManyWithoutTaskNestedInput
   assignments?: Prisma.AssignmentUpdateManyWithoutTaskNestedInput
+  attentionChecks?: Prisma.AttentionCheckUpdateManyWithoutSourceTaskNestedInput
 }
 
 export type TaskUncheckedUpdateWithoutAnswersInput = {
@@ -933,6 +969,79 @@ export type TaskUncheckedUpdateWithoutAnswersInput = {
   drawKey?: Prisma.FloatFieldUpdateOperationsInput | number
   options?: Prisma.TaskOptionUncheckedUpdateManyWithoutTaskNestedInput
   assignments?: Prisma.AssignmentUncheckedUpdateManyWithoutTaskNestedInput
+  attentionChecks?: Prisma.AttentionCheckUncheckedUpdateManyWithoutSourceTaskNestedInput
+}
+
+export type TaskCreateWithoutAttentionChecksInput = {
+  id: string
+  position: number
+  sampledCategory: string
+  topicCategory: string
+  load?: number
+  drawKey?: number
+  batch: Prisma.BatchCreateNestedOneWithoutTasksInput
+  datapoint: Prisma.DatapointCreateNestedOneWithoutTasksInput
+  options?: Prisma.TaskOptionCreateNestedManyWithoutTaskInput
+  assignments?: Prisma.AssignmentCreateNestedManyWithoutTaskInput
+  answers?: Prisma.AnswerCreateNestedManyWithoutTaskInput
+}
+
+export type TaskUncheckedCreateWithoutAttentionChecksInput = {
+  id: string
+  batchId: string
+  position: number
+  datapointId: string
+  sampledCategory: string
+  topicCategory: string
+  load?: number
+  drawKey?: number
+  options?: Prisma.TaskOptionUncheckedCreateNestedManyWithoutTaskInput
+  assignments?: Prisma.AssignmentUncheckedCreateNestedManyWithoutTaskInput
+  answers?: Prisma.AnswerUncheckedCreateNestedManyWithoutTaskInput
+}
+
+export type TaskCreateOrConnectWithoutAttentionChecksInput = {
+  where: Prisma.TaskWhereUniqueInput
+  create: Prisma.XOR<Prisma.TaskCreateWithoutAttentionChecksInput, Prisma.TaskUncheckedCreateWithoutAttentionChecksInput>
+}
+
+export type TaskUpsertWithoutAttentionChecksInput = {
+  update: Prisma.XOR<Prisma.TaskUpdateWithoutAttentionChecksInput, Prisma.TaskUncheckedUpdateWithoutAttentionChecksInput>
+  create: Prisma.XOR<Prisma.TaskCreateWithoutAttentionChecksInput, Prisma.TaskUncheckedCreateWithoutAttentionChecksInput>
+  where?: Prisma.TaskWhereInput
+}
+
+export type TaskUpdateToOneWithWhereWithoutAttentionChecksInput = {
+  where?: Prisma.TaskWhereInput
+  data: Prisma.XOR<Prisma.TaskUpdateWithoutAttentionChecksInput, Prisma.TaskUncheckedUpdateWithoutAttentionChecksInput>
+}
+
+export type TaskUpdateWithoutAttentionChecksInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  position?: Prisma.IntFieldUpdateOperationsInput | number
+  sampledCategory?: Prisma.StringFieldUpdateOperationsInput | string
+  topicCategory?: Prisma.StringFieldUpdateOperationsInput | string
+  load?: Prisma.IntFieldUpdateOperationsInput | number
+  drawKey?: Prisma.FloatFieldUpdateOperationsInput | number
+  batch?: Prisma.BatchUpdateOneRequiredWithoutTasksNestedInput
+  datapoint?: Prisma.DatapointUpdateOneRequiredWithoutTasksNestedInput
+  options?: Prisma.TaskOptionUpdateManyWithoutTaskNestedInput
+  assignments?: Prisma.AssignmentUpdateManyWithoutTaskNestedInput
+  answers?: Prisma.AnswerUpdateManyWithoutTaskNestedInput
+}
+
+export type TaskUncheckedUpdateWithoutAttentionChecksInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  batchId?: Prisma.StringFieldUpdateOperationsInput | string
+  position?: Prisma.IntFieldUpdateOperationsInput | number
+  datapointId?: Prisma.StringFieldUpdateOperationsInput | string
+  sampledCategory?: Prisma.StringFieldUpdateOperationsInput | string
+  topicCategory?: Prisma.StringFieldUpdateOperationsInput | string
+  load?: Prisma.IntFieldUpdateOperationsInput | number
+  drawKey?: Prisma.FloatFieldUpdateOperationsInput | number
+  options?: Prisma.TaskOptionUncheckedUpdateManyWithoutTaskNestedInput
+  assignments?: Prisma.AssignmentUncheckedUpdateManyWithoutTaskNestedInput
+  answers?: Prisma.AnswerUncheckedUpdateManyWithoutTaskNestedInput
 }
 
 export type TaskCreateManyDatapointInput = {
@@ -956,6 +1065,7 @@ export type TaskUpdateWithoutDatapointInput = {
   options?: Prisma.TaskOptionUpdateManyWithoutTaskNestedInput
   assignments?: Prisma.AssignmentUpdateManyWithoutTaskNestedInput
   answers?: Prisma.AnswerUpdateManyWithoutTaskNestedInput
+  attentionChecks?: Prisma.AttentionCheckUpdateManyWithoutSourceTaskNestedInput
 }
 
 export type TaskUncheckedUpdateWithoutDatapointInput = {
@@ -969,6 +1079,7 @@ export type TaskUncheckedUpdateWithoutDatapointInput = {
   options?: Prisma.TaskOptionUncheckedUpdateManyWithoutTaskNestedInput
   assignments?: Prisma.AssignmentUncheckedUpdateManyWithoutTaskNestedInput
   answers?: Prisma.AnswerUncheckedUpdateManyWithoutTaskNestedInput
+  attentionChecks?: Prisma.AttentionCheckUncheckedUpdateManyWithoutSourceTaskNestedInput
 }
 
 export type TaskUncheckedUpdateManyWithoutDatapointInput = {
@@ -1002,6 +1113,7 @@ export type TaskUpdateWithoutBatchInput = {
   options?: Prisma.TaskOptionUpdateManyWithoutTaskNestedInput
   assignments?: Prisma.AssignmentUpdateManyWithoutTaskNestedInput
   answers?: Prisma.AnswerUpdateManyWithoutTaskNestedInput
+  attentionChecks?: Prisma.AttentionCheckUpdateManyWithoutSourceTaskNestedInput
 }
 
 export type TaskUncheckedUpdateWithoutBatchInput = {
@@ -1015,6 +1127,7 @@ export type TaskUncheckedUpdateWithoutBatchInput = {
   options?: Prisma.TaskOptionUncheckedUpdateManyWithoutTaskNestedInput
   assignments?: Prisma.AssignmentUncheckedUpdateManyWithoutTaskNestedInput
   answers?: Prisma.AnswerUncheckedUpdateManyWithoutTaskNestedInput
+  attentionChecks?: Prisma.AttentionCheckUncheckedUpdateManyWithoutSourceTaskNestedInput
 }
 
 export type TaskUncheckedUpdateManyWithoutBatchInput = {
@@ -1036,12 +1149,14 @@ export type TaskCountOutputType = {
   options: number
   assignments: number
   answers: number
+  attentionChecks: number
 }
 
 export type TaskCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   options?: boolean | TaskCountOutputTypeCountOptionsArgs
   assignments?: boolean | TaskCountOutputTypeCountAssignmentsArgs
   answers?: boolean | TaskCountOutputTypeCountAnswersArgs
+  attentionChecks?: boolean | TaskCountOutputTypeCountAttentionChecksArgs
 }
 
 /**
@@ -1075,6 +1190,13 @@ export type TaskCountOutputTypeCountAnswersArgs<ExtArgs extends runtime.Types.Ex
   where?: Prisma.AnswerWhereInput
 }
 
+/**
+ * TaskCountOutputType without action
+ */
+export type TaskCountOutputTypeCountAttentionChecksArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.AttentionCheckWhereInput
+}
+
 
 export type TaskSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -1090,6 +1212,7 @@ export type TaskSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = r
   options?: boolean | Prisma.Task$optionsArgs<ExtArgs>
   assignments?: boolean | Prisma.Task$assignmentsArgs<ExtArgs>
   answers?: boolean | Prisma.Task$answersArgs<ExtArgs>
+  attentionChecks?: boolean | Prisma.Task$attentionChecksArgs<ExtArgs>
   _count?: boolean | Prisma.TaskCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["task"]>
 
@@ -1137,6 +1260,7 @@ export type TaskInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = 
   options?: boolean | Prisma.Task$optionsArgs<ExtArgs>
   assignments?: boolean | Prisma.Task$assignmentsArgs<ExtArgs>
   answers?: boolean | Prisma.Task$answersArgs<ExtArgs>
+  attentionChecks?: boolean | Prisma.Task$attentionChecksArgs<ExtArgs>
   _count?: boolean | Prisma.TaskCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type TaskIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -1156,6 +1280,7 @@ export type $TaskPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs =
     options: Prisma.$TaskOptionPayload<ExtArgs>[]
     assignments: Prisma.$AssignmentPayload<ExtArgs>[]
     answers: Prisma.$AnswerPayload<ExtArgs>[]
+    attentionChecks: Prisma.$AttentionCheckPayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -1576,6 +1701,7 @@ export interface Prisma__TaskClient<T, Null = never, ExtArgs extends runtime.Typ
   options<T extends Prisma.Task$optionsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Task$optionsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$TaskOptionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   assignments<T extends Prisma.Task$assignmentsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Task$assignmentsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$AssignmentPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   answers<T extends Prisma.Task$answersArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Task$answersArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$AnswerPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  attentionChecks<T extends Prisma.Task$attentionChecksArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Task$attentionChecksArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$AttentionCheckPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -2083,6 +2209,30 @@ export type Task$answersArgs<ExtArgs extends runtime.Types.Extensions.InternalAr
   take?: number
   skip?: number
   distinct?: Prisma.AnswerScalarFieldEnum | Prisma.AnswerScalarFieldEnum[]
+}
+
+/**
+ * Task.attentionChecks
+ */
+export type Task$attentionChecksArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the AttentionCheck
+   */
+  select?: Prisma.AttentionCheckSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the AttentionCheck
+   */
+  omit?: Prisma.AttentionCheckOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.AttentionCheckInclude<ExtArgs> | null
+  where?: Prisma.AttentionCheckWhereInput
+  orderBy?: Prisma.AttentionCheckOrderByWithRelationInput | Prisma.AttentionCheckOrderByWithRelationInput[]
+  cursor?: Prisma.AttentionCheckWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.AttentionCheckScalarFieldEnum | Prisma.AttentionCheckScalarFieldEnum[]
 }
 
 /**

@@ -1,0 +1,37 @@
+// Who is excluded from a batch's results and why: each batch's own rules (core/exclusions.ts)
+// applied to its raters' quality figures (db/rater-quality.ts). One home for metrics, exports,
+// the review and the exclusion report.
+import { exclusionCounts, exclusionsOf, type ExclusionMode, type ExclusionRuleName } from '../core/exclusions.js';
+import type { Batch } from '../db/batches.js';
+import type { Prisma } from '../db/connection.js';
+import { exclusionRulesOfBatch, listRaterQuality, type BatchRaterQuality } from '../db/rater-quality.js';
+
+export type RulesOfBatch = Pick<Batch, 'id' | 'excludeFailedChecks' | 'excludeSpeederSeconds' | 'excludeStraightLinerPercent'>;
+
+export interface RaterReport extends BatchRaterQuality {
+  excludedBy: ExclusionRuleName[];
+}
+
+/** Every rater of the batches with their figures and the rules of their batch they fall under. */
+export async function reportRaters(prisma: Prisma, batches: readonly RulesOfBatch[]): Promise<RaterReport[]> {
+  const rulesOf = new Map(batches.map((b) => [b.id, exclusionRulesOfBatch(b)]));
+  const raters = await listRaterQuality(prisma, batches.map((b) => b.id));
+  return raters.map((q) => {
+    const rules = rulesOf.get(q.batchId);
+    return { ...q, excludedBy: rules ? exclusionsOf(rules, q) : [] };
+  });
+}
+
+export interface ExclusionSummary {
+  mode: ExclusionMode;
+  /** Raters the rules exclude (whether or not the mode applies them). */
+  excludedRaters: number;
+  byRule: Record<ExclusionRuleName, number>;
+}
+
+/** The excluded raters (by participant id) and the summary every result states. */
+export async function findExclusions(prisma: Prisma, batches: readonly RulesOfBatch[], mode: ExclusionMode): Promise<{ excluded: Map<string, ExclusionRuleName[]>; summary: ExclusionSummary }> {
+  const raters = await reportRaters(prisma, batches);
+  const excluded = new Map(raters.filter((r) => r.excludedBy.length > 0).map((r) => [r.participantId, r.excludedBy]));
+  return { excluded, summary: { mode, excludedRaters: excluded.size, byRule: exclusionCounts(excluded) } };
+}

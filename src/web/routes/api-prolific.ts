@@ -1,0 +1,52 @@
+// /api/v1/batches/:id/prolific/sync and /review: Prolific sync, the approval review and applying it.
+import express, { Router } from 'express';
+import { z } from 'zod';
+import type { Prisma } from '../../db/connection.js';
+import type { SqlRunner } from '../../db/sql-runner.js';
+import type { ProlificClient } from '../../prolific/client.js';
+import { applyReview, buildReview, planReview } from '../../prolific/review.js';
+import { describeSync, syncBatchWithProlific } from '../../prolific/sync.js';
+import { HttpError } from '../http-error.js';
+import { loadBatchOr404 } from '../load-batch.js';
+import { actorOf } from '../middleware/auth.js';
+import { parseBodyOr422 } from '../schemas/common.js';
+
+const applyBody = z.object({ failedChecks: z.enum(['reject', 'request-return'], { message: 'must be reject (the default) or request-return' }).default('reject') });
+
+/** The client, or a 409 that says how to turn Prolific access on. */
+export function requireProlific(client: ProlificClient | null): ProlificClient {
+  if (!client) throw new HttpError(409, 'prolific_not_configured', 'Prolific access is off: set PROLIFIC_API_TOKEN (and PROLIFIC_API_URL for a stand-in) and restart the server.');
+  return client;
+}
+
+export function prolificRouter(prisma: Prisma, options: { sql: SqlRunner; prolific: ProlificClient | null }): Router {
+  const router = Router();
+
+  router.post('/:id/prolific/sync', async (req, res) => {
+    const batch = await loadBatchOr404(prisma, req.params);
+    const result = await syncBatchWithProlific(options.sql, requireProlific(options.prolific), batch, new Date(), actorOf(res));
+    if (!result.ok) throw new HttpError(409, 'no_prolific_study', describeSync(result));
+    res.json({ ...result, message: describeSync(result) });
+  });
+
+  router.get('/:id/review', async (req, res) => {
+    const batch = await loadBatchOr404(prisma, req.params);
+    const rows = await buildReview(prisma, batch);
+    const plan = planReview(rows);
+    res.json({
+      batch: { id: batch.id, name: batch.name, prolificStudyId: batch.prolificStudyId },
+      participants: rows,
+      plan: { approve: plan.approve.map((r) => r.prolificPid), reject: plan.reject.map((r) => r.prolificPid) },
+    });
+  });
+
+  router.post('/:id/review/apply', express.json({ limit: '10kb' }), async (req, res) => {
+    const batch = await loadBatchOr404(prisma, req.params);
+    const { failedChecks } = parseBodyOr422(applyBody, req.body ?? {});
+    const client = requireProlific(options.prolific);
+    if (!batch.prolificStudyId) throw new HttpError(409, 'no_prolific_study', 'This batch has no Prolific study id yet; nothing can be approved.');
+    res.json(await applyReview({ prisma, sql: options.sql }, client, batch, { failedChecks, now: () => new Date(), actor: actorOf(res) }));
+  });
+
+  return router;
+}

@@ -1,0 +1,85 @@
+// Exclusions (issue 11.3): inattentive raters who tick everything pull the ratios towards 1; the
+// batch's rules find them, metrics leave them out by default, exports flag them and never drop them.
+import { parse } from 'csv-parse/sync';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRng } from '../../src/core/rng.js';
+import type { Batch } from '../../src/db/batches.js';
+import { createOpenBatch } from '../helpers/rater.js';
+import { simulateRaters } from '../helpers/simulate.js';
+import { createTestApp, type TestApp } from '../helpers/test-app.js';
+
+const ATTENTIVE = { generated: 0.75, category: 0.45, category_topic: 0.5, control: 0.12, control_topic: 0.15, other: 0.08 };
+const TICK_EVERYTHING = { generated: 1, category: 1, category_topic: 1, control: 1, control_topic: 1, other: 1 };
+const TRUE_GEN_VS_CTL = ATTENTIVE.generated / ATTENTIVE.control;
+
+let t: TestApp;
+let batch: Batch;
+beforeAll(async () => {
+  t = await createTestApp();
+  batch = await createOpenBatch(t.db.prisma, { raters: 60 }, 1500);
+  await simulateRaters(t.db, batch, 40, ATTENTIVE, createRng(21));
+  await simulateRaters(t.db, batch, 20, TICK_EVERYTHING, createRng(22), { checks: 'ignore' });
+});
+afterAll(async () => {
+  await t?.drop();
+});
+
+const metrics = async (query: string) => {
+  const res = await request(t.app).get(`/api/v1/batches/${batch.id}/metrics?rounds=500${query}`).set(t.auth);
+  expect(res.status).toBe(200);
+  return res.body as { exclusions: { mode: string; excludedRaters: number; byRule: Record<string, number> }; overall: { n: { raters: number }; ratios: Record<string, { estimate: number; ci: { low: number; high: number | null } }> } };
+};
+
+describe('exclusions', () => {
+  it('excludes the raters who failed two checks by default and brings Generated vs. Control back to the truth', async () => {
+    const applied = await metrics('');
+    expect(applied.exclusions).toEqual({ mode: 'applied', excludedRaters: 20, byRule: { failed_checks: 20, speeder: 0, straight_liner: 0 } });
+    expect(applied.overall.n.raters).toBe(40);
+    const ratio = applied.overall.ratios.generated_vs_control;
+    expect(ratio?.ci.low).toBeLessThanOrEqual(TRUE_GEN_VS_CTL);
+    expect(ratio?.ci.high ?? Infinity).toBeGreaterThanOrEqual(TRUE_GEN_VS_CTL);
+  });
+
+  it('counts everyone with exclusions=none, where the inattentive raters pull the ratio towards 1 and out of the truth', async () => {
+    const none = await metrics('&exclusions=none');
+    expect(none.exclusions.mode).toBe('none');
+    expect(none.exclusions.excludedRaters).toBe(20);
+    expect(none.overall.n.raters).toBe(60);
+    const ratio = none.overall.ratios.generated_vs_control;
+    expect(ratio?.estimate).toBeLessThan(3);
+    expect(ratio?.ci.high ?? Infinity).toBeLessThan(TRUE_GEN_VS_CTL);
+  });
+
+  it('states which exclusions applied in the metrics CSV, and refuses an unknown mode with 400', async () => {
+    const csv = await request(t.app).get(`/api/v1/batches/${batch.id}/metrics?format=csv&rounds=100&exclusions=none`).set(t.auth);
+    const rows = parse(csv.text, { columns: true }) as Record<string, string>[];
+    expect(rows.every((r) => r.exclusions === 'none')).toBe(true);
+    const bad = await request(t.app).get(`/api/v1/batches/${batch.id}/metrics?exclusions=some`).set(t.auth);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/applied.*none/);
+  });
+
+  it('flags excluded raters in the answers export without dropping any answer', async () => {
+    const res = await request(t.app).get(`/api/v1/batches/${batch.id}/answers?format=csv`).set(t.auth);
+    const rows = parse(res.text, { columns: true }) as Record<string, string>[];
+    expect(rows).toHaveLength(60 * 20);
+    const flagged = rows.filter((r) => r.excluded_by === 'failed_checks');
+    expect(new Set(flagged.map((r) => r.participant_id)).size).toBe(20);
+    expect(flagged.every((r) => r.checks_failed === '2' && r.checks_answered === '2')).toBe(true);
+    expect(rows.filter((r) => r.excluded_by === '').every((r) => r.checks_failed === '0')).toBe(true);
+    expect(new Set(rows.map((r) => r.exclusion_rules))).toEqual(new Set(['failed_checks>=2 speeder=off straight_liner=off']));
+  });
+
+  it('exports every attention check with its instruction, what was ticked and whether it passed', async () => {
+    const res = await request(t.app).get(`/api/v1/batches/${batch.id}/checks?format=csv`).set(t.auth);
+    expect(res.status).toBe(200);
+    const rows = parse(res.text, { columns: true }) as Record<string, string>[];
+    expect(rows).toHaveLength(120);
+    expect(rows.filter((r) => r.passed === 'true')).toHaveLength(80);
+    for (const r of rows) {
+      expect(r.instruction).toContain(`“${r.target_text}”`);
+      expect(Number(r.before_question_number)).toBeGreaterThanOrEqual(4);
+    }
+  });
+});

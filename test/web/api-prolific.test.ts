@@ -1,0 +1,203 @@
+// Prolific operations against a local stand-in of Prolific's API (issue 11.1 and 11.4): sync frees
+// the places of returned, timed-out and rejected submissions and flags unknown sessions; the review
+// approves everyone who did not fail two checks and rejects exactly those who did.
+import request from 'supertest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createRng } from '../../src/core/rng.js';
+import type { Batch } from '../../src/db/batches.js';
+import { timeOutAbandonedParticipants } from '../../src/db/timeouts.js';
+import { CLI_ACTOR } from '../../src/db/audit.js';
+import { ProlificClient } from '../../src/prolific/client.js';
+import { createOpenBatch, prolificId, Rater } from '../helpers/rater.js';
+import { simulateRaters } from '../helpers/simulate.js';
+import { startProlificStandIn, type ProlificStandIn } from '../helpers/prolific-stand-in.js';
+import { csrfFrom, makeAccount, signIn } from '../helpers/console.js';
+import { createTestApp, type TestApp } from '../helpers/test-app.js';
+
+const P = { generated: 0.75, category: 0.45, category_topic: 0.5, control: 0.12, control_topic: 0.15, other: 0.08 };
+const STUDY = 'abcdefabcdefabcdefabcdef';
+let standIn: ProlificStandIn;
+let t: TestApp;
+
+beforeAll(async () => {
+  standIn = await startProlificStandIn();
+  const client = new ProlificClient({ baseUrl: standIn.url, token: standIn.token, sleep: async () => {}, backoffMs: 1 });
+  t = await createTestApp({ prolific: client });
+});
+afterAll(async () => {
+  await t?.drop();
+  await standIn?.close();
+});
+beforeEach(() => {
+  standIn.submissions.length = 0;
+  standIn.calls.length = 0;
+});
+
+/** Raters entering with the study's id, each with a submission on the stand-in in `status`. */
+async function ratersWithSubmissions(batch: Batch, statuses: string[]): Promise<Rater[]> {
+  const raters: Rater[] = [];
+  for (const status of statuses) {
+    const rater = new Rater(t.app, batch);
+    Object.assign(rater.ids, { STUDY_ID: STUDY });
+    await rater.consentAndStart();
+    standIn.submissions.push({ id: rater.ids.SESSION_ID, participant_id: rater.ids.PROLIFIC_PID, study_id: STUDY, status });
+    raters.push(rater);
+  }
+  return raters;
+}
+
+const participantOf = (batch: Batch, rater: Rater) => t.db.prisma.participant.findFirstOrThrow({ where: { batchId: batch.id, prolificPid: rater.ids.PROLIFIC_PID } });
+
+describe('Prolific sync', () => {
+  it('takes the study id from the first entry, frees returned, timed-out and rejected places, keeps answers, flags unknown sessions; the next rater gets a freed place', async () => {
+    const batch = await createOpenBatch(t.db.prisma, { raters: 5 }, 300);
+    const [active, returned, timedOut, rejected, awaiting] = await ratersWithSubmissions(batch, ['ACTIVE', 'RETURNED', 'TIMED-OUT', 'REJECTED', 'AWAITING REVIEW']);
+    await (returned as Rater).answer(await (returned as Rater).session());
+    // A made-up entry: its SESSION_ID is no submission of the study (and the batch is now full).
+    standIn.submissions.pop();
+    expect((await t.db.prisma.batch.findUniqueOrThrow({ where: { id: batch.id } })).prolificStudyId).toBe(STUDY);
+    expect(await new Rater(t.app, batch).enter()).toContain('Study full');
+
+    const res = await request(t.app).post(`/api/v1/batches/${batch.id}/prolific/sync`).set(t.auth);
+    expect(res.status).toBe(200);
+    expect(res.body.matched).toBe(4);
+    expect(res.body.freed.map((f: { status: string }) => f.status).sort()).toEqual(['rejected', 'returned', 'timed_out']);
+    expect((await participantOf(batch, returned as Rater)).status).toBe('returned');
+    expect((await participantOf(batch, timedOut as Rater)).status).toBe('timed_out');
+    expect((await participantOf(batch, rejected as Rater)).status).toBe('rejected');
+    const kept = await participantOf(batch, active as Rater);
+    expect([kept.status, kept.prolificStatus]).toEqual(['active', 'ACTIVE']);
+    expect((await participantOf(batch, returned as Rater)).prolificStatus).toBe('RETURNED');
+    const flagged = await participantOf(batch, awaiting as Rater);
+    expect(flagged.sessionUnknown).toBe(true);
+    expect(res.body.unknownSessions).toEqual([flagged.id]);
+    expect(await t.db.prisma.answer.count({ where: { participant: { batchId: batch.id, prolificPid: (returned as Rater).ids.PROLIFIC_PID } } })).toBe(1);
+    const after = await t.db.prisma.batch.findUniqueOrThrow({ where: { id: batch.id } });
+    expect(after.placesTaken).toBe(2);
+    expect(await new Rater(t.app, batch).consentAndStart()).toMatch(/Question 1 of/);
+    const events = await t.db.prisma.auditEvent.findMany({ where: { batchId: batch.id } });
+    expect(events.map((e) => e.action).sort()).toEqual(['batch.prolific_sync', 'participant.rejected', 'participant.returned', 'participant.timed_out']);
+  });
+
+  it('follows every page of submissions and rides out a 429 and a 500', async () => {
+    const batch = await createOpenBatch(t.db.prisma, { raters: 300, questions: 5 }, 1600);
+    const raters = await ratersWithSubmissions(batch, Array.from({ length: 3 }, () => 'RETURNED'));
+    // 250 other submissions of the study: three pages of 100, ours on the last one.
+    const others = Array.from({ length: 250 }, () => ({ id: prolificId(), participant_id: prolificId(), study_id: STUDY, status: 'APPROVED' }));
+    standIn.submissions.unshift(...others);
+    standIn.failNext(429, 500);
+    const res = await request(t.app).post(`/api/v1/batches/${batch.id}/prolific/sync`).set(t.auth);
+    expect(res.status).toBe(200);
+    expect(res.body.submissions).toBe(253);
+    expect(res.body.freed).toHaveLength(3);
+    const listCalls = standIn.calls.filter((c) => c.path === '/api/v1/submissions/');
+    expect(listCalls.map((c) => c.query.page)).toEqual(['1', '1', '1', '2', '3']);
+    for (const r of raters) expect((await participantOf(batch, r)).status).toBe('returned');
+  });
+
+  it('answers 409 with what to do for a batch without a study id', async () => {
+    const batch = await createOpenBatch(t.db.prisma, { raters: 5 }, 300);
+    const res = await request(t.app).post(`/api/v1/batches/${batch.id}/prolific/sync`).set(t.auth);
+    expect(res.status).toBe(409);
+    expect(res.body.error.message).toMatch(/no Prolific study id/);
+  });
+
+  it('gives up after five failed tries and says what Prolific answered, changing nothing', async () => {
+    const batch = await createOpenBatch(t.db.prisma, { raters: 5 }, 300);
+    const [rater] = await ratersWithSubmissions(batch, ['RETURNED']);
+    standIn.failNext(503, 503, 503, 503, 503);
+    const res = await request(t.app).post(`/api/v1/batches/${batch.id}/prolific/sync`).set(t.auth);
+    expect(res.status).toBe(502);
+    expect(res.body.error.message).toMatch(/Prolific API list submissions failed with 503/);
+    expect((await participantOf(batch, rater as Rater)).status).toBe('active');
+    expect(standIn.calls.filter((c) => c.path === '/api/v1/submissions/')).toHaveLength(5);
+    t.logged.splice(0);
+  });
+
+  it('never times out a participant Prolific still shows ACTIVE', async () => {
+    const batch = await createOpenBatch(t.db.prisma, { raters: 5 }, 300);
+    const [active, gone] = await ratersWithSubmissions(batch, ['ACTIVE', 'ACTIVE']);
+    (standIn.submissions[1] as { status: string }).status = 'AWAITING REVIEW';
+    await request(t.app).post(`/api/v1/batches/${batch.id}/prolific/sync`).set(t.auth).expect(200);
+    const later = new Date(Date.now() + 61 * 60_000);
+    const timedOut = await timeOutAbandonedParticipants(t.db.sql, later, CLI_ACTOR, { batchId: batch.id, keepProlificActive: true });
+    expect(timedOut.map((p) => p.participantId)).toEqual([(await participantOf(batch, gone as Rater)).id]);
+    expect((await participantOf(batch, active as Rater)).status).toBe('active');
+  });
+});
+
+describe('review and approvals', () => {
+  it('approves everyone who did not fail two checks in one bulk call and rejects exactly the two-check failures; a second apply does nothing', async () => {
+    const batch = await createOpenBatch(t.db.prisma, { raters: 10, prolificStudyId: STUDY }, 300);
+    await simulateRaters(t.db, batch, 3, P, createRng(5));
+    await simulateRaters(t.db, batch, 2, P, createRng(6), { checks: 'ignore' });
+    const participants = await t.db.prisma.participant.findMany({ where: { batchId: batch.id }, orderBy: { createdAt: 'asc' } });
+    for (const p of participants) standIn.submissions.push({ id: p.sessionId, participant_id: p.prolificPid, study_id: STUDY, status: 'AWAITING REVIEW' });
+    const [good, bad] = [participants.slice(0, 3), participants.slice(3)];
+
+    const review = await request(t.app).get(`/api/v1/batches/${batch.id}/review`).set(t.auth);
+    expect(review.status).toBe(200);
+    expect(review.body.plan.approve.sort()).toEqual(good.map((p) => p.prolificPid).sort());
+    expect(review.body.plan.reject.sort()).toEqual(bad.map((p) => p.prolificPid).sort());
+    expect(standIn.calls).toEqual([]);
+
+    const applied = await request(t.app).post(`/api/v1/batches/${batch.id}/review/apply`).set(t.auth).send({});
+    expect(applied.status).toBe(200);
+    const approveCalls = standIn.calls.filter((c) => c.path === '/api/v1/submissions/bulk-approve/');
+    expect(approveCalls).toHaveLength(1);
+    expect(approveCalls[0]?.body).toEqual({ study_id: STUDY, participant_ids: expect.arrayContaining(good.map((p) => p.prolificPid)) });
+    expect((approveCalls[0]?.body as { participant_ids: string[] }).participant_ids).toHaveLength(3);
+    const rejectCalls = standIn.calls.filter((c) => c.path.endsWith('/transition/'));
+    expect(rejectCalls.map((c) => c.path).sort()).toEqual(bad.map((p) => `/api/v1/submissions/${p.sessionId}/transition/`).sort());
+    for (const c of rejectCalls) expect(c.body).toMatchObject({ action: 'REJECT', rejection_category: 'FAILED_CHECK' });
+    const stored = await t.db.prisma.participant.findMany({ where: { batchId: batch.id } });
+    expect(stored.filter((p) => p.reviewAction === 'approved')).toHaveLength(3);
+    expect(stored.filter((p) => p.reviewAction === 'rejected').map((p) => p.status)).toEqual(['rejected', 'rejected']);
+    expect(await t.db.prisma.auditEvent.count({ where: { batchId: batch.id, action: { startsWith: 'participant.review.' } } })).toBe(5);
+
+    standIn.calls.length = 0;
+    const again = await request(t.app).post(`/api/v1/batches/${batch.id}/review/apply`).set(t.auth).send({});
+    expect(again.body).toEqual({ approved: [], rejected: [], returnRequested: [] });
+    expect(standIn.calls).toEqual([]);
+  });
+
+  it('asks the failing raters to return instead when told to, and a researcher token cannot apply', async () => {
+    const batch = await createOpenBatch(t.db.prisma, { raters: 10, prolificStudyId: STUDY }, 300);
+    await simulateRaters(t.db, batch, 1, P, createRng(7), { checks: 'ignore' });
+    const [p] = await t.db.prisma.participant.findMany({ where: { batchId: batch.id } });
+    standIn.submissions.push({ id: p?.sessionId ?? '', participant_id: p?.prolificPid ?? '', study_id: STUDY, status: 'AWAITING REVIEW' });
+    const res = await request(t.app).post(`/api/v1/batches/${batch.id}/review/apply`).set(t.auth).send({ failedChecks: 'request-return' });
+    expect(res.body).toEqual({ approved: [], rejected: [], returnRequested: [p?.prolificPid] });
+    expect(standIn.calls.map((c) => c.path)).toEqual([`/api/v1/submissions/${p?.sessionId}/request-return/`]);
+    const bad = await request(t.app).post(`/api/v1/batches/${batch.id}/review/apply`).set(t.auth).send({ failedChecks: 'ban' });
+    expect(bad.status).toBe(422);
+  });
+});
+
+describe('console review page', () => {
+  it('lists completed raters with checks and flags, syncs with Prolific, and applies only when confirmed', async () => {
+    await makeAccount(t.db.prisma, 'review-admin@example.org', 'admin');
+    const admin = await signIn(t.app, 'review-admin@example.org');
+    const batch = await createOpenBatch(t.db.prisma, { raters: 10, prolificStudyId: STUDY }, 300);
+    await simulateRaters(t.db, batch, 2, P, createRng(8));
+    await simulateRaters(t.db, batch, 1, P, createRng(9), { checks: 'ignore' });
+    for (const p of await t.db.prisma.participant.findMany({ where: { batchId: batch.id } })) {
+      standIn.submissions.push({ id: p.sessionId, participant_id: p.prolificPid, study_id: STUDY, status: 'AWAITING REVIEW' });
+    }
+    const page = await admin.agent.get(`/console/batches/${batch.id}/review`);
+    expect(page.status).toBe(200);
+    expect(page.text).toMatch(/id="plan-approve">2</);
+    expect(page.text).toMatch(/id="plan-reject">1</);
+    expect(page.text).toContain('failed_checks');
+
+    const synced = await admin.agent.post(`/console/batches/${batch.id}/prolific/sync`).type('form').send({ _csrf: csrfFrom(page.text) });
+    expect(synced.text).toMatch(/Read 3 submission\(s\) from Prolific; matched 3/);
+    expect(synced.text).toContain('AWAITING_REVIEW');
+
+    const unconfirmed = await admin.agent.post(`/console/batches/${batch.id}/review/apply`).type('form').send({ _csrf: csrfFrom(synced.text), failedChecks: 'reject' });
+    expect(unconfirmed.status).toBe(400);
+    expect(standIn.calls.filter((c) => c.method === 'POST')).toEqual([]);
+    const applied = await admin.agent.post(`/console/batches/${batch.id}/review/apply`).type('form').send({ _csrf: csrfFrom(synced.text), failedChecks: 'reject', confirm: 'yes' });
+    expect(applied.text).toContain('Approved 2; rejected 1; asked 0 to return.');
+  });
+});
