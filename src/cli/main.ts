@@ -26,7 +26,7 @@ Commands:
                                                   generate MMC tasks and print the report
   batch create --dataset D --name NAME --seed N --completion-code CODE
         [--questions 20] [--raters 50] [--ratings-per-task K] [--preferred-side first|random] [--category-draw uniform|usable]
-        [--max-minutes 60] [--attention-checks 2] [--prolific-study-id ID]
+        [--max-minutes 60] [--attention-checks 2] [--comprehension-check] [--prolific-study-id ID]
         [--exclude-failed-checks 2|off] [--exclude-speeder-seconds S|off] [--exclude-straight-liner-percent P|off]
                                                   generate and freeze a batch's tasks (status draft)
   batch open|pause|close <batch> [--yes]          start, pause or stop accepting raters; closing is final
@@ -79,6 +79,7 @@ export async function runCli(argv: readonly string[]): Promise<void> {
       'category-draw': { type: 'string' },
       'max-minutes': { type: 'string' },
       'attention-checks': { type: 'string' },
+      'comprehension-check': { type: 'boolean', default: false },
       'prolific-study-id': { type: 'string' },
       'exclude-failed-checks': { type: 'string' },
       'exclude-speeder-seconds': { type: 'string' },
@@ -138,6 +139,7 @@ export async function runCli(argv: readonly string[]): Promise<void> {
           categoryDraw: values['category-draw'],
           maxMinutes: values['max-minutes'],
           attentionChecks: values['attention-checks'],
+          comprehensionCheck: values['comprehension-check'],
           prolificStudyId: values['prolific-study-id'],
           excludeFailedChecks: values['exclude-failed-checks'],
           excludeSpeederSeconds: values['exclude-speeder-seconds'],

@@ -2,7 +2,7 @@
 // participant is on. The server keeps the place; routes only turn a step into a page (as oTree's
 // page lookup does).
 export type BatchStatusName = 'draft' | 'open' | 'paused' | 'closed';
-export type ParticipantStatusName = 'consenting' | 'declined' | 'active' | 'completed' | 'returned' | 'timed_out' | 'rejected';
+export type ParticipantStatusName = 'consenting' | 'declined' | 'active' | 'completed' | 'returned' | 'timed_out' | 'rejected' | 'failed_comprehension';
 
 /**
  * Raters already in a batch may go on while it is open or paused, and after it is closed (closing
@@ -14,13 +14,14 @@ export function acceptsAnswers(status: BatchStatusName): boolean {
   return ANSWERING_BATCH_STATUSES.includes(status);
 }
 
-export type ParticipantStep = 'complete' | 'declined' | 'timed-out' | 'closed' | 'consent' | 'instructions' | 'question';
+export type ParticipantStep = 'complete' | 'declined' | 'timed-out' | 'comprehension-failed' | 'closed' | 'consent' | 'instructions' | 'question';
 
 /** The page a participant is on, from their status and the batch's. */
 export function participantStep(participant: { status: ParticipantStatusName; startedAt: Date | null }, batch: { status: BatchStatusName }): ParticipantStep {
   if (participant.status === 'completed') return 'complete';
   if (participant.status === 'timed_out') return 'timed-out';
-  if (participant.status === 'declined' || participant.status === 'returned') return 'declined';
+  if (participant.status === 'failed_comprehension') return 'comprehension-failed';
+  if (participant.status === 'declined' || participant.status === 'returned' || participant.status === 'rejected') return 'declined';
   if (!acceptsAnswers(batch.status)) return 'closed';
   if (participant.status === 'consenting') return 'consent';
   return participant.startedAt ? 'question' : 'instructions';

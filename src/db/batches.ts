@@ -29,13 +29,14 @@ export type CreateBatchOutcome =
  * cannot give that many (tasks are then rated more often).
  */
 /** Settings with defaults the caller may leave out (the parsed schema always has them). */
-type OptionalSettings = 'categoryDraw' | 'maxMinutes' | 'attentionChecks' | 'prolificStudyId' | 'excludeFailedChecks' | 'excludeSpeederSeconds' | 'excludeStraightLinerPercent';
+type OptionalSettings = 'categoryDraw' | 'maxMinutes' | 'attentionChecks' | 'comprehensionCheck' | 'prolificStudyId' | 'excludeFailedChecks' | 'excludeSpeederSeconds' | 'excludeStraightLinerPercent';
 
 export async function createBatchFromDataset(prisma: Prisma, input: Omit<BatchSettings, OptionalSettings> & Partial<Pick<BatchSettings, OptionalSettings>>): Promise<CreateBatchOutcome> {
   const settings: BatchSettings = {
     categoryDraw: 'uniform',
     maxMinutes: DEFAULT_MAX_MINUTES,
     prolificStudyId: null,
+    comprehensionCheck: false,
     excludeFailedChecks: 2,
     excludeSpeederSeconds: null,
     excludeStraightLinerPercent: null,
@@ -67,6 +68,7 @@ export async function createBatchFromDataset(prisma: Prisma, input: Omit<BatchSe
             maxMinutes: settings.maxMinutes,
             attentionChecks: settings.attentionChecks ?? defaultAttentionChecks(settings.questions),
             prolificStudyId: settings.prolificStudyId,
+            comprehensionCheck: settings.comprehensionCheck,
             excludeFailedChecks: settings.excludeFailedChecks,
             excludeSpeederSeconds: settings.excludeSpeederSeconds,
             excludeStraightLinerPercent: settings.excludeStraightLinerPercent,
@@ -171,7 +173,7 @@ export async function listBatchTasks(prisma: Prisma, batchId: string): Promise<F
 
 export interface BatchProgress {
   tasks: number;
-  participants: Record<'entered' | 'consenting' | 'declined' | 'active' | 'completed' | 'returned' | 'timed_out' | 'rejected', number>;
+  participants: Record<'entered' | 'consenting' | 'declined' | 'active' | 'completed' | 'returned' | 'timed_out' | 'rejected' | 'failed_comprehension', number>;
   answers: number;
   /** Answers per task: min and max over all tasks of the batch. */
   ratingsPerTask: { min: number; max: number };
@@ -186,7 +188,7 @@ export async function getBatchProgress(prisma: Prisma, batchId: string): Promise
     prisma.answer.count({ where: { task: { batchId } } }),
     prisma.task.findMany({ where: { batchId }, select: { _count: { select: { answers: true } } } }),
   ]);
-  const participants = { entered: 0, consenting: 0, declined: 0, active: 0, completed: 0, returned: 0, timed_out: 0, rejected: 0 };
+  const participants = { entered: 0, consenting: 0, declined: 0, active: 0, completed: 0, returned: 0, timed_out: 0, rejected: 0, failed_comprehension: 0 };
   for (const row of byStatus) {
     participants[row.status] = row._count._all;
     participants.entered += row._count._all;

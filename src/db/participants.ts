@@ -15,7 +15,8 @@ export type { Participant };
 export const participantColumns = PrismaSql.sql`
   p.id, p.batch_id, p.code, p.prolific_pid, p.study_id, p.session_id, p.status::text AS status, p.evaluator,
   p.created_at, p.consented_at, p.started_at, p.declined_at, p.completed_at, p.timed_out_at,
-  p.prolific_status, p.prolific_synced_at, p.session_unknown, p.review_action, p.reviewed_at`;
+  p.prolific_status, p.prolific_synced_at, p.session_unknown, p.review_action, p.reviewed_at,
+  p.comprehension_tries, p.comprehension_passed_at`;
 
 export interface ParticipantRow {
   id: string;
@@ -37,6 +38,8 @@ export interface ParticipantRow {
   session_unknown: boolean;
   review_action: string | null;
   reviewed_at: Date | null;
+  comprehension_tries: number;
+  comprehension_passed_at: Date | null;
 }
 
 export function participantOf(r: ParticipantRow): Participant {
@@ -60,6 +63,8 @@ export function participantOf(r: ParticipantRow): Participant {
     sessionUnknown: r.session_unknown,
     reviewAction: r.review_action,
     reviewedAt: r.reviewed_at,
+    comprehensionTries: r.comprehension_tries,
+    comprehensionPassedAt: r.comprehension_passed_at,
   };
 }
 
@@ -110,6 +115,8 @@ export async function takePlace(sql: SqlRunner, batchId: string, ids: ProlificId
     sessionUnknown: false,
     reviewAction: null,
     reviewedAt: null,
+    comprehensionTries: 0,
+    comprehensionPassedAt: null,
   };
   const { id, code, prolificPid: pid } = participant;
   const rows = await sql.rows<{ place: number; inserted: number; open: number }>(PrismaSql.sql`

@@ -8,7 +8,7 @@ import type { SqlRunner } from './sql-runner.js';
 import { taskContentOf, type CurrentQuestion, type RaterKey } from './questions.js';
 
 /** What the rater's pages need of their batch (never the generation report). */
-export type RaterBatch = Pick<Batch, 'id' | 'status' | 'questionsPerRater' | 'completionCode' | 'preferredSide' | 'seed' | 'maxMinutes' | 'attentionChecks'>;
+export type RaterBatch = Pick<Batch, 'id' | 'status' | 'questionsPerRater' | 'completionCode' | 'preferredSide' | 'seed' | 'maxMinutes' | 'attentionChecks' | 'comprehensionCheck'>;
 
 export interface Rater {
   participant: Participant;
@@ -28,6 +28,7 @@ interface RaterRow extends ParticipantRow {
   b_seed: number;
   b_max_minutes: number;
   b_attention_checks: number;
+  b_comprehension_check: boolean;
 }
 
 interface QuestionRow {
@@ -49,7 +50,7 @@ interface QuestionRow {
 const raterColumns = PrismaSql.sql`${participantColumns},
   b.status::text AS b_status, b.questions_per_rater AS b_questions, b.completion_code AS b_completion_code,
   b.preferred_side::text AS b_preferred_side, b.seed AS b_seed, b.max_minutes AS b_max_minutes,
-  b.attention_checks AS b_attention_checks`;
+  b.attention_checks AS b_attention_checks, b.comprehension_check AS b_comprehension_check`;
 
 /** The participant holding this cookie code in this batch, with the batch. */
 export async function findRaterByCode(sql: SqlRunner, key: RaterKey): Promise<Rater | null> {
@@ -108,7 +109,7 @@ export async function showRaterPage(sql: SqlRunner, key: RaterKey, now: Date): P
 function raterOf(r: RaterRow): Rater {
   return {
     participant: participantOf(r),
-    batch: { id: r.batch_id, status: r.b_status, questionsPerRater: r.b_questions, completionCode: r.b_completion_code, preferredSide: r.b_preferred_side, seed: r.b_seed, maxMinutes: r.b_max_minutes, attentionChecks: r.b_attention_checks },
+    batch: { id: r.batch_id, status: r.b_status, questionsPerRater: r.b_questions, completionCode: r.b_completion_code, preferredSide: r.b_preferred_side, seed: r.b_seed, maxMinutes: r.b_max_minutes, attentionChecks: r.b_attention_checks, comprehensionCheck: r.b_comprehension_check },
   };
 }
 

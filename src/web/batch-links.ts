@@ -17,6 +17,7 @@ export function presentBatch(batch: Batch) {
     categoryDraw: batch.categoryDraw,
     maxMinutes: batch.maxMinutes,
     attentionChecks: batch.attentionChecks,
+    comprehensionCheck: batch.comprehensionCheck,
     prolificStudyId: batch.prolificStudyId,
     excludeFailedChecks: batch.excludeFailedChecks,
     excludeSpeederSeconds: batch.excludeSpeederSeconds,

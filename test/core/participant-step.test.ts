@@ -18,6 +18,12 @@ describe('participantStep', () => {
     expect(participantStep(at('timed_out', true), { status: 'open' })).toBe('timed-out');
     expect(participantStep(at('returned', true), { status: 'open' })).toBe('declined');
     expect(participantStep(at('declined'), { status: 'closed' })).toBe('declined');
+    expect(participantStep(at('rejected', true), { status: 'open' })).toBe('declined');
+  });
+
+  it('asks a rater who failed the comprehension question to return the study, whatever the batch', () => {
+    expect(participantStep(at('failed_comprehension'), { status: 'open' })).toBe('comprehension-failed');
+    expect(participantStep(at('failed_comprehension'), { status: 'closed' })).toBe('comprehension-failed');
   });
 });
 

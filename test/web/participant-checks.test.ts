@@ -98,3 +98,53 @@ describe('attention checks', () => {
     expect(rater.pages.filter((p) => questionNumberOf(p) !== null).every((p) => p.includes('of 20'))).toBe(true);
   });
 });
+
+describe('comprehension question', () => {
+  const startWith = async (rater: Rater, understanding?: string) => {
+    const page = await rater.session();
+    const form: Record<string, string> = { csrf: csrfOf(page) };
+    if (understanding) form.understanding = understanding;
+    return rater.post('start', form);
+  };
+  const enterAndConsent = async (rater: Rater) => {
+    const consent = await rater.enter();
+    await rater.post('consent', { csrf: csrfOf(consent), decision: 'agree' });
+    return rater.session();
+  };
+
+  it('asks it below the instructions, and starts the questions only after the right answer (a wrong one gets a second try)', async () => {
+    const withQuestion = await createOpenBatch(t.db.prisma, { comprehensionCheck: true }, 300);
+    const rater = new Rater(t.app, withQuestion);
+    const instructions = await enterAndConsent(rater);
+    expect(instructions).toContain('name="understanding"');
+    expect((await startWith(rater)).status).toBe(422);
+    const wrong = await startWith(rater, 'own');
+    expect(wrong.status).toBe(422);
+    expect(wrong.text).toContain('one more try');
+    expect(await t.db.prisma.assignment.count({ where: { participant: { batchId: withQuestion.id } } })).toBe(0);
+    expect((await startWith(rater, 'most')).status).toBe(303);
+    expect(questionNumberOf(await rater.session())).toBe(1);
+    const stored = await t.db.prisma.participant.findFirstOrThrow({ where: { batchId: withQuestion.id } });
+    expect(stored.comprehensionTries).toBe(2);
+    expect(stored.comprehensionPassedAt).not.toBeNull();
+  });
+
+  it('asks a rater who is wrong twice to return the study, frees the place and records nothing else', async () => {
+    const small = await createOpenBatch(t.db.prisma, { comprehensionCheck: true, raters: 1 }, 300);
+    const rater = new Rater(t.app, small);
+    const csrf = csrfOf(await enterAndConsent(rater));
+    await startWith(rater, 'all');
+    expect((await startWith(rater, 'longest')).status).toBe(303);
+    const page = await rater.session();
+    expect(page).toContain('return the study');
+    expect(page).toContain('not been rejected');
+    const stored = await t.db.prisma.participant.findFirstOrThrow({ where: { batchId: small.id } });
+    expect(stored.status).toBe('failed_comprehension');
+    expect((await t.db.prisma.batch.findUniqueOrThrow({ where: { id: small.id } })).placesTaken).toBe(0);
+    // A late right answer (an old tab) changes nothing.
+    expect((await rater.post('start', { csrf, understanding: 'most' })).status).toBe(303);
+    expect(await t.db.prisma.assignment.count({ where: { participantId: stored.id } })).toBe(0);
+    // The freed place goes to the next rater.
+    expect(await new Rater(t.app, small).consentAndStart()).toContain('name="understanding"');
+  });
+});

@@ -70,7 +70,8 @@ export const ParticipantStatus = {
   completed: 'completed',
   returned: 'returned',
   timed_out: 'timed_out',
-  rejected: 'rejected'
+  rejected: 'rejected',
+  failed_comprehension: 'failed_comprehension'
 } as const
 
 export type ParticipantStatus = (typeof ParticipantStatus)[keyof typeof ParticipantStatus]

@@ -4,6 +4,8 @@ import express, { Router, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import { maxAttentionChecks } from '../../core/attention-checks.js';
+import { COMPREHENSION_QUESTION } from '../../core/comprehension.js';
+import { recordComprehensionAnswer } from '../../db/comprehension.js';
 import { completionUrl, prolificIdSchema } from '../../core/prolific.js';
 import { acceptsAnswers, participantStep } from '../../core/participant-step.js';
 import type { Batch } from '../../db/batches.js';
@@ -35,6 +37,7 @@ export interface ParticipantRouterOptions {
 
 const entryQuery = z.object({ PROLIFIC_PID: prolificIdSchema, STUDY_ID: prolificIdSchema, SESSION_ID: prolificIdSchema });
 const consentBody = z.object({ csrf: z.string(), decision: z.enum(['agree', 'decline']) });
+const startBody = z.object({ csrf: z.string(), understanding: z.string().max(40).optional() });
 const answerBody = z.object({
   csrf: z.string(),
   // A question's position: 0-based and small; anything else is a form that did not come from us.
@@ -116,6 +119,14 @@ export function participantRouter(db: Pick<Database, 'prisma' | 'sql'>, options:
     const participant = requireFormToken(res, req.body);
     const batch = res.locals.batch as RaterBatch;
     if (participant.status === 'active' && !participant.startedAt && acceptsAnswers(batch.status)) {
+      // With a comprehension question, Start needs its right answer first (two tries).
+      if (batch.comprehensionCheck && !participant.comprehensionPassedAt) {
+        const choice = startBody.safeParse(req.body).data?.understanding;
+        if (!choice) return renderCurrentPage(req, res, 'Please choose an answer to the question below the instructions.', 422);
+        const outcome = await recordComprehensionAnswer(db.sql, participant, choice, new Date());
+        if (outcome === 'try-again') return renderCurrentPage(req, res, 'That is not right. Please read the instructions again and choose once more: you have one more try.', 422);
+        if (outcome !== 'passed') return res.redirect(303, sessionUrl(batch));
+      }
       await startQuestions(db.sql, batch, participant, new Date());
     }
     res.redirect(303, sessionUrl(batch));
@@ -161,7 +172,9 @@ export function participantRouter(db: Pick<Database, 'prisma' | 'sql'>, options:
         return res.render('participant/complete', { ...base, title: 'Thank you', completionCode: batch.completionCode, completeUrl });
       }
       case 'declined':
-        return res.render('participant/declined', { ...base, title: 'Please return the study' });
+        return res.render('participant/declined', { ...base, title: 'Please return the study', status: participant.status });
+      case 'comprehension-failed':
+        return res.render('participant/comprehension-failed', { ...base, title: 'Please return the study' });
       case 'timed-out':
         return res.render('participant/timed-out', { ...base, title: 'Time ran out', maxMinutes: batch.maxMinutes });
       case 'closed':
@@ -169,7 +182,12 @@ export function participantRouter(db: Pick<Database, 'prisma' | 'sql'>, options:
       case 'consent':
         return res.status(status).render('participant/consent', { ...base, title: 'Consent' });
       case 'instructions':
-        return res.render('participant/instructions', { ...base, title: 'Instructions', questions: batch.questionsPerRater + Math.min(batch.attentionChecks, maxAttentionChecks(batch.questionsPerRater)) });
+        return res.status(status).render('participant/instructions', {
+          ...base,
+          title: 'Instructions',
+          questions: batch.questionsPerRater + Math.min(batch.attentionChecks, maxAttentionChecks(batch.questionsPerRater)),
+          comprehension: batch.comprehensionCheck && !participant.comprehensionPassedAt ? COMPREHENSION_QUESTION : null,
+        });
       case 'question': {
         if (!question) throw new HttpError(500, 'session_inconsistent', 'Your answers are saved, but the next page could not be found.');
         const content = await taskContent.get(question.taskId, () => question.content);

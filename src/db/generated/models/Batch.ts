@@ -67,6 +67,7 @@ export type BatchMinAggregateOutputType = {
   categoryDraw: $Enums.CategoryDraw | null
   maxMinutes: number | null
   attentionChecks: number | null
+  comprehensionCheck: boolean | null
   excludeFailedChecks: number | null
   excludeSpeederSeconds: number | null
   excludeStraightLinerPercent: number | null
@@ -92,6 +93,7 @@ export type BatchMaxAggregateOutputType = {
   categoryDraw: $Enums.CategoryDraw | null
   maxMinutes: number | null
   attentionChecks: number | null
+  comprehensionCheck: boolean | null
   excludeFailedChecks: number | null
   excludeSpeederSeconds: number | null
   excludeStraightLinerPercent: number | null
@@ -117,6 +119,7 @@ export type BatchCountAggregateOutputType = {
   categoryDraw: number
   maxMinutes: number
   attentionChecks: number
+  comprehensionCheck: number
   excludeFailedChecks: number
   excludeSpeederSeconds: number
   excludeStraightLinerPercent: number
@@ -171,6 +174,7 @@ export type BatchMinAggregateInputType = {
   categoryDraw?: true
   maxMinutes?: true
   attentionChecks?: true
+  comprehensionCheck?: true
   excludeFailedChecks?: true
   excludeSpeederSeconds?: true
   excludeStraightLinerPercent?: true
@@ -196,6 +200,7 @@ export type BatchMaxAggregateInputType = {
   categoryDraw?: true
   maxMinutes?: true
   attentionChecks?: true
+  comprehensionCheck?: true
   excludeFailedChecks?: true
   excludeSpeederSeconds?: true
   excludeStraightLinerPercent?: true
@@ -221,6 +226,7 @@ export type BatchCountAggregateInputType = {
   categoryDraw?: true
   maxMinutes?: true
   attentionChecks?: true
+  comprehensionCheck?: true
   excludeFailedChecks?: true
   excludeSpeederSeconds?: true
   excludeStraightLinerPercent?: true
@@ -334,6 +340,7 @@ export type BatchGroupByOutputType = {
   categoryDraw: $Enums.CategoryDraw
   maxMinutes: number
   attentionChecks: number
+  comprehensionCheck: boolean
   excludeFailedChecks: number | null
   excludeSpeederSeconds: number | null
   excludeStraightLinerPercent: number | null
@@ -383,6 +390,7 @@ export type BatchWhereInput = {
   categoryDraw?: Prisma.EnumCategoryDrawFilter<"Batch"> | $Enums.CategoryDraw
   maxMinutes?: Prisma.IntFilter<"Batch"> | number
   attentionChecks?: Prisma.IntFilter<"Batch"> | number
+  comprehensionCheck?: Prisma.BoolFilter<"Batch"> | boolean
   excludeFailedChecks?: Prisma.IntNullableFilter<"Batch"> | number | null
   excludeSpeederSeconds?: Prisma.FloatNullableFilter<"Batch"> | number | null
   excludeStraightLinerPercent?: Prisma.IntNullableFilter<"Batch"> | number | null
@@ -412,6 +420,7 @@ export type BatchOrderByWithRelationInput = {
   categoryDraw?: Prisma.SortOrder
   maxMinutes?: Prisma.SortOrder
   attentionChecks?: Prisma.SortOrder
+  comprehensionCheck?: Prisma.SortOrder
   excludeFailedChecks?: Prisma.SortOrderInput | Prisma.SortOrder
   excludeSpeederSeconds?: Prisma.SortOrderInput | Prisma.SortOrder
   excludeStraightLinerPercent?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -444,6 +453,7 @@ export type BatchWhereUniqueInput = Prisma.AtLeast<{
   categoryDraw?: Prisma.EnumCategoryDrawFilter<"Batch"> | $Enums.CategoryDraw
   maxMinutes?: Prisma.IntFilter<"Batch"> | number
   attentionChecks?: Prisma.IntFilter<"Batch"> | number
+  comprehensionCheck?: Prisma.BoolFilter<"Batch"> | boolean
   excludeFailedChecks?: Prisma.IntNullableFilter<"Batch"> | number | null
   excludeSpeederSeconds?: Prisma.FloatNullableFilter<"Batch"> | number | null
   excludeStraightLinerPercent?: Prisma.IntNullableFilter<"Batch"> | number | null
@@ -473,6 +483,7 @@ export type BatchOrderByWithAggregationInput = {
   categoryDraw?: Prisma.SortOrder
   maxMinutes?: Prisma.SortOrder
   attentionChecks?: Prisma.SortOrder
+  comprehensionCheck?: Prisma.SortOrder
   excludeFailedChecks?: Prisma.SortOrderInput | Prisma.SortOrder
   excludeSpeederSeconds?: Prisma.SortOrderInput | Prisma.SortOrder
   excludeStraightLinerPercent?: Prisma.SortOrderInput | Prisma.SortOrder
@@ -507,6 +518,7 @@ export type BatchScalarWhereWithAggregatesInput = {
   categoryDraw?: Prisma.EnumCategoryDrawWithAggregatesFilter<"Batch"> | $Enums.CategoryDraw
   maxMinutes?: Prisma.IntWithAggregatesFilter<"Batch"> | number
   attentionChecks?: Prisma.IntWithAggregatesFilter<"Batch"> | number
+  comprehensionCheck?: Prisma.BoolWithAggregatesFilter<"Batch"> | boolean
   excludeFailedChecks?: Prisma.IntNullableWithAggregatesFilter<"Batch"> | number | null
   excludeSpeederSeconds?: Prisma.FloatNullableWithAggregatesFilter<"Batch"> | number | null
   excludeStraightLinerPercent?: Prisma.IntNullableWithAggregatesFilter<"Batch"> | number | null
@@ -532,6 +544,7 @@ export type BatchCreateInput = {
   categoryDraw?: $Enums.CategoryDraw
   maxMinutes?: number
   attentionChecks?: number
+  comprehensionCheck?: boolean
   excludeFailedChecks?: number | null
   excludeSpeederSeconds?: number | null
   excludeStraightLinerPercent?: number | null
@@ -561,6 +574,7 @@ export type BatchUncheckedCreateInput = {
   categoryDraw?: $Enums.CategoryDraw
   maxMinutes?: number
   attentionChecks?: number
+  comprehensionCheck?: boolean
   excludeFailedChecks?: number | null
   excludeSpeederSeconds?: number | null
   excludeStraightLinerPercent?: number | null
@@ -588,6 +602,7 @@ export type BatchUpdateInput = {
   categoryDraw?: Prisma.EnumCategoryDrawFieldUpdateOperationsInput | $Enums.CategoryDraw
   maxMinutes?: Prisma.IntFieldUpdateOperationsInput | number
   attentionChecks?: Prisma.IntFieldUpdateOperationsInput | number
+  comprehensionCheck?: Prisma.BoolFieldUpdateOperationsInput | boolean
   excludeFailedChecks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   excludeSpeederSeconds?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   excludeStraightLinerPercent?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
@@ -617,6 +632,7 @@ export type BatchUncheckedUpdateInput = {
   categoryDraw?: Prisma.EnumCategoryDrawFieldUpdateOperationsInput | $Enums.CategoryDraw
   maxMinutes?: Prisma.IntFieldUpdateOperationsInput | number
   attentionChecks?: Prisma.IntFieldUpdateOperationsInput | number
+  comprehensionCheck?: Prisma.BoolFieldUpdateOperationsInput | boolean
   excludeFailedChecks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   excludeSpeederSeconds?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   excludeStraightLinerPercent?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
@@ -645,6 +661,7 @@ export type BatchCreateManyInput = {
   categoryDraw?: $Enums.CategoryDraw
   maxMinutes?: number
   attentionChecks?: number
+  comprehensionCheck?: boolean
   excludeFailedChecks?: number | null
   excludeSpeederSeconds?: number | null
   excludeStraightLinerPercent?: number | null
@@ -670,6 +687,7 @@ export type BatchUpdateManyMutationInput = {
   categoryDraw?: Prisma.EnumCategoryDrawFieldUpdateOperationsInput | $Enums.CategoryDraw
   maxMinutes?: Prisma.IntFieldUpdateOperationsInput | number
   attentionChecks?: Prisma.IntFieldUpdateOperationsInput | number
+  comprehensionCheck?: Prisma.BoolFieldUpdateOperationsInput | boolean
   excludeFailedChecks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   excludeSpeederSeconds?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   excludeStraightLinerPercent?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
@@ -696,6 +714,7 @@ export type BatchUncheckedUpdateManyInput = {
   categoryDraw?: Prisma.EnumCategoryDrawFieldUpdateOperationsInput | $Enums.CategoryDraw
   maxMinutes?: Prisma.IntFieldUpdateOperationsInput | number
   attentionChecks?: Prisma.IntFieldUpdateOperationsInput | number
+  comprehensionCheck?: Prisma.BoolFieldUpdateOperationsInput | boolean
   excludeFailedChecks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   excludeSpeederSeconds?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   excludeStraightLinerPercent?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
@@ -732,6 +751,7 @@ export type BatchCountOrderByAggregateInput = {
   categoryDraw?: Prisma.SortOrder
   maxMinutes?: Prisma.SortOrder
   attentionChecks?: Prisma.SortOrder
+  comprehensionCheck?: Prisma.SortOrder
   excludeFailedChecks?: Prisma.SortOrder
   excludeSpeederSeconds?: Prisma.SortOrder
   excludeStraightLinerPercent?: Prisma.SortOrder
@@ -771,6 +791,7 @@ export type BatchMaxOrderByAggregateInput = {
   categoryDraw?: Prisma.SortOrder
   maxMinutes?: Prisma.SortOrder
   attentionChecks?: Prisma.SortOrder
+  comprehensionCheck?: Prisma.SortOrder
   excludeFailedChecks?: Prisma.SortOrder
   excludeSpeederSeconds?: Prisma.SortOrder
   excludeStraightLinerPercent?: Prisma.SortOrder
@@ -796,6 +817,7 @@ export type BatchMinOrderByAggregateInput = {
   categoryDraw?: Prisma.SortOrder
   maxMinutes?: Prisma.SortOrder
   attentionChecks?: Prisma.SortOrder
+  comprehensionCheck?: Prisma.SortOrder
   excludeFailedChecks?: Prisma.SortOrder
   excludeSpeederSeconds?: Prisma.SortOrder
   excludeStraightLinerPercent?: Prisma.SortOrder
@@ -936,6 +958,7 @@ export type BatchCreateWithoutDatasetInput = {
   categoryDraw?: $Enums.CategoryDraw
   maxMinutes?: number
   attentionChecks?: number
+  comprehensionCheck?: boolean
   excludeFailedChecks?: number | null
   excludeSpeederSeconds?: number | null
   excludeStraightLinerPercent?: number | null
@@ -963,6 +986,7 @@ export type BatchUncheckedCreateWithoutDatasetInput = {
   categoryDraw?: $Enums.CategoryDraw
   maxMinutes?: number
   attentionChecks?: number
+  comprehensionCheck?: boolean
   excludeFailedChecks?: number | null
   excludeSpeederSeconds?: number | null
   excludeStraightLinerPercent?: number | null
@@ -1020,6 +1044,7 @@ export type BatchScalarWhereInput = {
   categoryDraw?: Prisma.EnumCategoryDrawFilter<"Batch"> | $Enums.CategoryDraw
   maxMinutes?: Prisma.IntFilter<"Batch"> | number
   attentionChecks?: Prisma.IntFilter<"Batch"> | number
+  comprehensionCheck?: Prisma.BoolFilter<"Batch"> | boolean
   excludeFailedChecks?: Prisma.IntNullableFilter<"Batch"> | number | null
   excludeSpeederSeconds?: Prisma.FloatNullableFilter<"Batch"> | number | null
   excludeStraightLinerPercent?: Prisma.IntNullableFilter<"Batch"> | number | null
@@ -1045,6 +1070,7 @@ export type BatchCreateWithoutTasksInput = {
   categoryDraw?: $Enums.CategoryDraw
   maxMinutes?: number
   attentionChecks?: number
+  comprehensionCheck?: boolean
   excludeFailedChecks?: number | null
   excludeSpeederSeconds?: number | null
   excludeStraightLinerPercent?: number | null
@@ -1073,6 +1099,7 @@ export type BatchUncheckedCreateWithoutTasksInput = {
   categoryDraw?: $Enums.CategoryDraw
   maxMinutes?: number
   attentionChecks?: number
+  comprehensionCheck?: boolean
   excludeFailedChecks?: number | null
   excludeSpeederSeconds?: number | null
   excludeStraightLinerPercent?: number | null
@@ -1115,6 +1142,7 @@ export type BatchUpdateWithoutTasksInput = {
   categoryDraw?: Prisma.EnumCategoryDrawFieldUpdateOperationsInput | $Enums.CategoryDraw
   maxMinutes?: Prisma.IntFieldUpdateOperationsInput | number
   attentionChecks?: Prisma.IntFieldUpdateOperationsInput | number
+  comprehensionCheck?: Prisma.BoolFieldUpdateOperationsInput | boolean
   excludeFailedChecks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   excludeSpeederSeconds?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   excludeStraightLinerPercent?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
@@ -1143,6 +1171,7 @@ export type BatchUncheckedUpdateWithoutTasksInput = {
   categoryDraw?: Prisma.EnumCategoryDrawFieldUpdateOperationsInput | $Enums.CategoryDraw
   maxMinutes?: Prisma.IntFieldUpdateOperationsInput | number
   attentionChecks?: Prisma.IntFieldUpdateOperationsInput | number
+  comprehensionCheck?: Prisma.BoolFieldUpdateOperationsInput | boolean
   excludeFailedChecks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   excludeSpeederSeconds?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   excludeStraightLinerPercent?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
@@ -1169,6 +1198,7 @@ export type BatchCreateWithoutParticipantsInput = {
   categoryDraw?: $Enums.CategoryDraw
   maxMinutes?: number
   attentionChecks?: number
+  comprehensionCheck?: boolean
   excludeFailedChecks?: number | null
   excludeSpeederSeconds?: number | null
   excludeStraightLinerPercent?: number | null
@@ -1197,6 +1227,7 @@ export type BatchUncheckedCreateWithoutParticipantsInput = {
   categoryDraw?: $Enums.CategoryDraw
   maxMinutes?: number
   attentionChecks?: number
+  comprehensionCheck?: boolean
   excludeFailedChecks?: number | null
   excludeSpeederSeconds?: number | null
   excludeStraightLinerPercent?: number | null
@@ -1239,6 +1270,7 @@ export type BatchUpdateWithoutParticipantsInput = {
   categoryDraw?: Prisma.EnumCategoryDrawFieldUpdateOperationsInput | $Enums.CategoryDraw
   maxMinutes?: Prisma.IntFieldUpdateOperationsInput | number
   attentionChecks?: Prisma.IntFieldUpdateOperationsInput | number
+  comprehensionCheck?: Prisma.BoolFieldUpdateOperationsInput | boolean
   excludeFailedChecks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   excludeSpeederSeconds?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   excludeStraightLinerPercent?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
@@ -1267,6 +1299,7 @@ export type BatchUncheckedUpdateWithoutParticipantsInput = {
   categoryDraw?: Prisma.EnumCategoryDrawFieldUpdateOperationsInput | $Enums.CategoryDraw
   maxMinutes?: Prisma.IntFieldUpdateOperationsInput | number
   attentionChecks?: Prisma.IntFieldUpdateOperationsInput | number
+  comprehensionCheck?: Prisma.BoolFieldUpdateOperationsInput | boolean
   excludeFailedChecks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   excludeSpeederSeconds?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   excludeStraightLinerPercent?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
@@ -1293,6 +1326,7 @@ export type BatchCreateManyDatasetInput = {
   categoryDraw?: $Enums.CategoryDraw
   maxMinutes?: number
   attentionChecks?: number
+  comprehensionCheck?: boolean
   excludeFailedChecks?: number | null
   excludeSpeederSeconds?: number | null
   excludeStraightLinerPercent?: number | null
@@ -1318,6 +1352,7 @@ export type BatchUpdateWithoutDatasetInput = {
   categoryDraw?: Prisma.EnumCategoryDrawFieldUpdateOperationsInput | $Enums.CategoryDraw
   maxMinutes?: Prisma.IntFieldUpdateOperationsInput | number
   attentionChecks?: Prisma.IntFieldUpdateOperationsInput | number
+  comprehensionCheck?: Prisma.BoolFieldUpdateOperationsInput | boolean
   excludeFailedChecks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   excludeSpeederSeconds?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   excludeStraightLinerPercent?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
@@ -1345,6 +1380,7 @@ export type BatchUncheckedUpdateWithoutDatasetInput = {
   categoryDraw?: Prisma.EnumCategoryDrawFieldUpdateOperationsInput | $Enums.CategoryDraw
   maxMinutes?: Prisma.IntFieldUpdateOperationsInput | number
   attentionChecks?: Prisma.IntFieldUpdateOperationsInput | number
+  comprehensionCheck?: Prisma.BoolFieldUpdateOperationsInput | boolean
   excludeFailedChecks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   excludeSpeederSeconds?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   excludeStraightLinerPercent?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
@@ -1372,6 +1408,7 @@ export type BatchUncheckedUpdateManyWithoutDatasetInput = {
   categoryDraw?: Prisma.EnumCategoryDrawFieldUpdateOperationsInput | $Enums.CategoryDraw
   maxMinutes?: Prisma.IntFieldUpdateOperationsInput | number
   attentionChecks?: Prisma.IntFieldUpdateOperationsInput | number
+  comprehensionCheck?: Prisma.BoolFieldUpdateOperationsInput | boolean
   excludeFailedChecks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   excludeSpeederSeconds?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
   excludeStraightLinerPercent?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
@@ -1438,6 +1475,7 @@ export type BatchSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = 
   categoryDraw?: boolean
   maxMinutes?: boolean
   attentionChecks?: boolean
+  comprehensionCheck?: boolean
   excludeFailedChecks?: boolean
   excludeSpeederSeconds?: boolean
   excludeStraightLinerPercent?: boolean
@@ -1468,6 +1506,7 @@ export type BatchSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensi
   categoryDraw?: boolean
   maxMinutes?: boolean
   attentionChecks?: boolean
+  comprehensionCheck?: boolean
   excludeFailedChecks?: boolean
   excludeSpeederSeconds?: boolean
   excludeStraightLinerPercent?: boolean
@@ -1495,6 +1534,7 @@ export type BatchSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensi
   categoryDraw?: boolean
   maxMinutes?: boolean
   attentionChecks?: boolean
+  comprehensionCheck?: boolean
   excludeFailedChecks?: boolean
   excludeSpeederSeconds?: boolean
   excludeStraightLinerPercent?: boolean
@@ -1522,6 +1562,7 @@ export type BatchSelectScalar = {
   categoryDraw?: boolean
   maxMinutes?: boolean
   attentionChecks?: boolean
+  comprehensionCheck?: boolean
   excludeFailedChecks?: boolean
   excludeSpeederSeconds?: boolean
   excludeStraightLinerPercent?: boolean
@@ -1533,7 +1574,7 @@ export type BatchSelectScalar = {
   placesTaken?: boolean
 }
 
-export type BatchOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "datasetId" | "name" | "status" | "questionsPerRater" | "targetRaters" | "seed" | "completionCode" | "previewKey" | "ratingsPerTask" | "preferredSide" | "categoryDraw" | "maxMinutes" | "attentionChecks" | "excludeFailedChecks" | "excludeSpeederSeconds" | "excludeStraightLinerPercent" | "prolificStudyId" | "generationReport" | "createdAt" | "openedAt" | "closedAt" | "placesTaken", ExtArgs["result"]["batch"]>
+export type BatchOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "datasetId" | "name" | "status" | "questionsPerRater" | "targetRaters" | "seed" | "completionCode" | "previewKey" | "ratingsPerTask" | "preferredSide" | "categoryDraw" | "maxMinutes" | "attentionChecks" | "comprehensionCheck" | "excludeFailedChecks" | "excludeSpeederSeconds" | "excludeStraightLinerPercent" | "prolificStudyId" | "generationReport" | "createdAt" | "openedAt" | "closedAt" | "placesTaken", ExtArgs["result"]["batch"]>
 export type BatchInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   dataset?: boolean | Prisma.DatasetDefaultArgs<ExtArgs>
   tasks?: boolean | Prisma.Batch$tasksArgs<ExtArgs>
@@ -1578,6 +1619,10 @@ export type $BatchPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs 
      * Instructional attention checks each rater gets on top of the study questions (DECISIONS: 2).
      */
     attentionChecks: number
+    /**
+     * A comprehension question before the first study question (two tries; failing asks to return).
+     */
+    comprehensionCheck: boolean
     /**
      * Exclusion rules (null: rule off). Raters failing this many checks or more are excluded.
      */
@@ -2046,6 +2091,7 @@ export interface BatchFieldRefs {
   readonly categoryDraw: Prisma.FieldRef<"Batch", 'CategoryDraw'>
   readonly maxMinutes: Prisma.FieldRef<"Batch", 'Int'>
   readonly attentionChecks: Prisma.FieldRef<"Batch", 'Int'>
+  readonly comprehensionCheck: Prisma.FieldRef<"Batch", 'Boolean'>
   readonly excludeFailedChecks: Prisma.FieldRef<"Batch", 'Int'>
   readonly excludeSpeederSeconds: Prisma.FieldRef<"Batch", 'Float'>
   readonly excludeStraightLinerPercent: Prisma.FieldRef<"Batch", 'Int'>

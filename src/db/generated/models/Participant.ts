@@ -20,8 +20,18 @@ export type ParticipantModel = runtime.Types.Result.DefaultSelection<Prisma.$Par
 
 export type AggregateParticipant = {
   _count: ParticipantCountAggregateOutputType | null
+  _avg: ParticipantAvgAggregateOutputType | null
+  _sum: ParticipantSumAggregateOutputType | null
   _min: ParticipantMinAggregateOutputType | null
   _max: ParticipantMaxAggregateOutputType | null
+}
+
+export type ParticipantAvgAggregateOutputType = {
+  comprehensionTries: number | null
+}
+
+export type ParticipantSumAggregateOutputType = {
+  comprehensionTries: number | null
 }
 
 export type ParticipantMinAggregateOutputType = {
@@ -39,6 +49,8 @@ export type ParticipantMinAggregateOutputType = {
   declinedAt: Date | null
   completedAt: Date | null
   timedOutAt: Date | null
+  comprehensionTries: number | null
+  comprehensionPassedAt: Date | null
   prolificStatus: string | null
   prolificSyncedAt: Date | null
   sessionUnknown: boolean | null
@@ -61,6 +73,8 @@ export type ParticipantMaxAggregateOutputType = {
   declinedAt: Date | null
   completedAt: Date | null
   timedOutAt: Date | null
+  comprehensionTries: number | null
+  comprehensionPassedAt: Date | null
   prolificStatus: string | null
   prolificSyncedAt: Date | null
   sessionUnknown: boolean | null
@@ -83,6 +97,8 @@ export type ParticipantCountAggregateOutputType = {
   declinedAt: number
   completedAt: number
   timedOutAt: number
+  comprehensionTries: number
+  comprehensionPassedAt: number
   prolificStatus: number
   prolificSyncedAt: number
   sessionUnknown: number
@@ -91,6 +107,14 @@ export type ParticipantCountAggregateOutputType = {
   _all: number
 }
 
+
+export type ParticipantAvgAggregateInputType = {
+  comprehensionTries?: true
+}
+
+export type ParticipantSumAggregateInputType = {
+  comprehensionTries?: true
+}
 
 export type ParticipantMinAggregateInputType = {
   id?: true
@@ -107,6 +131,8 @@ export type ParticipantMinAggregateInputType = {
   declinedAt?: true
   completedAt?: true
   timedOutAt?: true
+  comprehensionTries?: true
+  comprehensionPassedAt?: true
   prolificStatus?: true
   prolificSyncedAt?: true
   sessionUnknown?: true
@@ -129,6 +155,8 @@ export type ParticipantMaxAggregateInputType = {
   declinedAt?: true
   completedAt?: true
   timedOutAt?: true
+  comprehensionTries?: true
+  comprehensionPassedAt?: true
   prolificStatus?: true
   prolificSyncedAt?: true
   sessionUnknown?: true
@@ -151,6 +179,8 @@ export type ParticipantCountAggregateInputType = {
   declinedAt?: true
   completedAt?: true
   timedOutAt?: true
+  comprehensionTries?: true
+  comprehensionPassedAt?: true
   prolificStatus?: true
   prolificSyncedAt?: true
   sessionUnknown?: true
@@ -197,6 +227,18 @@ export type ParticipantAggregateArgs<ExtArgs extends runtime.Types.Extensions.In
   /**
    * {@link https://www.prisma.io/docs/concepts/components/prisma-client/aggregations Aggregation Docs}
    * 
+   * Select which fields to average
+  **/
+  _avg?: ParticipantAvgAggregateInputType
+  /**
+   * {@link https://www.prisma.io/docs/concepts/components/prisma-client/aggregations Aggregation Docs}
+   * 
+   * Select which fields to sum
+  **/
+  _sum?: ParticipantSumAggregateInputType
+  /**
+   * {@link https://www.prisma.io/docs/concepts/components/prisma-client/aggregations Aggregation Docs}
+   * 
    * Select which fields to find the minimum value
   **/
   _min?: ParticipantMinAggregateInputType
@@ -227,6 +269,8 @@ export type ParticipantGroupByArgs<ExtArgs extends runtime.Types.Extensions.Inte
   take?: number
   skip?: number
   _count?: ParticipantCountAggregateInputType | true
+  _avg?: ParticipantAvgAggregateInputType
+  _sum?: ParticipantSumAggregateInputType
   _min?: ParticipantMinAggregateInputType
   _max?: ParticipantMaxAggregateInputType
 }
@@ -246,12 +290,16 @@ export type ParticipantGroupByOutputType = {
   declinedAt: Date | null
   completedAt: Date | null
   timedOutAt: Date | null
+  comprehensionTries: number
+  comprehensionPassedAt: Date | null
   prolificStatus: string | null
   prolificSyncedAt: Date | null
   sessionUnknown: boolean
   reviewAction: string | null
   reviewedAt: Date | null
   _count: ParticipantCountAggregateOutputType | null
+  _avg: ParticipantAvgAggregateOutputType | null
+  _sum: ParticipantSumAggregateOutputType | null
   _min: ParticipantMinAggregateOutputType | null
   _max: ParticipantMaxAggregateOutputType | null
 }
@@ -289,6 +337,8 @@ export type ParticipantWhereInput = {
   declinedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
   completedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
   timedOutAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
+  comprehensionTries?: Prisma.IntFilter<"Participant"> | number
+  comprehensionPassedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
   prolificStatus?: Prisma.StringNullableFilter<"Participant"> | string | null
   prolificSyncedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
   sessionUnknown?: Prisma.BoolFilter<"Participant"> | boolean
@@ -315,6 +365,8 @@ export type ParticipantOrderByWithRelationInput = {
   declinedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   completedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   timedOutAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  comprehensionTries?: Prisma.SortOrder
+  comprehensionPassedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   prolificStatus?: Prisma.SortOrderInput | Prisma.SortOrder
   prolificSyncedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   sessionUnknown?: Prisma.SortOrder
@@ -345,6 +397,8 @@ export type ParticipantWhereUniqueInput = Prisma.AtLeast<{
   declinedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
   completedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
   timedOutAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
+  comprehensionTries?: Prisma.IntFilter<"Participant"> | number
+  comprehensionPassedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
   prolificStatus?: Prisma.StringNullableFilter<"Participant"> | string | null
   prolificSyncedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
   sessionUnknown?: Prisma.BoolFilter<"Participant"> | boolean
@@ -371,14 +425,18 @@ export type ParticipantOrderByWithAggregationInput = {
   declinedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   completedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   timedOutAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  comprehensionTries?: Prisma.SortOrder
+  comprehensionPassedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   prolificStatus?: Prisma.SortOrderInput | Prisma.SortOrder
   prolificSyncedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   sessionUnknown?: Prisma.SortOrder
   reviewAction?: Prisma.SortOrderInput | Prisma.SortOrder
   reviewedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.ParticipantCountOrderByAggregateInput
+  _avg?: Prisma.ParticipantAvgOrderByAggregateInput
   _max?: Prisma.ParticipantMaxOrderByAggregateInput
   _min?: Prisma.ParticipantMinOrderByAggregateInput
+  _sum?: Prisma.ParticipantSumOrderByAggregateInput
 }
 
 export type ParticipantScalarWhereWithAggregatesInput = {
@@ -399,6 +457,8 @@ export type ParticipantScalarWhereWithAggregatesInput = {
   declinedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Participant"> | Date | string | null
   completedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Participant"> | Date | string | null
   timedOutAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Participant"> | Date | string | null
+  comprehensionTries?: Prisma.IntWithAggregatesFilter<"Participant"> | number
+  comprehensionPassedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Participant"> | Date | string | null
   prolificStatus?: Prisma.StringNullableWithAggregatesFilter<"Participant"> | string | null
   prolificSyncedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Participant"> | Date | string | null
   sessionUnknown?: Prisma.BoolWithAggregatesFilter<"Participant"> | boolean
@@ -420,6 +480,8 @@ export type ParticipantCreateInput = {
   declinedAt?: Date | string | null
   completedAt?: Date | string | null
   timedOutAt?: Date | string | null
+  comprehensionTries?: number
+  comprehensionPassedAt?: Date | string | null
   prolificStatus?: string | null
   prolificSyncedAt?: Date | string | null
   sessionUnknown?: boolean
@@ -446,6 +508,8 @@ export type ParticipantUncheckedCreateInput = {
   declinedAt?: Date | string | null
   completedAt?: Date | string | null
   timedOutAt?: Date | string | null
+  comprehensionTries?: number
+  comprehensionPassedAt?: Date | string | null
   prolificStatus?: string | null
   prolificSyncedAt?: Date | string | null
   sessionUnknown?: boolean
@@ -470,6 +534,8 @@ export type ParticipantUpdateInput = {
   declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   timedOutAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  comprehensionTries?: Prisma.IntFieldUpdateOperationsInput | number
+  comprehensionPassedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   prolificStatus?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   prolificSyncedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   sessionUnknown?: Prisma.BoolFieldUpdateOperationsInput | boolean
@@ -496,6 +562,8 @@ export type ParticipantUncheckedUpdateInput = {
   declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   timedOutAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  comprehensionTries?: Prisma.IntFieldUpdateOperationsInput | number
+  comprehensionPassedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   prolificStatus?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   prolificSyncedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   sessionUnknown?: Prisma.BoolFieldUpdateOperationsInput | boolean
@@ -521,6 +589,8 @@ export type ParticipantCreateManyInput = {
   declinedAt?: Date | string | null
   completedAt?: Date | string | null
   timedOutAt?: Date | string | null
+  comprehensionTries?: number
+  comprehensionPassedAt?: Date | string | null
   prolificStatus?: string | null
   prolificSyncedAt?: Date | string | null
   sessionUnknown?: boolean
@@ -542,6 +612,8 @@ export type ParticipantUpdateManyMutationInput = {
   declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   timedOutAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  comprehensionTries?: Prisma.IntFieldUpdateOperationsInput | number
+  comprehensionPassedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   prolificStatus?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   prolificSyncedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   sessionUnknown?: Prisma.BoolFieldUpdateOperationsInput | boolean
@@ -564,6 +636,8 @@ export type ParticipantUncheckedUpdateManyInput = {
   declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   timedOutAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  comprehensionTries?: Prisma.IntFieldUpdateOperationsInput | number
+  comprehensionPassedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   prolificStatus?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   prolificSyncedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   sessionUnknown?: Prisma.BoolFieldUpdateOperationsInput | boolean
@@ -601,11 +675,17 @@ export type ParticipantCountOrderByAggregateInput = {
   declinedAt?: Prisma.SortOrder
   completedAt?: Prisma.SortOrder
   timedOutAt?: Prisma.SortOrder
+  comprehensionTries?: Prisma.SortOrder
+  comprehensionPassedAt?: Prisma.SortOrder
   prolificStatus?: Prisma.SortOrder
   prolificSyncedAt?: Prisma.SortOrder
   sessionUnknown?: Prisma.SortOrder
   reviewAction?: Prisma.SortOrder
   reviewedAt?: Prisma.SortOrder
+}
+
+export type ParticipantAvgOrderByAggregateInput = {
+  comprehensionTries?: Prisma.SortOrder
 }
 
 export type ParticipantMaxOrderByAggregateInput = {
@@ -623,6 +703,8 @@ export type ParticipantMaxOrderByAggregateInput = {
   declinedAt?: Prisma.SortOrder
   completedAt?: Prisma.SortOrder
   timedOutAt?: Prisma.SortOrder
+  comprehensionTries?: Prisma.SortOrder
+  comprehensionPassedAt?: Prisma.SortOrder
   prolificStatus?: Prisma.SortOrder
   prolificSyncedAt?: Prisma.SortOrder
   sessionUnknown?: Prisma.SortOrder
@@ -645,11 +727,17 @@ export type ParticipantMinOrderByAggregateInput = {
   declinedAt?: Prisma.SortOrder
   completedAt?: Prisma.SortOrder
   timedOutAt?: Prisma.SortOrder
+  comprehensionTries?: Prisma.SortOrder
+  comprehensionPassedAt?: Prisma.SortOrder
   prolificStatus?: Prisma.SortOrder
   prolificSyncedAt?: Prisma.SortOrder
   sessionUnknown?: Prisma.SortOrder
   reviewAction?: Prisma.SortOrder
   reviewedAt?: Prisma.SortOrder
+}
+
+export type ParticipantSumOrderByAggregateInput = {
+  comprehensionTries?: Prisma.SortOrder
 }
 
 export type ParticipantScalarRelationFilter = {
@@ -759,6 +847,8 @@ export type ParticipantCreateWithoutBatchInput = {
   declinedAt?: Date | string | null
   completedAt?: Date | string | null
   timedOutAt?: Date | string | null
+  comprehensionTries?: number
+  comprehensionPassedAt?: Date | string | null
   prolificStatus?: string | null
   prolificSyncedAt?: Date | string | null
   sessionUnknown?: boolean
@@ -783,6 +873,8 @@ export type ParticipantUncheckedCreateWithoutBatchInput = {
   declinedAt?: Date | string | null
   completedAt?: Date | string | null
   timedOutAt?: Date | string | null
+  comprehensionTries?: number
+  comprehensionPassedAt?: Date | string | null
   prolificStatus?: string | null
   prolificSyncedAt?: Date | string | null
   sessionUnknown?: boolean
@@ -837,6 +929,8 @@ export type ParticipantScalarWhereInput = {
   declinedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
   completedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
   timedOutAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
+  comprehensionTries?: Prisma.IntFilter<"Participant"> | number
+  comprehensionPassedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
   prolificStatus?: Prisma.StringNullableFilter<"Participant"> | string | null
   prolificSyncedAt?: Prisma.DateTimeNullableFilter<"Participant"> | Date | string | null
   sessionUnknown?: Prisma.BoolFilter<"Participant"> | boolean
@@ -858,6 +952,8 @@ export type ParticipantCreateWithoutAssignmentsInput = {
   declinedAt?: Date | string | null
   completedAt?: Date | string | null
   timedOutAt?: Date | string | null
+  comprehensionTries?: number
+  comprehensionPassedAt?: Date | string | null
   prolificStatus?: string | null
   prolificSyncedAt?: Date | string | null
   sessionUnknown?: boolean
@@ -883,6 +979,8 @@ export type ParticipantUncheckedCreateWithoutAssignmentsInput = {
   declinedAt?: Date | string | null
   completedAt?: Date | string | null
   timedOutAt?: Date | string | null
+  comprehensionTries?: number
+  comprehensionPassedAt?: Date | string | null
   prolificStatus?: string | null
   prolificSyncedAt?: Date | string | null
   sessionUnknown?: boolean
@@ -922,6 +1020,8 @@ export type ParticipantUpdateWithoutAssignmentsInput = {
   declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   timedOutAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  comprehensionTries?: Prisma.IntFieldUpdateOperationsInput | number
+  comprehensionPassedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   prolificStatus?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   prolificSyncedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   sessionUnknown?: Prisma.BoolFieldUpdateOperationsInput | boolean
@@ -947,6 +1047,8 @@ export type ParticipantUncheckedUpdateWithoutAssignmentsInput = {
   declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   timedOutAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  comprehensionTries?: Prisma.IntFieldUpdateOperationsInput | number
+  comprehensionPassedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   prolificStatus?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   prolificSyncedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   sessionUnknown?: Prisma.BoolFieldUpdateOperationsInput | boolean
@@ -970,6 +1072,8 @@ export type ParticipantCreateWithoutAnswersInput = {
   declinedAt?: Date | string | null
   completedAt?: Date | string | null
   timedOutAt?: Date | string | null
+  comprehensionTries?: number
+  comprehensionPassedAt?: Date | string | null
   prolificStatus?: string | null
   prolificSyncedAt?: Date | string | null
   sessionUnknown?: boolean
@@ -995,6 +1099,8 @@ export type ParticipantUncheckedCreateWithoutAnswersInput = {
   declinedAt?: Date | string | null
   completedAt?: Date | string | null
   timedOutAt?: Date | string | null
+  comprehensionTries?: number
+  comprehensionPassedAt?: Date | string | null
   prolificStatus?: string | null
   prolificSyncedAt?: Date | string | null
   sessionUnknown?: boolean
@@ -1034,6 +1140,8 @@ export type ParticipantUpdateWithoutAnswersInput = {
   declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   timedOutAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  comprehensionTries?: Prisma.IntFieldUpdateOperationsInput | number
+  comprehensionPassedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   prolificStatus?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   prolificSyncedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   sessionUnknown?: Prisma.BoolFieldUpdateOperationsInput | boolean
@@ -1059,6 +1167,8 @@ export type ParticipantUncheckedUpdateWithoutAnswersInput = {
   declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   timedOutAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  comprehensionTries?: Prisma.IntFieldUpdateOperationsInput | number
+  comprehensionPassedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   prolificStatus?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   prolificSyncedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   sessionUnknown?: Prisma.BoolFieldUpdateOperationsInput | boolean
@@ -1082,6 +1192,8 @@ export type ParticipantCreateWithoutAttentionChecksInput = {
   declinedAt?: Date | string | null
   completedAt?: Date | string | null
   timedOutAt?: Date | string | null
+  comprehensionTries?: number
+  comprehensionPassedAt?: Date | string | null
   prolificStatus?: string | null
   prolificSyncedAt?: Date | string | null
   sessionUnknown?: boolean
@@ -1107,6 +1219,8 @@ export type ParticipantUncheckedCreateWithoutAttentionChecksInput = {
   declinedAt?: Date | string | null
   completedAt?: Date | string | null
   timedOutAt?: Date | string | null
+  comprehensionTries?: number
+  comprehensionPassedAt?: Date | string | null
   prolificStatus?: string | null
   prolificSyncedAt?: Date | string | null
   sessionUnknown?: boolean
@@ -1146,6 +1260,8 @@ export type ParticipantUpdateWithoutAttentionChecksInput = {
   declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   timedOutAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  comprehensionTries?: Prisma.IntFieldUpdateOperationsInput | number
+  comprehensionPassedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   prolificStatus?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   prolificSyncedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   sessionUnknown?: Prisma.BoolFieldUpdateOperationsInput | boolean
@@ -1171,6 +1287,8 @@ export type ParticipantUncheckedUpdateWithoutAttentionChecksInput = {
   declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   timedOutAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  comprehensionTries?: Prisma.IntFieldUpdateOperationsInput | number
+  comprehensionPassedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   prolificStatus?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   prolificSyncedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   sessionUnknown?: Prisma.BoolFieldUpdateOperationsInput | boolean
@@ -1194,6 +1312,8 @@ export type ParticipantCreateManyBatchInput = {
   declinedAt?: Date | string | null
   completedAt?: Date | string | null
   timedOutAt?: Date | string | null
+  comprehensionTries?: number
+  comprehensionPassedAt?: Date | string | null
   prolificStatus?: string | null
   prolificSyncedAt?: Date | string | null
   sessionUnknown?: boolean
@@ -1215,6 +1335,8 @@ export type ParticipantUpdateWithoutBatchInput = {
   declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   timedOutAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  comprehensionTries?: Prisma.IntFieldUpdateOperationsInput | number
+  comprehensionPassedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   prolificStatus?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   prolificSyncedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   sessionUnknown?: Prisma.BoolFieldUpdateOperationsInput | boolean
@@ -1239,6 +1361,8 @@ export type ParticipantUncheckedUpdateWithoutBatchInput = {
   declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   timedOutAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  comprehensionTries?: Prisma.IntFieldUpdateOperationsInput | number
+  comprehensionPassedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   prolificStatus?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   prolificSyncedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   sessionUnknown?: Prisma.BoolFieldUpdateOperationsInput | boolean
@@ -1263,6 +1387,8 @@ export type ParticipantUncheckedUpdateManyWithoutBatchInput = {
   declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   timedOutAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  comprehensionTries?: Prisma.IntFieldUpdateOperationsInput | number
+  comprehensionPassedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   prolificStatus?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   prolificSyncedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   sessionUnknown?: Prisma.BoolFieldUpdateOperationsInput | boolean
@@ -1334,6 +1460,8 @@ export type ParticipantSelect<ExtArgs extends runtime.Types.Extensions.InternalA
   declinedAt?: boolean
   completedAt?: boolean
   timedOutAt?: boolean
+  comprehensionTries?: boolean
+  comprehensionPassedAt?: boolean
   prolificStatus?: boolean
   prolificSyncedAt?: boolean
   sessionUnknown?: boolean
@@ -1361,6 +1489,8 @@ export type ParticipantSelectCreateManyAndReturn<ExtArgs extends runtime.Types.E
   declinedAt?: boolean
   completedAt?: boolean
   timedOutAt?: boolean
+  comprehensionTries?: boolean
+  comprehensionPassedAt?: boolean
   prolificStatus?: boolean
   prolificSyncedAt?: boolean
   sessionUnknown?: boolean
@@ -1384,6 +1514,8 @@ export type ParticipantSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.E
   declinedAt?: boolean
   completedAt?: boolean
   timedOutAt?: boolean
+  comprehensionTries?: boolean
+  comprehensionPassedAt?: boolean
   prolificStatus?: boolean
   prolificSyncedAt?: boolean
   sessionUnknown?: boolean
@@ -1407,6 +1539,8 @@ export type ParticipantSelectScalar = {
   declinedAt?: boolean
   completedAt?: boolean
   timedOutAt?: boolean
+  comprehensionTries?: boolean
+  comprehensionPassedAt?: boolean
   prolificStatus?: boolean
   prolificSyncedAt?: boolean
   sessionUnknown?: boolean
@@ -1414,7 +1548,7 @@ export type ParticipantSelectScalar = {
   reviewedAt?: boolean
 }
 
-export type ParticipantOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "batchId" | "code" | "prolificPid" | "studyId" | "sessionId" | "status" | "evaluator" | "createdAt" | "consentedAt" | "startedAt" | "declinedAt" | "completedAt" | "timedOutAt" | "prolificStatus" | "prolificSyncedAt" | "sessionUnknown" | "reviewAction" | "reviewedAt", ExtArgs["result"]["participant"]>
+export type ParticipantOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "batchId" | "code" | "prolificPid" | "studyId" | "sessionId" | "status" | "evaluator" | "createdAt" | "consentedAt" | "startedAt" | "declinedAt" | "completedAt" | "timedOutAt" | "comprehensionTries" | "comprehensionPassedAt" | "prolificStatus" | "prolificSyncedAt" | "sessionUnknown" | "reviewAction" | "reviewedAt", ExtArgs["result"]["participant"]>
 export type ParticipantInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   batch?: boolean | Prisma.BatchDefaultArgs<ExtArgs>
   assignments?: boolean | Prisma.Participant$assignmentsArgs<ExtArgs>
@@ -1461,6 +1595,11 @@ export type $ParticipantPayload<ExtArgs extends runtime.Types.Extensions.Interna
     declinedAt: Date | null
     completedAt: Date | null
     timedOutAt: Date | null
+    /**
+     * Answers given to the comprehension question so far, and when it was answered right.
+     */
+    comprehensionTries: number
+    comprehensionPassedAt: Date | null
     /**
      * The submission's status on Prolific at the last sync, spelled with underscores (AWAITING_REVIEW).
      */
@@ -1916,6 +2055,8 @@ export interface ParticipantFieldRefs {
   readonly declinedAt: Prisma.FieldRef<"Participant", 'DateTime'>
   readonly completedAt: Prisma.FieldRef<"Participant", 'DateTime'>
   readonly timedOutAt: Prisma.FieldRef<"Participant", 'DateTime'>
+  readonly comprehensionTries: Prisma.FieldRef<"Participant", 'Int'>
+  readonly comprehensionPassedAt: Prisma.FieldRef<"Participant", 'DateTime'>
   readonly prolificStatus: Prisma.FieldRef<"Participant", 'String'>
   readonly prolificSyncedAt: Prisma.FieldRef<"Participant", 'DateTime'>
   readonly sessionUnknown: Prisma.FieldRef<"Participant", 'Boolean'>
