@@ -57,9 +57,14 @@ export function describeExclusionRules(r: { failedChecks: number | null; speeder
 
 type Cell = string | number | boolean | null;
 
-/** A CSV field: quoted when it holds a comma, quote, CR or LF; quotes doubled (RFC 4180). */
+/**
+ * A CSV field: quoted when it holds a comma, quote, CR or LF; quotes doubled (RFC 4180). Text
+ * starting with =, +, -, @, tab or CR gets a leading ' so a spreadsheet shows it instead of running
+ * it as a formula (OWASP CSV injection); numbers are written as they are.
+ */
 export function csvField(value: Cell): string {
-  const s = value === null ? '' : String(value);
+  const raw = value === null ? '' : String(value);
+  const s = typeof value === 'string' && /^[=+\-@\t\r]/.test(raw) ? `'${raw}` : raw;
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 

@@ -36,13 +36,27 @@ export interface RateFigure {
   ci: Interval | null;
 }
 
-export interface RatioFigure extends RateFigure {
+/**
+ * A ratio's interval. Rounds whose resampled denominator is 0 count as +∞ (the ratio grows without
+ * bound as the denominator goes to 0): when more than (1 − level) / 2 of the rounds are like that,
+ * the upper bound is unbounded (`high: null`, `highUnbounded: true`, "∞" on pages), never a finite
+ * number computed from the other rounds alone (DECISIONS).
+ */
+export interface RatioInterval {
+  low: number;
+  high: number | null;
+  highUnbounded: boolean;
+}
+
+export interface RatioFigure {
+  estimate: number | null;
+  ci: RatioInterval | null;
   label: string;
   numerator: RateName;
   denominator: RateName;
   /** Why the estimate is null (zero denominator), or why the interval is missing. */
   note: string | null;
-  /** Bootstrap rounds whose resampled denominator was 0 (left out of the interval). */
+  /** Bootstrap rounds whose resampled denominator was 0 (counted as +∞ in the interval). */
   undefinedRounds: number;
 }
 
@@ -147,24 +161,44 @@ export function computeMetrics(answers: readonly MetricAnswer[], rng: Rng, optio
     RATIO_NAMES.map((name, i) => {
       const def = RATIOS[name];
       const estimate = ratioOf(pointRates, name);
-      let note: string | null = null;
-      if (n.answers === 0) note = 'no answers';
-      else if (estimate === null) note = `${def.denominator} is 0: no answer selected the ${RATE_KIND[def.denominator]} option`;
-      else if ((undefinedRounds[i] as number) > 0) note = `${undefinedRounds[i]} of ${options.rounds} bootstrap rounds had ${def.denominator} = 0 and were left out`;
+      const unbounded = undefinedRounds[i] as number;
+      const ci = estimate === null ? null : ratioInterval(ratioSamples[i] ?? [], unbounded, alpha);
       const figure: RatioFigure = {
         label: def.label,
         numerator: def.numerator,
         denominator: def.denominator,
         estimate,
-        ci: estimate === null ? null : interval(ratioSamples[i] ?? []),
-        note,
-        undefinedRounds: undefinedRounds[i] as number,
+        ci,
+        note: ratioNote({ answers: n.answers, estimate, ci, unbounded, rounds: options.rounds, denominator: def.denominator }),
+        undefinedRounds: unbounded,
       };
       return [name, figure];
     }),
   ) as Record<RatioName, RatioFigure>;
 
   return { n, rates, ratios, bootstrap: { rounds: options.rounds, level: options.level } };
+}
+
+/** Percentile interval over the finite rounds plus `unbounded` rounds at +∞ (sorted last). */
+function ratioInterval(finite: readonly number[], unbounded: number, alpha: number): RatioInterval | null {
+  const total = finite.length + unbounded;
+  if (total === 0) return null;
+  const sorted = Float64Array.from([...finite, ...Array<number>(unbounded).fill(Infinity)]).sort();
+  const low = quantile(sorted, alpha);
+  const high = quantile(sorted, 1 - alpha);
+  // Every round unbounded leaves no finite lower bound either: no interval at all.
+  if (!Number.isFinite(low)) return null;
+  return Number.isFinite(high) ? { low, high, highUnbounded: false } : { low, high: null, highUnbounded: true };
+}
+
+function ratioNote(f: { answers: number; estimate: number | null; ci: RatioInterval | null; unbounded: number; rounds: number; denominator: RateName }): string | null {
+  if (f.answers === 0) return 'no answers';
+  if (f.estimate === null) return `${f.denominator} is 0: no answer selected the ${RATE_KIND[f.denominator]} option`;
+  const notes: string[] = [];
+  if (f.ci?.highUnbounded) notes.push(`upper bound unbounded: ${f.unbounded} of ${f.rounds} bootstrap rounds had ${f.denominator} = 0`);
+  else if (f.unbounded > 0) notes.push(`${f.unbounded} of ${f.rounds} bootstrap rounds had ${f.denominator} = 0 (counted as +∞)`);
+  if (f.ci && (f.estimate < f.ci.low || (f.ci.high !== null && f.estimate > f.ci.high))) notes.push('the estimate lies outside its percentile interval (a skewed bootstrap distribution)');
+  return notes.length ? notes.join('; ') : null;
 }
 
 /** Linear interpolation between order statistics (R's type 7) on sorted values. */
@@ -174,5 +208,7 @@ export function quantile(sorted: ArrayLike<number>, p: number): number {
   const hi = Math.ceil(h);
   const a = sorted[lo] as number;
   const b = sorted[hi] as number;
+  // Equal neighbours (two +∞ among them) need no interpolation, which would give NaN.
+  if (a === b) return a;
   return a + (h - lo) * (b - a);
 }

@@ -23,12 +23,15 @@ const FONT = { font: 'system-ui, sans-serif', labelFontSize: 12, titleFontSize: 
 
 /** Figure 3: each ratio's estimate and interval, one colour per evaluator, dashed line at 1. */
 export function ratiosChartSvg(groups: readonly EvaluatorMetrics[]): Promise<string> {
-  const values = groups.flatMap(({ evaluator, metrics }) =>
+  const figures = groups.flatMap(({ evaluator, metrics }) =>
     RATIO_NAMES.flatMap((name) => {
       const f = metrics.ratios[name];
-      return f.estimate === null ? [] : [{ ratio: f.label, evaluator, estimate: f.estimate, low: f.ci?.low ?? f.estimate, high: f.ci?.high ?? f.estimate }];
+      return f.estimate === null ? [] : [{ ratio: f.label, evaluator, estimate: f.estimate, low: f.ci?.low ?? f.estimate, high: f.ci?.high ?? null, unbounded: f.ci?.highUnbounded ?? false }];
     }),
   );
+  // An unbounded upper bound runs to the top of the chart and is marked ∞.
+  const top = 1.2 * Math.max(1, ...figures.flatMap((v) => [v.estimate, v.high ?? 0]));
+  const values = figures.map((v) => ({ ...v, high: v.unbounded ? top : (v.high ?? v.estimate) }));
   const order = RATIO_NAMES.map((n) => groups[0]?.metrics.ratios[n].label ?? n);
   // Two-line labels ("Generated vs. Control" / "| Topic") so none is cut off.
   const x = { field: 'ratio', type: 'nominal' as const, sort: order, title: null, axis: { labelAngle: 0, labelLimit: 0, labelExpr: "split(replace(datum.label, ' | ', '\\n| '), '\\n')" } };
@@ -43,6 +46,11 @@ export function ratiosChartSvg(groups: readonly EvaluatorMetrics[]): Promise<str
       { mark: { type: 'bar', opacity: 0.85 }, encoding: { x, xOffset: { field: 'evaluator' }, y: { field: 'estimate', type: 'quantitative', title: 'ratio' }, color: { field: 'evaluator', title: 'evaluator' } } },
       { mark: { type: 'errorbar', ticks: { size: 12, color: 'black' }, thickness: 1.5, color: 'black' }, encoding: { x, xOffset: { field: 'evaluator' }, y: { field: 'low', type: 'quantitative', title: 'ratio' }, y2: { field: 'high' } } },
       { mark: { type: 'rule', color: '#b00', strokeDash: [6, 4] }, encoding: { y: { datum: 1 } } },
+      {
+        mark: { type: 'text', dy: -8, fontSize: 15, fontWeight: 'bold' },
+        transform: [{ filter: 'datum.unbounded' }],
+        encoding: { x, xOffset: { field: 'evaluator' }, y: { field: 'high', type: 'quantitative' }, text: { value: '∞' } },
+      },
     ],
   });
 }

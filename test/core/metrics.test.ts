@@ -37,11 +37,28 @@ describe('computeMetrics on a hand-computed batch', () => {
   it('resamples raters, not answers: the interval spans the three possible rater samples', () => {
     // Two raters give three distinct resamples: AA (R1 4/6), AB (3/5), BB (1/2).
     expect(m.rates.R1.ci).toEqual({ low: 0.5, high: 4 / 6 });
-    // R1/R4: AA has R4 = 0 (undefined, left out), AB gives (3/5)/(1/5) = 3, BB gives (1/2)/(1/2) = 1.
+    // R1/R4: AA has R4 = 0 (+∞, about a quarter of the rounds), AB gives (3/5)/(1/5) = 3, BB gives
+    // (1/2)/(1/2) = 1. More than 2.5 % of the rounds are unbounded: so is the upper bound.
     expect(m.ratios.generated_vs_control.ci?.low).toBeCloseTo(1, 12);
-    expect(m.ratios.generated_vs_control.ci?.high).toBeCloseTo(3, 12);
+    expect(m.ratios.generated_vs_control.ci?.high).toBeNull();
+    expect(m.ratios.generated_vs_control.ci?.highUnbounded).toBe(true);
     expect(m.ratios.generated_vs_control.undefinedRounds).toBeGreaterThan(150);
-    expect(m.ratios.generated_vs_control.note).toMatch(/bootstrap rounds had R4 = 0/);
+    expect(m.ratios.generated_vs_control.note).toMatch(/upper bound unbounded: \d+ of 1000 bootstrap rounds had R4 = 0/);
+    expect(JSON.stringify(m)).not.toMatch(/Infinity|NaN/);
+  });
+
+  it('keeps a finite upper bound when zero-denominator rounds are rare, and an unbounded one when they are common', () => {
+    // 10 of 200 raters ticked control: a round misses all of them with probability (190/200)^200 ≈ 0.00004.
+    const many = Array.from({ length: 200 }, (_, i) => (i % 20 === 0 ? answer(`r${i}`, 'generated', 'control') : answer(`r${i}`, 'generated')));
+    const rare = computeMetrics(many, createRng(4));
+    const ratio = rare.ratios.generated_vs_control;
+    expect(ratio.undefinedRounds).toBe(0);
+    expect(ratio.ci?.highUnbounded).toBe(false);
+    expect(ratio.ci?.high).toBeGreaterThan(ratio.estimate ?? Infinity);
+    // 1 of 60 raters ticked control: a round misses them with probability (59/60)^60 ≈ 36 %.
+    const few = computeMetrics(Array.from({ length: 60 }, (_, i) => (i === 0 ? answer('r0', 'generated', 'control') : answer(`r${i}`, 'generated'))), createRng(4));
+    expect(few.ratios.generated_vs_control.undefinedRounds).toBeGreaterThan(250);
+    expect(few.ratios.generated_vs_control.ci?.high).toBeNull();
   });
 });
 

@@ -41,7 +41,7 @@ function metricsTable(title: string, m: Metrics): string {
     ...RATE_NAMES.map((name) => [name, fmt(m.rates[name].estimate), `[${fmt(m.rates[name].ci?.low)}, ${fmt(m.rates[name].ci?.high)}]`, '']),
     ...RATIO_NAMES.map((name) => {
       const f = m.ratios[name];
-      return [f.label, fmt(f.estimate, 2), `[${fmt(f.ci?.low, 2)}, ${fmt(f.ci?.high, 2)}]`, f.note ?? ''];
+      return [f.label, fmt(f.estimate, 2), f.ci ? `[${fmt(f.ci.low, 2)}, ${f.ci.highUnbounded ? '∞' : fmt(f.ci.high, 2)}]` : '—', f.note ?? ''];
     }),
   ];
   return `${title} (${m.n.answers} answers, ${m.n.raters} raters)\n${formatTable(['Figure', 'Estimate', '95% interval', 'Note'], rows)}`;

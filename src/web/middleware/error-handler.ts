@@ -44,7 +44,12 @@ export function errorHandler(options: { production: boolean; log?: (err: unknown
   return (err, req, res, _next) => {
     const httpError = toHttpError(err);
     if (httpError.status >= 500) log(err);
-    if (res.headersSent) return;
+    // A download that failed half-way: break the connection so the client sees a failed transfer
+    // (curl, browsers and pandas report it) instead of waiting forever on a truncated file.
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
     if (httpError.status === 503) res.setHeader('Retry-After', '2');
     res.status(httpError.status);
     if (req.originalUrl.startsWith('/api/')) {

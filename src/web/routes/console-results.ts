@@ -18,7 +18,13 @@ const resultsQuery = z.object({
   exclusions: exclusionModeSchema,
 });
 const chartQuery = z.object({ download: z.enum(['0', '1']).default('0'), exclusions: exclusionModeSchema });
-const exportQuery = z.object({ what: z.enum(['answers', 'tasks', 'checks', 'metrics']), format: z.enum(['csv', 'jsonl']).default('csv'), exclusions: exclusionModeSchema });
+const exportQuery = z.object({
+  what: z.enum(['answers', 'tasks', 'checks', 'metrics']),
+  format: z.enum(['csv', 'jsonl']).default('csv'),
+  exclusions: exclusionModeSchema,
+  /** Metrics only: the slice tables the results page shows, as well as the overall one. */
+  by: z.enum(SLICE_DIMENSIONS).optional(),
+});
 
 export function consoleResultsRouter(prisma: Prisma): Router {
   const router = Router({ mergeParams: true });
@@ -52,13 +58,13 @@ export function consoleResultsRouter(prisma: Prisma): Router {
 
   router.get('/export', async (req, res) => {
     const batch = await loadBatchOr404(prisma, req.params);
-    const { what, format, exclusions } = parseOr400(exportQuery, req.query, 'query');
+    const { what, format, exclusions, by } = parseOr400(exportQuery, req.query, 'query');
     res.set('Content-Type', EXPORT_CONTENT_TYPE[format]);
     res.set('Content-Disposition', `attachment; filename="${batch.id}-${what}.${format}"`);
     if (what === 'answers') await writeAnswersExport(prisma, batch, format, res);
     else if (what === 'tasks') await writeTasksExport(prisma, batch.id, format, res);
     else if (what === 'checks') await writeChecksExport(prisma, batch.id, format, res);
-    else await writeMetricsExport(await metricsOf(batch, null, exclusions), format, res);
+    else await writeMetricsExport(await metricsOf(batch, by ?? null, exclusions), format, res);
     res.end();
   });
 
