@@ -2,14 +2,31 @@
 import { z } from 'zod';
 import { labelKey } from './normalize.js';
 
-/** Labels and phrases: outer whitespace is trimmed. */
-const nonBlank = z.string().trim().min(1, 'must be a non-empty string');
+/**
+ * Length limits: ids, categories and topics are indexed (PostgreSQL refuses index entries over
+ * ~2.7 KB), and no text may hold a NUL character (PostgreSQL text cannot store it).
+ */
+export const DATASET_LIMITS = { label: 500, phrase: 2_000, text: 1_000_000 } as const;
+
+const noNul = (s: string) => !s.includes('\u0000');
+const NUL_MESSAGE = 'must not contain a NUL character (\\u0000); remove it from the file';
+const within = (max: number) => `must be at most ${max.toLocaleString('en')} characters`;
+
+/** Labels (ids, categories, topics): outer whitespace is trimmed; indexed, so short. */
+const label = z.string().trim().min(1, 'must be a non-empty string').max(DATASET_LIMITS.label, within(DATASET_LIMITS.label)).refine(noNul, NUL_MESSAGE);
+/** Granular phrases: trimmed, shown as options. */
+const phrase = z.string().trim().min(1, 'must be a non-empty string').max(DATASET_LIMITS.phrase, within(DATASET_LIMITS.phrase)).refine(noNul, NUL_MESSAGE);
 /** Prompt and responses are kept verbatim, but may not be blank. */
-const verbatimText = z.string().refine((s) => s.trim().length > 0, 'must be a non-empty string');
+const verbatimText = z
+  .string()
+  .max(DATASET_LIMITS.text, within(DATASET_LIMITS.text))
+  .refine((s) => s.trim().length > 0, 'must be a non-empty string')
+  .refine(noNul, NUL_MESSAGE);
+const optionalText = z.string().max(DATASET_LIMITS.label, within(DATASET_LIMITS.label)).refine(noNul, NUL_MESSAGE).optional();
 
 const preferenceSchema = z.object({
-  category: nonBlank,
-  granular: z.array(nonBlank).min(1, 'needs at least one granular preference'),
+  category: label,
+  granular: z.array(phrase).min(1, 'needs at least one granular preference'),
 });
 
 /** One line of the file, as written (snake_case keys). Unknown keys are ignored. */
@@ -23,16 +40,16 @@ export const datasetNameSchema = z
 
 export const datasetLineSchema = z
   .object({
-    id: z.union([nonBlank, z.number().int().transform(String)]),
-    source: z.string().optional(),
+    id: z.union([label, z.number().int().transform(String)]),
+    source: optionalText,
     prompt: verbatimText,
     response_a: verbatimText,
     response_b: verbatimText,
-    model_a: z.string().trim().default('unknown'),
-    model_b: z.string().trim().default('unknown'),
+    model_a: z.string().trim().max(DATASET_LIMITS.label, within(DATASET_LIMITS.label)).refine(noNul, NUL_MESSAGE).default('unknown'),
+    model_b: z.string().trim().max(DATASET_LIMITS.label, within(DATASET_LIMITS.label)).refine(noNul, NUL_MESSAGE).default('unknown'),
     winner: z.enum(['model_a', 'model_b'], { message: 'must be "model_a" or "model_b" (ties are not supported)' }),
-    topic_category: nonBlank,
-    topic: z.string().optional(),
+    topic_category: label,
+    topic: optionalText,
     preferences: z.array(preferenceSchema).min(1, 'needs at least one preference category'),
     truncated: z.boolean().default(false),
   })
@@ -78,15 +95,22 @@ export interface LineError {
 
 export type ParseResult =
   | { ok: true; datapoints: DatapointInput[] }
-  | { ok: false; errors: LineError[] };
+  | { ok: false; errors: LineError[]; errorCount: number };
+
+/** Problems kept in full; beyond them a file's problems are only counted (memory stays bounded). */
+export const MAX_LINE_ERRORS = 50;
 
 /**
  * Validates every line of a JSON Lines text. Blank lines are skipped; line numbers are 1-based
- * physical lines. All problems are returned (the caller decides how many to show).
+ * physical lines. The first MAX_LINE_ERRORS problems are kept, the rest counted.
  */
 export function parseDatasetJsonl(text: string): ParseResult {
   const datapoints: DatapointInput[] = [];
   const errors: LineError[] = [];
+  let errorCount = 0;
+  const report = (e: LineError) => {
+    if (errorCount++ < MAX_LINE_ERRORS) errors.push(e);
+  };
   const firstLineOfId = new Map<string, number>();
   const lines = text.split(/\r?\n/);
   lines.forEach((raw, index) => {
@@ -96,23 +120,25 @@ export function parseDatasetJsonl(text: string): ParseResult {
     try {
       json = JSON.parse(raw);
     } catch (err) {
-      errors.push({ line, field: '(line)', message: `not valid JSON: ${(err as Error).message}` });
+      report({ line, field: '(line)', message: `not valid JSON: ${(err as Error).message}` });
       return;
     }
     const parsed = datasetLineSchema.safeParse(json);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
-        errors.push({ line, field: issue.path.length ? issue.path.join('.') : '(line)', message: issue.message });
+        report({ line, field: issue.path.length ? issue.path.join('.') : '(line)', message: issue.message });
       }
       return;
     }
     const d = parsed.data;
     const earlier = firstLineOfId.get(d.id);
     if (earlier !== undefined) {
-      errors.push({ line, field: 'id', message: `"${d.id}" is already used on line ${earlier}; ids must be unique` });
+      report({ line, field: 'id', message: `"${d.id}" is already used on line ${earlier}; ids must be unique` });
       return;
     }
     firstLineOfId.set(d.id, line);
+    // Once the file is known to be invalid, its datapoints are never used: keep none.
+    if (errorCount > 0) return;
     datapoints.push({
       lineNumber: line,
       sourceId: d.id,
@@ -129,15 +155,13 @@ export function parseDatasetJsonl(text: string): ParseResult {
       preferences: d.preferences.map((p) => ({ category: p.category, granular: p.granular })),
     });
   });
-  if (errors.length === 0 && datapoints.length === 0) {
-    errors.push({ line: 1, field: '(file)', message: 'the file has no datapoints; expected one JSON object per line' });
-  }
-  return errors.length ? { ok: false, errors } : { ok: true, datapoints };
+  if (errorCount === 0 && datapoints.length === 0) report({ line: 1, field: '(file)', message: 'the file has no datapoints; expected one JSON object per line' });
+  return errorCount > 0 ? { ok: false, errors, errorCount } : { ok: true, datapoints };
 }
 
-/** `line N: field: what is wrong`, first `limit` errors, then a count of the rest. */
-export function formatLineErrors(errors: readonly LineError[], limit = 50): string[] {
+/** `line N: field: what is wrong`, first `limit` errors, then a count of the rest (of `total`). */
+export function formatLineErrors(errors: readonly LineError[], total = errors.length, limit = MAX_LINE_ERRORS): string[] {
   const shown = errors.slice(0, limit).map((e) => `line ${e.line}: ${e.field}: ${e.message}`);
-  if (errors.length > limit) shown.push(`… and ${errors.length - limit} more errors (${errors.length} in all)`);
+  if (total > shown.length) shown.push(`… and ${total - shown.length} more errors (${total} in all)`);
   return shown;
 }

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { parseDatasetJsonl, type DatapointInput, type LineError } from '../core/dataset-format.js';
 import type { AnnotatedDatapoint } from '../core/task-pools.js';
 import type { Prisma } from './connection.js';
+import { Prisma as PrismaSql } from './generated/client.js';
 import { bulkInsert, jsonTextArray, type BulkColumn } from './bulk-insert.js';
 import { isUniqueViolation } from './errors.js';
 import { newId } from './ids.js';
@@ -20,7 +21,8 @@ export type ImportOutcome =
   | { status: 'duplicate-content'; dataset: DatasetRow }
   | { status: 'name-taken'; name: string };
 
-export type ImportTextOutcome = ImportOutcome | { status: 'invalid'; errors: LineError[] };
+/** Invalid: the first problems (core's MAX_LINE_ERRORS) and how many there are in all. */
+export type ImportTextOutcome = ImportOutcome | { status: 'invalid'; errors: LineError[]; errorCount: number };
 
 /** Validates a JSON Lines text and imports it; invalid input writes nothing. */
 export async function importDatasetText(
@@ -33,7 +35,7 @@ export async function importDatasetText(
   const existing = await findDatasetByContentHash(prisma, contentHash);
   if (existing) return { status: 'duplicate-content', dataset: existing };
   const parsed = parseDatasetJsonl(input.text);
-  if (!parsed.ok) return { status: 'invalid', errors: parsed.errors };
+  if (!parsed.ok) return { status: 'invalid', errors: parsed.errors, errorCount: parsed.errorCount };
   return importDatapoints(prisma, { name: input.name, contentHash, datapoints: parsed.datapoints }, onProgress);
 }
 
@@ -133,15 +135,12 @@ export async function listAnnotatedDatapoints(
   prisma: Prisma,
   datasetId: string,
 ): Promise<(AnnotatedDatapoint & { sourceId: string })[]> {
-  const rows = await prisma.datapoint.findMany({
-    where: { datasetId },
-    orderBy: { lineNumber: 'asc' },
-    select: {
-      id: true,
-      sourceId: true,
-      topicCategory: true,
-      annotations: { orderBy: { position: 'asc' }, select: { category: true, granular: true } },
-    },
-  });
-  return rows.map((r) => ({ id: r.id, sourceId: r.sourceId, topicCategory: r.topicCategory, preferences: r.annotations }));
+  // One statement with the annotations aggregated in PostgreSQL: a nested Prisma include would pass
+  // every datapoint id as a parameter, which fails past 32,766 datapoints (P2029).
+  const rows = await prisma.$queryRaw<{ id: string; source_id: string; topic_category: string; preferences: { category: string; granular: string[] }[] }[]>(PrismaSql.sql`
+    SELECT d.id, d.source_id, d.topic_category,
+           coalesce((SELECT json_agg(json_build_object('category', a.category, 'granular', a.granular) ORDER BY a.position)
+                     FROM preference_annotations a WHERE a.datapoint_id = d.id), '[]'::json) AS preferences
+    FROM datapoints d WHERE d.dataset_id = ${datasetId} ORDER BY d.line_number`);
+  return rows.map((r) => ({ id: r.id, sourceId: r.source_id, topicCategory: r.topic_category, preferences: r.preferences }));
 }

@@ -10,6 +10,11 @@ export function createCsrf(options: { secret: string; secureCookies: boolean }) 
     getSessionIdentifier: (req: Request) => sessionToken(req) ?? '',
     cookieName: options.secureCookies ? '__Host-pb_csrf' : 'pb_csrf',
     cookieOptions: { sameSite: 'strict', path: '/', secure: options.secureCookies, httpOnly: true },
-    getCsrfTokenFromRequest: (req: Request) => (req.body as { _csrf?: unknown } | undefined)?._csrf as string | undefined,
+    // Forms send the token in their body; the upload form, whose multipart body is read only after
+    // sign-in, role and this check, sends it in its action URL.
+    getCsrfTokenFromRequest: (req: Request) => {
+      const token = (req.body as { _csrf?: unknown } | undefined)?._csrf ?? req.query._csrf;
+      return typeof token === 'string' ? token : undefined;
+    },
   });
 }

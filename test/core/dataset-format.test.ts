@@ -70,8 +70,19 @@ describe('parseDatasetJsonl', () => {
   it('shows the first 50 errors and counts the rest', () => {
     const text = toJsonlText(Array.from({ length: 70 }, (_, i) => datasetLine(i, { winner: 'x' })));
     const result = parseDatasetJsonl(text);
-    const lines = result.ok ? [] : formatLineErrors(result.errors);
+    const lines = result.ok ? [] : formatLineErrors(result.errors, result.errorCount);
     expect(lines).toHaveLength(51);
     expect(lines[50]).toBe('… and 20 more errors (70 in all)');
+  });
+
+  it('keeps the first 50 problems of a hopeless file and counts the rest', () => {
+    const result = parseDatasetJsonl('{}\n'.repeat(3000));
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors).toHaveLength(50);
+    expect(result.errorCount).toBeGreaterThan(3000);
+    const lines = formatLineErrors(result.errors, result.errorCount);
+    expect(lines).toHaveLength(51);
+    expect(lines[50]).toMatch(new RegExp(`and ${result.errorCount - 50} more errors \\(${result.errorCount} in all\\)`));
   });
 });

@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRng } from '../../src/core/rng.js';
+import { generateSyntheticDataset, toJsonl } from '../../src/core/synthetic-dataset.js';
+import { createBatchFromDataset } from '../../src/db/batches.js';
 import { importDatasetText, listAnnotatedDatapoints } from '../../src/db/datasets.js';
 import { datasetLine, toJsonlText } from '../helpers/datasets.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
@@ -33,5 +36,26 @@ describe('importDatasetText', () => {
     const datapoints = await listAnnotatedDatapoints(t.db.prisma, outcome.dataset.id);
     expect(datapoints.map((d) => d.sourceId)).toEqual(Array.from({ length: 30 }, (_, i) => `t-${i}`));
     expect(datapoints[3]?.preferences.map((p) => p.category)).toEqual(['Clarity', 'Humor']);
+  });
+
+  it('imports a dataset past 32,766 datapoints and then lists it and freezes a batch from it (no query-parameter limit)', async () => {
+    const outcome = await importDatasetText(t.db.prisma, { name: 'large', text: toJsonl(generateSyntheticDataset(33_000, createRng(1))) });
+    if (outcome.status !== 'created') throw new Error(outcome.status);
+    const datapoints = await listAnnotatedDatapoints(t.db.prisma, outcome.dataset.id);
+    expect(datapoints).toHaveLength(33_000);
+    expect(datapoints.every((d) => d.preferences.length > 0)).toBe(true);
+    const batch = await createBatchFromDataset(t.db.prisma, { dataset: 'large', name: 'large', questions: 20, raters: 5, seed: 1, completionCode: 'LARGE1', ratingsPerTask: null, preferredSide: 'first' });
+    expect(batch.ok).toBe(true);
+  }, 120_000);
+
+  it('refuses a NUL character and an over-long id with line-numbered problems, writing nothing', async () => {
+    const text = toJsonlText([datasetLine(1, { prompt: 'a\u0000b' }), datasetLine(2, { id: 'x'.repeat(3000) }), datasetLine(3)]);
+    const outcome = await importDatasetText(t.db.prisma, { name: 'bad-bytes', text });
+    expect(outcome.status).toBe('invalid');
+    if (outcome.status !== 'invalid') return;
+    expect(outcome.errors.map((e) => `${e.line}:${e.field}`)).toEqual(['1:prompt', '2:id']);
+    expect(outcome.errors[0]?.message).toMatch(/NUL/);
+    expect(outcome.errors[1]?.message).toMatch(/at most 500 characters/);
+    expect(await t.db.prisma.dataset.count({ where: { name: 'bad-bytes' } })).toBe(0);
   });
 });

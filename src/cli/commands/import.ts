@@ -33,7 +33,7 @@ export async function importCommand(ctx: CliContext, file: string, options: { na
       throw new CliError(`A dataset named "${outcome.name}" already exists; pass --name with another name.`);
     case 'invalid':
       throw new CliError(
-        [`${file}: ${outcome.errors.length} problem(s); nothing was imported.`, ...formatLineErrors(outcome.errors)].join('\n'),
+        [`${file}: ${outcome.errorCount} problem(s); nothing was imported.`, ...formatLineErrors(outcome.errors, outcome.errorCount)].join('\n'),
       );
   }
 }

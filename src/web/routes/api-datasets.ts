@@ -38,9 +38,9 @@ export function datasetsRouter(prisma: Prisma, options: { maxUploadBytes: number
       case 'name-taken':
         throw new HttpError(409, 'name_taken', `A dataset named "${outcome.name}" exists; choose another ?name=.`);
       case 'invalid':
-        throw new HttpError(422, 'invalid_dataset', `The file has ${outcome.errors.length} problem(s); nothing was imported.`, {
-          errorCount: outcome.errors.length,
-          errors: formatLineErrors(outcome.errors),
+        throw new HttpError(422, 'invalid_dataset', `The file has ${outcome.errorCount} problem(s); nothing was imported.`, {
+          errorCount: outcome.errorCount,
+          errors: formatLineErrors(outcome.errors, outcome.errorCount),
         });
     }
   });

@@ -1,5 +1,8 @@
 // Console: dataset list, upload (with the CLI's line-numbered errors) and summary tables.
-import { Router } from 'express';
+import { readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import multer from 'multer';
 import { z } from 'zod';
 import { formatLineErrors } from '../../core/dataset-format.js';
 import { summarizeDataset } from '../../core/dataset-summary.js';
@@ -12,10 +15,22 @@ import { datasetNameSchema } from '../schemas/common.js';
 
 const uploadBody = z.object({ name: datasetNameSchema });
 
-export function consoleDatasetsRouter(prisma: Prisma): Router {
+export function consoleDatasetsRouter(prisma: Prisma, options: { maxUploadBytes: number }): Router {
   const router = Router();
+  // Reached only after sign-in, the admin role and the CSRF check (console.ts): nobody else's
+  // upload is ever read. The file is spooled to disk, not held in memory while it arrives.
+  const upload = multer({ storage: multer.diskStorage({ destination: tmpdir() }), limits: { fileSize: options.maxUploadBytes, files: 1, fields: 20 } }).single('file');
+  const uploading = new Set<string>();
+  /** One upload per account at a time (in this process): a second one waits its turn with a 429. */
+  const oneUploadPerAccount: RequestHandler = (_req, res, next) => {
+    const account = actorOf(res).accountId ?? '';
+    if (uploading.has(account)) throw new HttpError(429, 'upload_running', 'An upload of yours is still running. Wait for it to finish, then try again.');
+    uploading.add(account);
+    res.on('close', () => uploading.delete(account));
+    next();
+  };
 
-  const renderList = async (res: import('express').Response, status: number, form: { name: string; errors: string[]; message: string | null }) => {
+  const renderList = async (res: Response, status: number, form: { name: string; errors: string[]; message: string | null }) => {
     res.status(status).render('admin/datasets', { title: 'Datasets', datasets: await listDatasets(prisma), form });
   };
 
@@ -23,16 +38,24 @@ export function consoleDatasetsRouter(prisma: Prisma): Router {
     await renderList(res, 200, { name: '', errors: [], message: null });
   });
 
-  router.post('/', async (req, res) => {
+  router.post('/', oneUploadPerAccount, upload, async (req, res) => {
     const file = req.file;
+    try {
+      await importUpload(req, res, file);
+    } finally {
+      if (file) await rm(file.path, { force: true });
+    }
+  });
+
+  async function importUpload(req: Request, res: Response, file: Express.Multer.File | undefined): Promise<void> {
     const body = uploadBody.safeParse(req.body);
     const name = typeof req.body?.name === 'string' ? req.body.name : '';
     if (!file || file.size === 0) return renderList(res, 400, { name, errors: ['Choose a JSON Lines file to upload.'], message: null });
     if (!body.success) return renderList(res, 400, { name, errors: [`Name: ${body.error.issues[0]?.message ?? 'invalid'}`], message: null });
-    const outcome = await importDatasetText(prisma, { name: body.data.name, text: file.buffer.toString('utf8') });
+    const outcome = await importDatasetText(prisma, { name: body.data.name, text: await readFile(file.path, 'utf8') });
     switch (outcome.status) {
       case 'invalid':
-        return renderList(res, 422, { name, errors: formatLineErrors(outcome.errors), message: `${file.originalname}: ${outcome.errors.length} problem(s); nothing was imported.` });
+        return renderList(res, 422, { name, errors: formatLineErrors(outcome.errors, outcome.errorCount), message: `${file.originalname}: ${outcome.errorCount} problem(s); nothing was imported.` });
       case 'name-taken':
         return renderList(res, 409, { name, errors: [`A dataset named "${outcome.name}" exists; choose another name.`], message: null });
       case 'duplicate-content':
@@ -41,7 +64,7 @@ export function consoleDatasetsRouter(prisma: Prisma): Router {
         await recordAudit(prisma, actorOf(res), { action: 'dataset.import', datasetId: outcome.dataset.id, details: { name: outcome.dataset.name, datapoints: outcome.dataset.datapointCount } });
         res.redirect(303, `/console/datasets/${outcome.dataset.id}`);
     }
-  });
+  }
 
   router.get('/:id', async (req, res) => {
     const dataset = await findDatasetByIdOrName(prisma, String(req.params.id));

@@ -2,7 +2,6 @@
 // Every route behind sign-in shares one rule: researchers read, admins change (onlyAdminsChange).
 import express, { Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import multer from 'multer';
 import { z } from 'zod';
 import { createSession, deleteSession, verifyCredentials } from '../../db/accounts.js';
 import type { Prisma } from '../../db/connection.js';
@@ -36,8 +35,6 @@ export function consoleRouter(prisma: Prisma, options: ConsoleOptions): Router {
 
   router.use(loadAccount(prisma));
   router.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 100 }));
-  // Multipart bodies (dataset uploads) are parsed here too, so the CSRF check below sees their token.
-  router.use(multer({ storage: multer.memoryStorage(), limits: { fileSize: options.maxUploadBytes, files: 1, fields: 20 } }).single('file'));
   router.use(doubleCsrfProtection);
   router.use((req, res, next) => {
     res.locals.csrfToken = generateCsrfToken(req, res);
@@ -81,7 +78,7 @@ export function consoleRouter(prisma: Prisma, options: ConsoleOptions): Router {
   router.use(requireSignedIn);
   router.use(onlyAdminsChange);
   router.get('/', (_req, res) => res.redirect(303, '/console/batches'));
-  router.use('/datasets', consoleDatasetsRouter(prisma));
+  router.use('/datasets', consoleDatasetsRouter(prisma, { maxUploadBytes: options.maxUploadBytes }));
   router.use('/batches', consoleBatchesRouter(prisma, options));
   router.use('/', consoleAccessRouter(prisma));
   return router;
