@@ -15,8 +15,11 @@ export interface SimulationOptions {
   answers?: number;
   /** Stored on the participant; `human` counts them with real raters. */
   evaluator?: string;
-  /** `pass` (default): tick exactly what each attention check asks; `ignore`: answer it like a question. */
-  checks?: 'pass' | 'ignore';
+  /**
+   * `pass` (default): tick exactly what each attention check asks; `ignore`: answer it like a
+   * question (may pass by chance); `fail`: tick everything but the option it asks for.
+   */
+  checks?: 'pass' | 'ignore' | 'fail';
 }
 
 /** Each rater ticks each option kind with its probability (`other` alone if nothing else). */
@@ -47,7 +50,8 @@ export async function simulateRaters(
       const selected = picked.length ? picked : question.optionOrder.slice(-1);
       const at = new Date(now.getTime() + 1000 * n + 800);
       if (question.check) {
-        const ticked = options.checks === 'ignore' ? selected : [question.check.targetOptionId];
+        const target = question.check.targetOptionId;
+        const ticked = options.checks === 'ignore' ? selected : options.checks === 'fail' ? question.optionOrder.filter((id) => id !== target) : [target];
         const outcome = await submitCheckAnswer(db.sql, participant, { beforePosition: question.position, selectedOptionIds: ticked }, at);
         if (outcome.status !== 'stored') throw new Error(`check answer not stored: ${outcome.status}`);
         continue;

@@ -7,7 +7,8 @@ import { batchSettingsSchema, bootstrapRoundsSchema, seedSchema } from '../core/
 import { batchCreateCommand, batchListCommand, batchShowCommand, batchStatusCommand, batchTimeoutsCommand } from './commands/batch.js';
 import { BATCH_ACTIONS } from '../core/batch-lifecycle.js';
 import { adminCreateCommand } from './commands/admin.js';
-import { prolificReviewCommand, prolificSyncCommand } from './commands/prolific.js';
+import { prolificReviewCommand, prolificStudyCommand, prolificSyncCommand } from './commands/prolific.js';
+import { prolificStudyIdSchema } from '../core/prolific.js';
 import { ProlificClient } from '../prolific/client.js';
 import { importCommand } from './commands/import.js';
 import { exportCommand, metricsCommand } from './commands/results.js';
@@ -41,6 +42,7 @@ Commands:
                                                   one row per answered question (streamed)
   prolific sync <batch>                           read the study's submissions from Prolific: returned, timed-out
                                                   and rejected ones free their places; unknown sessions flagged
+  prolific study <batch> <study id>               set or correct the Prolific study the batch runs as
   prolific review <batch> [--apply] [--failed-checks reject|request-return]
                                                   completed raters, checks, exclusion flags and the proposed
                                                   approvals; a dry run unless --apply
@@ -192,6 +194,10 @@ export async function runCli(argv: readonly string[]): Promise<void> {
       const client = prolific ? new ProlificClient(prolific) : null;
       const batch = option(z.string().min(1, 'name the batch'), args[1], '<batch>');
       if (args[0] === 'sync') return withDatabase((ctx) => prolificSyncCommand(ctx, client, batch));
+      if (args[0] === 'study') {
+        const studyId = option(prolificStudyIdSchema, args[2], '<study id>');
+        return withDatabase((ctx) => prolificStudyCommand(ctx, batch, studyId));
+      }
       if (args[0] === 'review') {
         const failedChecks = option(z.enum(['reject', 'request-return']).default('reject'), values['failed-checks'], '--failed-checks');
         return withDatabase((ctx) => prolificReviewCommand(ctx, client, batch, { apply: values.apply, failedChecks }));

@@ -53,7 +53,8 @@ export interface PlannedCheck {
 /**
  * Places `count` checks among a rater's planned questions: distinct random slots after at least
  * min(3, …) study answers and before the last question (so a session always ends on a study
- * question), each repeating the question just before it with its options reshuffled and one
+ * question), each repeating the question just before it with its options reshuffled (the last,
+ * `other`, kept last) and one
  * option, chosen at random, as the target. Throws if `count` exceeds maxAttentionChecks.
  */
 export function planAttentionChecks(questions: readonly PlannedQuestion[], count: number, rng: Rng): PlannedCheck[] {
@@ -65,7 +66,8 @@ export function planAttentionChecks(questions: readonly PlannedQuestion[], count
   const wordings = shuffled(CHECK_WORDINGS.map((_, i) => i), rng);
   return chosen.map((beforePosition, i) => {
     const source = questions[beforePosition - 1] as PlannedQuestion;
-    const optionOrder = shuffled(source.optionOrder, rng);
+    // Reshuffled like any question: `other` stays last (SPEC 3), so a check looks like the rest.
+    const optionOrder = [...shuffled(source.optionOrder.slice(0, -1), rng), ...source.optionOrder.slice(-1)];
     return {
       beforePosition,
       sourceTaskId: source.taskId,

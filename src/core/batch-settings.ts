@@ -36,7 +36,10 @@ export const batchSettingsSchema = z.object({
   categoryDraw: z.enum(CATEGORY_DRAWS, { message: 'must be uniform (SPEC 2, the default) or usable' }).default('uniform'),
   maxMinutes: z.coerce.number({ message: 'must be a whole number of minutes' }).int('must be a whole number of minutes').min(5, 'must be at least 5 minutes').max(1440, 'must be at most 1440 minutes (24 hours, as on Prolific)').default(DEFAULT_MAX_MINUTES),
   /** Left out: two, or fewer in batches of under three questions (core's defaultAttentionChecks). */
-  attentionChecks: z.coerce.number({ message: 'must be a whole number of checks' }).int('must be a whole number of checks').min(0, 'must be 0 or more').max(20, 'must be at most 20').nullable().default(null),
+  attentionChecks: z
+    // Only numbers and numeric text count: an empty field means "not set", never 0 checks.
+    .preprocess((v) => (v === '' ? null : typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v), z.number({ message: 'must be a whole number of checks' }).int('must be a whole number of checks').min(0, 'must be 0 or more').max(20, 'must be at most 20').nullable())
+    .default(null),
   /** A comprehension question before the first study question (a form checkbox sends `on`). */
   comprehensionCheck: z.preprocess((v) => v === true || v === 'on' || v === 'true' || v === '1', z.boolean()),
   /** Left out: taken from the first rater's STUDY_ID. */

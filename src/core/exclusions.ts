@@ -25,8 +25,8 @@ const threshold = (schema: z.ZodType<number, unknown>, fallback: number | null) 
 
 /** The rules as settings fields (CLI, API, form): failed checks on at two, the others off. */
 export const exclusionRulesSchema = z.object({
-  excludeFailedChecks: threshold(z.coerce.number('must be a whole number of checks, or off').int('must be a whole number of checks, or off').min(1, 'must be at least 1, or off').max(100), 2),
-  excludeSpeederSeconds: threshold(z.coerce.number('must be a number of seconds, or off').positive('must be above 0 seconds, or off').max(3600), null),
+  excludeFailedChecks: threshold(z.coerce.number('must be a whole number of checks, or off').int('must be a whole number of checks, or off').min(1, 'must be at least 1, or off').max(100, 'must be at most 100, or off'), 2),
+  excludeSpeederSeconds: threshold(z.coerce.number('must be a number of seconds, or off').positive('must be above 0 seconds, or off').max(3600, 'must be at most 3600 seconds, or off'), null),
   excludeStraightLinerPercent: threshold(z.coerce.number('must be a whole percent, or off').int('must be a whole percent, or off').min(1, 'must be 1-100, or off').max(100, 'must be 1-100, or off'), null),
 });
 export type ExclusionRuleSettings = z.infer<typeof exclusionRulesSchema>;

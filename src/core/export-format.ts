@@ -30,6 +30,8 @@ export interface AnswerExportRow {
   /** Whether the preferred response was shown as Response 1 (always, unless the batch randomises sides). */
   preferredShownFirst: boolean;
   timedOutAt: string | null;
+  /** When the rater finished (null: partial session); metrics count finished sessions by default. */
+  completedAt: string | null;
   /** The submission's status on Prolific at the last sync (null before any). */
   prolificStatus: string | null;
 }
@@ -80,7 +82,7 @@ export const ANSWER_CSV_HEADER: readonly string[] = [
   'task_id', 'datapoint_id', 'datapoint_source_id', 'sampled_category', 'topic_category', 'question_number',
   ...OPTION_SLOTS.flatMap((i) => [`option_${i}_id`, `option_${i}_kind`, `option_${i}_text`]),
   'selected_option_ids', 'selected_kinds', 'shown_at', 'answered_at', 'seconds_spent', 'category_draw', 'preferred_shown_first',
-  'timed_out_at', 'prolific_status', 'checks_answered', 'checks_failed', 'excluded_by', 'exclusion_rules',
+  'timed_out_at', 'completed_at', 'prolific_status', 'checks_answered', 'checks_failed', 'excluded_by', 'exclusion_rules',
 ];
 
 /** Lists inside one CSV field are separated by spaces (ids and kinds contain none). */
@@ -93,7 +95,7 @@ export function answerCsvValues(r: FlaggedAnswerExportRow): Cell[] {
       return [o?.id ?? null, o?.kind ?? null, o?.text ?? null];
     }),
     r.selectedOptionIds.join(' '), r.selectedKinds.join(' '), r.shownAt, r.answeredAt, r.secondsSpent, r.categoryDraw, r.preferredShownFirst,
-    r.timedOutAt, r.prolificStatus, r.checksAnswered, r.checksFailed, r.excludedBy.join(' '), r.exclusionRules,
+    r.timedOutAt, r.completedAt, r.prolificStatus, r.checksAnswered, r.checksFailed, r.excludedBy.join(' '), r.exclusionRules,
   ];
 }
 

@@ -17,8 +17,9 @@ export function acceptsAnswers(status: BatchStatusName): boolean {
 export type ParticipantStep = 'complete' | 'declined' | 'timed-out' | 'comprehension-failed' | 'closed' | 'consent' | 'instructions' | 'question';
 
 /** The page a participant is on, from their status and the batch's. */
-export function participantStep(participant: { status: ParticipantStatusName; startedAt: Date | null }, batch: { status: BatchStatusName }): ParticipantStep {
-  if (participant.status === 'completed') return 'complete';
+export function participantStep(participant: { status: ParticipantStatusName; startedAt: Date | null; completedAt?: Date | null }, batch: { status: BatchStatusName }): ParticipantStep {
+  // A rater who finished keeps their completion page, whatever Prolific did later (a rejection).
+  if (participant.status === 'completed' || participant.completedAt) return 'complete';
   if (participant.status === 'timed_out') return 'timed-out';
   if (participant.status === 'failed_comprehension') return 'comprehension-failed';
   if (participant.status === 'declined' || participant.status === 'returned' || participant.status === 'rejected') return 'declined';

@@ -15,7 +15,12 @@ export function previewUrl(baseUrl: string, batch: { id: string; previewKey: str
 }
 
 /** A study id typed by a researcher (form, CLI, API). */
-export const prolificStudyIdSchema = z.string().trim().regex(/^[a-f0-9]{24}$/i, "must be the Prolific study id: 24 hexadecimal characters, as in the study's URL");
+export const prolificStudyIdSchema = z
+  .string()
+  .trim()
+  .regex(/^[a-f0-9]{24}$/i, "must be the Prolific study id: 24 hexadecimal characters, as in the study's URL")
+  // Stored in lower case, as the STUDY_ID of entries is.
+  .transform((s) => s.toLowerCase());
 
 /** Prolific's completion link for a code (SPEC 5). */
 export function completionUrl(completeBaseUrl: string, completionCode: string): string {

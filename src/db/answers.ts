@@ -13,7 +13,9 @@ export interface AnswerFilter {
 function where(filter: AnswerFilter) {
   return {
     task: { batchId: { in: [...filter.batchIds] } },
-    ...(filter.includePartial ? {} : { participant: { status: 'completed' as const } }),
+    // Finished sessions, whatever happened after (a review's rejection, a late return on Prolific):
+    // the exclusion rules, not the payment, decide what the metrics count.
+    ...(filter.includePartial ? {} : { participant: { completedAt: { not: null } } }),
   };
 }
 
@@ -56,7 +58,7 @@ export async function* streamAnswerExportRows(prisma: Prisma, batchId: string): 
       take: PAGE,
       ...(cursor ? { cursor: { participantId_position: cursor }, skip: 1 } : {}),
       include: {
-        participant: { select: { prolificPid: true, studyId: true, sessionId: true, status: true, evaluator: true, timedOutAt: true, prolificStatus: true } },
+        participant: { select: { prolificPid: true, studyId: true, sessionId: true, status: true, evaluator: true, timedOutAt: true, completedAt: true, prolificStatus: true } },
         task: {
           select: {
             batchId: true,
@@ -109,6 +111,7 @@ export async function* streamAnswerExportRows(prisma: Prisma, batchId: string): 
         categoryDraw: a.task.batch.categoryDraw,
         preferredShownFirst: sideOf(a.participantId, a.position),
         timedOutAt: a.participant.timedOutAt?.toISOString() ?? null,
+        completedAt: a.participant.completedAt?.toISOString() ?? null,
         prolificStatus: a.participant.prolificStatus,
       };
     });

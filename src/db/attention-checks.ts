@@ -35,7 +35,9 @@ export async function submitCheckAnswer(sql: SqlRunner, rater: RaterKey, input: 
       UPDATE attention_checks k SET answered_at = ${now},
         selected_option_ids = ARRAY(SELECT o FROM unnest(c.option_order) WITH ORDINALITY AS s(o, i) WHERE o = ANY(${selected}::text[]) ORDER BY i),
         passed = (cardinality(${selected}::text[]) = 1 AND c.target_option_id = ANY(${selected}::text[]))
-      FROM c WHERE k.id = c.id AND c.shown_at IS NOT NULL AND c.answered_at IS NULL AND ${selected}::text[] <@ c.option_order
+      -- k.answered_at is re-checked on the row itself after waiting for its lock: of two answers at
+      -- once, only the first is stored.
+      FROM c WHERE k.id = c.id AND k.answered_at IS NULL AND c.shown_at IS NOT NULL AND ${selected}::text[] <@ c.option_order
       RETURNING k.passed
     )
     SELECT (SELECT count(*) FROM rater)::int AS rater, (SELECT count(*) FROM c)::int AS found,

@@ -71,7 +71,32 @@ export async function applySubmissionStatuses(sql: SqlRunner, batchId: string, s
   );
 }
 
-/** Records what a review did on Prolific for each participant (approved, rejected, return_requested). */
+/** A claim older than this is taken to be left by a process that stopped half-way: claimable again. */
+const STALE_CLAIM_MINUTES = 10;
+
+/**
+ * Claims participants for a review action, so that two reviews running at once never act twice on
+ * one participant (the second finds them claimed). Returns the ids claimed now.
+ */
+export async function claimForReview(sql: SqlRunner, batchId: string, participantIds: readonly string[], now: Date): Promise<string[]> {
+  if (participantIds.length === 0) return [];
+  const rows = await withRetry(() => sql.rows<{ id: string }>(PrismaSql.sql`
+    UPDATE participants SET review_action = 'claimed', reviewed_at = ${now}
+    WHERE batch_id = ${batchId} AND id = ANY(${[...participantIds]}::text[])
+      AND (review_action IS NULL OR (review_action = 'claimed' AND reviewed_at < ${now}::timestamp - make_interval(mins => ${STALE_CLAIM_MINUTES}::int)))
+    RETURNING id`));
+  return rows.map((r) => r.id);
+}
+
+/** Gives claims back after Prolific refused the action (nothing was done to these participants). */
+export async function releaseReviewClaims(sql: SqlRunner, batchId: string, participantIds: readonly string[]): Promise<void> {
+  if (participantIds.length === 0) return;
+  await withRetry(() => sql.rows(PrismaSql.sql`
+    UPDATE participants SET review_action = NULL, reviewed_at = NULL
+    WHERE batch_id = ${batchId} AND id = ANY(${[...participantIds]}::text[]) AND review_action = 'claimed'`));
+}
+
+/** Records what a review did on Prolific for participants it had claimed (approved, rejected, return_requested). */
 export async function recordReviewActions(sql: SqlRunner, batchId: string, actions: readonly { participantId: string; action: 'approved' | 'rejected' | 'return_requested' }[], now: Date, actor: Actor): Promise<void> {
   if (actions.length === 0) return;
   await withRetry(() =>
@@ -80,7 +105,7 @@ export async function recordReviewActions(sql: SqlRunner, batchId: string, actio
         UPDATE participants p SET review_action = r.action, reviewed_at = ${now},
           prolific_status = CASE r.action WHEN 'approved' THEN 'APPROVED' WHEN 'rejected' THEN 'REJECTED' ELSE p.prolific_status END
         FROM json_to_recordset(${JSON.stringify(actions.map((a) => ({ id: a.participantId, action: a.action })))}::json) AS r(id text, action text)
-        WHERE p.id = r.id AND p.batch_id = ${batchId}
+        WHERE p.id = r.id AND p.batch_id = ${batchId} AND p.review_action = 'claimed'
         RETURNING p.id, p.prolific_pid, p.review_action`);
       const rejected = done.filter((d) => d.review_action === 'rejected').map((d) => d.id);
       // A rejected submission's place opens again on Prolific: free ours too.
@@ -88,6 +113,18 @@ export async function recordReviewActions(sql: SqlRunner, batchId: string, actio
         UPDATE participants SET status = 'rejected' WHERE id = ANY(${rejected}::text[]) AND status IN ('consenting', 'active', 'completed') RETURNING id`);
       if (freed.length > 0) await releaseHolds(tx, freed.map((f) => f.id));
       await insertAuditEvents(tx, batchId, actor, done.map((d) => ({ action: `participant.review.${d.review_action}`, details: { participantId: d.id, prolificPid: d.prolific_pid } })), now);
+    }),
+  );
+}
+
+/** Sets (or corrects) the Prolific study a batch runs as, audited. */
+export async function setProlificStudyId(sql: SqlRunner, batchId: string, studyId: string, now: Date, actor: Actor): Promise<void> {
+  await withRetry(() =>
+    sql.transaction(async (tx) => {
+      const [before] = await tx.rows<{ prolific_study_id: string | null }>(PrismaSql.sql`
+        SELECT prolific_study_id FROM batches WHERE id = ${batchId} FOR UPDATE`);
+      await tx.rows(PrismaSql.sql`UPDATE batches SET prolific_study_id = ${studyId} WHERE id = ${batchId}`);
+      await insertAuditEvents(tx, batchId, actor, [{ action: 'batch.prolific_study', details: { from: before?.prolific_study_id ?? null, to: studyId } }], now);
     }),
   );
 }

@@ -46,6 +46,8 @@ const pageSchema = z.object({
 });
 
 const PAGE_SIZE = 100;
+/** 10,000 pages of 100: far beyond any study; past it the links must be looping. */
+const MAX_PAGES = 10_000;
 
 export class ProlificClient {
   private readonly base: string;
@@ -60,19 +62,32 @@ export class ProlificClient {
     this.backoffMs = options.backoffMs ?? 1000;
   }
 
-  /** Every submission of the study, following the pages until there is no next link or a short page. */
+  /**
+   * Every submission of the study (PROLIFIC.md): follows each page's next link, resolved against
+   * that page, until there is none, it points back to a page already read, or a page is empty. A
+   * short page with a next link is followed too (Prolific may cap the page size below the one
+   * asked for); submissions seen twice are kept once. A next link to another host is refused: the
+   * token is only ever sent to the configured API.
+   */
   async listSubmissions(studyId: string): Promise<Submission[]> {
-    const all: Submission[] = [];
+    const byId = new Map<string, Submission>();
+    const visited = new Set<string>();
     let url: string | null = this.url(`submissions/?study=${encodeURIComponent(studyId)}&page=1&page_size=${PAGE_SIZE}`);
-    for (let pages = 0; url !== null; pages++) {
-      if (pages > 10_000) throw new ProlificApiError(0, 'list submissions', 'more than 10,000 pages: the next links loop');
+    while (url !== null && !visited.has(url)) {
+      if (visited.size >= MAX_PAGES) throw new ProlificApiError(0, 'list submissions', `more than ${MAX_PAGES} pages of submissions`);
+      visited.add(url);
       const parsed = pageSchema.safeParse(await this.request('GET', url, 'list submissions'));
       if (!parsed.success) throw new ProlificApiError(200, 'list submissions', `unexpected response: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-      all.push(...parsed.data.results);
+      for (const s of parsed.data.results) byId.set(s.id, s);
       const next = parsed.data._links?.next?.href ?? null;
-      url = next && parsed.data.results.length >= PAGE_SIZE ? new URL(next, this.base).toString() : null;
+      url = next && parsed.data.results.length > 0 ? this.sameOrigin(new URL(next, url).toString()) : null;
     }
-    return all;
+    return [...byId.values()];
+  }
+
+  private sameOrigin(url: string): string {
+    if (new URL(url).origin !== new URL(this.base).origin) throw new ProlificApiError(0, 'list submissions', `a next link to another host (${new URL(url).origin}) was not followed`);
+    return url;
   }
 
   /** Approves the study's submissions of these participants (Prolific ids) at once. */

@@ -20,5 +20,6 @@ export function describeSync(result: BatchSyncResult): string {
   if (!result.ok) return 'This batch has no Prolific study id yet: it is taken from the first rater who enters, or set it when creating the batch (--prolific-study-id).';
   const freed = result.freed.length ? `; freed the places of ${result.freed.length} participant(s) (${result.freed.map((f) => `${f.prolificPid} ${f.status}`).join(', ')})` : '; no place freed';
   const unknown = result.unknownSessions.length ? `; ${result.unknownSessions.length} participant(s) entered with a SESSION_ID that is not a submission of this study (flagged)` : '';
-  return `Read ${result.submissions} submission(s) from Prolific; matched ${result.matched} participant(s)${freed}${unknown}.`;
+  const hint = result.matched === 0 && result.unknownSessions.length > 0 ? ' No participant matched: is the study id right? Correct it on the review page or with `prefbasis prolific study <batch> <id>`.' : '';
+  return `Read ${result.submissions} submission(s) from Prolific; matched ${result.matched} participant(s)${freed}${unknown}.${hint}`;
 }

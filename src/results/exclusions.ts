@@ -6,6 +6,9 @@ import type { Batch } from '../db/batches.js';
 import type { Prisma } from '../db/connection.js';
 import { exclusionRulesOfBatch, listRaterQuality, type BatchRaterQuality } from '../db/rater-quality.js';
 
+/** Participants the exclusion rules apply to: Prolific raters and the simulated people standing in for them. */
+const PERSON_EVALUATORS = new Set(['human', 'simulated']);
+
 export type RulesOfBatch = Pick<Batch, 'id' | 'excludeFailedChecks' | 'excludeSpeederSeconds' | 'excludeStraightLinerPercent'>;
 
 export interface RaterReport extends BatchRaterQuality {
@@ -18,7 +21,8 @@ export async function reportRaters(prisma: Prisma, batches: readonly RulesOfBatc
   const raters = await listRaterQuality(prisma, batches.map((b) => b.id));
   return raters.map((q) => {
     const rules = rulesOf.get(q.batchId);
-    return { ...q, excludedBy: rules ? exclusionsOf(rules, q) : [] };
+    // The rules are about people's attention: model evaluators (LLMs) are never excluded by them.
+    return { ...q, excludedBy: rules && PERSON_EVALUATORS.has(q.evaluator) ? exclusionsOf(rules, q) : [] };
   });
 }
 

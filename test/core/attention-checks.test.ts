@@ -25,12 +25,13 @@ describe('planAttentionChecks', () => {
     );
   });
 
-  it('repeats the question just before it, with the same options reshuffled and one of them as the target', () => {
+  it('repeats the question just before it, with the same options reshuffled (other still last) and one of them as the target', () => {
     const qs = questions(20);
     for (const c of planAttentionChecks(qs, 2, createRng(7))) {
       const source = qs[c.beforePosition - 1] as PlannedQuestion;
       expect(c.sourceTaskId).toBe(source.taskId);
       expect([...c.optionOrder].sort()).toEqual([...source.optionOrder].sort());
+      expect(c.optionOrder.at(-1)).toBe(source.optionOrder.at(-1));
       expect(source.optionOrder).toContain(c.targetOptionId);
       expect(c.preferredFirst).toBe(source.preferredFirst);
     }

@@ -21,6 +21,10 @@ describe('participantStep', () => {
     expect(participantStep(at('rejected', true), { status: 'open' })).toBe('declined');
   });
 
+  it('keeps the completion page for a rater who finished and was rejected or returned later', () => {
+    expect(participantStep({ status: 'rejected', startedAt: new Date(0), completedAt: new Date(1) }, { status: 'closed' })).toBe('complete');
+  });
+
   it('asks a rater who failed the comprehension question to return the study, whatever the batch', () => {
     expect(participantStep(at('failed_comprehension'), { status: 'open' })).toBe('comprehension-failed');
     expect(participantStep(at('failed_comprehension'), { status: 'closed' })).toBe('comprehension-failed');

@@ -25,6 +25,8 @@ export interface ProlificStandIn {
   calls: StandInCall[];
   /** Answers the next requests with these statuses (429, 500…) before serving normally. */
   failNext: (...statuses: number[]) => void;
+  /** How list pages link to the next one; and the largest page size served, whatever is asked. */
+  paging: { links: 'absolute' | 'relative' | 'self' | 'other-host'; maxPageSize: number };
   close: () => Promise<void>;
 }
 
@@ -32,6 +34,7 @@ export async function startProlificStandIn(token = 'stand-in-token'): Promise<Pr
   const submissions: StandInSubmission[] = [];
   const calls: StandInCall[] = [];
   const failures: number[] = [];
+  const paging: ProlificStandIn['paging'] = { links: 'absolute', maxPageSize: 1000 };
   const app = express();
   app.use(express.json());
   app.use((req, res, next) => {
@@ -46,11 +49,13 @@ export async function startProlificStandIn(token = 'stand-in-token'): Promise<Pr
   app.get('/api/v1/submissions/', (req, res) => {
     const study = String(req.query.study ?? '');
     const page = Math.max(1, Number(req.query.page ?? 1));
-    const size = Math.max(1, Number(req.query.page_size ?? 20));
+    const size = Math.min(paging.maxPageSize, Math.max(1, Number(req.query.page_size ?? 20)));
     const all = submissions.filter((s) => s.study_id === study);
     const results = all.slice((page - 1) * size, page * size);
     const more = page * size < all.length;
-    const next = more ? `${baseUrl}submissions/?study=${study}&page=${page + 1}&page_size=${size}` : null;
+    const query = `?study=${study}&page=${page + 1}&page_size=${size}`;
+    const links = { absolute: `${baseUrl}submissions/${query}`, relative: query, self: `${baseUrl}submissions/?study=${study}&page=${page}&page_size=${size}`, 'other-host': `http://elsewhere.invalid/api/v1/submissions/${query}` };
+    const next = more ? links[paging.links] : null;
     res.json({ results, _links: { next: { href: next }, self: { href: req.originalUrl } }, meta: { count: all.length } });
   });
 
@@ -87,6 +92,7 @@ export async function startProlificStandIn(token = 'stand-in-token'): Promise<Pr
     submissions,
     calls,
     failNext: (...statuses) => failures.push(...statuses),
+    paging,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

@@ -31,6 +31,7 @@ afterAll(async () => {
 beforeEach(() => {
   standIn.submissions.length = 0;
   standIn.calls.length = 0;
+  Object.assign(standIn.paging, { links: 'absolute', maxPageSize: 1000 });
 });
 
 /** Raters entering with the study's id, each with a submission on the stand-in in `status`. */
@@ -126,11 +127,88 @@ describe('Prolific sync', () => {
   });
 });
 
+describe('Prolific client paging', () => {
+  const client = () => new ProlificClient({ baseUrl: standIn.url, token: standIn.token, sleep: async () => {}, backoffMs: 1 });
+  const fill = (n: number) => standIn.submissions.push(...Array.from({ length: n }, () => ({ id: prolificId(), participant_id: prolificId(), study_id: STUDY, status: 'ACTIVE' })));
+
+  it('reads every page when Prolific serves fewer per page than asked, and resolves relative next links against the page', async () => {
+    fill(120);
+    Object.assign(standIn.paging, { links: 'relative', maxPageSize: 50 });
+    const all = await client().listSubmissions(STUDY);
+    expect(all).toHaveLength(120);
+    expect(standIn.calls.map((c) => c.path)).toEqual(Array(3).fill('/api/v1/submissions/'));
+  });
+
+  it('stops at a next link pointing back to a page already read, and never follows one to another host', async () => {
+    fill(150);
+    standIn.paging.links = 'self';
+    expect(await client().listSubmissions(STUDY)).toHaveLength(100);
+    expect(standIn.calls).toHaveLength(1);
+    standIn.paging.links = 'other-host';
+    await expect(client().listSubmissions(STUDY)).rejects.toThrow(/another host/);
+  });
+});
+
+describe('study id', () => {
+  it('can be corrected after a made-up first entry set it, and the next sync then frees the real places', async () => {
+    const batch = await createOpenBatch(t.db.prisma, { raters: 5 }, 300);
+    const fake = new Rater(t.app, batch);
+    await fake.consentAndStart();
+    const [real] = await ratersWithSubmissions(batch, ['RETURNED']);
+    const first = await request(t.app).post(`/api/v1/batches/${batch.id}/prolific/sync`).set(t.auth);
+    expect(first.body.matched).toBe(0);
+    expect(first.body.message).toMatch(/is the study id right\?/);
+    const set = await request(t.app).post(`/api/v1/batches/${batch.id}/prolific/study`).set(t.auth).send({ studyId: STUDY.toUpperCase() });
+    expect(set.body.batch.prolificStudyId).toBe(STUDY);
+    expect((await request(t.app).post(`/api/v1/batches/${batch.id}/prolific/study`).set(t.auth).send({ studyId: 'nope' })).status).toBe(422);
+    const second = await request(t.app).post(`/api/v1/batches/${batch.id}/prolific/sync`).set(t.auth);
+    expect(second.body.freed).toHaveLength(1);
+    expect((await participantOf(batch, real as Rater)).status).toBe('returned');
+    expect(await t.db.prisma.auditEvent.count({ where: { batchId: batch.id, action: 'batch.prolific_study' } })).toBe(1);
+  });
+});
+
 describe('review and approvals', () => {
+  it("never sends a made-up entry to Prolific, and keeps a rejected rater's finished session in the metrics", async () => {
+    const batch = await createOpenBatch(t.db.prisma, { raters: 10, prolificStudyId: STUDY }, 300);
+    await simulateRaters(t.db, batch, 2, P, createRng(12));
+    await simulateRaters(t.db, batch, 1, P, createRng(13), { checks: 'fail' });
+    const [real, , failed] = await t.db.prisma.participant.findMany({ where: { batchId: batch.id }, orderBy: { createdAt: 'asc' } });
+    // The second rater's SESSION_ID is no submission of the study.
+    for (const p of [real, failed]) standIn.submissions.push({ id: p?.sessionId ?? '', participant_id: p?.prolificPid ?? '', study_id: STUDY, status: 'AWAITING REVIEW' });
+    const everyone = async () => (await request(t.app).get(`/api/v1/batches/${batch.id}/metrics?exclusions=none&rounds=100`).set(t.auth)).body.overall.n.raters;
+    expect(await everyone()).toBe(3);
+    const applied = await request(t.app).post(`/api/v1/batches/${batch.id}/review/apply`).set(t.auth).send({});
+    expect(applied.body).toEqual({ approved: [real?.prolificPid], rejected: [failed?.prolificPid], returnRequested: [] });
+    expect(await everyone()).toBe(3);
+    const rejected = await t.db.prisma.participant.findUniqueOrThrow({ where: { id: failed?.id } });
+    expect(rejected.status).toBe('rejected');
+  });
+
+  it('acts once on each participant when two reviews are applied at once', async () => {
+    const batch = await createOpenBatch(t.db.prisma, { raters: 10, prolificStudyId: STUDY }, 300);
+    await simulateRaters(t.db, batch, 3, P, createRng(14));
+    await simulateRaters(t.db, batch, 3, P, createRng(15), { checks: 'fail' });
+    for (const p of await t.db.prisma.participant.findMany({ where: { batchId: batch.id } })) standIn.submissions.push({ id: p.sessionId, participant_id: p.prolificPid, study_id: STUDY, status: 'AWAITING REVIEW' });
+    const [a, b] = await Promise.all([
+      request(t.app).post(`/api/v1/batches/${batch.id}/review/apply`).set(t.auth).send({ failedChecks: 'reject' }),
+      request(t.app).post(`/api/v1/batches/${batch.id}/review/apply`).set(t.auth).send({ failedChecks: 'request-return' }),
+    ]);
+    const approved = [...a.body.approved, ...b.body.approved];
+    const failedActions = [...a.body.rejected, ...a.body.returnRequested, ...b.body.rejected, ...b.body.returnRequested];
+    expect(approved).toHaveLength(3);
+    expect(new Set(approved).size).toBe(3);
+    expect(failedActions).toHaveLength(3);
+    expect(new Set(failedActions).size).toBe(3);
+    const posts = standIn.calls.filter((c) => c.method === 'POST');
+    expect(posts.filter((c) => c.path.endsWith('/transition/') || c.path.endsWith('/request-return/'))).toHaveLength(3);
+    expect(posts.filter((c) => c.path.endsWith('/bulk-approve/')).flatMap((c) => (c.body as { participant_ids: string[] }).participant_ids)).toHaveLength(3);
+  });
+
   it('approves everyone who did not fail two checks in one bulk call and rejects exactly the two-check failures; a second apply does nothing', async () => {
     const batch = await createOpenBatch(t.db.prisma, { raters: 10, prolificStudyId: STUDY }, 300);
     await simulateRaters(t.db, batch, 3, P, createRng(5));
-    await simulateRaters(t.db, batch, 2, P, createRng(6), { checks: 'ignore' });
+    await simulateRaters(t.db, batch, 2, P, createRng(6), { checks: 'fail' });
     const participants = await t.db.prisma.participant.findMany({ where: { batchId: batch.id }, orderBy: { createdAt: 'asc' } });
     for (const p of participants) standIn.submissions.push({ id: p.sessionId, participant_id: p.prolificPid, study_id: STUDY, status: 'AWAITING REVIEW' });
     const [good, bad] = [participants.slice(0, 3), participants.slice(3)];
@@ -158,17 +236,18 @@ describe('review and approvals', () => {
     standIn.calls.length = 0;
     const again = await request(t.app).post(`/api/v1/batches/${batch.id}/review/apply`).set(t.auth).send({});
     expect(again.body).toEqual({ approved: [], rejected: [], returnRequested: [] });
-    expect(standIn.calls).toEqual([]);
+    // Only the sync's read: nothing sent.
+    expect(standIn.calls.map((c) => c.method)).toEqual(['GET']);
   });
 
   it('asks the failing raters to return instead when told to, and a researcher token cannot apply', async () => {
     const batch = await createOpenBatch(t.db.prisma, { raters: 10, prolificStudyId: STUDY }, 300);
-    await simulateRaters(t.db, batch, 1, P, createRng(7), { checks: 'ignore' });
+    await simulateRaters(t.db, batch, 1, P, createRng(7), { checks: 'fail' });
     const [p] = await t.db.prisma.participant.findMany({ where: { batchId: batch.id } });
     standIn.submissions.push({ id: p?.sessionId ?? '', participant_id: p?.prolificPid ?? '', study_id: STUDY, status: 'AWAITING REVIEW' });
     const res = await request(t.app).post(`/api/v1/batches/${batch.id}/review/apply`).set(t.auth).send({ failedChecks: 'request-return' });
     expect(res.body).toEqual({ approved: [], rejected: [], returnRequested: [p?.prolificPid] });
-    expect(standIn.calls.map((c) => c.path)).toEqual([`/api/v1/submissions/${p?.sessionId}/request-return/`]);
+    expect(standIn.calls.filter((c) => c.method === 'POST').map((c) => c.path)).toEqual([`/api/v1/submissions/${p?.sessionId}/request-return/`]);
     const bad = await request(t.app).post(`/api/v1/batches/${batch.id}/review/apply`).set(t.auth).send({ failedChecks: 'ban' });
     expect(bad.status).toBe(422);
   });
@@ -180,7 +259,7 @@ describe('console review page', () => {
     const admin = await signIn(t.app, 'review-admin@example.org');
     const batch = await createOpenBatch(t.db.prisma, { raters: 10, prolificStudyId: STUDY }, 300);
     await simulateRaters(t.db, batch, 2, P, createRng(8));
-    await simulateRaters(t.db, batch, 1, P, createRng(9), { checks: 'ignore' });
+    await simulateRaters(t.db, batch, 1, P, createRng(9), { checks: 'fail' });
     for (const p of await t.db.prisma.participant.findMany({ where: { batchId: batch.id } })) {
       standIn.submissions.push({ id: p.sessionId, participant_id: p.prolificPid, study_id: STUDY, status: 'AWAITING REVIEW' });
     }

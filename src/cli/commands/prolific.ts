@@ -1,5 +1,6 @@
 // prefbasis prolific sync <batch> | prolific review <batch> [--apply]: Prolific operations.
 import { CLI_ACTOR } from '../../db/audit.js';
+import { setProlificStudyId } from '../../db/prolific-sync.js';
 import type { ProlificClient } from '../../prolific/client.js';
 import { applyReview, buildReview, planReview, type FailedChecksAction } from '../../prolific/review.js';
 import { describeSync, syncBatchWithProlific } from '../../prolific/sync.js';
@@ -38,4 +39,10 @@ export async function prolificReviewCommand(ctx: CliContext, client: ProlificCli
   if (!batch.prolificStudyId) throw new CliError('This batch has no Prolific study id yet; nothing can be approved.');
   const done = await applyReview(ctx.db, client, batch, { failedChecks: options.failedChecks, now: () => new Date(), actor: CLI_ACTOR });
   ctx.out(`Approved ${done.approved.length}; rejected ${done.rejected.length}; asked ${done.returnRequested.length} to return.`);
+}
+
+export async function prolificStudyCommand(ctx: CliContext, batchArg: string, studyId: string): Promise<void> {
+  const batch = await requireBatch(ctx, batchArg);
+  await setProlificStudyId(ctx.db.sql, batch.id, studyId, new Date(), CLI_ACTOR);
+  ctx.out(`Batch "${batch.name}" now runs as Prolific study ${studyId}${batch.prolificStudyId && batch.prolificStudyId !== studyId ? ` (was ${batch.prolificStudyId})` : ''}.`);
 }

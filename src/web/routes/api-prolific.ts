@@ -1,7 +1,9 @@
 // /api/v1/batches/:id/prolific/sync and /review: Prolific sync, the approval review and applying it.
 import express, { Router } from 'express';
 import { z } from 'zod';
+import { prolificStudyIdSchema } from '../../core/prolific.js';
 import type { Prisma } from '../../db/connection.js';
+import { setProlificStudyId } from '../../db/prolific-sync.js';
 import type { SqlRunner } from '../../db/sql-runner.js';
 import type { ProlificClient } from '../../prolific/client.js';
 import { applyReview, buildReview, planReview } from '../../prolific/review.js';
@@ -11,6 +13,7 @@ import { loadBatchOr404 } from '../load-batch.js';
 import { actorOf } from '../middleware/auth.js';
 import { parseBodyOr422 } from '../schemas/common.js';
 
+const studyBody = z.object({ studyId: prolificStudyIdSchema });
 const applyBody = z.object({ failedChecks: z.enum(['reject', 'request-return'], { message: 'must be reject (the default) or request-return' }).default('reject') });
 
 /** The client, or a 409 that says how to turn Prolific access on. */
@@ -27,6 +30,14 @@ export function prolificRouter(prisma: Prisma, options: { sql: SqlRunner; prolif
     const result = await syncBatchWithProlific(options.sql, requireProlific(options.prolific), batch, new Date(), actorOf(res));
     if (!result.ok) throw new HttpError(409, 'no_prolific_study', describeSync(result));
     res.json({ ...result, message: describeSync(result) });
+  });
+
+  // The study id is learnt from the first entry; a made-up first entry (or a new study) is corrected here.
+  router.post('/:id/prolific/study', express.json({ limit: '10kb' }), async (req, res) => {
+    const batch = await loadBatchOr404(prisma, req.params);
+    const { studyId } = parseBodyOr422(studyBody, req.body ?? {});
+    await setProlificStudyId(options.sql, batch.id, studyId, new Date(), actorOf(res));
+    res.json({ batch: { id: batch.id, prolificStudyId: studyId } });
   });
 
   router.get('/:id/review', async (req, res) => {

@@ -2,7 +2,9 @@
 // sync button and applying the review. Changes are admin-only (onlyAdminsChange on the console).
 import { Router, type Response } from 'express';
 import { z } from 'zod';
+import { prolificStudyIdSchema } from '../../core/prolific.js';
 import type { Batch } from '../../db/batches.js';
+import { setProlificStudyId } from '../../db/prolific-sync.js';
 import type { Prisma } from '../../db/connection.js';
 import type { SqlRunner } from '../../db/sql-runner.js';
 import type { ProlificClient } from '../../prolific/client.js';
@@ -13,6 +15,7 @@ import { actorOf } from '../middleware/auth.js';
 import { parseOr400 } from '../schemas/common.js';
 import { requireProlific } from './api-prolific.js';
 
+const studyForm = z.object({ studyId: prolificStudyIdSchema });
 const applyForm = z.object({ failedChecks: z.enum(['reject', 'request-return']).default('reject'), confirm: z.literal('yes', { message: 'tick the confirmation box to act on Prolific' }) });
 
 export function consoleReviewRouter(prisma: Prisma, options: { sql: SqlRunner; prolific: ProlificClient | null }): Router {
@@ -29,6 +32,14 @@ export function consoleReviewRouter(prisma: Prisma, options: { sql: SqlRunner; p
     const batch = await loadBatchOr404(prisma, req.params);
     const result = await syncBatchWithProlific(options.sql, requireProlific(options.prolific), batch, new Date(), actorOf(res));
     await renderReview(res, batch, describeSync(result));
+  });
+
+  router.post('/prolific/study', async (req, res) => {
+    const batch = await loadBatchOr404(prisma, req.params);
+    const parsed = studyForm.safeParse(req.body);
+    if (!parsed.success) return renderReview(res.status(400), batch, `Prolific study id: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    await setProlificStudyId(options.sql, batch.id, parsed.data.studyId, new Date(), actorOf(res));
+    await renderReview(res, { ...batch, prolificStudyId: parsed.data.studyId }, `This batch now runs as Prolific study ${parsed.data.studyId}.`);
   });
 
   router.post('/review/apply', async (req, res) => {
