@@ -11,6 +11,7 @@ import { openDatabase, type Database } from '../../src/db/connection.js';
 import { importDatasetText } from '../../src/db/datasets.js';
 import { writeAnswersExport } from '../../src/results/exports.js';
 import { newId } from '../../src/db/ids.js';
+import { kindBit } from '../../src/core/option-kinds.js';
 
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
@@ -36,7 +37,9 @@ async function fillBatch(db: Database, name: string, raters: number): Promise<st
       Array.from({ length: 20 }, (_, position) => {
         const task = tasks[(r * 20 + position) % tasks.length]!;
         const order = task.options.map((o) => o.id);
-        return { id: newId('a', 14), participantId: p.id, taskId: task.id, position, order, selected: order.filter(() => rng.next() < 0.4).concat(order.slice(-1)) };
+        const selected = order.filter(() => rng.next() < 0.4).concat(order.slice(-1));
+        const kinds = task.options.filter((o) => selected.includes(o.id)).reduce((bits, o) => bits | kindBit(o.kind), 0);
+        return { id: newId('a', 14), participantId: p.id, taskId: task.id, position, order, selected, kinds };
       }),
     );
     for (let i = 0; i < answers.length; i += 5000) {
@@ -46,6 +49,7 @@ async function fillBatch(db: Database, name: string, raters: number): Promise<st
         { name: 'task_id', type: 'text', value: (a) => a.taskId },
         { name: 'position', type: 'int4', value: (a) => a.position },
         { name: 'selected_option_ids', type: 'text', value: (a) => JSON.stringify(a.selected), select: (v) => `ARRAY(SELECT json_array_elements_text(${v}::json))` },
+        { name: 'selected_kinds', type: 'int4', value: (a) => a.kinds, select: (v) => `${v}::smallint` },
         { name: 'option_order', type: 'text', value: (a) => JSON.stringify(a.order), select: (v) => `ARRAY(SELECT json_array_elements_text(${v}::json))` },
         { name: 'shown_at', type: 'text', value: () => now.toISOString(), select: (v) => `${v}::timestamptz` },
       ], answers.slice(i, i + 5000));
@@ -73,7 +77,7 @@ async function measureExport(db: Database, batchId: string, withGc: boolean): Pr
     },
   });
   const start = performance.now();
-  const rows = await writeAnswersExport(db.prisma, await db.prisma.batch.findUniqueOrThrow({ where: { id: batchId } }), 'csv', sink);
+  const rows = await writeAnswersExport(db, await db.prisma.batch.findUniqueOrThrow({ where: { id: batchId } }), 'csv', sink);
   return { ms: performance.now() - start, liveHeapMb: live / 1e6, rows, bytes };
 }
 

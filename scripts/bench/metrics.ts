@@ -1,32 +1,93 @@
-// Metrics benchmark: the 1,000-round rater bootstrap against the point estimates alone (baseline),
-// for the paper's study size (50 raters × 20 answers) and for 1,000 raters × 20 answers.
-// Usage: npx tsx scripts/bench/metrics.ts
-import { computeSlicedMetrics, type SliceableAnswer } from '../../src/core/metric-slices.js';
-import { OPTION_KINDS } from '../../src/core/option-kinds.js';
+// Metrics at scale (issue 10.1): R1–R6, the four ratios and 1,000 bootstrap rounds over a batch of
+// 1,000,000 answers (50,000 raters × 20), against baselines measured in the same run on the same
+// database: `SELECT count(*) FROM answers`, and the SQL per-rater × kind aggregation alone.
+// Also reports the process's RSS growth and the longest event-loop delay while metrics run.
+// Usage: DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npx tsx scripts/bench/metrics.ts [--raters 50000]
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
 import { createRng } from '../../src/core/rng.js';
+import { generateSyntheticDataset, toJsonl } from '../../src/core/synthetic-dataset.js';
+import { createBatchFromDataset } from '../../src/db/batches.js';
+import { openDatabase } from '../../src/db/connection.js';
+import { importDatasetText } from '../../src/db/datasets.js';
+import { computeBatchMetrics } from '../../src/results/metrics.js';
+import { seedFinishedRaters } from './lib/seed-answers.js';
 
-function study(raters: number): SliceableAnswer[] {
-  const rng = createRng(raters);
-  return Array.from({ length: raters * 20 }, (_, i) => ({
-    raterId: `r${Math.floor(i / 20)}`,
-    selectedKinds: OPTION_KINDS.filter(() => rng.next() < 0.35),
-    batchId: 'b',
-    topicCategory: `topic ${i % 21}`,
-    sampledCategory: `category ${i % 17}`,
-    evaluator: 'human',
-  }));
-}
+const { values } = parseArgs({ options: { raters: { type: 'string', default: '50000' } } });
+const raters = Number(values.raters);
+const serverUrl = process.env.DATABASE_URL;
+if (!serverUrl) throw new Error('set DATABASE_URL to a PostgreSQL server');
+const name = `prefbasis_bench_metrics_${process.pid}`;
+const admin = new pg.Client({ connectionString: serverUrl });
+await admin.connect();
+await admin.query(`CREATE DATABASE ${name}`);
+const url = new URL(serverUrl);
+url.pathname = `/${name}`;
+const db = await openDatabase({ kind: 'postgres', url: url.toString() });
+const direct = new pg.Client({ connectionString: url.toString() });
 
-function time(fn: () => unknown, repeat: number): number {
+async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
   const start = performance.now();
-  for (let i = 0; i < repeat; i++) fn();
-  return (performance.now() - start) / repeat;
+  const value = await work();
+  return { ms: performance.now() - start, value };
 }
 
-for (const raters of [50, 1000]) {
-  const answers = study(raters);
-  const baseline = time(() => computeSlicedMetrics(answers, null, 1, { rounds: 1, level: 0.95 }), 20);
-  const overall = time(() => computeSlicedMetrics(answers, null, 1), 3);
-  const byTopic = time(() => computeSlicedMetrics(answers, 'topic', 1), 3);
-  console.log(`${raters} raters × 20 answers: baseline (1 round) = 1.0 (${baseline.toFixed(1)} ms); 1,000 rounds overall ${(overall / baseline).toFixed(0)} x (${overall.toFixed(0)} ms); by topic (21 slices) ${(byTopic / baseline).toFixed(0)} x (${byTopic.toFixed(0)} ms)`);
+/** Runs `work` with the event loop watched and the RSS sampled; returns time, max delay and RSS growth. */
+async function watched<T>(work: () => Promise<T>): Promise<{ ms: number; maxDelayMs: number; p99DelayMs: number; rssGrowthMb: number; value: T }> {
+  const histogram = monitorEventLoopDelay({ resolution: 5 });
+  const rss0 = process.memoryUsage().rss;
+  let peak = rss0;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+  histogram.enable();
+  const { ms, value } = await timed(work);
+  histogram.disable();
+  clearInterval(sampler);
+  peak = Math.max(peak, process.memoryUsage().rss);
+  return { ms, maxDelayMs: histogram.max / 1e6, p99DelayMs: histogram.percentile(99) / 1e6, rssGrowthMb: (peak - rss0) / 1e6, value };
+}
+
+try {
+  await db.migrate();
+  await direct.connect();
+  await importDatasetText(db.prisma, { name: 'bench', text: toJsonl(generateSyntheticDataset(18_319, createRng(1))) });
+  const created = await createBatchFromDataset(db.prisma, { dataset: 'bench', name: 'bench', questions: 20, raters, seed: 7, completionCode: 'BENCH1', ratingsPerTask: 60, preferredSide: 'first' });
+  if (!created.ok) throw new Error(created.reason);
+  const seeding = await timed(() => seedFinishedRaters(direct, created.batch.id, raters));
+  const answers = Number((await direct.query('SELECT count(*) FROM answers')).rows[0].count);
+  console.log(`seeded ${answers.toLocaleString('en')} answers from ${raters.toLocaleString('en')} raters in ${(seeding.ms / 1000).toFixed(1)} s`);
+
+  // Baselines, each the best of three.
+  const best = async (sql: string) => Math.min(...(await sequential(3, async () => (await timed(() => direct.query(sql))).ms)));
+  const count = await best('SELECT count(*) FROM answers');
+  const aggregation = await best(`
+    SELECT count(*) FROM (
+      SELECT a.participant_id, count(*), count(*) FILTER (WHERE k.g)
+      FROM answers a JOIN tasks t ON t.id = a.task_id
+      CROSS JOIN LATERAL (SELECT bool_or(o.kind = 'generated') AS g, bool_or(o.kind = 'control') AS c FROM task_options o WHERE o.id = ANY(a.selected_option_ids)) k
+      WHERE t.batch_id = '${created.batch.id}' GROUP BY a.participant_id) x`);
+  console.log(`baseline: SELECT count(*) FROM answers = 1.0 (${count.toFixed(0)} ms); SQL per-rater × kind aggregation ${(aggregation / count).toFixed(1)} x (${aggregation.toFixed(0)} ms)`);
+
+  const batch = created.batch;
+  const query = (seedValue: number, by: 'topic' | null) => computeBatchMetrics(db.sql, { batches: [batch], by, seed: seedValue, rounds: 1000, includePartial: false });
+  const cold = await watched(() => query(1, null));
+  const warm = await watched(() => query(1, null));
+  const topic = await watched(() => query(2, 'topic'));
+  const line = (label: string, r: Awaited<ReturnType<typeof watched>>) =>
+    `${label}: ${(r.ms / count).toFixed(1)} x count(*) (${(r.ms / 1000).toFixed(2)} s); event loop max ${r.maxDelayMs.toFixed(0)} ms, p99 ${r.p99DelayMs.toFixed(0)} ms; RSS +${r.rssGrowthMb.toFixed(0)} MB`;
+  console.log(line('metrics overall, 1,000 rounds, cold', cold));
+  console.log(`  (${(cold.ms / aggregation).toFixed(1)} x the SQL aggregation; R1 = ${cold.value.overall.rates.R1.estimate?.toFixed(4)}, ${cold.value.overall.n.raters} raters)`);
+  console.log(line('metrics overall, warm (cached, nothing changed)', warm));
+  console.log(line(`metrics by topic (${topic.value.slices.length} slices), cold`, topic));
+} finally {
+  await direct.end().catch(() => {});
+  await db.close();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.end();
+}
+
+async function sequential<T>(n: number, run: () => Promise<T>): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < n; i++) out.push(await run());
+  return out;
 }

@@ -1,6 +1,6 @@
 // Metrics per slice of the answers (SPEC 4): overall, by topic category, by sampled preference
 // category, by evaluator, by batch. Each slice bootstraps with its own seeded stream.
-import { computeMetrics, DEFAULT_BOOTSTRAP, type BootstrapOptions, type MetricAnswer, type Metrics } from './metrics.js';
+import { DEFAULT_BOOTSTRAP, drain, hitsOf, mergeRaterTotals, metricsSteps, type BootstrapOptions, type MetricAnswer, type Metrics, type RaterTotals } from './metrics.js';
 import { labelKey } from './normalize.js';
 import { deriveRng } from './rng.js';
 
@@ -28,12 +28,50 @@ export interface SlicedMetrics {
   slices: SliceResult[];
 }
 
-const keyOf: Record<SliceBy, (a: SliceableAnswer) => string> = {
+/** Per-rater totals within one value of each slice dimension (what SQL aggregates to). */
+export interface SliceableTotals extends RaterTotals {
+  batchId: string;
+  topicCategory: string;
+  sampledCategory: string;
+  evaluator: string;
+}
+
+const keyOf: Record<SliceBy, (a: Omit<SliceableTotals, 'raterId' | 'answers' | 'hits'>) => string> = {
   topic: (a) => a.topicCategory,
   category: (a) => a.sampledCategory,
   evaluator: (a) => a.evaluator,
   batch: (a) => a.batchId,
 };
+
+export interface SliceGroup {
+  /** Display name: of the spellings met (trimmed), the first in code-unit order, whatever the row order. */
+  key: string;
+  /** labelKey of the name: what groups spellings and seeds the slice's stream. */
+  groupKey: string;
+  /** The slice's rows, to merge per rater (mergeRaterTotals) when its turn comes. */
+  rows: SliceableTotals[];
+}
+
+/** Slices of per-rater totals by `by`, largest first (ties by name); names grouped by labelKey. */
+export function sliceGroups(rows: readonly SliceableTotals[], by: SliceBy): SliceGroup[] {
+  const groups = new Map<string, { key: string; rows: SliceableTotals[]; answers: number }>();
+  for (const row of rows) {
+    const name = keyOf[by](row);
+    const k = labelKey(name);
+    const group = groups.get(k) ?? { key: name.trim(), rows: [], answers: 0 };
+    if (name.trim() < group.key) group.key = name.trim();
+    group.rows.push(row);
+    group.answers += row.answers;
+    groups.set(k, group);
+  }
+  return [...groups.entries()]
+    .sort(([ka, a], [kb, b]) => b.answers - a.answers || (ka < kb ? -1 : 1))
+    .map(([groupKey, g]) => ({ key: g.key, groupKey, rows: g.rows }));
+}
+
+/** The overall figures' stream and each slice's own (so adding a slice never changes another). */
+export const overallStream = (seed: number) => deriveRng(seed, 'overall');
+export const sliceStream = (seed: number, by: SliceBy, groupKey: string) => deriveRng(seed, `${by}:${groupKey}`);
 
 /** Overall metrics plus one entry per slice value; names are grouped by labelKey. */
 export function computeSlicedMetrics(
@@ -42,18 +80,9 @@ export function computeSlicedMetrics(
   seed: number,
   options: BootstrapOptions = DEFAULT_BOOTSTRAP,
 ): SlicedMetrics {
-  const overall = computeMetrics(answers, deriveRng(seed, 'overall'), options);
+  const rows = answers.map((a) => ({ ...a, answers: 1, hits: hitsOf(a.selectedKinds) }));
+  const overall = drain(metricsSteps(mergeRaterTotals(rows), overallStream(seed), options));
   if (!by) return { by, seed, overall, slices: [] };
-  const groups = new Map<string, { key: string; answers: SliceableAnswer[] }>();
-  for (const a of answers) {
-    const name = keyOf[by](a);
-    const k = labelKey(name);
-    const group = groups.get(k) ?? { key: name.trim(), answers: [] };
-    group.answers.push(a);
-    groups.set(k, group);
-  }
-  const slices = [...groups.entries()]
-    .sort(([ka, a], [kb, b]) => b.answers.length - a.answers.length || (ka < kb ? -1 : 1))
-    .map(([k, g]) => ({ key: g.key, metrics: computeMetrics(g.answers, deriveRng(seed, `${by}:${k}`), options) }));
+  const slices = sliceGroups(rows, by).map((g) => ({ key: g.key, metrics: drain(metricsSteps(mergeRaterTotals(g.rows), sliceStream(seed, by, g.groupKey), options)) }));
   return { by, seed, overall, slices };
 }

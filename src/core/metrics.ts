@@ -76,27 +76,36 @@ export interface BootstrapOptions {
 export const DEFAULT_BOOTSTRAP: BootstrapOptions = { rounds: 1000, level: 0.95 };
 
 /** Per-rater totals: answers and, per rate, how many of them selected that kind. */
-interface RaterTotals {
+export interface RaterTotals {
+  raterId: string;
   answers: number;
-  hits: number[]; // indexed like RATE_NAMES
+  /** Indexed like RATE_NAMES (= OPTION_KINDS). */
+  hits: readonly number[];
 }
 
-function totalsByRater(answers: readonly MetricAnswer[]): RaterTotals[] {
-  const byRater = new Map<string, RaterTotals>();
-  for (const a of answers) {
-    let t = byRater.get(a.raterId);
+/** Which rates an answer counts in: 1 per kind it selected, indexed like RATE_NAMES. */
+export function hitsOf(selectedKinds: readonly OptionKind[]): number[] {
+  const kinds = new Set(selectedKinds);
+  return OPTION_KINDS.map((kind) => (kinds.has(kind) ? 1 : 0));
+}
+
+/** Sums totals per rater, sorted by rater id, so the bootstrap does not depend on input order. */
+export function mergeRaterTotals(rows: readonly RaterTotals[]): RaterTotals[] {
+  const byRater = new Map<string, { answers: number; hits: number[] }>();
+  for (const row of rows) {
+    let t = byRater.get(row.raterId);
     if (!t) {
       t = { answers: 0, hits: RATE_NAMES.map(() => 0) };
-      byRater.set(a.raterId, t);
+      byRater.set(row.raterId, t);
     }
-    t.answers++;
-    const kinds = new Set(a.selectedKinds);
-    OPTION_KINDS.forEach((kind, i) => {
-      if (kinds.has(kind)) (t.hits[i] as number)++;
-    });
+    t.answers += row.answers;
+    for (let i = 0; i < t.hits.length; i++) t.hits[i] = (t.hits[i] as number) + (row.hits[i] as number);
   }
-  // Sorted by rater id so the bootstrap does not depend on the order answers arrive in.
-  return [...byRater.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, t]) => t);
+  return [...byRater.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([raterId, t]) => ({ raterId, ...t }));
+}
+
+export function totalsByRater(answers: readonly MetricAnswer[]): RaterTotals[] {
+  return mergeRaterTotals(answers.map((a) => ({ raterId: a.raterId, answers: 1, hits: hitsOf(a.selectedKinds) })));
 }
 
 /** Rates from summed totals; null when there are no answers. */
@@ -117,8 +126,24 @@ function ratioOf(rates: readonly (number | null)[], ratio: RatioName): number | 
  * Same answers (in any order) and same rng state → identical output.
  */
 export function computeMetrics(answers: readonly MetricAnswer[], rng: Rng, options: BootstrapOptions = DEFAULT_BOOTSTRAP): Metrics {
-  const raters = totalsByRater(answers);
-  const n = { answers: answers.length, raters: raters.length };
+  return drain(metricsSteps(totalsByRater(answers), rng, options));
+}
+
+/** Runs a stepwise computation to its end at once. */
+export function drain<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * computeMetrics on per-rater totals (as mergeRaterTotals gives them: sorted by rater id), as a
+ * generator that yields after each bootstrap round, so a server can spread a large bootstrap over
+ * many turns of its event loop (results/metrics.ts) while tests and scripts drain it at once.
+ */
+export function* metricsSteps(raters: readonly RaterTotals[], rng: Rng, options: BootstrapOptions = DEFAULT_BOOTSTRAP): Generator<void, Metrics> {
+  const n = { answers: raters.reduce((s, r) => s + r.answers, 0), raters: raters.length };
   const pointRates = ratesOf(
     n.answers,
     RATE_NAMES.map((_, i) => raters.reduce((s, r) => s + (r.hits[i] as number), 0)),
@@ -127,22 +152,38 @@ export function computeMetrics(answers: readonly MetricAnswer[], rng: Rng, optio
   const rateSamples: number[][] = RATE_NAMES.map(() => []);
   const ratioSamples: number[][] = RATIO_NAMES.map(() => []);
   const undefinedRounds = RATIO_NAMES.map(() => 0);
-  if (raters.length > 0) {
+  // Flat arrays and six running sums: the loop below runs rounds × raters times (300 million
+  // steps for 1,000 rounds over 50,000 raters). Counts are whole numbers, summed exactly.
+  const count = raters.length;
+  const answersOf = Int32Array.from(raters, (r) => r.answers);
+  const hitsOf = new Int32Array(count * 6);
+  raters.forEach((r, k) => r.hits.forEach((h, i) => (hitsOf[k * 6 + i] = h)));
+  const uniforms = new Float64Array(count);
+  if (count > 0) {
     for (let round = 0; round < options.rounds; round++) {
       let total = 0;
-      const hits = RATE_NAMES.map(() => 0);
-      for (let k = 0; k < raters.length; k++) {
-        const r = raters[rng.int(raters.length)] as RaterTotals;
-        total += r.answers;
-        for (let i = 0; i < hits.length; i++) hits[i] = (hits[i] as number) + (r.hits[i] as number);
+      let h0 = 0, h1 = 0, h2 = 0, h3 = 0, h4 = 0, h5 = 0;
+      rng.fill(uniforms);
+      for (let k = 0; k < count; k++) {
+        // The same draw as rng.int(count), taken from this round's block of uniforms.
+        const j = Math.floor((uniforms[k] as number) * count);
+        total += answersOf[j] as number;
+        const b = j * 6;
+        h0 += hitsOf[b] as number;
+        h1 += hitsOf[b + 1] as number;
+        h2 += hitsOf[b + 2] as number;
+        h3 += hitsOf[b + 3] as number;
+        h4 += hitsOf[b + 4] as number;
+        h5 += hitsOf[b + 5] as number;
       }
-      const rates = ratesOf(total, hits);
+      const rates = ratesOf(total, [h0, h1, h2, h3, h4, h5]);
       rates.forEach((v, i) => v !== null && rateSamples[i]?.push(v));
       RATIO_NAMES.forEach((name, i) => {
         const v = ratioOf(rates, name);
         if (v === null) undefinedRounds[i] = (undefinedRounds[i] as number) + 1;
         else ratioSamples[i]?.push(v);
       });
+      yield;
     }
   }
 

@@ -5,3 +5,11 @@ export type OptionKind = (typeof OPTION_KINDS)[number];
 
 /** The fixed text of the `other` option. */
 export const OTHER_OPTION_TEXT = 'Other reason(s)';
+
+/** A kind as one bit (generated = 1 … other = 32): an answer's selected kinds fit in a small integer. */
+export const kindBit = (kind: OptionKind): number => 1 << OPTION_KINDS.indexOf(kind);
+
+/** The kinds whose bits are set, in canonical order. */
+export function kindsOfBits(bits: number): OptionKind[] {
+  return OPTION_KINDS.filter((kind) => (bits & kindBit(kind)) !== 0);
+}

@@ -1,7 +1,12 @@
-// Answers as researchers read them: for metrics (kinds only) and for exports (everything, streamed).
+// Answers as researchers read them: for metrics (per-rater totals aggregated in SQL) and for exports
+// (everything, streamed).
 import type { AnswerExportRow } from '../core/export-format.js';
-import type { SliceableAnswer } from '../core/metric-slices.js';
+import type { SliceBy, SliceableTotals } from '../core/metric-slices.js';
 import type { OptionKind } from '../core/option-kinds.js';
+import { Prisma as PrismaSql } from './generated/client.js';
+import type { SqlRunner } from './sql-runner.js';
+import { kindHitCounts, kindHitsOf, type KindHitColumns } from './kind-bits.js';
+import { withWorkMemory } from './sql-runner.js';
 import type { Prisma } from './connection.js';
 
 export interface AnswerFilter {
@@ -10,37 +15,56 @@ export interface AnswerFilter {
   includePartial: boolean;
 }
 
-function where(filter: AnswerFilter) {
-  return {
-    task: { batchId: { in: [...filter.batchIds] } },
-    // Finished sessions, whatever happened after (a review's rejection, a late return on Prolific):
-    // the exclusion rules, not the payment, decide what the metrics count.
-    ...(filter.includePartial ? {} : { participant: { completedAt: { not: null } } }),
-  };
+interface TotalsRow extends KindHitColumns {
+  participant_id: string;
+  evaluator: string;
+  batch_id: string;
+  slice: string;
+  answers: number;
 }
 
-/** Every counted answer, reduced to what the metrics need; the rater is the participant id. */
-export async function listMetricAnswers(prisma: Prisma, filter: AnswerFilter): Promise<SliceableAnswer[]> {
-  const rows = await prisma.answer.findMany({
-    where: where(filter),
-    select: {
-      participantId: true,
-      selectedOptionIds: true,
-      participant: { select: { evaluator: true } },
-      task: { select: { batchId: true, topicCategory: true, sampledCategory: true, options: { select: { id: true, kind: true } } } },
-    },
-  });
-  return rows.map((r) => {
-    const kindOf = new Map(r.task.options.map((o) => [o.id, o.kind as OptionKind]));
-    return {
-      raterId: r.participantId,
-      selectedKinds: r.selectedOptionIds.map((id) => kindOf.get(id)).filter((k): k is OptionKind => k !== undefined),
-      batchId: r.task.batchId,
-      topicCategory: r.task.topicCategory,
-      sampledCategory: r.task.sampledCategory,
-      evaluator: r.participant.evaluator,
-    };
-  });
+/**
+ * Per-rater totals aggregated in PostgreSQL from each answer's kind bits: answers and, per option
+ * kind (OPTION_KINDS order), answers that selected it, one row per participant, or per participant and slice value when
+ * `by` is topic or category. What the bootstrap needs, without loading every answer.
+ */
+export async function listRaterKindTotals(sql: SqlRunner, filter: AnswerFilter & { by: SliceBy | null }): Promise<SliceableTotals[]> {
+  const slice =
+    filter.by === 'topic' ? PrismaSql.sql`t.topic_category` : filter.by === 'category' ? PrismaSql.sql`t.sampled_category` : PrismaSql.sql`''`;
+  const finished = filter.includePartial ? PrismaSql.sql`true` : PrismaSql.sql`p.completed_at IS NOT NULL`;
+  // The task is needed only for a topic or category slice; the participant gives the batch.
+  const tasks = filter.by === 'topic' || filter.by === 'category' ? PrismaSql.sql`JOIN tasks t ON t.id = a.task_id` : PrismaSql.empty;
+  const rows = await withWorkMemory(sql, (tx) =>
+    tx.rows<TotalsRow>(PrismaSql.sql`
+      SELECT a.participant_id, p.evaluator, p.batch_id, ${slice} AS slice, count(*)::int AS answers, ${kindHitCounts}
+      FROM answers a JOIN participants p ON p.id = a.participant_id ${tasks}
+      WHERE p.batch_id = ANY(${[...filter.batchIds]}::text[]) AND ${finished}
+      GROUP BY a.participant_id, p.evaluator, p.batch_id, 4`),
+  );
+  return rows.map((r) => ({
+    raterId: r.participant_id,
+    evaluator: r.evaluator,
+    batchId: r.batch_id,
+    topicCategory: r.slice,
+    sampledCategory: r.slice,
+    answers: r.answers,
+    hits: kindHitsOf(r),
+  }));
+}
+
+/**
+ * What metrics of these batches depend on, cheaply: answers (count, last time), answered attention
+ * checks and finished sessions. Equal versions give equal figures, so results can be cached.
+ */
+export async function findAnswersVersion(sql: SqlRunner, batchIds: readonly string[]): Promise<string> {
+  const ids = [...batchIds];
+  const [row] = await sql.rows<{ answers: number; last: Date | null; checks: number; finished: number }>(PrismaSql.sql`
+    SELECT count(*)::int AS answers, max(a.answered_at) AS last,
+           (SELECT count(*)::int FROM attention_checks c JOIN participants p ON p.id = c.participant_id
+            WHERE p.batch_id = ANY(${ids}::text[]) AND c.answered_at IS NOT NULL) AS checks,
+           (SELECT count(*)::int FROM participants WHERE batch_id = ANY(${ids}::text[]) AND completed_at IS NOT NULL) AS finished
+    FROM answers a JOIN tasks t ON t.id = a.task_id WHERE t.batch_id = ANY(${ids}::text[])`);
+  return `${row?.answers ?? 0}:${row?.last?.toISOString() ?? '-'}:${row?.checks ?? 0}:${row?.finished ?? 0}`;
 }
 
 const PAGE = 500;

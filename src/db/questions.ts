@@ -5,6 +5,7 @@ import { Prisma as PrismaSql } from './generated/client.js';
 import { withRetry } from './errors.js';
 import type { SqlRunner } from './sql-runner.js';
 import { newId } from './ids.js';
+import { selectedKindBits } from './kind-bits.js';
 import { participantByCode } from './participants.js';
 
 /** What a rater reads for a task: the prompt, the preferred (winning) response, the other one, and the option texts. */
@@ -86,9 +87,10 @@ export async function submitAnswer(sql: SqlRunner, rater: RaterKey, input: { pos
       FROM assignments a JOIN rater ON a.participant_id = rater.id
       WHERE a.position = ${input.position}
     ), ins AS (
-      INSERT INTO answers (id, participant_id, task_id, position, selected_option_ids, option_order, shown_at, answered_at)
+      INSERT INTO answers (id, participant_id, task_id, position, selected_option_ids, selected_kinds, option_order, shown_at, answered_at)
       SELECT ${answerId}, q.participant_id, q.task_id, q.position,
              ARRAY(SELECT o FROM unnest(q.option_order) WITH ORDINALITY AS s(o, i) WHERE o = ANY(${selected}::text[]) ORDER BY i),
+             ${selectedKindBits(PrismaSql.sql`q.task_id`, PrismaSql.sql`${selected}::text[]`)},
              q.option_order, q.shown_at, ${now}
       FROM q WHERE q.shown_at IS NOT NULL AND ${selected}::text[] <@ q.option_order
       ON CONFLICT DO NOTHING

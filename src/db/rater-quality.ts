@@ -1,8 +1,8 @@
 // What the exclusion rules and the review look at, per rater, aggregated in SQL: attention-check
 // outcomes, median seconds per study question, and questions with every option ticked.
 import type { ExclusionRules, RaterQuality } from '../core/exclusions.js';
-import type { Prisma } from './connection.js';
 import { Prisma as PrismaSql, type Batch } from './generated/client.js';
+import { withWorkMemory, type SqlRunner } from './sql-runner.js';
 
 /** A rater's quality figures with the batch whose rules apply to them. */
 export interface BatchRaterQuality extends RaterQuality {
@@ -33,26 +33,36 @@ interface QualityRow {
   all_ticked: number;
 }
 
-/** Every participant of the batches with their quality figures (answers of any status counted). */
-export async function listRaterQuality(prisma: Prisma, batchIds: readonly string[]): Promise<BatchRaterQuality[]> {
-  const rows = await prisma.$queryRaw<QualityRow[]>(PrismaSql.sql`
+/**
+ * Every participant of the batches with their quality figures (answers of any status counted).
+ * Medians cost a sort of every answer: asked for only when a speeder rule or a page needs them.
+ */
+export async function listRaterQuality(sql: SqlRunner, batchIds: readonly string[], options: { medians: boolean } = { medians: true }): Promise<BatchRaterQuality[]> {
+  const ids = [...batchIds];
+  const median = options.medians
+    ? PrismaSql.sql`percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM a.answered_at - a.shown_at)::float8)`
+    : PrismaSql.sql`NULL::float8`;
+  // One pass over the batches' answers and one over their checks, grouped by participant. Every
+  // option ticked = all six kind bits (63).
+  const rows = await withWorkMemory(sql, (tx) => tx.rows<QualityRow>(PrismaSql.sql`
+    WITH a AS (
+      SELECT a.participant_id, count(*) AS n, ${median} AS median_seconds, count(*) FILTER (WHERE a.selected_kinds = 63) AS all_ticked
+      FROM answers a JOIN participants p ON p.id = a.participant_id
+      WHERE p.batch_id = ANY(${ids}::text[])
+      GROUP BY a.participant_id
+    ), c AS (
+      SELECT c.participant_id, count(*) FILTER (WHERE c.answered_at IS NOT NULL) AS answered, count(*) FILTER (WHERE c.passed = false) AS failed
+      FROM attention_checks c JOIN participants p ON p.id = c.participant_id
+      WHERE p.batch_id = ANY(${ids}::text[])
+      GROUP BY c.participant_id
+    )
     SELECT p.id AS participant_id, p.batch_id, p.prolific_pid, p.session_id, p.status::text AS status, p.evaluator,
            p.prolific_status, p.session_unknown, p.review_action,
            coalesce(c.answered, 0)::int AS checks_answered, coalesce(c.failed, 0)::int AS checks_failed,
            coalesce(a.n, 0)::int AS study_answers, a.median_seconds, coalesce(a.all_ticked, 0)::int AS all_ticked
-    FROM participants p
-    LEFT JOIN LATERAL (
-      SELECT count(*) FILTER (WHERE answered_at IS NOT NULL) AS answered, count(*) FILTER (WHERE passed = false) AS failed
-      FROM attention_checks WHERE participant_id = p.id
-    ) c ON true
-    LEFT JOIN LATERAL (
-      SELECT count(*) AS n,
-             percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM answered_at - shown_at)::float8) AS median_seconds,
-             count(*) FILTER (WHERE cardinality(selected_option_ids) = cardinality(option_order)) AS all_ticked
-      FROM answers WHERE participant_id = p.id
-    ) a ON true
-    WHERE p.batch_id = ANY(${[...batchIds]}::text[])
-    ORDER BY p.created_at, p.id`);
+    FROM participants p LEFT JOIN a ON a.participant_id = p.id LEFT JOIN c ON c.participant_id = p.id
+    WHERE p.batch_id = ANY(${ids}::text[])
+    ORDER BY p.created_at, p.id`));
   return rows.map((r) => ({
     participantId: r.participant_id,
     batchId: r.batch_id,

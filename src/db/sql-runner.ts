@@ -3,7 +3,7 @@
 // request (scripts/bench/rater-load.ts). Statements are still written as Prisma.sql templates.
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 import pg from 'pg';
-import type { Prisma } from './generated/client.js';
+import { Prisma } from './generated/client.js';
 import { preparedStatementName } from './statement-names.js';
 
 export interface SqlStatements {
@@ -78,4 +78,15 @@ export function embeddedRunner(pglite: PGlite): SqlRunner {
     ...embeddedStatements(pglite),
     transaction: (work) => pglite.transaction((tx) => work(embeddedStatements(tx))),
   };
+}
+
+/**
+ * Runs a large aggregation with room to hash in memory (64 MB for this transaction only), instead
+ * of sorting on disk: a batch of a million answers groups in a fraction of the time.
+ */
+export function withWorkMemory<T>(sql: SqlRunner, work: (tx: SqlStatements) => Promise<T>): Promise<T> {
+  return sql.transaction(async (tx) => {
+    await tx.rows(Prisma.sql`SELECT set_config('work_mem', '64MB', true) AS work_mem`);
+    return work(tx);
+  });
 }

@@ -7,7 +7,6 @@ import { FAILED_CHECKS_REJECTION } from '../core/prolific.js';
 import { reviewDecision, type ReviewDecision } from '../core/exclusions.js';
 import type { Actor } from '../db/audit.js';
 import type { Batch } from '../db/batches.js';
-import type { Prisma } from '../db/connection.js';
 import { claimForReview, recordReviewActions, releaseReviewClaims } from '../db/prolific-sync.js';
 import type { SqlRunner } from '../db/sql-runner.js';
 import { reportRaters, type RaterReport, type RulesOfBatch } from '../results/exclusions.js';
@@ -23,8 +22,8 @@ export interface ReviewRow extends RaterReport {
 export type FailedChecksAction = 'reject' | 'request-return';
 
 /** Completed human raters of the batch (and any already reviewed), each with the proposed decision. */
-export async function buildReview(prisma: Prisma, batch: RulesOfBatch): Promise<ReviewRow[]> {
-  const raters = await reportRaters(prisma, [batch]);
+export async function buildReview(sql: SqlRunner, batch: RulesOfBatch): Promise<ReviewRow[]> {
+  const raters = await reportRaters(sql, [batch]);
   return raters
     .filter((r) => r.evaluator === 'human' && (r.status === 'completed' || r.reviewAction !== null))
     .map((r) => ({
@@ -52,7 +51,7 @@ export interface ReviewApplied {
 }
 
 type ReviewBatch = Pick<Batch, 'id' | 'prolificStudyId'> & RulesOfBatch;
-type ReviewDb = { prisma: Prisma; sql: SqlRunner };
+type ReviewDb = { sql: SqlRunner };
 
 /**
  * Applies the plan on Prolific. It syncs first, so only submissions Prolific shows AWAITING_REVIEW
@@ -62,7 +61,7 @@ type ReviewDb = { prisma: Prisma; sql: SqlRunner };
 export async function applyReview(db: ReviewDb, client: ProlificClient, batch: ReviewBatch, options: { failedChecks: FailedChecksAction; now: () => Date; actor: Actor }): Promise<ReviewApplied> {
   if (!batch.prolificStudyId) throw new Error("applyReview needs the batch's Prolific study id");
   await syncBatchWithProlific(db.sql, client, batch, options.now(), options.actor);
-  const plan = planReview((await buildReview(db.prisma, batch)).filter((r) => r.prolificStatus === 'AWAITING_REVIEW'));
+  const plan = planReview((await buildReview(db.sql, batch)).filter((r) => r.prolificStatus === 'AWAITING_REVIEW'));
   const applied: ReviewApplied = { approved: [], rejected: [], returnRequested: [] };
   const approve = await claimed(db, batch, plan.approve, options.now());
   if (approve.length > 0) {

@@ -20,6 +20,7 @@ import { streamAnswerExportRows } from '../db/answers.js';
 import { listCheckExportRows } from '../db/attention-checks.js';
 import { listBatchTasks } from '../db/batches.js';
 import type { Prisma } from '../db/connection.js';
+import type { SqlRunner } from '../db/sql-runner.js';
 import { exclusionRulesOfBatch } from '../db/rater-quality.js';
 import { reportRaters, type RulesOfBatch } from './exclusions.js';
 import type { BatchMetrics } from './metrics.js';
@@ -36,9 +37,10 @@ async function write(out: Writable, chunk: string): Promise<void> {
  * Every answer of the batch, each row carrying its rater's attention checks and exclusion flags
  * under the batch's rules: excluded raters are flagged, never dropped.
  */
-export async function writeAnswersExport(prisma: Prisma, batch: RulesOfBatch, format: ExportFormat, out: Writable): Promise<number> {
+export async function writeAnswersExport(db: { prisma: Prisma; sql: SqlRunner }, batch: RulesOfBatch, format: ExportFormat, out: Writable): Promise<number> {
+  const { prisma } = db;
   const exclusionRules = describeExclusionRules(exclusionRulesOfBatch(batch));
-  const flagsOf = new Map((await reportRaters(prisma, [batch])).map((r) => [r.participantId, { checksAnswered: r.checksAnswered, checksFailed: r.checksFailed, excludedBy: r.excludedBy, exclusionRules }]));
+  const flagsOf = new Map((await reportRaters(db.sql, [batch])).map((r) => [r.participantId, { checksAnswered: r.checksAnswered, checksFailed: r.checksFailed, excludedBy: r.excludedBy, exclusionRules }]));
   const noFlags: RaterExportFlags = { checksAnswered: 0, checksFailed: 0, excludedBy: [], exclusionRules };
   let count = 0;
   if (format === 'csv') await write(out, csvRecord(ANSWER_CSV_HEADER));

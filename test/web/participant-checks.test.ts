@@ -83,7 +83,7 @@ describe('attention checks', () => {
   it('never counts checks in R1–R6 or in task loads', async () => {
     const fresh = await createOpenBatch(t.db.prisma, { raters: 10 }, 300);
     await simulateRaters(t.db, fresh, 5, { generated: 0.8, category: 0.5, category_topic: 0.5, control: 0.1, control_topic: 0.1, other: 0.05 }, createRng(3));
-    const metrics = await computeBatchMetrics(t.db.prisma, { batches: [fresh], by: null, includePartial: false, rounds: 100 });
+    const metrics = await computeBatchMetrics(t.db.sql, { batches: [fresh], by: null, includePartial: false, rounds: 100 });
     expect(metrics.overall.n.answers).toBe(100);
     expect(await t.db.prisma.attentionCheck.count({ where: { participant: { batchId: fresh.id } } })).toBe(10);
     const loads = await t.db.prisma.task.aggregate({ where: { batchId: fresh.id }, _sum: { load: true } });

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OPTION_KINDS, OTHER_OPTION_TEXT } from '../../src/core/option-kinds.js';
+import { kindsOfBits, OPTION_KINDS, OTHER_OPTION_TEXT } from '../../src/core/option-kinds.js';
 import { changeBatchStatus, type Batch } from '../../src/db/batches.js';
 import { createOpenBatch, csrfOf, optionIdsOf, questionNumberOf, Rater } from '../helpers/rater.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
@@ -52,6 +52,8 @@ describe('a whole session', () => {
       expect(kindOf.get(a.optionOrder[5] as string)).toBe('other');
       expect(new Set(a.optionOrder.map((id) => kindOf.get(id)))).toEqual(new Set(OPTION_KINDS));
       expect(a.selectedOptionIds).toEqual(a.optionOrder.slice(0, 2));
+      // The kinds stored with the answer (as bits) are the selected options' kinds.
+      expect(kindsOfBits(a.selectedKinds)).toEqual(OPTION_KINDS.filter((k) => a.selectedOptionIds.some((id) => kindOf.get(id) === k)));
       expect(a.shownAt.getTime()).toBeLessThanOrEqual(a.answeredAt.getTime());
     }
     expect(participant.completedAt?.getTime()).toBeGreaterThanOrEqual(answers.at(-1)?.answeredAt.getTime() ?? Infinity);

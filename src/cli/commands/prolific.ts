@@ -21,7 +21,7 @@ export async function prolificSyncCommand(ctx: CliContext, client: ProlificClien
 /** Prints the review; with --apply acts on Prolific (a dry run otherwise, as the issue asks). */
 export async function prolificReviewCommand(ctx: CliContext, client: ProlificClient | null, batchArg: string, options: { apply: boolean; failedChecks: FailedChecksAction }): Promise<void> {
   const batch = await requireBatch(ctx, batchArg);
-  const rows = await buildReview(ctx.db.prisma, batch);
+  const rows = await buildReview(ctx.db.sql, batch);
   const plan = planReview(rows);
   ctx.out(
     formatTable(

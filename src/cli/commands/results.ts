@@ -21,7 +21,7 @@ export interface MetricsOptions {
 
 export async function metricsCommand(ctx: CliContext, batchArgs: string[], options: MetricsOptions): Promise<void> {
   const batches = await Promise.all(batchArgs.map((b) => requireBatch(ctx, b)));
-  const metrics = await computeBatchMetrics(ctx.db.prisma, { batches, by: options.by, seed: options.seed, rounds: options.rounds, includePartial: options.includePartial, exclusions: options.exclusions });
+  const metrics = await computeBatchMetrics(ctx.db.sql, { batches, by: options.by, seed: options.seed, rounds: options.rounds, includePartial: options.includePartial, exclusions: options.exclusions });
   if (options.format === 'json') return ctx.out(JSON.stringify(metrics, null, 2));
   if (options.format === 'csv') {
     await writeMetricsExport(metrics, 'csv', process.stdout);
@@ -55,11 +55,11 @@ export async function exportCommand(
   const batch = await requireBatch(ctx, batchArg);
   const file = createWriteStream(options.out);
   let summary: string;
-  if (options.what === 'answers') summary = `${await writeAnswersExport(ctx.db.prisma, batch, options.format, file)} answers`;
+  if (options.what === 'answers') summary = `${await writeAnswersExport(ctx.db, batch, options.format, file)} answers`;
   else if (options.what === 'tasks') summary = `${await writeTasksExport(ctx.db.prisma, batch.id, options.format, file)} tasks`;
   else if (options.what === 'checks') summary = `${await writeChecksExport(ctx.db.prisma, batch.id, options.format, file)} attention checks`;
   else {
-    const metrics = await computeBatchMetrics(ctx.db.prisma, { batches: [batch], by: null, rounds: options.rounds, includePartial: options.includePartial, exclusions: options.exclusions });
+    const metrics = await computeBatchMetrics(ctx.db.sql, { batches: [batch], by: null, rounds: options.rounds, includePartial: options.includePartial, exclusions: options.exclusions });
     await writeMetricsExport(metrics, options.format, file);
     summary = 'metrics';
   }

@@ -42,7 +42,7 @@ export function prolificRouter(prisma: Prisma, options: { sql: SqlRunner; prolif
 
   router.get('/:id/review', async (req, res) => {
     const batch = await loadBatchOr404(prisma, req.params);
-    const rows = await buildReview(prisma, batch);
+    const rows = await buildReview(options.sql, batch);
     const plan = planReview(rows);
     res.json({
       batch: { id: batch.id, name: batch.name, prolificStudyId: batch.prolificStudyId },
@@ -56,7 +56,7 @@ export function prolificRouter(prisma: Prisma, options: { sql: SqlRunner; prolif
     const { failedChecks } = parseBodyOr422(applyBody, req.body ?? {});
     const client = requireProlific(options.prolific);
     if (!batch.prolificStudyId) throw new HttpError(409, 'no_prolific_study', 'This batch has no Prolific study id yet; nothing can be approved.');
-    res.json(await applyReview({ prisma, sql: options.sql }, client, batch, { failedChecks, now: () => new Date(), actor: actorOf(res) }));
+    res.json(await applyReview({ sql: options.sql }, client, batch, { failedChecks, now: () => new Date(), actor: actorOf(res) }));
   });
 
   return router;

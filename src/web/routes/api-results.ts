@@ -1,6 +1,7 @@
 // Researcher results: metrics per batch or across batches, and streamed exports of answers and tasks.
 import { Router, type Response } from 'express';
 import type { Prisma } from '../../db/connection.js';
+import type { SqlRunner } from '../../db/sql-runner.js';
 import { EXPORT_CONTENT_TYPE, writeAnswersExport, writeChecksExport, writeMetricsExport, writeTasksExport, type ExportFormat } from '../../results/exports.js';
 import { computeBatchMetrics } from '../../results/metrics.js';
 import { loadBatchOr404 } from '../load-batch.js';
@@ -8,13 +9,13 @@ import { parseOr400 } from '../schemas/common.js';
 import { crossBatchQuerySchema, exportQuerySchema, metricsQuerySchema, tasksQuerySchema } from '../schemas/results.js';
 
 
-export function resultsRouter(prisma: Prisma): Router {
+export function resultsRouter(prisma: Prisma, sql: SqlRunner): Router {
   const router = Router();
 
   router.get('/batches/:id/metrics', async (req, res) => {
     const batch = await loadBatchOr404(prisma, req.params);
     const q = parseOr400(metricsQuerySchema, req.query, 'query');
-    const metrics = await computeBatchMetrics(prisma, { batches: [batch], by: q.by ?? null, seed: q.seed, rounds: q.rounds, includePartial: q.includePartial, exclusions: q.exclusions });
+    const metrics = await computeBatchMetrics(sql, { batches: [batch], by: q.by ?? null, seed: q.seed, rounds: q.rounds, includePartial: q.includePartial, exclusions: q.exclusions });
     if (q.format === 'csv') {
       startDownload(res, `${batch.id}-metrics${q.by ? `-by-${q.by}` : ''}.csv`, 'csv');
       await writeMetricsExport(metrics, 'csv', res);
@@ -27,7 +28,7 @@ export function resultsRouter(prisma: Prisma): Router {
   router.get('/metrics', async (req, res) => {
     const q = parseOr400(crossBatchQuerySchema, req.query, 'query');
     const batches = await Promise.all(q.batches.map((id) => loadBatchOr404(prisma, { id })));
-    const metrics = await computeBatchMetrics(prisma, { batches, by: q.by ?? null, seed: q.seed, rounds: q.rounds, includePartial: q.includePartial, exclusions: q.exclusions });
+    const metrics = await computeBatchMetrics(sql, { batches, by: q.by ?? null, seed: q.seed, rounds: q.rounds, includePartial: q.includePartial, exclusions: q.exclusions });
     if (q.format === 'csv') {
       startDownload(res, `metrics-${batches.length}-batches.csv`, 'csv');
       await writeMetricsExport(metrics, 'csv', res);
@@ -41,7 +42,7 @@ export function resultsRouter(prisma: Prisma): Router {
     const batch = await loadBatchOr404(prisma, req.params);
     const { format } = parseOr400(exportQuerySchema, req.query, 'query');
     startDownload(res, `${batch.id}-answers.${format}`, format);
-    await writeAnswersExport(prisma, batch, format, res);
+    await writeAnswersExport({ prisma, sql }, batch, format, res);
     res.end();
   });
 

@@ -15,7 +15,7 @@ export function apiRouter(prisma: Prisma, options: { maxUploadBytes: number; pub
   router.use(requireApiToken(prisma));
   router.use(onlyAdminsChange);
   router.use('/datasets', datasetsRouter(prisma, options));
-  router.use('/', resultsRouter(prisma));
+  router.use('/', resultsRouter(prisma, options.sql));
   router.use('/batches', batchesRouter(prisma, options));
   router.use('/batches', prolificRouter(prisma, options));
   return router;

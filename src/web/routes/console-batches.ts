@@ -133,7 +133,7 @@ export function consoleBatchesRouter(prisma: Prisma, options: { publicBaseUrl: s
     res.redirect(303, `/console/batches/${batch.id}/participants`);
   });
 
-  router.use('/:id', consoleResultsRouter(prisma));
+  router.use('/:id', consoleResultsRouter(prisma, options.sql));
   router.use('/:id', consoleReviewRouter(prisma, options));
   return router;
 }

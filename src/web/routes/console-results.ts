@@ -6,6 +6,7 @@ import { SLICE_DIMENSIONS } from '../../core/metric-slices.js';
 import { RATE_NAMES, RATIO_NAMES } from '../../core/metrics.js';
 import type { Batch } from '../../db/batches.js';
 import type { Prisma } from '../../db/connection.js';
+import type { SqlRunner } from '../../db/sql-runner.js';
 import { EXPORT_CONTENT_TYPE, writeAnswersExport, writeChecksExport, writeMetricsExport, writeTasksExport } from '../../results/exports.js';
 import { computeBatchMetrics } from '../../results/metrics.js';
 import { generatedRateChartSvg, ratiosChartSvg, type EvaluatorMetrics } from '../charts.js';
@@ -26,10 +27,10 @@ const exportQuery = z.object({
   by: z.enum(SLICE_DIMENSIONS).optional(),
 });
 
-export function consoleResultsRouter(prisma: Prisma): Router {
+export function consoleResultsRouter(prisma: Prisma, sql: SqlRunner): Router {
   const router = Router({ mergeParams: true });
   const metricsOf = (batch: Batch, by: (typeof SLICE_DIMENSIONS)[number] | null, exclusions: ExclusionMode, includePartial = false) =>
-    computeBatchMetrics(prisma, { batches: [batch], by, includePartial, exclusions });
+    computeBatchMetrics(sql, { batches: [batch], by, includePartial, exclusions });
 
   /** Overall plus one group per evaluator, as the charts compare evaluators. */
   const evaluatorGroups = async (batch: Batch, exclusions: ExclusionMode): Promise<EvaluatorMetrics[]> => {
@@ -61,7 +62,7 @@ export function consoleResultsRouter(prisma: Prisma): Router {
     const { what, format, exclusions, by } = parseOr400(exportQuery, req.query, 'query');
     res.set('Content-Type', EXPORT_CONTENT_TYPE[format]);
     res.set('Content-Disposition', `attachment; filename="${batch.id}-${what}.${format}"`);
-    if (what === 'answers') await writeAnswersExport(prisma, batch, format, res);
+    if (what === 'answers') await writeAnswersExport({ prisma, sql }, batch, format, res);
     else if (what === 'tasks') await writeTasksExport(prisma, batch.id, format, res);
     else if (what === 'checks') await writeChecksExport(prisma, batch.id, format, res);
     else await writeMetricsExport(await metricsOf(batch, by ?? null, exclusions), format, res);

@@ -22,7 +22,7 @@ export function consoleReviewRouter(prisma: Prisma, options: { sql: SqlRunner; p
   const router = Router({ mergeParams: true });
 
   const renderReview = async (res: Response, batch: Batch, message: string | null) => {
-    const rows = await buildReview(prisma, batch);
+    const rows = await buildReview(options.sql, batch);
     res.render('admin/review', { title: `Review · ${batch.name}`, batch, rows, plan: planReview(rows), message, prolificOn: options.prolific !== null });
   };
 
@@ -47,7 +47,7 @@ export function consoleReviewRouter(prisma: Prisma, options: { sql: SqlRunner; p
     const form = parseOr400(applyForm, req.body, 'body');
     const client = requireProlific(options.prolific);
     if (!batch.prolificStudyId) return renderReview(res, batch, 'This batch has no Prolific study id yet: nothing can be approved.');
-    const done = await applyReview({ prisma, sql: options.sql }, client, batch, { failedChecks: form.failedChecks, now: () => new Date(), actor: actorOf(res) });
+    const done = await applyReview({ sql: options.sql }, client, batch, { failedChecks: form.failedChecks, now: () => new Date(), actor: actorOf(res) });
     await renderReview(res, batch, `Approved ${done.approved.length}; rejected ${done.rejected.length}; asked ${done.returnRequested.length} to return.`);
   });
 

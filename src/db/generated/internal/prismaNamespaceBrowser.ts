@@ -276,6 +276,7 @@ export const AnswerScalarFieldEnum = {
   taskId: 'taskId',
   position: 'position',
   selectedOptionIds: 'selectedOptionIds',
+  selectedKinds: 'selectedKinds',
   optionOrder: 'optionOrder',
   shownAt: 'shownAt',
   answeredAt: 'answeredAt'

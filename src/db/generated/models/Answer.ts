@@ -28,10 +28,12 @@ export type AggregateAnswer = {
 
 export type AnswerAvgAggregateOutputType = {
   position: number | null
+  selectedKinds: number | null
 }
 
 export type AnswerSumAggregateOutputType = {
   position: number | null
+  selectedKinds: number | null
 }
 
 export type AnswerMinAggregateOutputType = {
@@ -39,6 +41,7 @@ export type AnswerMinAggregateOutputType = {
   participantId: string | null
   taskId: string | null
   position: number | null
+  selectedKinds: number | null
   shownAt: Date | null
   answeredAt: Date | null
 }
@@ -48,6 +51,7 @@ export type AnswerMaxAggregateOutputType = {
   participantId: string | null
   taskId: string | null
   position: number | null
+  selectedKinds: number | null
   shownAt: Date | null
   answeredAt: Date | null
 }
@@ -58,6 +62,7 @@ export type AnswerCountAggregateOutputType = {
   taskId: number
   position: number
   selectedOptionIds: number
+  selectedKinds: number
   optionOrder: number
   shownAt: number
   answeredAt: number
@@ -67,10 +72,12 @@ export type AnswerCountAggregateOutputType = {
 
 export type AnswerAvgAggregateInputType = {
   position?: true
+  selectedKinds?: true
 }
 
 export type AnswerSumAggregateInputType = {
   position?: true
+  selectedKinds?: true
 }
 
 export type AnswerMinAggregateInputType = {
@@ -78,6 +85,7 @@ export type AnswerMinAggregateInputType = {
   participantId?: true
   taskId?: true
   position?: true
+  selectedKinds?: true
   shownAt?: true
   answeredAt?: true
 }
@@ -87,6 +95,7 @@ export type AnswerMaxAggregateInputType = {
   participantId?: true
   taskId?: true
   position?: true
+  selectedKinds?: true
   shownAt?: true
   answeredAt?: true
 }
@@ -97,6 +106,7 @@ export type AnswerCountAggregateInputType = {
   taskId?: true
   position?: true
   selectedOptionIds?: true
+  selectedKinds?: true
   optionOrder?: true
   shownAt?: true
   answeredAt?: true
@@ -195,6 +205,7 @@ export type AnswerGroupByOutputType = {
   taskId: string
   position: number
   selectedOptionIds: string[]
+  selectedKinds: number
   optionOrder: string[]
   shownAt: Date
   answeredAt: Date
@@ -229,6 +240,7 @@ export type AnswerWhereInput = {
   taskId?: Prisma.StringFilter<"Answer"> | string
   position?: Prisma.IntFilter<"Answer"> | number
   selectedOptionIds?: Prisma.StringNullableListFilter<"Answer">
+  selectedKinds?: Prisma.IntFilter<"Answer"> | number
   optionOrder?: Prisma.StringNullableListFilter<"Answer">
   shownAt?: Prisma.DateTimeFilter<"Answer"> | Date | string
   answeredAt?: Prisma.DateTimeFilter<"Answer"> | Date | string
@@ -242,6 +254,7 @@ export type AnswerOrderByWithRelationInput = {
   taskId?: Prisma.SortOrder
   position?: Prisma.SortOrder
   selectedOptionIds?: Prisma.SortOrder
+  selectedKinds?: Prisma.SortOrder
   optionOrder?: Prisma.SortOrder
   shownAt?: Prisma.SortOrder
   answeredAt?: Prisma.SortOrder
@@ -260,6 +273,7 @@ export type AnswerWhereUniqueInput = Prisma.AtLeast<{
   taskId?: Prisma.StringFilter<"Answer"> | string
   position?: Prisma.IntFilter<"Answer"> | number
   selectedOptionIds?: Prisma.StringNullableListFilter<"Answer">
+  selectedKinds?: Prisma.IntFilter<"Answer"> | number
   optionOrder?: Prisma.StringNullableListFilter<"Answer">
   shownAt?: Prisma.DateTimeFilter<"Answer"> | Date | string
   answeredAt?: Prisma.DateTimeFilter<"Answer"> | Date | string
@@ -273,6 +287,7 @@ export type AnswerOrderByWithAggregationInput = {
   taskId?: Prisma.SortOrder
   position?: Prisma.SortOrder
   selectedOptionIds?: Prisma.SortOrder
+  selectedKinds?: Prisma.SortOrder
   optionOrder?: Prisma.SortOrder
   shownAt?: Prisma.SortOrder
   answeredAt?: Prisma.SortOrder
@@ -292,6 +307,7 @@ export type AnswerScalarWhereWithAggregatesInput = {
   taskId?: Prisma.StringWithAggregatesFilter<"Answer"> | string
   position?: Prisma.IntWithAggregatesFilter<"Answer"> | number
   selectedOptionIds?: Prisma.StringNullableListFilter<"Answer">
+  selectedKinds?: Prisma.IntWithAggregatesFilter<"Answer"> | number
   optionOrder?: Prisma.StringNullableListFilter<"Answer">
   shownAt?: Prisma.DateTimeWithAggregatesFilter<"Answer"> | Date | string
   answeredAt?: Prisma.DateTimeWithAggregatesFilter<"Answer"> | Date | string
@@ -301,6 +317,7 @@ export type AnswerCreateInput = {
   id: string
   position: number
   selectedOptionIds?: Prisma.AnswerCreateselectedOptionIdsInput | string[]
+  selectedKinds: number
   optionOrder?: Prisma.AnswerCreateoptionOrderInput | string[]
   shownAt: Date | string
   answeredAt?: Date | string
@@ -314,6 +331,7 @@ export type AnswerUncheckedCreateInput = {
   taskId: string
   position: number
   selectedOptionIds?: Prisma.AnswerCreateselectedOptionIdsInput | string[]
+  selectedKinds: number
   optionOrder?: Prisma.AnswerCreateoptionOrderInput | string[]
   shownAt: Date | string
   answeredAt?: Date | string
@@ -323,6 +341,7 @@ export type AnswerUpdateInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   position?: Prisma.IntFieldUpdateOperationsInput | number
   selectedOptionIds?: Prisma.AnswerUpdateselectedOptionIdsInput | string[]
+  selectedKinds?: Prisma.IntFieldUpdateOperationsInput | number
   optionOrder?: Prisma.AnswerUpdateoptionOrderInput | string[]
   shownAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   answeredAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -336,6 +355,7 @@ export type AnswerUncheckedUpdateInput = {
   taskId?: Prisma.StringFieldUpdateOperationsInput | string
   position?: Prisma.IntFieldUpdateOperationsInput | number
   selectedOptionIds?: Prisma.AnswerUpdateselectedOptionIdsInput | string[]
+  selectedKinds?: Prisma.IntFieldUpdateOperationsInput | number
   optionOrder?: Prisma.AnswerUpdateoptionOrderInput | string[]
   shownAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   answeredAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -347,6 +367,7 @@ export type AnswerCreateManyInput = {
   taskId: string
   position: number
   selectedOptionIds?: Prisma.AnswerCreateselectedOptionIdsInput | string[]
+  selectedKinds: number
   optionOrder?: Prisma.AnswerCreateoptionOrderInput | string[]
   shownAt: Date | string
   answeredAt?: Date | string
@@ -356,6 +377,7 @@ export type AnswerUpdateManyMutationInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   position?: Prisma.IntFieldUpdateOperationsInput | number
   selectedOptionIds?: Prisma.AnswerUpdateselectedOptionIdsInput | string[]
+  selectedKinds?: Prisma.IntFieldUpdateOperationsInput | number
   optionOrder?: Prisma.AnswerUpdateoptionOrderInput | string[]
   shownAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   answeredAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -367,6 +389,7 @@ export type AnswerUncheckedUpdateManyInput = {
   taskId?: Prisma.StringFieldUpdateOperationsInput | string
   position?: Prisma.IntFieldUpdateOperationsInput | number
   selectedOptionIds?: Prisma.AnswerUpdateselectedOptionIdsInput | string[]
+  selectedKinds?: Prisma.IntFieldUpdateOperationsInput | number
   optionOrder?: Prisma.AnswerUpdateoptionOrderInput | string[]
   shownAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   answeredAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -398,6 +421,7 @@ export type AnswerCountOrderByAggregateInput = {
   taskId?: Prisma.SortOrder
   position?: Prisma.SortOrder
   selectedOptionIds?: Prisma.SortOrder
+  selectedKinds?: Prisma.SortOrder
   optionOrder?: Prisma.SortOrder
   shownAt?: Prisma.SortOrder
   answeredAt?: Prisma.SortOrder
@@ -405,6 +429,7 @@ export type AnswerCountOrderByAggregateInput = {
 
 export type AnswerAvgOrderByAggregateInput = {
   position?: Prisma.SortOrder
+  selectedKinds?: Prisma.SortOrder
 }
 
 export type AnswerMaxOrderByAggregateInput = {
@@ -412,6 +437,7 @@ export type AnswerMaxOrderByAggregateInput = {
   participantId?: Prisma.SortOrder
   taskId?: Prisma.SortOrder
   position?: Prisma.SortOrder
+  selectedKinds?: Prisma.SortOrder
   shownAt?: Prisma.SortOrder
   answeredAt?: Prisma.SortOrder
 }
@@ -421,12 +447,14 @@ export type AnswerMinOrderByAggregateInput = {
   participantId?: Prisma.SortOrder
   taskId?: Prisma.SortOrder
   position?: Prisma.SortOrder
+  selectedKinds?: Prisma.SortOrder
   shownAt?: Prisma.SortOrder
   answeredAt?: Prisma.SortOrder
 }
 
 export type AnswerSumOrderByAggregateInput = {
   position?: Prisma.SortOrder
+  selectedKinds?: Prisma.SortOrder
 }
 
 export type AnswerCreateNestedManyWithoutTaskInput = {
@@ -535,6 +563,7 @@ export type AnswerCreateWithoutTaskInput = {
   id: string
   position: number
   selectedOptionIds?: Prisma.AnswerCreateselectedOptionIdsInput | string[]
+  selectedKinds: number
   optionOrder?: Prisma.AnswerCreateoptionOrderInput | string[]
   shownAt: Date | string
   answeredAt?: Date | string
@@ -546,6 +575,7 @@ export type AnswerUncheckedCreateWithoutTaskInput = {
   participantId: string
   position: number
   selectedOptionIds?: Prisma.AnswerCreateselectedOptionIdsInput | string[]
+  selectedKinds: number
   optionOrder?: Prisma.AnswerCreateoptionOrderInput | string[]
   shownAt: Date | string
   answeredAt?: Date | string
@@ -586,6 +616,7 @@ export type AnswerScalarWhereInput = {
   taskId?: Prisma.StringFilter<"Answer"> | string
   position?: Prisma.IntFilter<"Answer"> | number
   selectedOptionIds?: Prisma.StringNullableListFilter<"Answer">
+  selectedKinds?: Prisma.IntFilter<"Answer"> | number
   optionOrder?: Prisma.StringNullableListFilter<"Answer">
   shownAt?: Prisma.DateTimeFilter<"Answer"> | Date | string
   answeredAt?: Prisma.DateTimeFilter<"Answer"> | Date | string
@@ -595,6 +626,7 @@ export type AnswerCreateWithoutParticipantInput = {
   id: string
   position: number
   selectedOptionIds?: Prisma.AnswerCreateselectedOptionIdsInput | string[]
+  selectedKinds: number
   optionOrder?: Prisma.AnswerCreateoptionOrderInput | string[]
   shownAt: Date | string
   answeredAt?: Date | string
@@ -606,6 +638,7 @@ export type AnswerUncheckedCreateWithoutParticipantInput = {
   taskId: string
   position: number
   selectedOptionIds?: Prisma.AnswerCreateselectedOptionIdsInput | string[]
+  selectedKinds: number
   optionOrder?: Prisma.AnswerCreateoptionOrderInput | string[]
   shownAt: Date | string
   answeredAt?: Date | string
@@ -642,6 +675,7 @@ export type AnswerCreateManyTaskInput = {
   participantId: string
   position: number
   selectedOptionIds?: Prisma.AnswerCreateselectedOptionIdsInput | string[]
+  selectedKinds: number
   optionOrder?: Prisma.AnswerCreateoptionOrderInput | string[]
   shownAt: Date | string
   answeredAt?: Date | string
@@ -651,6 +685,7 @@ export type AnswerUpdateWithoutTaskInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   position?: Prisma.IntFieldUpdateOperationsInput | number
   selectedOptionIds?: Prisma.AnswerUpdateselectedOptionIdsInput | string[]
+  selectedKinds?: Prisma.IntFieldUpdateOperationsInput | number
   optionOrder?: Prisma.AnswerUpdateoptionOrderInput | string[]
   shownAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   answeredAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -662,6 +697,7 @@ export type AnswerUncheckedUpdateWithoutTaskInput = {
   participantId?: Prisma.StringFieldUpdateOperationsInput | string
   position?: Prisma.IntFieldUpdateOperationsInput | number
   selectedOptionIds?: Prisma.AnswerUpdateselectedOptionIdsInput | string[]
+  selectedKinds?: Prisma.IntFieldUpdateOperationsInput | number
   optionOrder?: Prisma.AnswerUpdateoptionOrderInput | string[]
   shownAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   answeredAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -672,6 +708,7 @@ export type AnswerUncheckedUpdateManyWithoutTaskInput = {
   participantId?: Prisma.StringFieldUpdateOperationsInput | string
   position?: Prisma.IntFieldUpdateOperationsInput | number
   selectedOptionIds?: Prisma.AnswerUpdateselectedOptionIdsInput | string[]
+  selectedKinds?: Prisma.IntFieldUpdateOperationsInput | number
   optionOrder?: Prisma.AnswerUpdateoptionOrderInput | string[]
   shownAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   answeredAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -682,6 +719,7 @@ export type AnswerCreateManyParticipantInput = {
   taskId: string
   position: number
   selectedOptionIds?: Prisma.AnswerCreateselectedOptionIdsInput | string[]
+  selectedKinds: number
   optionOrder?: Prisma.AnswerCreateoptionOrderInput | string[]
   shownAt: Date | string
   answeredAt?: Date | string
@@ -691,6 +729,7 @@ export type AnswerUpdateWithoutParticipantInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   position?: Prisma.IntFieldUpdateOperationsInput | number
   selectedOptionIds?: Prisma.AnswerUpdateselectedOptionIdsInput | string[]
+  selectedKinds?: Prisma.IntFieldUpdateOperationsInput | number
   optionOrder?: Prisma.AnswerUpdateoptionOrderInput | string[]
   shownAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   answeredAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -702,6 +741,7 @@ export type AnswerUncheckedUpdateWithoutParticipantInput = {
   taskId?: Prisma.StringFieldUpdateOperationsInput | string
   position?: Prisma.IntFieldUpdateOperationsInput | number
   selectedOptionIds?: Prisma.AnswerUpdateselectedOptionIdsInput | string[]
+  selectedKinds?: Prisma.IntFieldUpdateOperationsInput | number
   optionOrder?: Prisma.AnswerUpdateoptionOrderInput | string[]
   shownAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   answeredAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -712,6 +752,7 @@ export type AnswerUncheckedUpdateManyWithoutParticipantInput = {
   taskId?: Prisma.StringFieldUpdateOperationsInput | string
   position?: Prisma.IntFieldUpdateOperationsInput | number
   selectedOptionIds?: Prisma.AnswerUpdateselectedOptionIdsInput | string[]
+  selectedKinds?: Prisma.IntFieldUpdateOperationsInput | number
   optionOrder?: Prisma.AnswerUpdateoptionOrderInput | string[]
   shownAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   answeredAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -725,6 +766,7 @@ export type AnswerSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs =
   taskId?: boolean
   position?: boolean
   selectedOptionIds?: boolean
+  selectedKinds?: boolean
   optionOrder?: boolean
   shownAt?: boolean
   answeredAt?: boolean
@@ -738,6 +780,7 @@ export type AnswerSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extens
   taskId?: boolean
   position?: boolean
   selectedOptionIds?: boolean
+  selectedKinds?: boolean
   optionOrder?: boolean
   shownAt?: boolean
   answeredAt?: boolean
@@ -751,6 +794,7 @@ export type AnswerSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extens
   taskId?: boolean
   position?: boolean
   selectedOptionIds?: boolean
+  selectedKinds?: boolean
   optionOrder?: boolean
   shownAt?: boolean
   answeredAt?: boolean
@@ -764,12 +808,13 @@ export type AnswerSelectScalar = {
   taskId?: boolean
   position?: boolean
   selectedOptionIds?: boolean
+  selectedKinds?: boolean
   optionOrder?: boolean
   shownAt?: boolean
   answeredAt?: boolean
 }
 
-export type AnswerOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "participantId" | "taskId" | "position" | "selectedOptionIds" | "optionOrder" | "shownAt" | "answeredAt", ExtArgs["result"]["answer"]>
+export type AnswerOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "participantId" | "taskId" | "position" | "selectedOptionIds" | "selectedKinds" | "optionOrder" | "shownAt" | "answeredAt", ExtArgs["result"]["answer"]>
 export type AnswerInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   participant?: boolean | Prisma.ParticipantDefaultArgs<ExtArgs>
   task?: boolean | Prisma.TaskDefaultArgs<ExtArgs>
@@ -795,6 +840,11 @@ export type $AnswerPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs
     taskId: string
     position: number
     selectedOptionIds: string[]
+    /**
+     * The selected options' kinds as bits, in OPTION_KINDS order (generated = 1 … other = 32), written
+     * with the answer: metrics aggregate it without looking options up.
+     */
+    selectedKinds: number
     optionOrder: string[]
     shownAt: Date
     answeredAt: Date
@@ -1228,6 +1278,7 @@ export interface AnswerFieldRefs {
   readonly taskId: Prisma.FieldRef<"Answer", 'String'>
   readonly position: Prisma.FieldRef<"Answer", 'Int'>
   readonly selectedOptionIds: Prisma.FieldRef<"Answer", 'String[]'>
+  readonly selectedKinds: Prisma.FieldRef<"Answer", 'Int'>
   readonly optionOrder: Prisma.FieldRef<"Answer", 'String[]'>
   readonly shownAt: Prisma.FieldRef<"Answer", 'DateTime'>
   readonly answeredAt: Prisma.FieldRef<"Answer", 'DateTime'>

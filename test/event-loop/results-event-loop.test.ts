@@ -1,0 +1,59 @@
+// Nothing a researcher asks for freezes the raters' pages (issue 10.2): while metrics, charts and
+// an export of a 100,000-answer batch run in this process, the event loop is never held for long.
+// Runs alone (vitest.event-loop.config.ts), after the other tests, so their load does not count.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import pg from 'pg';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRng } from '../../src/core/rng.js';
+import { generateSyntheticDataset, toJsonl } from '../../src/core/synthetic-dataset.js';
+import { changeBatchStatus, createBatchFromDataset, type Batch } from '../../src/db/batches.js';
+import { importDatasetText } from '../../src/db/datasets.js';
+import { seedFinishedRaters } from '../../scripts/bench/lib/seed-answers.js';
+import { makeAccount, signIn } from '../helpers/console.js';
+import { serverUrl } from '../helpers/test-database.js';
+import { createTestApp, type TestApp } from '../helpers/test-app.js';
+
+const RATERS = 5_000;
+
+// The embedded database runs inside this process by design (WebAssembly): only PostgreSQL says
+// anything about the server's own event loop.
+describe.skipIf(!serverUrl)('the event loop while results are computed (PostgreSQL)', () => {
+  let t: TestApp;
+  let batch: Batch;
+  beforeAll(async () => {
+    t = await createTestApp();
+    await importDatasetText(t.db.prisma, { name: 'loop', text: toJsonl(generateSyntheticDataset(3_000, createRng(4))) });
+    const created = await createBatchFromDataset(t.db.prisma, { dataset: 'loop', name: 'loop', questions: 20, raters: RATERS, seed: 3, completionCode: 'L00P1', ratingsPerTask: 40, preferredSide: 'first' });
+    if (!created.ok) throw new Error(created.reason);
+    const opened = await changeBatchStatus(t.db.prisma, created.batch, 'open', new Date());
+    batch = opened.ok ? opened.batch : created.batch;
+    const client = new pg.Client({ connectionString: t.url ?? '' });
+    await client.connect();
+    await seedFinishedRaters(client, batch.id, RATERS);
+    await client.end();
+  }, 300_000);
+  afterAll(async () => {
+    await t?.drop();
+  });
+
+  it('keeps p99 under 100 ms and the longest delay under 1 s through metrics by topic, the console page with its charts, and the answers export', async () => {
+    await makeAccount(t.db.prisma, 'loop@example.org', 'researcher');
+    const researcher = await signIn(t.app, 'loop@example.org');
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    delay.enable();
+    const metrics = await request(t.app).get(`/api/v1/batches/${batch.id}/metrics?by=topic&rounds=1000`).set(t.auth);
+    const page = await researcher.agent.get(`/console/batches/${batch.id}/results`);
+    const charts = await Promise.all(['ratios', 'r1'].map((c) => researcher.agent.get(`/console/batches/${batch.id}/charts/${c}.svg`)));
+    const csv = await request(t.app).get(`/api/v1/batches/${batch.id}/answers?format=csv`).set(t.auth);
+    delay.disable();
+    expect([metrics.status, page.status, ...charts.map((c) => c.status), csv.status]).toEqual([200, 200, 200, 200, 200]);
+    expect(metrics.body.overall.n.answers).toBe(RATERS * 20);
+    expect(csv.text.trim().split('\n')).toHaveLength(RATERS * 20 + 1);
+    const p99 = delay.percentile(99) / 1e6;
+    const max = delay.max / 1e6;
+    console.log(`event loop: p99 ${p99.toFixed(0)} ms, max ${max.toFixed(0)} ms`);
+    expect(p99).toBeLessThan(100);
+    expect(max).toBeLessThan(1000);
+  }, 300_000);
+});
