@@ -1,84 +1,73 @@
-// Export benchmark: answers streamed as CSV for a batch 10x larger should take about 10x the time
-// and about the same memory. Baseline: the same export of a 2,000-answer batch, measured in this run.
-// Usage: DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres node --expose-gc --import tsx scripts/bench/export.ts
+// Export benchmark (issue 15.1, 15.2): the answers CSV of a 100,000- and a 1,000,000-answer batch,
+// against `COPY (the same join) TO STDOUT` of each, measured in the same run on the same database
+// (through psql, discarding the output), and the process's RSS growth while it streams.
+// Usage: DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres node --expose-gc --import tsx scripts/bench/export.ts [--large 50000]
+import { spawnSync } from 'node:child_process';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
+import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createRng } from '../../src/core/rng.js';
 import { generateSyntheticDataset, toJsonl } from '../../src/core/synthetic-dataset.js';
-import { createBatchFromDataset } from '../../src/db/batches.js';
-import { bulkInsert } from '../../src/db/bulk-insert.js';
+import { createBatchFromDataset, type Batch } from '../../src/db/batches.js';
 import { openDatabase, type Database } from '../../src/db/connection.js';
 import { importDatasetText } from '../../src/db/datasets.js';
 import { writeAnswersExport } from '../../src/results/exports.js';
-import { newId } from '../../src/db/ids.js';
-import { kindBit } from '../../src/core/option-kinds.js';
+import { seedFinishedRaters } from './lib/seed-answers.js';
 
-const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+const { values } = parseArgs({ options: { large: { type: 'string', default: '50000' } } });
+const largeRaters = Number(values.large);
+const smallRaters = Math.round(largeRaters / 10);
 
-/** A batch whose `raters` raters each answered 20 questions, written with bulk inserts. */
-async function fillBatch(db: Database, name: string, raters: number): Promise<string> {
-  const created = await createBatchFromDataset(db.prisma, { dataset: 'bench', name, questions: 20, raters, seed: 1, completionCode: 'BENCH1', ratingsPerTask: 10, preferredSide: 'first' });
+/** A batch of `raters` finished raters × 20 answers, written by SQL. */
+async function fillBatch(db: Database, client: pg.Client, name: string, raters: number): Promise<Batch> {
+  const created = await createBatchFromDataset(db.prisma, { dataset: 'bench', name, questions: 20, raters, seed: 1, completionCode: 'BENCH1', ratingsPerTask: Math.max(1, Math.ceil((raters * 20) / 18_000)), preferredSide: 'first' });
   if (!created.ok) throw new Error(created.reason);
-  const tasks = await db.prisma.task.findMany({ where: { batchId: created.batch.id }, include: { options: true } });
-  const rng = createRng(raters);
-  const now = new Date();
-  await db.prisma.$transaction(async (tx) => {
-    const participants = Array.from({ length: raters }, (_, r) => ({ id: newId('p', 12), code: newId('c', 24), pid: String(r).padStart(24, '0') }));
-    await bulkInsert(tx, 'participants', [
-      { name: 'id', type: 'text', value: (p) => p.id },
-      { name: 'batch_id', type: 'text', value: () => created.batch.id },
-      { name: 'code', type: 'text', value: (p) => p.code },
-      { name: 'prolific_pid', type: 'text', value: (p) => p.pid },
-      { name: 'study_id', type: 'text', value: () => 'bench' },
-      { name: 'session_id', type: 'text', value: (p) => p.pid },
-      { name: 'status', type: 'text', value: () => 'completed', select: (v) => `${v}::"ParticipantStatus"` },
-    ], participants);
-    const answers = participants.flatMap((p, r) =>
-      Array.from({ length: 20 }, (_, position) => {
-        const task = tasks[(r * 20 + position) % tasks.length]!;
-        const order = task.options.map((o) => o.id);
-        const selected = order.filter(() => rng.next() < 0.4).concat(order.slice(-1));
-        const kinds = task.options.filter((o) => selected.includes(o.id)).reduce((bits, o) => bits | kindBit(o.kind), 0);
-        return { id: newId('a', 14), participantId: p.id, taskId: task.id, position, order, selected, kinds };
-      }),
-    );
-    for (let i = 0; i < answers.length; i += 5000) {
-      await bulkInsert(tx, 'answers', [
-        { name: 'id', type: 'text', value: (a) => a.id },
-        { name: 'participant_id', type: 'text', value: (a) => a.participantId },
-        { name: 'task_id', type: 'text', value: (a) => a.taskId },
-        { name: 'position', type: 'int4', value: (a) => a.position },
-        { name: 'selected_option_ids', type: 'text', value: (a) => JSON.stringify(a.selected), select: (v) => `ARRAY(SELECT json_array_elements_text(${v}::json))` },
-        { name: 'selected_kinds', type: 'int4', value: (a) => a.kinds, select: (v) => `${v}::smallint` },
-        { name: 'option_order', type: 'text', value: (a) => JSON.stringify(a.order), select: (v) => `ARRAY(SELECT json_array_elements_text(${v}::json))` },
-        { name: 'shown_at', type: 'text', value: () => now.toISOString(), select: (v) => `${v}::timestamptz` },
-      ], answers.slice(i, i + 5000));
-    }
-  }, { timeout: 600_000 });
-  return created.batch.id;
+  await seedFinishedRaters(client, created.batch.id, raters, name);
+  return created.batch;
 }
 
-/** Time of the export, and the live heap (after a full GC) at its largest while it runs. */
-async function measureExport(db: Database, batchId: string, withGc: boolean): Promise<{ ms: number; liveHeapMb: number; rows: number; bytes: number }> {
-  gc();
-  const base = process.memoryUsage().heapUsed;
-  let live = 0;
+/** COPY of the same rows the export writes (answer, rater, task, datapoint, options in order) to nowhere. */
+function copyMs(url: string, batchId: string): number {
+  const query = `COPY (
+    SELECT a.participant_id, p.prolific_pid, p.study_id, p.session_id, p.status, p.evaluator, a.task_id, t.datapoint_id, d.source_id,
+           t.sampled_category, t.topic_category, a.position + 1,
+           (SELECT string_agg(o.id || ',' || o.kind || ',' || o.text, ',' ORDER BY array_position(a.option_order, o.id)) FROM task_options o WHERE o.task_id = a.task_id),
+           a.selected_option_ids, a.shown_at, a.answered_at, s.preferred_first
+    FROM answers a JOIN participants p ON p.id = a.participant_id JOIN tasks t ON t.id = a.task_id JOIN datapoints d ON d.id = t.datapoint_id
+    LEFT JOIN assignments s ON s.participant_id = a.participant_id AND s.position = a.position
+    WHERE p.batch_id = '${batchId}' ORDER BY a.participant_id, a.position) TO STDOUT WITH CSV`;
+  const start = performance.now();
+  const out = spawnSync('psql', [url, '-q', '-c', query], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (out.status !== 0) throw new Error('psql COPY failed');
+  return performance.now() - start;
+}
+
+async function exportMs(db: Database, batch: Batch): Promise<{ ms: number; rows: number; bytes: number; rssGrowthMb: number }> {
   let bytes = 0;
-  let writes = 0;
   const sink = new Writable({
-    write(chunk, _enc, done) {
+    write(chunk: Buffer, _encoding, done) {
       bytes += chunk.length;
-      // Every 4th page: collect garbage and read what is still alive (the retained memory).
-      if (withGc && ++writes % 4 === 0) {
-        gc();
-        live = Math.max(live, process.memoryUsage().heapUsed - base);
-      }
       done();
     },
   });
+  // Start from a collected heap, so the growth is the export's own.
+  (globalThis as { gc?: () => void }).gc?.();
+  const rss0 = process.memoryUsage().rss;
+  let peak = rss0;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
   const start = performance.now();
-  const rows = await writeAnswersExport(db, await db.prisma.batch.findUniqueOrThrow({ where: { id: batchId } }), 'csv', sink);
-  return { ms: performance.now() - start, liveHeapMb: live / 1e6, rows, bytes };
+  const rows = await writeAnswersExport(db.sql, batch, 'csv', sink);
+  const ms = performance.now() - start;
+  delay.disable();
+  clearInterval(sampler);
+  if (process.env.BENCH_DEBUG) console.log(`event loop max ${(delay.max / 1e6).toFixed(0)} ms, p99 ${(delay.percentile(99) / 1e6).toFixed(0)} ms`);
+  const heapBefore = process.memoryUsage().heapUsed;
+  (globalThis as { gc?: () => void }).gc?.();
+  if (process.env.BENCH_DEBUG) console.log(`heap at end ${(heapBefore / 1e6).toFixed(0)} MB, after gc ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB, rss ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`);
+  return { ms, rows, bytes, rssGrowthMb: (Math.max(peak, process.memoryUsage().rss) - rss0) / 1e6 };
 }
 
 const serverUrl = process.env.DATABASE_URL;
@@ -90,17 +79,22 @@ await admin.query(`CREATE DATABASE ${name}`);
 const url = new URL(serverUrl);
 url.pathname = `/${name}`;
 const db = await openDatabase({ kind: 'postgres', url: url.toString() });
+const client = new pg.Client({ connectionString: url.toString() });
 try {
   await db.migrate();
-  await importDatasetText(db.prisma, { name: 'bench', text: toJsonl(generateSyntheticDataset(2500, createRng(1))) });
-  const smallId = await fillBatch(db, 'small', 100);
-  const largeId = await fillBatch(db, 'large', 1000);
-  // Timings without the forced GCs; memory from a second run with them.
-  const [smallTime, largeTime] = [await measureExport(db, smallId, false), await measureExport(db, largeId, false)];
-  const [smallMem, largeMem] = [await measureExport(db, smallId, true), await measureExport(db, largeId, true)];
-  console.log(`baseline: ${smallTime.rows} answers exported = 1.0 (${smallTime.ms.toFixed(0)} ms; live heap ${smallMem.liveHeapMb.toFixed(1)} MB; ${(smallTime.bytes / 1e6).toFixed(1)} MB of CSV)`);
-  console.log(`${largeTime.rows} answers: time ${(largeTime.ms / smallTime.ms).toFixed(1)} x baseline; live heap ${(largeMem.liveHeapMb / smallMem.liveHeapMb).toFixed(2)} x baseline (${largeMem.liveHeapMb.toFixed(1)} MB; ${(largeTime.bytes / 1e6).toFixed(1)} MB of CSV)`);
+  await client.connect();
+  await importDatasetText(db.prisma, { name: 'bench', text: toJsonl(generateSyntheticDataset(18_319, createRng(1))) });
+  const small = await fillBatch(db, client, 's', smallRaters);
+  const large = await fillBatch(db, client, 'l', largeRaters);
+  for (const batch of [small, large]) {
+    const copy = copyMs(url.toString(), batch.id);
+    const ours = await exportMs(db, batch);
+    console.log(
+      `${ours.rows.toLocaleString('en')} answers: COPY of the same join = 1.0 (${(copy / 1000).toFixed(2)} s); answers CSV ${(ours.ms / copy).toFixed(2)} x (${(ours.ms / 1000).toFixed(2)} s, ${(ours.bytes / 1e6).toFixed(0)} MB); RSS +${ours.rssGrowthMb.toFixed(0)} MB`,
+    );
+  }
 } finally {
+  await client.end().catch(() => {});
   await db.close();
   await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   await admin.end();

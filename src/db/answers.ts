@@ -7,7 +7,6 @@ import { Prisma as PrismaSql } from './generated/client.js';
 import type { SqlRunner } from './sql-runner.js';
 import { kindHitCounts, kindHitsOf, type KindHitColumns } from './kind-bits.js';
 import { withWorkMemory } from './sql-runner.js';
-import type { Prisma } from './connection.js';
 
 export interface AnswerFilter {
   batchIds: readonly string[];
@@ -67,80 +66,118 @@ export async function findAnswersVersion(sql: SqlRunner, batchIds: readonly stri
   return `${row?.answers ?? 0}:${row?.last?.toISOString() ?? '-'}:${row?.checks ?? 0}:${row?.finished ?? 0}`;
 }
 
-const PAGE = 500;
+/** Participants per page of the export: their answers (20 each) come in one statement. */
+const PARTICIPANTS_PER_PAGE = 50;
+
+interface TaskForExport {
+  batchId: string;
+  datapointId: string;
+  sourceId: string;
+  sampledCategory: string;
+  topicCategory: string;
+  categoryDraw: string;
+  options: Map<string, { id: string; kind: OptionKind; text: string }>;
+}
+
+interface ExportAnswerRow {
+  participant_id: string;
+  position: number;
+  task_id: string;
+  selected_option_ids: string[];
+  option_order: string[];
+  shown_at: Date;
+  answered_at: Date;
+  prolific_pid: string;
+  study_id: string;
+  session_id: string;
+  status: string;
+  evaluator: string;
+  timed_out_at: Date | null;
+  completed_at: Date | null;
+  prolific_status: string | null;
+  preferred_first: boolean | null;
+}
+
+/** The batch's tasks with their options, once per export (a task per datapoint: bounded by the dataset). */
+async function mapTasksForExport(sql: SqlRunner, batchId: string): Promise<Map<string, TaskForExport>> {
+  const rows = await sql.rows<{ id: string; datapoint_id: string; source_id: string; sampled_category: string; topic_category: string; category_draw: string; options: [string, OptionKind, string][] }>(PrismaSql.sql`
+    SELECT t.id, t.datapoint_id, d.source_id, t.sampled_category, t.topic_category, b.category_draw::text AS category_draw,
+           (SELECT json_agg(json_build_array(o.id, o.kind, o.text)) FROM task_options o WHERE o.task_id = t.id) AS options
+    FROM tasks t JOIN datapoints d ON d.id = t.datapoint_id JOIN batches b ON b.id = t.batch_id
+    WHERE t.batch_id = ${batchId}`);
+  return new Map(
+    rows.map((t) => [
+      t.id,
+      {
+        batchId,
+        datapointId: t.datapoint_id,
+        sourceId: t.source_id,
+        sampledCategory: t.sampled_category,
+        topicCategory: t.topic_category,
+        categoryDraw: t.category_draw,
+        options: new Map(t.options.map(([id, kind, text]) => [id, { id, kind, text }])),
+      },
+    ]),
+  );
+}
 
 /**
- * Yields the batch's answers page by page (participant, then question order), so memory stays
- * flat whatever the batch size. All answers are included; participantStatus tells partial ones.
+ * Yields the batch's answers page by page (participant, then question order): each page is the
+ * next participants by id (keyset, from an index) and their answers, so every page costs the same
+ * whatever the batch's size and memory stays flat. All answers are included; participantStatus
+ * and completedAt tell partial ones.
  */
-export async function* streamAnswerExportRows(prisma: Prisma, batchId: string): AsyncGenerator<AnswerExportRow[]> {
-  let cursor: { participantId: string; position: number } | undefined;
+export async function* streamAnswerExportRows(sql: SqlRunner, batchId: string): AsyncGenerator<AnswerExportRow[]> {
+  const tasks = await mapTasksForExport(sql, batchId);
+  let after = '';
   for (;;) {
-    const page = await prisma.answer.findMany({
-      where: { task: { batchId } },
-      orderBy: [{ participantId: 'asc' }, { position: 'asc' }],
-      take: PAGE,
-      ...(cursor ? { cursor: { participantId_position: cursor }, skip: 1 } : {}),
-      include: {
-        participant: { select: { prolificPid: true, studyId: true, sessionId: true, status: true, evaluator: true, timedOutAt: true, completedAt: true, prolificStatus: true } },
-        task: {
-          select: {
-            batchId: true,
-            datapointId: true,
-            sampledCategory: true,
-            topicCategory: true,
-            batch: { select: { categoryDraw: true } },
-            datapoint: { select: { sourceId: true } },
-            options: { select: { id: true, kind: true, text: true } },
-          },
-        },
-      },
-    });
-    if (page.length === 0) return;
-    // The side each question showed the preferred response on is kept with the assignment.
-    const shown = await prisma.assignment.findMany({
-      where: { participantId: { in: [...new Set(page.map((a) => a.participantId))] } },
-      select: { participantId: true, position: true, preferredFirst: true },
-    });
-    const preferredFirst = new Map(shown.map((s) => [`${s.participantId}:${s.position}`, s.preferredFirst]));
-    // Every answer has its assignment (the answer is copied from it): a gap is a bug, not a default.
-    const sideOf = (participantId: string, position: number) => {
-      const side = preferredFirst.get(`${participantId}:${position}`);
-      if (side === undefined) throw new Error(`answer ${participantId}#${position} has no assignment`);
-      return side;
-    };
-    yield page.map((a) => {
-      const byId = new Map(a.task.options.map((o) => [o.id, { id: o.id, kind: o.kind as OptionKind, text: o.text }]));
-      const options = a.optionOrder.map((id) => byId.get(id)).filter((o) => o !== undefined);
-      return {
-        batchId: a.task.batchId,
-        participantId: a.participantId,
-        prolificPid: a.participant.prolificPid,
-        studyId: a.participant.studyId,
-        sessionId: a.participant.sessionId,
-        participantStatus: a.participant.status,
-        evaluator: a.participant.evaluator,
-        taskId: a.taskId,
-        datapointId: a.task.datapointId,
-        datapointSourceId: a.task.datapoint.sourceId,
-        sampledCategory: a.task.sampledCategory,
-        topicCategory: a.task.topicCategory,
-        position: a.position,
-        options,
-        selectedOptionIds: a.selectedOptionIds,
-        selectedKinds: a.selectedOptionIds.map((id) => byId.get(id)?.kind).filter((k): k is OptionKind => k !== undefined),
-        shownAt: a.shownAt.toISOString(),
-        answeredAt: a.answeredAt.toISOString(),
-        secondsSpent: (a.answeredAt.getTime() - a.shownAt.getTime()) / 1000,
-        categoryDraw: a.task.batch.categoryDraw,
-        preferredShownFirst: sideOf(a.participantId, a.position),
-        timedOutAt: a.participant.timedOutAt?.toISOString() ?? null,
-        completedAt: a.participant.completedAt?.toISOString() ?? null,
-        prolificStatus: a.participant.prolificStatus,
-      };
-    });
-    const last = page.at(-1);
-    if (!last || page.length < PAGE) return;
-    cursor = { participantId: last.participantId, position: last.position };
+    const participants = await sql.rows<{ id: string }>(PrismaSql.sql`
+      SELECT id FROM participants WHERE batch_id = ${batchId} AND id > ${after} ORDER BY id LIMIT ${PARTICIPANTS_PER_PAGE}`);
+    const last = participants.at(-1);
+    if (!last) return;
+    after = last.id;
+    const rows = await sql.rows<ExportAnswerRow>(PrismaSql.sql`
+      SELECT a.participant_id, a.position, a.task_id, a.selected_option_ids, a.option_order, a.shown_at, a.answered_at,
+             p.prolific_pid, p.study_id, p.session_id, p.status::text AS status, p.evaluator, p.timed_out_at, p.completed_at,
+             p.prolific_status, s.preferred_first
+      FROM answers a JOIN participants p ON p.id = a.participant_id
+      LEFT JOIN assignments s ON s.participant_id = a.participant_id AND s.position = a.position
+      WHERE a.participant_id = ANY(${participants.map((p) => p.id)}::text[])
+      ORDER BY a.participant_id, a.position`);
+    if (rows.length > 0) yield rows.map((r) => exportRowOf(r, tasks));
   }
+}
+
+function exportRowOf(a: ExportAnswerRow, tasks: ReadonlyMap<string, TaskForExport>): AnswerExportRow {
+  const task = tasks.get(a.task_id);
+  // Every answer has its task in this batch and the assignment it was copied from: a gap is a bug, not a default.
+  if (!task) throw new Error(`answer ${a.participant_id}#${a.position} has a task outside its batch`);
+  if (a.preferred_first === null) throw new Error(`answer ${a.participant_id}#${a.position} has no assignment`);
+  const options = a.option_order.map((id) => task.options.get(id)).filter((o) => o !== undefined);
+  return {
+    batchId: task.batchId,
+    participantId: a.participant_id,
+    prolificPid: a.prolific_pid,
+    studyId: a.study_id,
+    sessionId: a.session_id,
+    participantStatus: a.status,
+    evaluator: a.evaluator,
+    taskId: a.task_id,
+    datapointId: task.datapointId,
+    datapointSourceId: task.sourceId,
+    sampledCategory: task.sampledCategory,
+    topicCategory: task.topicCategory,
+    position: a.position,
+    options,
+    selectedOptionIds: a.selected_option_ids,
+    selectedKinds: a.selected_option_ids.map((id) => task.options.get(id)?.kind).filter((k): k is OptionKind => k !== undefined),
+    shownAt: a.shown_at.toISOString(),
+    answeredAt: a.answered_at.toISOString(),
+    secondsSpent: (a.answered_at.getTime() - a.shown_at.getTime()) / 1000,
+    categoryDraw: task.categoryDraw,
+    preferredShownFirst: a.preferred_first,
+    timedOutAt: a.timed_out_at?.toISOString() ?? null,
+    completedAt: a.completed_at?.toISOString() ?? null,
+    prolificStatus: a.prolific_status,
+  };
 }

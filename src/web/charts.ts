@@ -3,6 +3,7 @@
 // (b) R1 with its interval per evaluator (paper Figure 9).
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
+import type { ExclusionMode } from '../core/exclusions.js';
 import { RATIO_NAMES, type Metrics } from '../core/metrics.js';
 
 export interface EvaluatorMetrics {
@@ -22,7 +23,10 @@ async function toSvg(spec: TopLevelSpec): Promise<string> {
 const FONT = { font: 'system-ui, sans-serif', labelFontSize: 12, titleFontSize: 13 };
 
 /** Figure 3: each ratio's estimate and interval, one colour per evaluator, dashed line at 1. */
-export function ratiosChartSvg(groups: readonly EvaluatorMetrics[]): Promise<string> {
+/** What a chart's subtitle says about exclusions (every page and file states it). */
+const exclusionsNote = (mode: ExclusionMode) => (mode === 'applied' ? 'exclusions applied' : 'no exclusions applied');
+
+export function ratiosChartSvg(groups: readonly EvaluatorMetrics[], exclusions: ExclusionMode): Promise<string> {
   const figures = groups.flatMap(({ evaluator, metrics }) =>
     RATIO_NAMES.flatMap((name) => {
       const f = metrics.ratios[name];
@@ -37,7 +41,7 @@ export function ratiosChartSvg(groups: readonly EvaluatorMetrics[]): Promise<str
   const x = { field: 'ratio', type: 'nominal' as const, sort: order, title: null, axis: { labelAngle: 0, labelLimit: 0, labelExpr: "split(replace(datum.label, ' | ', '\\n| '), '\\n')" } };
   return toSvg({
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: 'Probability ratios (95% bootstrap intervals over raters)',
+    title: { text: 'Probability ratios (95% bootstrap intervals over raters)', subtitle: exclusionsNote(exclusions) },
     width: 640,
     height: 300,
     config: { axis: FONT, legend: FONT, title: { font: FONT.font, fontSize: 14 } },
@@ -56,7 +60,7 @@ export function ratiosChartSvg(groups: readonly EvaluatorMetrics[]): Promise<str
 }
 
 /** Figure 9: the rate of selecting the generated reason, with its interval, per evaluator. */
-export function generatedRateChartSvg(groups: readonly EvaluatorMetrics[]): Promise<string> {
+export function generatedRateChartSvg(groups: readonly EvaluatorMetrics[], exclusions: ExclusionMode): Promise<string> {
   const values = groups.flatMap(({ evaluator, metrics }) => {
     const f = metrics.rates.R1;
     return f.estimate === null ? [] : [{ evaluator, estimate: f.estimate, low: f.ci?.low ?? f.estimate, high: f.ci?.high ?? f.estimate }];
@@ -64,7 +68,7 @@ export function generatedRateChartSvg(groups: readonly EvaluatorMetrics[]): Prom
   const x = { field: 'evaluator', type: 'nominal' as const, title: null, axis: { labelAngle: 0 } };
   return toSvg({
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: 'R1: probability of selecting the generated reason',
+    title: { text: 'R1: probability of selecting the generated reason', subtitle: exclusionsNote(exclusions) },
     width: Math.max(160, 90 * values.length),
     height: 300,
     config: { axis: FONT, title: { font: FONT.font, fontSize: 14 } },

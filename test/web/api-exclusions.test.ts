@@ -7,6 +7,7 @@ import { createRng } from '../../src/core/rng.js';
 import type { Batch } from '../../src/db/batches.js';
 import { createOpenBatch } from '../helpers/rater.js';
 import { simulateRaters } from '../helpers/simulate.js';
+import { makeAccount, signIn } from '../helpers/console.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
 const ATTENTIVE = { generated: 0.75, category: 0.45, category_topic: 0.5, control: 0.12, control_topic: 0.15, other: 0.08 };
@@ -81,5 +82,19 @@ describe('exclusions', () => {
       expect(r.instruction).toContain(`“${r.target_text}”`);
       expect(Number(r.before_question_number)).toBeGreaterThanOrEqual(4);
     }
+  });
+
+  it('says on the console page and on each chart whether exclusions are applied, and switches', async () => {
+    await makeAccount(t.db.prisma, 'reader@example.org', 'researcher');
+    const reader = await signIn(t.app, 'reader@example.org');
+    const applied = await reader.agent.get(`/console/batches/${batch.id}/results`);
+    expect(applied.text).toMatch(/Exclusions applied:<\/strong>\s*the batch's rules exclude 20 raters/);
+    expect(applied.text).toContain('from 40 raters');
+    const none = await reader.agent.get(`/console/batches/${batch.id}/results?by=topic&exclusions=none`);
+    expect(none.text).toContain('Exclusions not applied');
+    expect(none.text).toContain('from 60 raters');
+    const svg = async (path: string) => String((await reader.agent.get(`/console/batches/${batch.id}/charts/${path}`).buffer(true)).body);
+    expect(await svg('ratios.svg')).toContain('exclusions applied');
+    expect(await svg('r1.svg?exclusions=none')).toContain('no exclusions applied');
   });
 });

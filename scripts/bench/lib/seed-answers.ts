@@ -3,16 +3,16 @@
 // For benchmarks and the event-loop test only.
 import type pg from 'pg';
 
-export async function seedFinishedRaters(client: pg.Client, batchId: string, raters: number): Promise<void> {
-  await client.query(`CREATE TEMP TABLE IF NOT EXISTS tk AS SELECT (row_number() OVER (ORDER BY position) - 1)::int AS n, id FROM tasks WHERE batch_id = $1`, [batchId]);
+export async function seedFinishedRaters(client: pg.Client, batchId: string, raters: number, prefix = 'b'): Promise<void> {
+  await client.query(`CREATE TEMP TABLE tk AS SELECT (row_number() OVER (ORDER BY position) - 1)::int AS n, id FROM tasks WHERE batch_id = $1`, [batchId]);
   await client.query(`
     INSERT INTO participants (id, batch_id, code, prolific_pid, study_id, session_id, status, created_at, completed_at)
-    SELECT 'bp' || g, $1, 'bc' || g, lpad(g::text, 24, '0'), 'bench', 'bs' || g, 'completed', now(), now()
-    FROM generate_series(1, $2::int) g`, [batchId, raters]);
+    SELECT $3::text || 'p' || g, $1, $3::text || 'c' || g, lpad(g::text, 24, '0'), 'bench', $3::text || 's' || g, 'completed', now(), now()
+    FROM generate_series(1, $2::int) g`, [batchId, raters, prefix]);
   await client.query(`SELECT setseed(0.42)`);
   await client.query(`
     INSERT INTO answers (id, participant_id, task_id, position, selected_option_ids, selected_kinds, option_order, shown_at, answered_at)
-    SELECT 'ba' || g || '_' || pos, 'bp' || g, tk.id, pos, coalesce(sel.ids, ARRAY[ord.other]), kb.bits, ord.ids,
+    SELECT $2::text || 'a' || g || '_' || pos, $2::text || 'p' || g, tk.id, pos, coalesce(sel.ids, ARRAY[ord.other]), kb.bits, ord.ids,
            now() - make_interval(secs => 5 + (g % 30)), now()
     FROM generate_series(1, $1::int) g CROSS JOIN generate_series(0, 19) pos
     JOIN tk ON tk.n = (g * 20 + pos) % (SELECT count(*) FROM tk)
@@ -27,7 +27,7 @@ export async function seedFinishedRaters(client: pg.Client, batchId: string, rat
       SELECT coalesce(bit_or(CASE o.kind WHEN 'generated' THEN 1 WHEN 'category' THEN 2 WHEN 'category_topic' THEN 4
                                          WHEN 'control' THEN 8 WHEN 'control_topic' THEN 16 ELSE 32 END), 0)::smallint AS bits
       FROM task_options o WHERE o.id = ANY(coalesce(sel.ids, ARRAY[ord.other]))
-    ) kb`, [raters]);
+    ) kb`, [raters, prefix]);
   // Every answer has the assignment it was given from (exports read the side shown there).
   await client.query(`
     INSERT INTO assignments (participant_id, position, task_id, option_order, preferred_first, shown_at)

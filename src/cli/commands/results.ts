@@ -55,7 +55,7 @@ export async function exportCommand(
   const batch = await requireBatch(ctx, batchArg);
   const file = createWriteStream(options.out);
   let summary: string;
-  if (options.what === 'answers') summary = `${await writeAnswersExport(ctx.db, batch, options.format, file)} answers`;
+  if (options.what === 'answers') summary = `${await writeAnswersExport(ctx.db.sql, batch, options.format, file)} answers`;
   else if (options.what === 'tasks') summary = `${await writeTasksExport(ctx.db.prisma, batch.id, options.format, file)} tasks`;
   else if (options.what === 'checks') summary = `${await writeChecksExport(ctx.db.prisma, batch.id, options.format, file)} attention checks`;
   else {

@@ -42,7 +42,7 @@ export function resultsRouter(prisma: Prisma, sql: SqlRunner): Router {
     const batch = await loadBatchOr404(prisma, req.params);
     const { format } = parseOr400(exportQuerySchema, req.query, 'query');
     startDownload(res, `${batch.id}-answers.${format}`, format);
-    await writeAnswersExport({ prisma, sql }, batch, format, res);
+    await writeAnswersExport(sql, batch, format, res);
     res.end();
   });
 

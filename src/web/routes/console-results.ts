@@ -53,7 +53,7 @@ export function consoleResultsRouter(prisma: Prisma, sql: SqlRunner): Router {
       const { download, exclusions } = parseOr400(chartQuery, req.query, 'query');
       res.type('image/svg+xml');
       if (download === '1') res.set('Content-Disposition', `attachment; filename="${batch.id}-${name}.svg"`);
-      res.send(await render(await evaluatorGroups(batch, exclusions)));
+      res.send(await render(await evaluatorGroups(batch, exclusions), exclusions));
     });
   }
 
@@ -62,7 +62,7 @@ export function consoleResultsRouter(prisma: Prisma, sql: SqlRunner): Router {
     const { what, format, exclusions, by } = parseOr400(exportQuery, req.query, 'query');
     res.set('Content-Type', EXPORT_CONTENT_TYPE[format]);
     res.set('Content-Disposition', `attachment; filename="${batch.id}-${what}.${format}"`);
-    if (what === 'answers') await writeAnswersExport({ prisma, sql }, batch, format, res);
+    if (what === 'answers') await writeAnswersExport(sql, batch, format, res);
     else if (what === 'tasks') await writeTasksExport(prisma, batch.id, format, res);
     else if (what === 'checks') await writeChecksExport(prisma, batch.id, format, res);
     else await writeMetricsExport(await metricsOf(batch, by ?? null, exclusions), format, res);
