@@ -199,7 +199,7 @@ export async function runCli(argv: readonly string[]): Promise<void> {
         return withDatabase((ctx) => prolificStudyCommand(ctx, batch, studyId));
       }
       if (args[0] === 'review') {
-        const failedChecks = option(z.enum(['reject', 'request-return']).default('reject'), values['failed-checks'], '--failed-checks');
+        const failedChecks = option(z.enum(['reject', 'request-return'], { message: 'must be reject (the default) or request-return' }).default('reject'), values['failed-checks'], '--failed-checks');
         return withDatabase((ctx) => prolificReviewCommand(ctx, client, batch, { apply: values.apply, failedChecks }));
       }
       throw new CliError(`Unknown prolific command "${args[0] ?? ''}".\n\n${USAGE}`, 2);

@@ -55,9 +55,12 @@ export interface SliceGroup {
 /** Slices of per-rater totals by `by`, largest first (ties by name); names grouped by labelKey. */
 export function sliceGroups(rows: readonly SliceableTotals[], by: SliceBy): SliceGroup[] {
   const groups = new Map<string, { key: string; rows: SliceableTotals[]; answers: number }>();
+  // A slice dimension has few distinct names: normalise each once, not once per row.
+  const labelKeys = new Map<string, string>();
   for (const row of rows) {
     const name = keyOf[by](row);
-    const k = labelKey(name);
+    let k = labelKeys.get(name);
+    if (k === undefined) labelKeys.set(name, (k = labelKey(name)));
     const group = groups.get(k) ?? { key: name.trim(), rows: [], answers: 0 };
     if (name.trim() < group.key) group.key = name.trim();
     group.rows.push(row);

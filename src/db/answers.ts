@@ -4,9 +4,8 @@ import type { AnswerExportRow } from '../core/export-format.js';
 import type { SliceBy, SliceableTotals } from '../core/metric-slices.js';
 import type { OptionKind } from '../core/option-kinds.js';
 import { Prisma as PrismaSql } from './generated/client.js';
-import type { SqlRunner } from './sql-runner.js';
+import type { SqlRunner, SqlStatements } from './sql-runner.js';
 import { kindHitCounts, kindHitsOf, type KindHitColumns } from './kind-bits.js';
-import { withWorkMemory } from './sql-runner.js';
 
 export interface AnswerFilter {
   batchIds: readonly string[];
@@ -27,19 +26,17 @@ interface TotalsRow extends KindHitColumns {
  * kind (OPTION_KINDS order), answers that selected it, one row per participant, or per participant and slice value when
  * `by` is topic or category. What the bootstrap needs, without loading every answer.
  */
-export async function listRaterKindTotals(sql: SqlRunner, filter: AnswerFilter & { by: SliceBy | null }): Promise<SliceableTotals[]> {
+export async function listRaterKindTotals(sql: SqlStatements, filter: AnswerFilter & { by: SliceBy | null }): Promise<SliceableTotals[]> {
   const slice =
     filter.by === 'topic' ? PrismaSql.sql`t.topic_category` : filter.by === 'category' ? PrismaSql.sql`t.sampled_category` : PrismaSql.sql`''`;
   const finished = filter.includePartial ? PrismaSql.sql`true` : PrismaSql.sql`p.completed_at IS NOT NULL`;
   // The task is needed only for a topic or category slice; the participant gives the batch.
   const tasks = filter.by === 'topic' || filter.by === 'category' ? PrismaSql.sql`JOIN tasks t ON t.id = a.task_id` : PrismaSql.empty;
-  const rows = await withWorkMemory(sql, (tx) =>
-    tx.rows<TotalsRow>(PrismaSql.sql`
+  const rows = await sql.rows<TotalsRow>(PrismaSql.sql`
       SELECT a.participant_id, p.evaluator, p.batch_id, ${slice} AS slice, count(*)::int AS answers, ${kindHitCounts}
       FROM answers a JOIN participants p ON p.id = a.participant_id ${tasks}
       WHERE p.batch_id = ANY(${[...filter.batchIds]}::text[]) AND ${finished}
-      GROUP BY a.participant_id, p.evaluator, p.batch_id, 4`),
-  );
+      GROUP BY a.participant_id, p.evaluator, p.batch_id, 4`);
   return rows.map((r) => ({
     raterId: r.participant_id,
     evaluator: r.evaluator,
@@ -55,7 +52,7 @@ export async function listRaterKindTotals(sql: SqlRunner, filter: AnswerFilter &
  * What metrics of these batches depend on, cheaply: answers (count, last time), answered attention
  * checks and finished sessions. Equal versions give equal figures, so results can be cached.
  */
-export async function findAnswersVersion(sql: SqlRunner, batchIds: readonly string[]): Promise<string> {
+export async function findAnswersVersion(sql: SqlStatements, batchIds: readonly string[]): Promise<string> {
   const ids = [...batchIds];
   const [row] = await sql.rows<{ answers: number; last: Date | null; checks: number; finished: number }>(PrismaSql.sql`
     SELECT count(*)::int AS answers, max(a.answered_at) AS last,

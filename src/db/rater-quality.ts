@@ -2,7 +2,7 @@
 // outcomes, median seconds per study question, and questions with every option ticked.
 import type { ExclusionRules, RaterQuality } from '../core/exclusions.js';
 import { Prisma as PrismaSql, type Batch } from './generated/client.js';
-import { withWorkMemory, type SqlRunner } from './sql-runner.js';
+import type { SqlStatements } from './sql-runner.js';
 
 /** A rater's quality figures with the batch whose rules apply to them. */
 export interface BatchRaterQuality extends RaterQuality {
@@ -37,14 +37,14 @@ interface QualityRow {
  * Every participant of the batches with their quality figures (answers of any status counted).
  * Medians cost a sort of every answer: asked for only when a speeder rule or a page needs them.
  */
-export async function listRaterQuality(sql: SqlRunner, batchIds: readonly string[], options: { medians: boolean } = { medians: true }): Promise<BatchRaterQuality[]> {
+export async function listRaterQuality(sql: SqlStatements, batchIds: readonly string[], options: { medians: boolean } = { medians: true }): Promise<BatchRaterQuality[]> {
   const ids = [...batchIds];
   const median = options.medians
     ? PrismaSql.sql`percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM a.answered_at - a.shown_at)::float8)`
     : PrismaSql.sql`NULL::float8`;
   // One pass over the batches' answers and one over their checks, grouped by participant. Every
   // option ticked = all six kind bits (63).
-  const rows = await withWorkMemory(sql, (tx) => tx.rows<QualityRow>(PrismaSql.sql`
+  const rows = await sql.rows<QualityRow>(PrismaSql.sql`
     WITH a AS (
       SELECT a.participant_id, count(*) AS n, ${median} AS median_seconds, count(*) FILTER (WHERE a.selected_kinds = 63) AS all_ticked
       FROM answers a JOIN participants p ON p.id = a.participant_id
@@ -62,7 +62,7 @@ export async function listRaterQuality(sql: SqlRunner, batchIds: readonly string
            coalesce(a.n, 0)::int AS study_answers, a.median_seconds, coalesce(a.all_ticked, 0)::int AS all_ticked
     FROM participants p LEFT JOIN a ON a.participant_id = p.id LEFT JOIN c ON c.participant_id = p.id
     WHERE p.batch_id = ANY(${ids}::text[])
-    ORDER BY p.created_at, p.id`));
+    ORDER BY p.created_at, p.id`);
   return rows.map((r) => ({
     participantId: r.participant_id,
     batchId: r.batch_id,

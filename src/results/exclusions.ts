@@ -3,7 +3,7 @@
 // the review and the exclusion report.
 import { exclusionCounts, exclusionsOf, type ExclusionMode, type ExclusionRuleName } from '../core/exclusions.js';
 import type { Batch } from '../db/batches.js';
-import type { SqlRunner } from '../db/sql-runner.js';
+import type { SqlStatements } from '../db/sql-runner.js';
 import { exclusionRulesOfBatch, listRaterQuality, type BatchRaterQuality } from '../db/rater-quality.js';
 
 /** Participants the exclusion rules apply to: Prolific raters and the simulated people standing in for them. */
@@ -16,7 +16,7 @@ export interface RaterReport extends BatchRaterQuality {
 }
 
 /** Every rater of the batches with their figures and the rules of their batch they fall under. */
-export async function reportRaters(sql: SqlRunner, batches: readonly RulesOfBatch[], options: { medians: boolean } = { medians: true }): Promise<RaterReport[]> {
+export async function reportRaters(sql: SqlStatements, batches: readonly RulesOfBatch[], options: { medians: boolean } = { medians: true }): Promise<RaterReport[]> {
   const rulesOf = new Map(batches.map((b) => [b.id, exclusionRulesOfBatch(b)]));
   const raters = await listRaterQuality(sql, batches.map((b) => b.id), options);
   return raters.map((q) => {
@@ -34,7 +34,7 @@ export interface ExclusionSummary {
 }
 
 /** The excluded raters (by participant id) and the summary every result states. */
-export async function findExclusions(sql: SqlRunner, batches: readonly RulesOfBatch[], mode: ExclusionMode): Promise<{ excluded: Map<string, ExclusionRuleName[]>; summary: ExclusionSummary }> {
+export async function findExclusions(sql: SqlStatements, batches: readonly RulesOfBatch[], mode: ExclusionMode): Promise<{ excluded: Map<string, ExclusionRuleName[]>; summary: ExclusionSummary }> {
   // Medians (a sort of every answer) only when some batch has a speeder rule.
   const raters = await reportRaters(sql, batches, { medians: batches.some((b) => b.excludeSpeederSeconds !== null) });
   const excluded = new Map(raters.filter((r) => r.excludedBy.length > 0).map((r) => [r.participantId, r.excludedBy]));

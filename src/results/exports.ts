@@ -33,8 +33,19 @@ export const EXPORT_CONTENT_TYPE: Record<ExportFormat, string> = { csv: 'text/cs
 /** Rows formatted between two turns of the event loop. */
 const ROWS_PER_TURN = 200;
 
+/** The client went away during a download: the export stops; nothing to report. */
+export class DownloadAborted extends Error {
+  constructor() {
+    super('the client closed the download');
+  }
+}
+
+/** Writes with backpressure; a destination closed meanwhile (client gone) never 'drain's: stop then. */
 async function write(out: Writable, chunk: string): Promise<void> {
-  if (!out.write(chunk)) await once(out, 'drain');
+  if (out.destroyed) throw new DownloadAborted();
+  if (out.write(chunk)) return;
+  await Promise.race([once(out, 'drain'), once(out, 'close')]);
+  if (out.destroyed) throw new DownloadAborted();
 }
 
 /**

@@ -1,12 +1,13 @@
 // The researcher's numbers, in one home for the API, the console and the CLI: per-rater totals
-// aggregated in SQL (db), the rates and ratios with bootstrap intervals (core), run in short slices
-// so raters' requests are served between them, and cached until the batch's answers change.
+// aggregated in SQL (db) in one snapshot, the rates and ratios with bootstrap intervals (core), run
+// in short slices so raters' requests are served between them, and cached until the data changes.
 import { DEFAULT_BOOTSTRAP_ROUNDS } from '../core/batch-settings.js';
 import type { ExclusionMode } from '../core/exclusions.js';
 import { overallStream, sliceGroups, sliceStream, type SliceBy, type SlicedMetrics, type SliceableTotals } from '../core/metric-slices.js';
 import { mergeRaterTotals, metricsSteps, type Metrics, type RaterTotals } from '../core/metrics.js';
 import type { Rng } from '../core/rng.js';
 import { findAnswersVersion, listRaterKindTotals } from '../db/answers.js';
+import { readSnapshot } from '../db/sql-runner.js';
 import type { Batch } from '../db/batches.js';
 import type { SqlRunner } from '../db/sql-runner.js';
 import { findExclusions, type ExclusionSummary, type RulesOfBatch } from './exclusions.js';
@@ -32,17 +33,11 @@ export interface BatchMetrics extends SlicedMetrics {
 /** Results by query and data version; bounded, least recently used first out. */
 class ResultCache {
   private readonly entries = new Map<string, Promise<unknown>>();
-  /** Settings computed at least once (any version): a later request is likely a hit. */
-  private readonly seen = new Set<string>();
   constructor(private readonly capacity: number) {}
 
-  has(settings: string): boolean {
-    return this.seen.has(settings);
-  }
-
-  remember(settings: string): void {
-    this.seen.add(settings);
-    if (this.seen.size > this.capacity) this.seen.delete(this.seen.values().next().value as string);
+  /** Whether `key` is cached (or being computed), without touching its place in the order. */
+  peek(key: string): boolean {
+    return this.entries.has(key);
   }
 
   /** The value for `key`, computed once even when asked for twice at the same time. */
@@ -74,49 +69,35 @@ export async function computeBatchMetrics(sql: SqlRunner, query: MetricsQuery): 
   const options = { rounds: query.rounds ?? DEFAULT_BOOTSTRAP_ROUNDS, level: 0.95 };
   const filter = { batchIds, includePartial: query.includePartial };
   const settings = JSON.stringify({ batchIds, rules: query.batches.map((b) => [b.excludeFailedChecks, b.excludeSpeederSeconds, b.excludeStraightLinerPercent]), includePartial: query.includePartial, mode, seed, options });
-  /** What the figures are computed from, read from the database (totals and exclusions at once). */
-  const readInputs = () => {
-    const exclusions = findExclusions(sql, query.batches, mode);
-    const totals = new Map<SliceBy | null, Promise<SliceableTotals[]>>();
-    const rows = (by: SliceBy | null): Promise<SliceableTotals[]> => {
-      let read = totals.get(by);
-      if (!read) {
-        read = listRaterKindTotals(sql, { ...filter, by });
-        // Read ahead of need: a failure is reported where the value is used, not as unhandled.
-        read.catch(() => undefined);
-        totals.set(by, read);
-      }
-      return read;
-    };
-    exclusions.catch(() => undefined);
-    void rows(null);
-    if (query.by) void rows(query.by);
-    return { exclusions, rows };
-  };
-  // Never computed for these settings: read the inputs while the version is read (a cold request
-  // pays for the slower of the two, not both). Otherwise wait for the version: likely a cache hit.
-  const early = cache.has(settings) ? null : readInputs();
-  // Everything the figures depend on: a new answer, check or finished session changes the version.
-  const version = await findAnswersVersion(sql, batchIds);
-  cache.remember(settings);
-  const base = `${settings}|${version}`;
-  return cache.get(`${base}|${query.by ?? ''}`, async () => {
-    const inputs = early ?? readInputs();
-    const exclusions = cache.get(`${base}|exclusions`, () => inputs.exclusions);
-    const countedRows = async (by: SliceBy | null) => {
-      const [rows, { excluded }] = await Promise.all([inputs.rows(by), exclusions]);
-      return mode === 'applied' ? rows.filter((r) => !excluded.has(r.raterId)) : rows;
-    };
-    // Shared by every slicing of the same query (the console page and its two charts).
-    const overall = cache.get(`${base}|overall`, async () => runInSlices(mergedSteps(await countedRows(null), overallStream(seed))));
+  const key = (version: string, part: string) => `${settings}|${version}|${part}`;
+  // The data version and, when the figures are not cached yet, everything they are computed from,
+  // read in one snapshot: cached figures are exactly those of their version, and the overall
+  // figures, the slices and the exclusions of one response agree with each other.
+  const read = await readSnapshot(sql, async (tx) => {
+    const version = await findAnswersVersion(tx, batchIds);
+    if (cache.peek(key(version, query.by ?? ''))) return { version, inputs: null };
+    const { excluded, summary } = await findExclusions(tx, query.batches, mode);
+    const counted = (rows: SliceableTotals[]) => (mode === 'applied' ? rows.filter((r) => !excluded.has(r.raterId)) : rows);
+    const overallRows = counted(await listRaterKindTotals(tx, { ...filter, by: null }));
+    // Evaluator and batch are per participant: their slices come from the overall rows.
+    const by = query.by;
+    const sliceRows = by === 'topic' || by === 'category' ? counted(await listRaterKindTotals(tx, { ...filter, by })) : overallRows;
+    return { version, inputs: { summary, overallRows, sliceRows } };
+  });
+  const inputs = read.inputs;
+  // Seen cached in the snapshot, and pushed out of the cache since: read again.
+  if (!inputs && !cache.peek(key(read.version, query.by ?? ''))) return computeBatchMetrics(sql, query);
+  return cache.get(key(read.version, query.by ?? ''), async () => {
+    if (!inputs) throw new Error('metrics inputs missing for an uncached result');
+    const overall = cache.get(key(read.version, 'overall'), () => runInSlices(mergedSteps(inputs.overallRows, overallStream(seed))));
     const by = query.by;
     const slices: SlicedMetrics['slices'] = [];
     if (by) {
-      for (const group of sliceGroups(await countedRows(by), by)) {
+      for (const group of sliceGroups(inputs.sliceRows, by)) {
         slices.push({ key: group.key, metrics: await runInSlices(mergedSteps(group.rows, sliceStream(seed, by, group.groupKey))) });
       }
     }
-    return { by, seed, overall: await overall, slices, exclusions: (await exclusions).summary };
+    return { by, seed, overall: await overall, slices, exclusions: inputs.summary };
   });
 
   /** Per-rater merging, then the bootstrap, each its own slice of work. */

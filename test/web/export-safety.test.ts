@@ -1,4 +1,5 @@
 // Exports that spreadsheets cannot turn into formulas, and downloads that fail visibly (issue 10.5).
+import { PassThrough } from 'node:stream';
 import express from 'express';
 import { parse } from 'csv-parse/sync';
 import request from 'supertest';
@@ -7,6 +8,7 @@ import { csvField } from '../../src/core/export-format.js';
 import { createRng } from '../../src/core/rng.js';
 import { changeBatchStatus, createBatchFromDataset, type Batch } from '../../src/db/batches.js';
 import { importDatasetText } from '../../src/db/datasets.js';
+import { DownloadAborted, writeAnswersExport } from '../../src/results/exports.js';
 import { errorHandler } from '../../src/web/middleware/error-handler.js';
 import { toJsonlText } from '../helpers/datasets.js';
 import { simulateRaters } from '../helpers/simulate.js';
@@ -75,6 +77,14 @@ describe('CSV injection', () => {
     const res = await request(t.app).get(`/api/v1/batches/${batch.id}/answers?format=jsonl`).set(t.auth);
     const texts = res.text.trim().split('\n').flatMap((l) => (JSON.parse(l) as { options: { text: string }[] }).options.map((o) => o.text));
     expect(texts.some((x) => x.startsWith('='))).toBe(true);
+  });
+});
+
+describe('a download the client abandons', () => {
+  it('stops the export instead of waiting forever for the closed connection to drain', async () => {
+    const out = new PassThrough({ highWaterMark: 16 });
+    out.once('data', () => out.destroy());
+    await expect(writeAnswersExport(t.db.sql, batch, 'csv', out)).rejects.toBeInstanceOf(DownloadAborted);
   });
 });
 

@@ -2,6 +2,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { isTransientDatabaseError, isUnstorableValueError } from '../../db/errors.js';
 import { ProlificApiError } from '../../prolific/client.js';
+import { DownloadAborted } from '../../results/exports.js';
 import { HttpError } from '../http-error.js';
 
 interface BodyParserError {
@@ -43,6 +44,11 @@ export function errorHandler(options: { production: boolean; log?: (err: unknown
   const log = options.log ?? ((err: unknown) => console.error(err));
   return (err, req, res, _next) => {
     const httpError = toHttpError(err);
+    // A researcher closing a download half-way is not a server error.
+    if (err instanceof DownloadAborted) {
+      res.destroy();
+      return;
+    }
     if (httpError.status >= 500) log(err);
     // A download that failed half-way: break the connection so the client sees a failed transfer
     // (curl, browsers and pandas report it) instead of waiting forever on a truncated file.
