@@ -34,7 +34,8 @@ console.log('importing 18,319 synthetic datapoints…');
 const imported = await importDatasetText(db.prisma, { name: 'bench', text: toJsonl(generateSyntheticDataset(18_319, createRng(1))) });
 if (imported.status !== 'created') throw new Error(imported.status);
 async function openBatch(name: string): Promise<string> {
-  const created = await createBatchFromDataset(db.prisma, { dataset: 'bench', name, questions: 20, raters: 1000, seed: 7, completionCode: 'BENCH1', ratingsPerTask: null, preferredSide: 'first' });
+  // No attention checks: the same 20 answers per rater as the bare app, like for like.
+  const created = await createBatchFromDataset(db.prisma, { dataset: 'bench', name, questions: 20, raters: 1000, seed: 7, completionCode: 'BENCH1', ratingsPerTask: null, preferredSide: 'first', attentionChecks: 0 });
   if (!created.ok) throw new Error(created.reason);
   await changeBatchStatus(db.prisma, created.batch, 'open', new Date());
   return created.batch.id;
