@@ -1,7 +1,8 @@
 // The audit log: who changed which batch, dataset, token or account, and when.
 import type { Prisma } from './connection.js';
-import type { AuditEvent } from './generated/client.js';
+import { Prisma as PrismaSql, type AuditEvent } from './generated/client.js';
 import { newId } from './ids.js';
+import type { SqlStatements } from './sql-runner.js';
 
 export type { AuditEvent };
 
@@ -12,6 +13,9 @@ export interface Actor {
 }
 
 export const CLI_ACTOR: Actor = { name: 'cli', accountId: null };
+
+/** The server's own scheduled jobs (timeouts, Prolific sync). */
+export const SYSTEM_ACTOR: Actor = { name: 'system', accountId: null };
 
 export async function recordAudit(
   prisma: Prisma,
@@ -29,6 +33,24 @@ export async function recordAudit(
       details: event.details ?? {},
     },
   });
+}
+
+/**
+ * Audit rows written by the statements of a transaction, so they commit (or not) with the change
+ * they record: one statement for any number of events.
+ */
+export async function insertAuditEvents(
+  tx: SqlStatements,
+  actor: Actor,
+  events: readonly { action: string; batchId: string | null; details: Record<string, unknown> }[],
+  now: Date,
+): Promise<void> {
+  if (events.length === 0) return;
+  const rows = events.map((e) => ({ id: newId('ev', 12), action: e.action, batch_id: e.batchId, details: e.details }));
+  await tx.rows(PrismaSql.sql`
+    INSERT INTO audit_events (id, account_id, actor, action, batch_id, details, created_at)
+    SELECT e.id, ${actor.accountId}::text, ${actor.name}, e.action, e.batch_id, e.details, ${now}
+    FROM json_to_recordset(${JSON.stringify(rows)}::json) AS e(id text, action text, batch_id text, details jsonb)`);
 }
 
 export function listAuditEvents(prisma: Prisma, filter: { batchId?: string; limit?: number } = {}): Promise<AuditEvent[]> {

@@ -2,11 +2,11 @@
 // returned, timed-out and rejected submissions freed, unknown SESSION_IDs flagged, review outcomes;
 // every change audited in the transaction that makes it.
 import { submissionEffect } from '../core/prolific.js';
-import type { Actor } from './audit.js';
+import { insertAuditEvents, type Actor } from './audit.js';
 import { withRetry } from './errors.js';
 import { Prisma as PrismaSql } from './generated/client.js';
 import { releaseHolds } from './participants.js';
-import type { SqlRunner, SqlStatements } from './sql-runner.js';
+import type { SqlRunner } from './sql-runner.js';
 
 /** A submission as the sync needs it: its id (our SESSION_ID) and its status, normalized. */
 export interface SubmissionStatus {
@@ -58,10 +58,10 @@ export async function applySubmissionStatuses(sql: SqlRunner, batchId: string, s
           AND NOT EXISTS (SELECT 1 FROM ${given} WHERE s.session_id = p.session_id)
         RETURNING p.id`);
       const events = [
-        ...freed.map((f) => ({ action: `participant.${f.status}`, details: { participantId: f.id, prolificPid: f.prolific_pid, source: 'prolific-sync' } })),
-        { action: 'batch.prolific_sync', details: { submissions: submissions.length, matched: matched.length, freed: freed.length, unknownSessions: unknown.length } },
+        ...freed.map((f) => ({ action: `participant.${f.status}`, batchId, details: { participantId: f.id, prolificPid: f.prolific_pid, source: 'prolific-sync' } })),
+        { action: 'batch.prolific_sync', batchId, details: { submissions: submissions.length, matched: matched.length, freed: freed.length, unknownSessions: unknown.length } },
       ];
-      await insertAuditEvents(tx, batchId, actor, events, now);
+      await insertAuditEvents(tx, actor, events, now);
       return {
         matched: matched.length,
         freed: freed.map((f) => ({ participantId: f.id, prolificPid: f.prolific_pid, status: f.status })),
@@ -112,7 +112,7 @@ export async function recordReviewActions(sql: SqlRunner, batchId: string, actio
       const freed = await tx.rows<{ id: string }>(PrismaSql.sql`
         UPDATE participants SET status = 'rejected' WHERE id = ANY(${rejected}::text[]) AND status IN ('consenting', 'active', 'completed') RETURNING id`);
       if (freed.length > 0) await releaseHolds(tx, freed.map((f) => f.id));
-      await insertAuditEvents(tx, batchId, actor, done.map((d) => ({ action: `participant.review.${d.review_action}`, details: { participantId: d.id, prolificPid: d.prolific_pid } })), now);
+      await insertAuditEvents(tx, actor, done.map((d) => ({ action: `participant.review.${d.review_action}`, batchId, details: { participantId: d.id, prolificPid: d.prolific_pid } })), now);
     }),
   );
 }
@@ -124,15 +124,7 @@ export async function setProlificStudyId(sql: SqlRunner, batchId: string, studyI
       const [before] = await tx.rows<{ prolific_study_id: string | null }>(PrismaSql.sql`
         SELECT prolific_study_id FROM batches WHERE id = ${batchId} FOR UPDATE`);
       await tx.rows(PrismaSql.sql`UPDATE batches SET prolific_study_id = ${studyId} WHERE id = ${batchId}`);
-      await insertAuditEvents(tx, batchId, actor, [{ action: 'batch.prolific_study', details: { from: before?.prolific_study_id ?? null, to: studyId } }], now);
+      await insertAuditEvents(tx, actor, [{ action: 'batch.prolific_study', batchId, details: { from: before?.prolific_study_id ?? null, to: studyId } }], now);
     }),
   );
-}
-
-async function insertAuditEvents(tx: SqlStatements, batchId: string, actor: Actor, events: readonly { action: string; details: Record<string, unknown> }[], now: Date): Promise<void> {
-  if (events.length === 0) return;
-  await tx.rows(PrismaSql.sql`
-    INSERT INTO audit_events (id, account_id, actor, action, batch_id, details, created_at)
-    SELECT 'ev_' || substr(md5(random()::text || e.action || e.details::text), 1, 12), ${actor.accountId}::text, ${actor.name}, e.action, ${batchId}, e.details, ${now}
-    FROM json_to_recordset(${JSON.stringify(events)}::json) AS e(action text, details jsonb)`);
 }

@@ -3,7 +3,7 @@
 // unanswered tasks are freed and the audit rows written. Safe to run from several processes at
 // once: a participant is timed out by whichever transaction locks them first, and the others skip
 // them when PostgreSQL re-checks the status after the lock.
-import type { Actor } from './audit.js';
+import { insertAuditEvents, type Actor } from './audit.js';
 import { withRetry } from './errors.js';
 import { Prisma as PrismaSql } from './generated/client.js';
 import { releaseHolds } from './participants.js';
@@ -38,11 +38,12 @@ export async function timeOutAbandonedParticipants(sql: SqlRunner, now: Date, ac
         RETURNING p.id, p.batch_id, p.prolific_pid, b.max_minutes`);
       if (gone.length === 0) return [];
       await releaseHolds(tx, gone.map((g) => g.id));
-      await tx.rows(PrismaSql.sql`
-        INSERT INTO audit_events (id, account_id, actor, action, batch_id, details, created_at)
-        SELECT 'ev_' || substr(md5(random()::text || g.id), 1, 12), ${actor.accountId}::text, ${actor.name}, 'participant.timed_out', g.batch_id,
-               jsonb_build_object('participantId', g.id, 'prolificPid', g.prolific_pid, 'maxMinutes', g.max_minutes), ${now}
-        FROM json_to_recordset(${JSON.stringify(gone)}::json) AS g(id text, batch_id text, prolific_pid text, max_minutes int)`);
+      await insertAuditEvents(
+        tx,
+        actor,
+        gone.map((g) => ({ action: 'participant.timed_out', batchId: g.batch_id, details: { participantId: g.id, prolificPid: g.prolific_pid, maxMinutes: g.max_minutes } })),
+        now,
+      );
       return gone.map((g) => ({ participantId: g.id, batchId: g.batch_id })).sort((a, b) => a.batchId.localeCompare(b.batchId) || a.participantId.localeCompare(b.participantId));
     }),
   );

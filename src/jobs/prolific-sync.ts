@@ -1,14 +1,12 @@
 // Runs the Prolific sync inside the server on a schedule (issue 11.1) for every batch that may still
 // have raters inside: open, paused, or closed within the last day. Every process may run it: the
 // statements it ends in are safe to repeat (db/prolific-sync.ts).
-import type { Actor } from '../db/audit.js';
+import { SYSTEM_ACTOR } from '../db/audit.js';
 import { listBatchesToSync } from '../db/batches.js';
 import type { Prisma } from '../db/connection.js';
 import type { SqlRunner } from '../db/sql-runner.js';
 import type { ProlificClient } from '../prolific/client.js';
 import { syncBatchWithProlific } from '../prolific/sync.js';
-
-const SYSTEM_ACTOR: Actor = { name: 'system', accountId: null };
 
 export interface ProlificSyncJob {
   runNow(): Promise<void>;

@@ -1,10 +1,8 @@
 // Runs the participant timeout inside the server on a schedule (issue 11.1). Every server process
 // runs it; the statement itself makes that safe (db/timeouts.ts).
-import type { Actor } from '../db/audit.js';
+import { SYSTEM_ACTOR } from '../db/audit.js';
 import type { SqlRunner } from '../db/sql-runner.js';
 import { timeOutAbandonedParticipants } from '../db/timeouts.js';
-
-export const SYSTEM_ACTOR: Actor = { name: 'system', accountId: null };
 
 export interface TimeoutSweep {
   /** Runs one sweep now (the schedule keeps going). */
