@@ -31,6 +31,7 @@ export const exclusionRulesSchema = z.object({
 });
 export type ExclusionRuleSettings = z.infer<typeof exclusionRulesSchema>;
 
+/** The rules of a batch, or of its settings (CLI, API, form), as exclusionsOf reads them. */
 export function exclusionRulesOf(s: ExclusionRuleSettings): ExclusionRules {
   return { failedChecks: s.excludeFailedChecks, speederSeconds: s.excludeSpeederSeconds, straightLinerPercent: s.excludeStraightLinerPercent };
 }

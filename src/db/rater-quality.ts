@@ -1,7 +1,7 @@
 // What the exclusion rules and the review look at, per rater, aggregated in SQL: attention-check
 // outcomes, median seconds per study question, and questions with every option ticked.
-import type { ExclusionRules, RaterQuality } from '../core/exclusions.js';
-import { Prisma as PrismaSql, type Batch } from './generated/client.js';
+import type { RaterQuality } from '../core/exclusions.js';
+import { Prisma as PrismaSql } from './generated/client.js';
 import type { SqlStatements } from './sql-runner.js';
 
 /** A rater's quality figures with the batch whose rules apply to them. */
@@ -79,9 +79,4 @@ export async function listRaterQuality(sql: SqlStatements, batchIds: readonly st
     medianSeconds: r.median_seconds === null ? null : Number(r.median_seconds),
     allTicked: r.all_ticked,
   }));
-}
-
-/** A batch's exclusion rules as core reads them. */
-export function exclusionRulesOfBatch(batch: Pick<Batch, 'excludeFailedChecks' | 'excludeSpeederSeconds' | 'excludeStraightLinerPercent'>): ExclusionRules {
-  return { failedChecks: batch.excludeFailedChecks, speederSeconds: batch.excludeSpeederSeconds, straightLinerPercent: batch.excludeStraightLinerPercent };
 }

@@ -1,10 +1,10 @@
 // Who is excluded from a batch's results and why: each batch's own rules (core/exclusions.ts)
 // applied to its raters' quality figures (db/rater-quality.ts). One home for metrics, exports,
 // the review and the exclusion report.
-import { exclusionCounts, exclusionsOf, type ExclusionMode, type ExclusionRuleName } from '../core/exclusions.js';
+import { exclusionCounts, exclusionRulesOf, exclusionsOf, type ExclusionMode, type ExclusionRuleName } from '../core/exclusions.js';
 import type { Batch } from '../db/batches.js';
 import type { SqlStatements } from '../db/sql-runner.js';
-import { exclusionRulesOfBatch, listRaterQuality, type BatchRaterQuality } from '../db/rater-quality.js';
+import { listRaterQuality, type BatchRaterQuality } from '../db/rater-quality.js';
 
 /** Participants the exclusion rules apply to: Prolific raters and the simulated people standing in for them. */
 const PERSON_EVALUATORS = new Set(['human', 'simulated']);
@@ -17,7 +17,7 @@ export interface RaterReport extends BatchRaterQuality {
 
 /** Every rater of the batches with their figures and the rules of their batch they fall under. */
 export async function reportRaters(sql: SqlStatements, batches: readonly RulesOfBatch[], options: { medians: boolean } = { medians: true }): Promise<RaterReport[]> {
-  const rulesOf = new Map(batches.map((b) => [b.id, exclusionRulesOfBatch(b)]));
+  const rulesOf = new Map(batches.map((b) => [b.id, exclusionRulesOf(b)]));
   const raters = await listRaterQuality(sql, batches.map((b) => b.id), options);
   return raters.map((q) => {
     const rules = rulesOf.get(q.batchId);

@@ -22,7 +22,7 @@ import { listCheckExportRows } from '../db/attention-checks.js';
 import { listBatchTasks } from '../db/batches.js';
 import type { Prisma } from '../db/connection.js';
 import type { SqlRunner } from '../db/sql-runner.js';
-import { exclusionRulesOfBatch } from '../db/rater-quality.js';
+import { exclusionRulesOf } from '../core/exclusions.js';
 import { reportRaters, type RulesOfBatch } from './exclusions.js';
 import type { BatchMetrics } from './metrics.js';
 
@@ -53,7 +53,7 @@ async function write(out: Writable, chunk: string): Promise<void> {
  * under the batch's rules: excluded raters are flagged, never dropped.
  */
 export async function writeAnswersExport(sql: SqlRunner, batch: RulesOfBatch, format: ExportFormat, out: Writable): Promise<number> {
-  const exclusionRules = describeExclusionRules(exclusionRulesOfBatch(batch));
+  const exclusionRules = describeExclusionRules(exclusionRulesOf(batch));
   const flagsOf = new Map((await reportRaters(sql, [batch])).map((r) => [r.participantId, { checksAnswered: r.checksAnswered, checksFailed: r.checksFailed, excludedBy: r.excludedBy, exclusionRules }]));
   const noFlags: RaterExportFlags = { checksAnswered: 0, checksFailed: 0, excludedBy: [], exclusionRules };
   let count = 0;
