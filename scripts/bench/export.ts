@@ -3,7 +3,6 @@
 // (through psql, discarding the output), and the process's RSS growth while it streams.
 // Usage: DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres node --expose-gc --import tsx scripts/bench/export.ts [--large 50000]
 import { spawnSync } from 'node:child_process';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -13,7 +12,9 @@ import { createBatchFromDataset, type Batch } from '../../src/db/batches.js';
 import { openDatabase, type Database } from '../../src/db/connection.js';
 import { importDatasetText } from '../../src/db/datasets.js';
 import { writeAnswersExport } from '../../src/results/exports.js';
+import { createScratchDatabase } from './lib/scratch-database.js';
 import { seedFinishedRaters } from './lib/seed-answers.js';
+import { watched, type Watched } from './lib/watched.js';
 
 const { values } = parseArgs({ options: { large: { type: 'string', default: '50000' } } });
 const largeRaters = Number(values.large);
@@ -43,7 +44,8 @@ function copyMs(url: string, batchId: string): number {
   return performance.now() - start;
 }
 
-async function exportMs(db: Database, batch: Batch): Promise<{ ms: number; rows: number; bytes: number; rssGrowthMb: number }> {
+/** The export to a counting sink: time, bytes, event-loop delays and RSS growth. */
+async function exportWatched(db: Database, batch: Batch): Promise<Watched<{ rows: number; bytes: number }>> {
   let bytes = 0;
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -51,35 +53,14 @@ async function exportMs(db: Database, batch: Batch): Promise<{ ms: number; rows:
       done();
     },
   });
-  // Start from a collected heap, so the growth is the export's own.
-  (globalThis as { gc?: () => void }).gc?.();
-  const rss0 = process.memoryUsage().rss;
-  let peak = rss0;
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
-  const delay = monitorEventLoopDelay({ resolution: 5 });
-  delay.enable();
-  const start = performance.now();
-  const rows = await writeAnswersExport(db.sql, batch, 'csv', sink);
-  const ms = performance.now() - start;
-  delay.disable();
-  clearInterval(sampler);
-  if (process.env.BENCH_DEBUG) console.log(`event loop max ${(delay.max / 1e6).toFixed(0)} ms, p99 ${(delay.percentile(99) / 1e6).toFixed(0)} ms`);
-  const heapBefore = process.memoryUsage().heapUsed;
-  (globalThis as { gc?: () => void }).gc?.();
-  if (process.env.BENCH_DEBUG) console.log(`heap at end ${(heapBefore / 1e6).toFixed(0)} MB, after gc ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB, rss ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`);
-  return { ms, rows, bytes, rssGrowthMb: (Math.max(peak, process.memoryUsage().rss) - rss0) / 1e6 };
+  return watched(async () => ({ rows: await writeAnswersExport(db.sql, batch, 'csv', sink), bytes }));
 }
 
 const serverUrl = process.env.DATABASE_URL;
 if (!serverUrl) throw new Error('set DATABASE_URL to a PostgreSQL server');
-const name = `prefbasis_bench_export_${process.pid}`;
-const admin = new pg.Client({ connectionString: serverUrl });
-await admin.connect();
-await admin.query(`CREATE DATABASE ${name}`);
-const url = new URL(serverUrl);
-url.pathname = `/${name}`;
-const db = await openDatabase({ kind: 'postgres', url: url.toString() });
-const client = new pg.Client({ connectionString: url.toString() });
+const scratch = await createScratchDatabase(serverUrl, 'export');
+const db = await openDatabase({ kind: 'postgres', url: scratch.url });
+const client = new pg.Client({ connectionString: scratch.url });
 try {
   await db.migrate();
   await client.connect();
@@ -87,15 +68,14 @@ try {
   const small = await fillBatch(db, client, 's', smallRaters);
   const large = await fillBatch(db, client, 'l', largeRaters);
   for (const batch of [small, large]) {
-    const copy = copyMs(url.toString(), batch.id);
-    const ours = await exportMs(db, batch);
+    const copy = copyMs(scratch.url, batch.id);
+    const ours = await exportWatched(db, batch);
     console.log(
-      `${ours.rows.toLocaleString('en')} answers: COPY of the same join = 1.0 (${(copy / 1000).toFixed(2)} s); answers CSV ${(ours.ms / copy).toFixed(2)} x (${(ours.ms / 1000).toFixed(2)} s, ${(ours.bytes / 1e6).toFixed(0)} MB); RSS +${ours.rssGrowthMb.toFixed(0)} MB`,
+      `${ours.value.rows.toLocaleString('en')} answers: COPY of the same join = 1.0 (${(copy / 1000).toFixed(2)} s); answers CSV ${(ours.ms / copy).toFixed(2)} x (${(ours.ms / 1000).toFixed(2)} s, ${(ours.value.bytes / 1e6).toFixed(0)} MB); RSS +${ours.rssGrowthMb.toFixed(0)} MB; event loop max ${ours.maxDelayMs.toFixed(0)} ms`,
     );
   }
 } finally {
   await client.end().catch(() => {});
   await db.close();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.end();
+  await scratch.drop();
 }

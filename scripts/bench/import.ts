@@ -2,7 +2,7 @@
 // Reports each step as a ratio to a baseline measured in the same run: JSON.parse of every line.
 // Usage: DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npx tsx scripts/bench/import.ts [--count N]
 import { parseArgs } from 'node:util';
-import pg from 'pg';
+import { createScratchDatabase } from './lib/scratch-database.js';
 import { parseDatasetJsonl } from '../../src/core/dataset-format.js';
 import { createRng } from '../../src/core/rng.js';
 import { generateSyntheticDataset, toJsonl } from '../../src/core/synthetic-dataset.js';
@@ -36,17 +36,11 @@ const rows: [string, number][] = [['validate (zod)', validate]];
 
 const serverUrl = process.env.DATABASE_URL;
 if (serverUrl) {
-  const name = `prefbasis_bench_${process.pid}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
+  const scratch = await createScratchDatabase(serverUrl, 'import');
   try {
-    rows.push(['import, PostgreSQL server', await importInto(await openDatabase({ kind: 'postgres', url: url.toString() }))]);
+    rows.push(['import, PostgreSQL server', await importInto(await openDatabase({ kind: 'postgres', url: scratch.url }))]);
   } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await scratch.drop();
   }
 }
 rows.push(['import, embedded (in memory)', await importInto(await openDatabase({ kind: 'embedded', dataDir: null }))]);

@@ -3,7 +3,6 @@
 // database: `SELECT count(*) FROM answers`, and the SQL per-rater × kind aggregation alone.
 // Also reports the process's RSS growth and the longest event-loop delay while metrics run.
 // Usage: DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npx tsx scripts/bench/metrics.ts [--raters 50000]
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createRng } from '../../src/core/rng.js';
@@ -12,40 +11,17 @@ import { createBatchFromDataset } from '../../src/db/batches.js';
 import { openDatabase } from '../../src/db/connection.js';
 import { importDatasetText } from '../../src/db/datasets.js';
 import { computeBatchMetrics } from '../../src/results/metrics.js';
+import { createScratchDatabase } from './lib/scratch-database.js';
 import { seedFinishedRaters } from './lib/seed-answers.js';
+import { timed, watched, type Watched } from './lib/watched.js';
 
 const { values } = parseArgs({ options: { raters: { type: 'string', default: '50000' } } });
 const raters = Number(values.raters);
 const serverUrl = process.env.DATABASE_URL;
 if (!serverUrl) throw new Error('set DATABASE_URL to a PostgreSQL server');
-const name = `prefbasis_bench_metrics_${process.pid}`;
-const admin = new pg.Client({ connectionString: serverUrl });
-await admin.connect();
-await admin.query(`CREATE DATABASE ${name}`);
-const url = new URL(serverUrl);
-url.pathname = `/${name}`;
-const db = await openDatabase({ kind: 'postgres', url: url.toString() });
-const direct = new pg.Client({ connectionString: url.toString() });
-
-async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
-  const start = performance.now();
-  const value = await work();
-  return { ms: performance.now() - start, value };
-}
-
-/** Runs `work` with the event loop watched and the RSS sampled; returns time, max delay and RSS growth. */
-async function watched<T>(work: () => Promise<T>): Promise<{ ms: number; maxDelayMs: number; p99DelayMs: number; rssGrowthMb: number; value: T }> {
-  const histogram = monitorEventLoopDelay({ resolution: 5 });
-  const rss0 = process.memoryUsage().rss;
-  let peak = rss0;
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
-  histogram.enable();
-  const { ms, value } = await timed(work);
-  histogram.disable();
-  clearInterval(sampler);
-  peak = Math.max(peak, process.memoryUsage().rss);
-  return { ms, maxDelayMs: histogram.max / 1e6, p99DelayMs: histogram.percentile(99) / 1e6, rssGrowthMb: (peak - rss0) / 1e6, value };
-}
+const scratch = await createScratchDatabase(serverUrl, 'metrics');
+const db = await openDatabase({ kind: 'postgres', url: scratch.url });
+const direct = new pg.Client({ connectionString: scratch.url });
 
 try {
   await db.migrate();
@@ -73,7 +49,7 @@ try {
   const cold = await watched(() => query(1, null));
   const warm = await watched(() => query(1, null));
   const topic = await watched(() => query(2, 'topic'));
-  const line = (label: string, r: Awaited<ReturnType<typeof watched>>) =>
+  const line = (label: string, r: Watched<unknown>) =>
     `${label}: ${(r.ms / count).toFixed(1)} x count(*) (${(r.ms / 1000).toFixed(2)} s); event loop max ${r.maxDelayMs.toFixed(0)} ms, p99 ${r.p99DelayMs.toFixed(0)} ms; RSS +${r.rssGrowthMb.toFixed(0)} MB`;
   console.log(line('metrics overall, 1,000 rounds, cold', cold));
   console.log(`  (${(cold.ms / aggregation).toFixed(1)} x the SQL aggregation; R1 = ${cold.value.overall.rates.R1.estimate?.toFixed(4)}, ${cold.value.overall.n.raters} raters)`);
@@ -82,8 +58,7 @@ try {
 } finally {
   await direct.end().catch(() => {});
   await db.close();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.end();
+  await scratch.drop();
 }
 
 async function sequential<T>(n: number, run: () => Promise<T>): Promise<T[]> {
