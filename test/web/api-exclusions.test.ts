@@ -37,9 +37,13 @@ describe('exclusions', () => {
     const applied = await metrics('');
     expect(applied.exclusions).toEqual({ mode: 'applied', excludedRaters: 20, byRule: { failed_checks: 20, speeder: 0, straight_liner: 0 } });
     expect(applied.overall.n.raters).toBe(40);
+    // Not "the 95 % interval covers the truth": it misses by design in one run of twenty (the
+    // participant ids, hence option orders and ticks, differ per run). Across runs the estimate's
+    // spread is ~7 % of the truth, so ±30 % fails only for a real bias; the unexcluded one is ~2.
     const ratio = applied.overall.ratios.generated_vs_control;
-    expect(ratio?.ci.low).toBeLessThanOrEqual(TRUE_GEN_VS_CTL);
-    expect(ratio?.ci.high ?? Infinity).toBeGreaterThanOrEqual(TRUE_GEN_VS_CTL);
+    expect(Math.abs((ratio?.estimate ?? 0) / TRUE_GEN_VS_CTL - 1)).toBeLessThan(0.3);
+    expect(ratio?.ci.low).toBeLessThanOrEqual(ratio?.estimate ?? 0);
+    expect(ratio?.ci.high ?? Infinity).toBeGreaterThanOrEqual(ratio?.estimate ?? Infinity);
   });
 
   it('counts everyone with exclusions=none, where the inattentive raters pull the ratio towards 1 and out of the truth', async () => {
