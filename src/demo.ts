@@ -7,6 +7,7 @@ import { changeBatchStatus, createBatchFromDataset, findBatchByIdOrName, type Ba
 import type { Prisma } from './db/connection.js';
 import { importDatasetText, listDatasets } from './db/datasets.js';
 import { countAccounts, createAccount } from './db/accounts.js';
+import { SYSTEM_ACTOR } from './db/audit.js';
 
 export const DEMO_DATASET_NAME = 'demo (synthetic)';
 export const DEMO_BATCH_NAME = 'demo study';
@@ -17,7 +18,7 @@ const DEMO_SEED = 2503;
 export async function ensureDemo(prisma: Prisma): Promise<{ loaded: boolean; batch: Batch | null }> {
   if ((await listDatasets(prisma)).length > 0) return { loaded: false, batch: await findDemoBatch(prisma) };
   const text = toJsonl(generateSyntheticDataset(DEMO_DATAPOINTS, createRng(DEMO_SEED)));
-  const imported = await importDatasetText(prisma, { name: DEMO_DATASET_NAME, text });
+  const imported = await importDatasetText(prisma, { name: DEMO_DATASET_NAME, text }, SYSTEM_ACTOR);
   if (imported.status !== 'created') throw new Error(`demo import failed: ${imported.status}`);
   const created = await createBatchFromDataset(prisma, {
     dataset: imported.dataset.id,
@@ -28,9 +29,9 @@ export async function ensureDemo(prisma: Prisma): Promise<{ loaded: boolean; bat
     completionCode: 'DEMOCOMPLETE',
     ratingsPerTask: 2,
     preferredSide: 'first',
-  });
+  }, SYSTEM_ACTOR);
   if (!created.ok) throw new Error(`demo batch failed: ${created.reason}`);
-  const opened = await changeBatchStatus(prisma, created.batch, 'open', new Date());
+  const opened = await changeBatchStatus(prisma, created.batch, 'open', new Date(), SYSTEM_ACTOR);
   return { loaded: true, batch: opened.ok ? opened.batch : created.batch };
 }
 
@@ -53,6 +54,6 @@ export const DEMO_ADMIN_EMAIL = 'admin@localhost';
 export async function ensureDemoAdmin(prisma: Prisma): Promise<{ email: string; password: string } | null> {
   if ((await countAccounts(prisma)) > 0) return null;
   const password = randomBytes(12).toString('base64url');
-  const created = await createAccount(prisma, { email: DEMO_ADMIN_EMAIL, password, role: 'admin' });
+  const created = await createAccount(prisma, { email: DEMO_ADMIN_EMAIL, password, role: 'admin' }, SYSTEM_ACTOR);
   return created.ok ? { email: DEMO_ADMIN_EMAIL, password } : null;
 }

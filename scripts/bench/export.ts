@@ -15,6 +15,7 @@ import { writeAnswersExport } from '../../src/results/exports.js';
 import { createScratchDatabase } from './lib/scratch-database.js';
 import { seedFinishedRaters } from './lib/seed-answers.js';
 import { watched, type Watched } from './lib/watched.js';
+import { CLI_ACTOR } from '../../src/db/audit.js';
 
 const { values } = parseArgs({ options: { large: { type: 'string', default: '50000' } } });
 const largeRaters = Number(values.large);
@@ -22,7 +23,7 @@ const smallRaters = Math.round(largeRaters / 10);
 
 /** A batch of `raters` finished raters × 20 answers, written by SQL. */
 async function fillBatch(db: Database, client: pg.Client, name: string, raters: number): Promise<Batch> {
-  const created = await createBatchFromDataset(db.prisma, { dataset: 'bench', name, questions: 20, raters, seed: 1, completionCode: 'BENCH1', ratingsPerTask: Math.max(1, Math.ceil((raters * 20) / 18_000)), preferredSide: 'first' });
+  const created = await createBatchFromDataset(db.prisma, { dataset: 'bench', name, questions: 20, raters, seed: 1, completionCode: 'BENCH1', ratingsPerTask: Math.max(1, Math.ceil((raters * 20) / 18_000)), preferredSide: 'first' }, CLI_ACTOR);
   if (!created.ok) throw new Error(created.reason);
   await seedFinishedRaters(client, created.batch.id, raters, name);
   return created.batch;
@@ -64,7 +65,7 @@ const client = new pg.Client({ connectionString: scratch.url });
 try {
   await db.migrate();
   await client.connect();
-  await importDatasetText(db.prisma, { name: 'bench', text: toJsonl(generateSyntheticDataset(18_319, createRng(1))) });
+  await importDatasetText(db.prisma, { name: 'bench', text: toJsonl(generateSyntheticDataset(18_319, createRng(1))) }, CLI_ACTOR);
   const small = await fillBatch(db, client, 's', smallRaters);
   const large = await fillBatch(db, client, 'l', largeRaters);
   for (const batch of [small, large]) {

@@ -8,6 +8,7 @@ import { createRng } from '../../src/core/rng.js';
 import { generateSyntheticDataset, toJsonl } from '../../src/core/synthetic-dataset.js';
 import { openDatabase, type Database } from '../../src/db/connection.js';
 import { importDatasetText } from '../../src/db/datasets.js';
+import { CLI_ACTOR } from '../../src/db/audit.js';
 
 const { values } = parseArgs({ options: { count: { type: 'string', default: '18319' } } });
 const count = Number(values.count);
@@ -23,7 +24,7 @@ async function time(fn: () => unknown): Promise<number> {
 async function importInto(db: Database): Promise<number> {
   await db.migrate();
   const ms = await time(async () => {
-    const outcome = await importDatasetText(db.prisma, { name: 'bench', text });
+    const outcome = await importDatasetText(db.prisma, { name: 'bench', text }, CLI_ACTOR);
     if (outcome.status !== 'created') throw new Error(outcome.status);
   });
   await db.close();

@@ -14,6 +14,7 @@ import { computeBatchMetrics } from '../../src/results/metrics.js';
 import { createScratchDatabase } from './lib/scratch-database.js';
 import { seedFinishedRaters } from './lib/seed-answers.js';
 import { timed, watched, type Watched } from './lib/watched.js';
+import { CLI_ACTOR } from '../../src/db/audit.js';
 
 const { values } = parseArgs({ options: { raters: { type: 'string', default: '50000' } } });
 const raters = Number(values.raters);
@@ -26,8 +27,8 @@ const direct = new pg.Client({ connectionString: scratch.url });
 try {
   await db.migrate();
   await direct.connect();
-  await importDatasetText(db.prisma, { name: 'bench', text: toJsonl(generateSyntheticDataset(18_319, createRng(1))) });
-  const created = await createBatchFromDataset(db.prisma, { dataset: 'bench', name: 'bench', questions: 20, raters, seed: 7, completionCode: 'BENCH1', ratingsPerTask: 60, preferredSide: 'first' });
+  await importDatasetText(db.prisma, { name: 'bench', text: toJsonl(generateSyntheticDataset(18_319, createRng(1))) }, CLI_ACTOR);
+  const created = await createBatchFromDataset(db.prisma, { dataset: 'bench', name: 'bench', questions: 20, raters, seed: 7, completionCode: 'BENCH1', ratingsPerTask: 60, preferredSide: 'first' }, CLI_ACTOR);
   if (!created.ok) throw new Error(created.reason);
   const seeding = await timed(() => seedFinishedRaters(direct, created.batch.id, raters));
   const answers = Number((await direct.query('SELECT count(*) FROM answers')).rows[0].count);

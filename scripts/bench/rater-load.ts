@@ -14,6 +14,7 @@ import { PROJECT_ROOT } from '../../src/paths.js';
 import { importDatasetText } from '../../src/db/datasets.js';
 import { startServerProcess, type ServerProcess } from '../../test/helpers/server-process.js';
 import { withDatabaseName } from '../../test/helpers/test-database.js';
+import { CLI_ACTOR } from '../../src/db/audit.js';
 
 const serverUrl = process.env.DATABASE_URL;
 if (!serverUrl) throw new Error('set DATABASE_URL to a PostgreSQL server (a database of its own is created and dropped)');
@@ -31,13 +32,13 @@ const url = withDatabaseName(serverUrl, dbName);
 const db = await openDatabase({ kind: 'postgres', url });
 await db.migrate();
 console.log('importing 18,319 synthetic datapoints…');
-const imported = await importDatasetText(db.prisma, { name: 'bench', text: toJsonl(generateSyntheticDataset(18_319, createRng(1))) });
+const imported = await importDatasetText(db.prisma, { name: 'bench', text: toJsonl(generateSyntheticDataset(18_319, createRng(1))) }, CLI_ACTOR);
 if (imported.status !== 'created') throw new Error(imported.status);
 async function openBatch(name: string): Promise<string> {
   // No attention checks: the same 20 answers per rater as the bare app, like for like.
-  const created = await createBatchFromDataset(db.prisma, { dataset: 'bench', name, questions: 20, raters: 1000, seed: 7, completionCode: 'BENCH1', ratingsPerTask: null, preferredSide: 'first', attentionChecks: 0 });
+  const created = await createBatchFromDataset(db.prisma, { dataset: 'bench', name, questions: 20, raters: 1000, seed: 7, completionCode: 'BENCH1', ratingsPerTask: null, preferredSide: 'first', attentionChecks: 0 }, CLI_ACTOR);
   if (!created.ok) throw new Error(created.reason);
-  await changeBatchStatus(db.prisma, created.batch, 'open', new Date());
+  await changeBatchStatus(db.prisma, created.batch, 'open', new Date(), CLI_ACTOR);
   return created.batch.id;
 }
 

@@ -23,6 +23,13 @@ export const BATCH_ACTIONS: readonly (readonly [BatchActionName, BatchStatusName
   ['close', 'closed'],
 ];
 
+/** The action whose result is `status` (audit rows name the action, not the status). */
+export function actionLeadingTo(status: BatchStatusName): BatchActionName {
+  const found = BATCH_ACTIONS.find(([, to]) => to === status);
+  if (!found) throw new Error(`no action leads to ${status}`);
+  return found[0];
+}
+
 /** The actions a batch in `status` can take now (the console shows only these). */
 export function allowedActions(status: BatchStatusName): BatchActionName[] {
   return BATCH_ACTIONS.filter(([, to]) => canChangeStatus(status, to)).map(([action]) => action);

@@ -1,5 +1,6 @@
 // Console accounts, their passwords (scrypt) and their signed-in sessions.
 import { createHash, randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { writeAuditEvent, type Actor } from './audit.js';
 import type { Prisma } from './connection.js';
 import { isUniqueViolation } from './errors.js';
 import type { Account, Role } from './generated/client.js';
@@ -37,10 +38,13 @@ export const normalizeEmail = (email: string): string => email.trim().toLowerCas
 
 export type CreateAccountOutcome = { ok: true; account: Account } | { ok: false; reason: 'email-taken' };
 
-export async function createAccount(prisma: Prisma, input: { email: string; password: string; role: Role }): Promise<CreateAccountOutcome> {
+export async function createAccount(prisma: Prisma, input: { email: string; password: string; role: Role }, actor: Actor): Promise<CreateAccountOutcome> {
+  const passwordHash = await hashPassword(input.password);
   try {
-    const account = await prisma.account.create({
-      data: { id: newId('acc', 10), email: normalizeEmail(input.email), passwordHash: await hashPassword(input.password), role: input.role },
+    const account = await prisma.$transaction(async (tx) => {
+      const created = await tx.account.create({ data: { id: newId('acc', 10), email: normalizeEmail(input.email), passwordHash, role: input.role } });
+      await writeAuditEvent(tx, actor, { action: 'account.create', details: { email: created.email, role: created.role } });
+      return created;
     });
     return { ok: true, account };
   } catch (err) {

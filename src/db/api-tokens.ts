@@ -1,5 +1,6 @@
 // API bearer tokens: shown once at creation, stored only as a sha256 hash, carrying a role.
 import { createHash, randomBytes } from 'node:crypto';
+import { writeAuditEvent, type Actor } from './audit.js';
 import type { Prisma } from './connection.js';
 import type { Role } from './generated/client.js';
 import { newId } from './ids.js';
@@ -35,10 +36,17 @@ function toRow(t: Selected): ApiTokenRow {
   return { id: t.id, name: t.name, accountId: t.accountId, owner: t.account?.email ?? null, role: t.account?.role ?? 'admin', createdAt: t.createdAt, revokedAt: t.revokedAt };
 }
 
-/** Returns the new token's row and its secret; the secret is not stored anywhere. */
-export async function createApiToken(prisma: Prisma, name: string, accountId: string | null = null): Promise<{ token: string; row: ApiTokenRow }> {
+/**
+ * Returns the new token's row and its secret; the secret is not stored anywhere. `accountId` owns
+ * the token (null: an admin token made from the command line).
+ */
+export async function createApiToken(prisma: Prisma, input: { name: string; accountId: string | null }, actor: Actor): Promise<{ token: string; row: ApiTokenRow }> {
   const token = `pb_${randomBytes(24).toString('base64url')}`;
-  const created = await prisma.apiToken.create({ data: { id: newId('tok', 10), name, accountId, tokenHash: hashToken(token) }, select });
+  const created = await prisma.$transaction(async (tx) => {
+    const row = await tx.apiToken.create({ data: { id: newId('tok', 10), name: input.name, accountId: input.accountId, tokenHash: hashToken(token) }, select });
+    await writeAuditEvent(tx, actor, { action: 'token.create', details: { token: row.id, name: row.name } });
+    return row;
+  });
   return { token, row: toRow(created) };
 }
 
@@ -52,7 +60,11 @@ export async function listApiTokens(prisma: Prisma): Promise<ApiTokenRow[]> {
   return (await prisma.apiToken.findMany({ orderBy: { createdAt: 'asc' }, select })).map(toRow);
 }
 
-export async function revokeApiToken(prisma: Prisma, id: string, now: Date): Promise<boolean> {
-  const { count } = await prisma.apiToken.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: now } });
-  return count === 1;
+/** False when the token is unknown or already revoked (nothing changes, nothing is audited). */
+export async function revokeApiToken(prisma: Prisma, id: string, now: Date, actor: Actor): Promise<boolean> {
+  return prisma.$transaction(async (tx) => {
+    const { count } = await tx.apiToken.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: now } });
+    if (count === 1) await writeAuditEvent(tx, actor, { action: 'token.revoke', details: { token: id } });
+    return count === 1;
+  });
 }

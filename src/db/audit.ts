@@ -1,5 +1,7 @@
-// The audit log: who changed which batch, dataset, token or account, and when.
-import type { Prisma } from './connection.js';
+// The audit log: who changed which batch, dataset, token or account, and when. Rows are written
+// by the db functions that make the change, inside the same transaction: an audit row exists
+// exactly when its change committed, whichever door (API, console, CLI, scheduled job) it came by.
+import type { Prisma, Tx } from './connection.js';
 import { Prisma as PrismaSql, type AuditEvent } from './generated/client.js';
 import { newId } from './ids.js';
 import type { SqlStatements } from './sql-runner.js';
@@ -17,12 +19,16 @@ export const CLI_ACTOR: Actor = { name: 'cli', accountId: null };
 /** The server's own scheduled jobs (timeouts, Prolific sync). */
 export const SYSTEM_ACTOR: Actor = { name: 'system', accountId: null };
 
-export async function recordAudit(
-  prisma: Prisma,
-  actor: Actor,
-  event: { action: string; batchId?: string; datasetId?: string; details?: Record<string, string | number | boolean | null> },
-): Promise<void> {
-  await prisma.auditEvent.create({
+export interface AuditChange {
+  action: string;
+  batchId?: string;
+  datasetId?: string;
+  details?: Record<string, string | number | boolean | null>;
+}
+
+/** One audit row, written by the transaction (`tx`) that makes the change it records. */
+export async function writeAuditEvent(tx: Tx, actor: Actor, event: AuditChange): Promise<void> {
+  await tx.auditEvent.create({
     data: {
       id: newId('ev', 12),
       accountId: actor.accountId,

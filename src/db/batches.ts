@@ -2,12 +2,13 @@
 import { randomBytes } from 'node:crypto';
 import { tasksNeeded } from '../core/assignment.js';
 import { defaultAttentionChecks } from '../core/attention-checks.js';
-import { canChangeStatus } from '../core/batch-lifecycle.js';
+import { actionLeadingTo, canChangeStatus } from '../core/batch-lifecycle.js';
 import { DEFAULT_MAX_MINUTES, type BatchSettings } from '../core/batch-settings.js';
 import type { TaskExportRow } from '../core/export-format.js';
 import { OPTION_KINDS } from '../core/option-kinds.js';
 import { createRng } from '../core/rng.js';
 import { generateTasks, type GeneratedTask, type GenerationReport } from '../core/task-generation.js';
+import { writeAuditEvent, type Actor } from './audit.js';
 import { bulkInsert } from './bulk-insert.js';
 import type { Prisma, Tx } from './connection.js';
 import { findDatasetByIdOrName, listAnnotatedDatapoints } from './datasets.js';
@@ -31,7 +32,11 @@ export type CreateBatchOutcome =
 /** Settings with defaults the caller may leave out (the parsed schema always has them). */
 type OptionalSettings = 'categoryDraw' | 'maxMinutes' | 'attentionChecks' | 'comprehensionCheck' | 'prolificStudyId' | 'excludeFailedChecks' | 'excludeSpeederSeconds' | 'excludeStraightLinerPercent';
 
-export async function createBatchFromDataset(prisma: Prisma, input: Omit<BatchSettings, OptionalSettings> & Partial<Pick<BatchSettings, OptionalSettings>>): Promise<CreateBatchOutcome> {
+export async function createBatchFromDataset(
+  prisma: Prisma,
+  input: Omit<BatchSettings, OptionalSettings> & Partial<Pick<BatchSettings, OptionalSettings>>,
+  actor: Actor,
+): Promise<CreateBatchOutcome> {
   const settings: BatchSettings = {
     categoryDraw: 'uniform',
     maxMinutes: DEFAULT_MAX_MINUTES,
@@ -78,6 +83,7 @@ export async function createBatchFromDataset(prisma: Prisma, input: Omit<BatchSe
           },
         });
         await freezeTasks(tx, created.id, tasks);
+        await writeAuditEvent(tx, actor, { action: 'batch.create', batchId: created.id, datasetId: dataset.id, details: { name: created.name } });
         return created;
       },
       { timeout: 5 * 60_000, maxWait: 30_000 },
@@ -135,13 +141,20 @@ export function listBatchesToSync(prisma: Prisma, now: Date): Promise<Batch[]> {
 
 export type StatusChange = { ok: true; batch: Batch } | { ok: false; reason: 'not-allowed'; from: BatchStatus; to: BatchStatus };
 
-/** Moves the batch along its lifecycle (core/batch-lifecycle.ts); asking for its own status changes nothing. */
-export async function changeBatchStatus(prisma: Prisma, batch: Batch, to: BatchStatus, now: Date): Promise<StatusChange> {
+/**
+ * Moves the batch along its lifecycle (core/batch-lifecycle.ts) and audits the action; asking for
+ * its own status changes (and audits) nothing.
+ */
+export async function changeBatchStatus(prisma: Prisma, batch: Batch, to: BatchStatus, now: Date, actor: Actor): Promise<StatusChange> {
   if (batch.status === to) return { ok: true, batch };
   if (!canChangeStatus(batch.status, to)) return { ok: false, reason: 'not-allowed', from: batch.status, to };
-  const updated = await prisma.batch.update({
-    where: { id: batch.id },
-    data: { status: to, ...(to === 'open' ? { openedAt: batch.openedAt ?? now } : to === 'closed' ? { closedAt: now } : {}) },
+  const updated = await prisma.$transaction(async (tx) => {
+    const changed = await tx.batch.update({
+      where: { id: batch.id },
+      data: { status: to, ...(to === 'open' ? { openedAt: batch.openedAt ?? now } : to === 'closed' ? { closedAt: now } : {}) },
+    });
+    await writeAuditEvent(tx, actor, { action: `batch.${actionLeadingTo(to)}`, batchId: batch.id });
+    return changed;
   });
   return { ok: true, batch: updated };
 }

@@ -4,6 +4,7 @@ import { parseDatasetJsonl, type DatapointInput, type LineError } from '../core/
 import type { AnnotatedDatapoint } from '../core/task-pools.js';
 import type { Prisma } from './connection.js';
 import { Prisma as PrismaSql } from './generated/client.js';
+import { writeAuditEvent, type Actor } from './audit.js';
 import { bulkInsert, jsonTextArray, type BulkColumn } from './bulk-insert.js';
 import { isUniqueViolation } from './errors.js';
 import { newId } from './ids.js';
@@ -28,6 +29,7 @@ export type ImportTextOutcome = ImportOutcome | { status: 'invalid'; errors: Lin
 export async function importDatasetText(
   prisma: Prisma,
   input: { name: string; text: string },
+  actor: Actor,
   onProgress?: (done: number, total: number) => void,
 ): Promise<ImportTextOutcome> {
   const contentHash = createHash('sha256').update(input.text).digest('hex');
@@ -36,7 +38,7 @@ export async function importDatasetText(
   if (existing) return { status: 'duplicate-content', dataset: existing };
   const parsed = parseDatasetJsonl(input.text);
   if (!parsed.ok) return { status: 'invalid', errors: parsed.errors, errorCount: parsed.errorCount };
-  return importDatapoints(prisma, { name: input.name, contentHash, datapoints: parsed.datapoints }, onProgress);
+  return importDatapoints(prisma, { name: input.name, contentHash, datapoints: parsed.datapoints }, actor, onProgress);
 }
 
 /** Rows per INSERT: bounds statement size and gives the progress bar steps. */
@@ -57,12 +59,13 @@ export function listDatasets(prisma: Prisma): Promise<DatasetRow[]> {
 }
 
 /**
- * Writes a dataset and all its datapoints in one transaction: either everything lands or nothing.
- * `onProgress(done, total)` is called after each chunk of datapoints.
+ * Writes a dataset, all its datapoints and its audit row in one transaction: either everything
+ * lands or nothing. `onProgress(done, total)` is called after each chunk of datapoints.
  */
 export async function importDatapoints(
   prisma: Prisma,
   input: { name: string; contentHash: string; datapoints: readonly DatapointInput[] },
+  actor: Actor,
   onProgress: (done: number, total: number) => void = () => {},
 ): Promise<ImportOutcome> {
   const existing = await findDatasetByContentHash(prisma, input.contentHash);
@@ -87,6 +90,7 @@ export async function importDatapoints(
           }
           onProgress(Math.min(start + DATAPOINT_CHUNK, total), total);
         }
+        await writeAuditEvent(tx, actor, { action: 'dataset.import', datasetId, details: { name: input.name, datapoints: total } });
         return created;
       },
       { timeout: 10 * 60_000, maxWait: 30_000 },

@@ -3,6 +3,7 @@
 // statement as the status it follows.
 import { randomBytes } from 'node:crypto';
 import { decideResume } from '../core/participant-step.js';
+import { insertAuditEvents, type Actor } from './audit.js';
 import type { Prisma } from './connection.js';
 import { Prisma as PrismaSql, type Participant } from './generated/client.js';
 import { withRetry } from './errors.js';
@@ -192,7 +193,7 @@ export async function recordDecline(prisma: Prisma, participant: Pick<Participan
  * (and keep counting in their tasks' load). Returns false for a participant who completed,
  * declined or is unknown.
  */
-export async function markReturned(sql: SqlRunner, batchId: string, participantId: string): Promise<boolean> {
+export async function markReturned(sql: SqlRunner, batchId: string, participantId: string, now: Date, actor: Actor): Promise<boolean> {
   return sql.transaction(async (tx) => {
     const gone = await tx.rows(PrismaSql.sql`
       UPDATE participants SET status = 'returned'
@@ -200,6 +201,7 @@ export async function markReturned(sql: SqlRunner, batchId: string, participantI
       RETURNING id`);
     if (gone.length === 0) return false;
     await releaseHolds(tx, [participantId]);
+    await insertAuditEvents(tx, actor, [{ action: 'participant.return', batchId, details: { participant: participantId } }], now);
     return true;
   });
 }

@@ -8,6 +8,7 @@ import { changeBatchStatus, type Batch } from '../../src/db/batches.js';
 import { ARTIFACTS, browserAvailable, launchChromium, serve, type Served } from '../helpers/browser.js';
 import { createOpenBatch, prolificId } from '../helpers/rater.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { TEST_ACTOR } from '../helpers/actor.js';
 
 describe.runIf(browserAvailable)('rater session in Chromium', () => {
   let t: TestApp;
@@ -98,7 +99,7 @@ describe.runIf(browserAvailable)('rater session in Chromium', () => {
     await page.getByRole('button', { name: 'I agree to take part' }).click();
     await page.getByRole('button', { name: 'Start the first question' }).click();
     await expect.poll(() => page.locator('.progress-row span').textContent()).toBe('Question 1 of 3');
-    const closed = await changeBatchStatus(t.db.prisma, closing, 'closed', new Date());
+    const closed = await changeBatchStatus(t.db.prisma, closing, 'closed', new Date(), TEST_ACTOR);
     expect(closed.ok).toBe(true);
 
     for (let n = 1; n <= 3; n++) {

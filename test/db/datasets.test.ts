@@ -5,6 +5,7 @@ import { createBatchFromDataset } from '../../src/db/batches.js';
 import { importDatasetText, listAnnotatedDatapoints } from '../../src/db/datasets.js';
 import { datasetLine, toJsonlText } from '../helpers/datasets.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { TEST_ACTOR } from '../helpers/actor.js';
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -20,7 +21,7 @@ describe('importDatasetText', () => {
     const text = toJsonlText([
       datasetLine(1, { prompt: awkward.join(' | '), response_a: '  keep\n  indent\n', preferences: [{ category: 'Clarity', granular: awkward }] }),
     ]);
-    const outcome = await importDatasetText(t.db.prisma, { name: 'awkward', text });
+    const outcome = await importDatasetText(t.db.prisma, { name: 'awkward', text }, TEST_ACTOR);
     expect(outcome.status).toBe('created');
     if (outcome.status !== 'created') return;
     const [dp] = await listAnnotatedDatapoints(t.db.prisma, outcome.dataset.id);
@@ -31,7 +32,7 @@ describe('importDatasetText', () => {
 
   it('keeps datapoints in file order with their annotations in file order', async () => {
     const text = toJsonlText(Array.from({ length: 30 }, (_, i) => datasetLine(i)));
-    const outcome = await importDatasetText(t.db.prisma, { name: 'ordered', text });
+    const outcome = await importDatasetText(t.db.prisma, { name: 'ordered', text }, TEST_ACTOR);
     if (outcome.status !== 'created') throw new Error(outcome.status);
     const datapoints = await listAnnotatedDatapoints(t.db.prisma, outcome.dataset.id);
     expect(datapoints.map((d) => d.sourceId)).toEqual(Array.from({ length: 30 }, (_, i) => `t-${i}`));
@@ -39,18 +40,18 @@ describe('importDatasetText', () => {
   });
 
   it('imports a dataset past 32,766 datapoints and then lists it and freezes a batch from it (no query-parameter limit)', async () => {
-    const outcome = await importDatasetText(t.db.prisma, { name: 'large', text: toJsonl(generateSyntheticDataset(33_000, createRng(1))) });
+    const outcome = await importDatasetText(t.db.prisma, { name: 'large', text: toJsonl(generateSyntheticDataset(33_000, createRng(1))) }, TEST_ACTOR);
     if (outcome.status !== 'created') throw new Error(outcome.status);
     const datapoints = await listAnnotatedDatapoints(t.db.prisma, outcome.dataset.id);
     expect(datapoints).toHaveLength(33_000);
     expect(datapoints.every((d) => d.preferences.length > 0)).toBe(true);
-    const batch = await createBatchFromDataset(t.db.prisma, { dataset: 'large', name: 'large', questions: 20, raters: 5, seed: 1, completionCode: 'LARGE1', ratingsPerTask: null, preferredSide: 'first' });
+    const batch = await createBatchFromDataset(t.db.prisma, { dataset: 'large', name: 'large', questions: 20, raters: 5, seed: 1, completionCode: 'LARGE1', ratingsPerTask: null, preferredSide: 'first' }, TEST_ACTOR);
     expect(batch.ok).toBe(true);
   }, 120_000);
 
   it('refuses a NUL character and an over-long id with line-numbered problems, writing nothing', async () => {
     const text = toJsonlText([datasetLine(1, { prompt: 'a\u0000b' }), datasetLine(2, { id: 'x'.repeat(3000) }), datasetLine(3)]);
-    const outcome = await importDatasetText(t.db.prisma, { name: 'bad-bytes', text });
+    const outcome = await importDatasetText(t.db.prisma, { name: 'bad-bytes', text }, TEST_ACTOR);
     expect(outcome.status).toBe('invalid');
     if (outcome.status !== 'invalid') return;
     expect(outcome.errors.map((e) => `${e.line}:${e.field}`)).toEqual(['1:prompt', '2:id']);

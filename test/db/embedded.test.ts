@@ -7,6 +7,7 @@ import { summarizeDataset } from '../../src/core/dataset-summary.js';
 import { openDatabase } from '../../src/db/connection.js';
 import { importDatasetText, listAnnotatedDatapoints } from '../../src/db/datasets.js';
 import { arenaSampleText } from '../helpers/shared-data.js';
+import { TEST_ACTOR } from '../helpers/actor.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'prefbasis-embedded-'));
 const dataDir = path.join(dir, 'db');
@@ -16,7 +17,7 @@ describe('embedded database', () => {
   it('starts, migrates, imports and queries, and keeps the data in its folder across restarts', async () => {
     const first = await openDatabase({ kind: 'embedded', dataDir });
     expect((await first.migrate()).applied.length).toBeGreaterThan(0);
-    const outcome = await importDatasetText(first.prisma, { name: 'sample', text: arenaSampleText() });
+    const outcome = await importDatasetText(first.prisma, { name: 'sample', text: arenaSampleText() }, TEST_ACTOR);
     expect(outcome.status).toBe('created');
     await first.close();
 

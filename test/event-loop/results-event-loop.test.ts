@@ -15,6 +15,7 @@ import { serve, type Served } from '../helpers/browser.js';
 import { makeAccount, signIn } from '../helpers/console.js';
 import { serverUrl } from '../helpers/test-database.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { TEST_ACTOR } from '../helpers/actor.js';
 
 const RATERS = 5_000;
 
@@ -27,10 +28,10 @@ describe.skipIf(!serverUrl)('the event loop while results are computed (PostgreS
   beforeAll(async () => {
     t = await createTestApp();
     served = await serve(t.app);
-    await importDatasetText(t.db.prisma, { name: 'loop', text: toJsonl(generateSyntheticDataset(3_000, createRng(4))) });
-    const created = await createBatchFromDataset(t.db.prisma, { dataset: 'loop', name: 'loop', questions: 20, raters: RATERS, seed: 3, completionCode: 'L00P1', ratingsPerTask: 40, preferredSide: 'first' });
+    await importDatasetText(t.db.prisma, { name: 'loop', text: toJsonl(generateSyntheticDataset(3_000, createRng(4))) }, TEST_ACTOR);
+    const created = await createBatchFromDataset(t.db.prisma, { dataset: 'loop', name: 'loop', questions: 20, raters: RATERS, seed: 3, completionCode: 'L00P1', ratingsPerTask: 40, preferredSide: 'first' }, TEST_ACTOR);
     if (!created.ok) throw new Error(created.reason);
-    const opened = await changeBatchStatus(t.db.prisma, created.batch, 'open', new Date());
+    const opened = await changeBatchStatus(t.db.prisma, created.batch, 'open', new Date(), TEST_ACTOR);
     batch = opened.ok ? opened.batch : created.batch;
     const client = new pg.Client({ connectionString: t.url ?? '' });
     await client.connect();

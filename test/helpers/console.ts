@@ -3,11 +3,12 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { createAccount, type Role } from '../../src/db/accounts.js';
 import type { Prisma } from '../../src/db/connection.js';
+import { TEST_ACTOR } from './actor.js';
 
 export const PASSWORD = 'correct horse battery';
 
 export async function makeAccount(prisma: Prisma, email: string, role: Role): Promise<void> {
-  const created = await createAccount(prisma, { email, password: PASSWORD, role });
+  const created = await createAccount(prisma, { email, password: PASSWORD, role }, TEST_ACTOR);
   if (!created.ok) throw new Error(created.reason);
 }
 

@@ -8,6 +8,7 @@ import { changeBatchStatus, createBatchFromDataset, type Batch } from '../../src
 import type { Prisma } from '../../src/db/connection.js';
 import { importDatasetText } from '../../src/db/datasets.js';
 import type { BatchSettings } from '../../src/core/batch-settings.js';
+import { TEST_ACTOR } from './actor.js';
 
 export const prolificId = (): string => randomBytes(12).toString('hex');
 
@@ -16,7 +17,7 @@ export const addressOf = (n: number): string => `10.${(n >> 16) & 255}.${(n >> 8
 
 export async function createOpenBatch(prisma: Prisma, overrides: Partial<BatchSettings> = {}, datapoints = 300): Promise<Batch> {
   const name = `ds-${prolificId()}`;
-  const imported = await importDatasetText(prisma, { name, text: toJsonl(generateSyntheticDataset(datapoints, createRng(name))) });
+  const imported = await importDatasetText(prisma, { name, text: toJsonl(generateSyntheticDataset(datapoints, createRng(name))) }, TEST_ACTOR);
   if (imported.status !== 'created') throw new Error(imported.status);
   const created = await createBatchFromDataset(prisma, {
     dataset: imported.dataset.id,
@@ -28,9 +29,9 @@ export async function createOpenBatch(prisma: Prisma, overrides: Partial<BatchSe
     ratingsPerTask: null,
     preferredSide: 'first',
     ...overrides,
-  });
+  }, TEST_ACTOR);
   if (!created.ok) throw new Error(created.reason);
-  const opened = await changeBatchStatus(prisma, created.batch, 'open', new Date());
+  const opened = await changeBatchStatus(prisma, created.batch, 'open', new Date(), TEST_ACTOR);
   if (!opened.ok) throw new Error('open failed');
   return opened.batch;
 }

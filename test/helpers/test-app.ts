@@ -4,6 +4,7 @@ import { createApiToken } from '../../src/db/api-tokens.js';
 import type { ProlificClient } from '../../src/prolific/client.js';
 import { createApp } from '../../src/web/app.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
+import { TEST_ACTOR } from './actor.js';
 
 export interface TestApp extends TestDatabase {
   app: Express;
@@ -30,6 +31,6 @@ export async function createTestApp(overrides: { prolificCompleteUrl?: string; l
     log: (err) => logged.push(err),
     prolific: overrides.prolific ?? null,
   });
-  const { token } = await createApiToken(database.db.prisma, 'tests');
+  const { token } = await createApiToken(database.db.prisma, { name: 'tests', accountId: null }, TEST_ACTOR);
   return { ...database, app, token, auth: { Authorization: `Bearer ${token}` }, logged };
 }

@@ -9,6 +9,7 @@ import { importDatasetText } from '../../src/db/datasets.js';
 import { toJsonlText } from '../helpers/datasets.js';
 import { simulateRaters } from '../helpers/simulate.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { TEST_ACTOR } from '../helpers/actor.js';
 
 const P = { generated: 0.75, category: 0.45, category_topic: 0.5, control: 0.12, control_topic: 0.15, other: 0.08 };
 let t: TestApp;
@@ -36,11 +37,11 @@ function awkwardDataset(): string {
 
 beforeAll(async () => {
   t = await createTestApp();
-  const imported = await importDatasetText(t.db.prisma, { name: 'awkward', text: awkwardDataset() });
+  const imported = await importDatasetText(t.db.prisma, { name: 'awkward', text: awkwardDataset() }, TEST_ACTOR);
   if (imported.status !== 'created') throw new Error(imported.status);
-  const created = await createBatchFromDataset(t.db.prisma, { dataset: 'awkward', name: 'results', questions: 20, raters: 40, seed: 5, completionCode: 'DONE1', ratingsPerTask: null, preferredSide: 'first' });
+  const created = await createBatchFromDataset(t.db.prisma, { dataset: 'awkward', name: 'results', questions: 20, raters: 40, seed: 5, completionCode: 'DONE1', ratingsPerTask: null, preferredSide: 'first' }, TEST_ACTOR);
   if (!created.ok) throw new Error(created.reason);
-  const opened = await changeBatchStatus(t.db.prisma, created.batch, 'open', new Date());
+  const opened = await changeBatchStatus(t.db.prisma, created.batch, 'open', new Date(), TEST_ACTOR);
   batch = opened.ok ? opened.batch : created.batch;
   const rng = createRng(11);
   await simulateRaters(t.db, batch, 30, P, rng);
@@ -176,9 +177,9 @@ describe('exports', () => {
   });
 
   it('exports the side each question showed the preferred response on, as the rater saw it', async () => {
-    const created = await createBatchFromDataset(t.db.prisma, { dataset: 'awkward', name: 'random sides', questions: 20, raters: 4, seed: 6, completionCode: 'DONE1', ratingsPerTask: null, preferredSide: 'random' });
+    const created = await createBatchFromDataset(t.db.prisma, { dataset: 'awkward', name: 'random sides', questions: 20, raters: 4, seed: 6, completionCode: 'DONE1', ratingsPerTask: null, preferredSide: 'random' }, TEST_ACTOR);
     if (!created.ok) throw new Error(created.reason);
-    const opened = await changeBatchStatus(t.db.prisma, created.batch, 'open', new Date());
+    const opened = await changeBatchStatus(t.db.prisma, created.batch, 'open', new Date(), TEST_ACTOR);
     if (!opened.ok) throw new Error('open failed');
     await simulateRaters(t.db, opened.batch, 2, P, createRng(12));
     const res = await request(t.app).get(`/api/v1/batches/${opened.batch.id}/answers?format=csv`).set(t.auth).buffer(true);

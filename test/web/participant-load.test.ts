@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changeBatchStatus, getBatchProgress } from '../../src/db/batches.js';
 import { addressOf, createOpenBatch, questionNumberOf, Rater } from '../helpers/rater.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { TEST_ACTOR } from '../helpers/actor.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -116,7 +117,7 @@ describe('who may resume a session', () => {
 describe('closed and malformed', () => {
   it('writes nothing when someone enters a closed batch', async () => {
     const batch = await createOpenBatch(t.db.prisma, {}, 120);
-    const closed = await changeBatchStatus(t.db.prisma, batch, 'closed', new Date());
+    const closed = await changeBatchStatus(t.db.prisma, batch, 'closed', new Date(), TEST_ACTOR);
     if (!closed.ok) throw new Error('close failed');
     const page = await new Rater(t.app, batch).enter();
     expect(page).toContain('This study is closed');

@@ -4,6 +4,7 @@ import { kindsOfBits, OPTION_KINDS, OTHER_OPTION_TEXT } from '../../src/core/opt
 import { changeBatchStatus, type Batch } from '../../src/db/batches.js';
 import { createOpenBatch, csrfOf, optionIdsOf, questionNumberOf, Rater } from '../helpers/rater.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { TEST_ACTOR } from '../helpers/actor.js';
 
 let t: TestApp;
 let batch: Batch;
@@ -188,7 +189,7 @@ describe('entry pages', () => {
     const closedBatch = await createOpenBatch(t.db.prisma, {}, 120);
     const midway = new Rater(t.app, closedBatch);
     let page = await midway.consentAndStart();
-    await changeBatchStatus(t.db.prisma, closedBatch, 'closed', new Date());
+    await changeBatchStatus(t.db.prisma, closedBatch, 'closed', new Date(), TEST_ACTOR);
     const newcomer = await new Rater(t.app, closedBatch).enter();
     expect(newcomer).toContain('This study is closed');
     expect(newcomer).toContain('return the study');
@@ -211,7 +212,7 @@ describe('entry pages', () => {
     const paused = await createOpenBatch(t.db.prisma, {}, 120);
     const inside = new Rater(t.app, paused);
     const page = await inside.consentAndStart();
-    await changeBatchStatus(t.db.prisma, paused, 'paused', new Date());
+    await changeBatchStatus(t.db.prisma, paused, 'paused', new Date(), TEST_ACTOR);
     expect(questionNumberOf(await inside.answer(page))).toBe(2);
     expect(questionNumberOf(await inside.enter())).toBe(2);
     expect(await new Rater(t.app, paused).enter()).toContain('This study is not open right now');

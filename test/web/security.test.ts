@@ -6,6 +6,7 @@ import { anonymous, csrfFrom, makeAccount, PASSWORD, signIn, type ConsoleSession
 import { createOpenBatch, csrfOf, optionIdsOf, questionNumberOf, Rater } from '../helpers/rater.js';
 import { listRoutes, type RouteInfo } from '../helpers/routes.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { TEST_ACTOR } from '../helpers/actor.js';
 
 let t: TestApp;
 let batch: Batch;
@@ -22,11 +23,11 @@ beforeAll(async () => {
   admin = await signIn(t.app, 'admin@example.org');
   researcher = await signIn(t.app, 'reader@example.org');
   const reader = await t.db.prisma.account.findUniqueOrThrow({ where: { email: 'reader@example.org' } });
-  researcherToken = (await createApiToken(t.db.prisma, 'reader token', reader.id)).token;
+  researcherToken = (await createApiToken(t.db.prisma, { name: 'reader token', accountId: reader.id }, TEST_ACTOR)).token;
   const rater = new Rater(t.app, batch);
   await rater.consentAndStart();
   const participant = await t.db.prisma.participant.findFirstOrThrow({ where: { batchId: batch.id } });
-  const spare = await createApiToken(t.db.prisma, 'spare token to revoke');
+  const spare = await createApiToken(t.db.prisma, { name: 'spare token to revoke', accountId: null }, TEST_ACTOR);
   ids = { batch: batch.id, dataset: batch.datasetId, participant: participant.id, token: spare.row.id };
 });
 afterAll(async () => {

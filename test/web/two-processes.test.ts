@@ -7,6 +7,7 @@ import { csrfFrom, PASSWORD } from '../helpers/console.js';
 import { addressOf, createOpenBatch, prolificId, questionNumberOf, Rater } from '../helpers/rater.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { createTestDatabase, serverUrl, type TestDatabase } from '../helpers/test-database.js';
+import { TEST_ACTOR } from '../helpers/actor.js';
 
 let t: TestDatabase;
 let servers: ServerProcess[] = [];
@@ -54,7 +55,7 @@ describe.skipIf(!serverUrl)('two server processes on one database', () => {
   }, 120_000);
 
   it('accepts a console form rendered by one process when it is posted to the other', async () => {
-    const created = await createAccount(t.db.prisma, { email: 'two@example.org', password: PASSWORD, role: 'admin' });
+    const created = await createAccount(t.db.prisma, { email: 'two@example.org', password: PASSWORD, role: 'admin' }, TEST_ACTOR);
     if (!created.ok) throw new Error(created.reason);
     const [a, b] = servers as [ServerProcess, ServerProcess];
     const page = await request(a.url).get('/console/sign-in');

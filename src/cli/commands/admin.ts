@@ -2,15 +2,14 @@
 // The password is read from standard input (piped) or asked for twice without echo (terminal).
 import { createInterface } from 'node:readline';
 import { createAccount, MIN_PASSWORD_LENGTH, type Role } from '../../db/accounts.js';
-import { CLI_ACTOR, recordAudit } from '../../db/audit.js';
+import { CLI_ACTOR } from '../../db/audit.js';
 import { CliError, type CliContext } from '../context.js';
 
 export async function adminCreateCommand(ctx: CliContext, email: string, role: Role): Promise<void> {
   const password = process.stdin.isTTY ? await askTwice() : (await readAll(process.stdin)).replace(/\r?\n$/, '');
   if (password.length < MIN_PASSWORD_LENGTH) throw new CliError(`The password needs at least ${MIN_PASSWORD_LENGTH} characters.`);
-  const created = await createAccount(ctx.db.prisma, { email, password, role });
+  const created = await createAccount(ctx.db.prisma, { email, password, role }, CLI_ACTOR);
   if (!created.ok) throw new CliError(`An account with email ${email} already exists.`);
-  await recordAudit(ctx.db.prisma, CLI_ACTOR, { action: 'account.create', details: { email: created.account.email, role } });
   ctx.out(`Created ${role} account ${created.account.email}. Sign in at /console/sign-in.`);
 }
 

@@ -7,8 +7,8 @@ import {
   listBatches,
   type BatchStatus,
 } from '../../db/batches.js';
-import { CLI_ACTOR, recordAudit } from '../../db/audit.js';
-import { BATCH_ACTIONS, canChangeStatus } from '../../core/batch-lifecycle.js';
+import { CLI_ACTOR } from '../../db/audit.js';
+import { canChangeStatus } from '../../core/batch-lifecycle.js';
 import { participantUrl, previewUrl } from '../../core/prolific.js';
 import { timeOutAbandonedParticipants } from '../../db/timeouts.js';
 import { CliError, type CliContext } from '../context.js';
@@ -22,7 +22,7 @@ export async function batchCreateCommand(ctx: CliContext, raw: Record<string, un
     const flag = (path: PropertyKey[]) => `--${String(path[0] ?? '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
     throw new CliError(parsed.error.issues.map((i) => `${flag(i.path)}: ${i.message}`).join('\n'), 2);
   }
-  const outcome = await createBatchFromDataset(ctx.db.prisma, parsed.data);
+  const outcome = await createBatchFromDataset(ctx.db.prisma, parsed.data, CLI_ACTOR);
   if (!outcome.ok) {
     switch (outcome.reason) {
       case 'dataset-not-found':
@@ -34,7 +34,6 @@ export async function batchCreateCommand(ctx: CliContext, raw: Record<string, un
     }
   }
   const { batch, report } = outcome;
-  await recordAudit(ctx.db.prisma, CLI_ACTOR, { action: 'batch.create', batchId: batch.id, datasetId: batch.datasetId, details: { name: batch.name } });
   ctx.out(`Created batch "${batch.name}" (id ${batch.id}), status draft: ${report.made} tasks frozen.`);
   for (const line of formatGenerationReport(report)) ctx.out(line);
   ctx.out(`Participant URL (for Prolific): ${participantUrl(baseUrl, batch)}`);
@@ -52,9 +51,8 @@ export async function batchStatusCommand(ctx: CliContext, idOrName: string, to: 
         `Run again with --yes to close it.`,
     );
   }
-  const change = await changeBatchStatus(ctx.db.prisma, batch, to, new Date());
+  const change = await changeBatchStatus(ctx.db.prisma, batch, to, new Date(), CLI_ACTOR);
   if (!change.ok) throw new CliError(`A ${change.from} batch cannot become ${change.to}.`);
-  if (batch.status !== to) await recordAudit(ctx.db.prisma, CLI_ACTOR, { action: `batch.${BATCH_ACTIONS.find(([, status]) => status === to)?.[0] ?? to}`, batchId: batch.id });
   ctx.out(`Batch "${batch.name}" (${batch.id}) is ${change.batch.status}.`);
 }
 

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { formatLineErrors } from '../../core/dataset-format.js';
-import { CLI_ACTOR, recordAudit } from '../../db/audit.js';
+import { CLI_ACTOR } from '../../db/audit.js';
 import { importDatasetText } from '../../db/datasets.js';
 import { datasetNameSchema } from '../../core/dataset-format.js';
 import { CliError, type CliContext } from '../context.js';
@@ -18,10 +18,9 @@ export async function importCommand(ctx: CliContext, file: string, options: { na
     throw new CliError(`Cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   const started = performance.now();
-  const outcome = await importDatasetText(ctx.db.prisma, { name: name.data, text }, progressBar('Importing'));
+  const outcome = await importDatasetText(ctx.db.prisma, { name: name.data, text }, CLI_ACTOR, progressBar('Importing'));
   switch (outcome.status) {
     case 'created': {
-      await recordAudit(ctx.db.prisma, CLI_ACTOR, { action: 'dataset.import', datasetId: outcome.dataset.id, details: { name: outcome.dataset.name, datapoints: outcome.dataset.datapointCount } });
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       ctx.out(`Imported ${outcome.dataset.datapointCount} datapoints as dataset "${outcome.dataset.name}" (id ${outcome.dataset.id}) in ${seconds} s.`);
       return;

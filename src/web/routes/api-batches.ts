@@ -9,7 +9,6 @@ import {
   listBatchTasks,
   type Batch,
 } from '../../db/batches.js';
-import { recordAudit } from '../../db/audit.js';
 import type { Prisma } from '../../db/connection.js';
 import type { SqlRunner } from '../../db/sql-runner.js';
 import { timeOutAbandonedParticipants } from '../../db/timeouts.js';
@@ -29,7 +28,7 @@ export function batchesRouter(prisma: Prisma, options: { publicBaseUrl: string |
 
   router.post('/', express.json({ limit: '100kb' }), async (req, res) => {
     const settings = parseOr400(batchSettingsSchema, req.body, 'body');
-    const outcome = await createBatchFromDataset(prisma, settings);
+    const outcome = await createBatchFromDataset(prisma, settings, actorOf(res));
     if (!outcome.ok) {
       switch (outcome.reason) {
         case 'dataset-not-found':
@@ -45,7 +44,6 @@ export function batchesRouter(prisma: Prisma, options: { publicBaseUrl: string |
           );
       }
     }
-    await recordAudit(prisma, actorOf(res), { action: 'batch.create', batchId: outcome.batch.id, datasetId: outcome.batch.datasetId, details: { name: outcome.batch.name } });
     res.status(201).json({ batch: presentBatch(outcome.batch), report: outcome.report, ...links(req, outcome.batch) });
   });
 
@@ -66,10 +64,9 @@ export function batchesRouter(prisma: Prisma, options: { publicBaseUrl: string |
   router.post('/:id/participants/:participantId/return', async (req, res) => {
     const batch = await loadBatchOr404(prisma, req.params);
     const participantId = String(req.params.participantId);
-    if (!(await markReturned(options.sql, batch.id, participantId))) {
+    if (!(await markReturned(options.sql, batch.id, participantId, new Date(), actorOf(res)))) {
       throw new HttpError(409, 'not_returnable', 'Only a participant who is consenting or answering can be marked returned.');
     }
-    await recordAudit(prisma, actorOf(res), { action: 'participant.return', batchId: batch.id, details: { participant: participantId } });
     res.json({ participant: { id: participantId, status: 'returned' } });
   });
 
@@ -83,9 +80,8 @@ export function batchesRouter(prisma: Prisma, options: { publicBaseUrl: string |
   for (const [action, to] of BATCH_ACTIONS) {
     router.post(`/:id/${action}`, async (req, res) => {
       const batch = await loadBatchOr404(prisma, req.params);
-      const change = await changeBatchStatus(prisma, batch, to, new Date());
+      const change = await changeBatchStatus(prisma, batch, to, new Date(), actorOf(res));
       if (!change.ok) throw new HttpError(409, 'invalid_transition', `A ${change.from} batch cannot become ${change.to}.`);
-      if (batch.status !== to) await recordAudit(prisma, actorOf(res), { action: `batch.${action}`, batchId: batch.id });
       res.json({ batch: presentBatch(change.batch) });
     });
   }

@@ -5,7 +5,6 @@ import { formatLineErrors } from '../../core/dataset-format.js';
 import { summarizeDataset } from '../../core/dataset-summary.js';
 import { createRng } from '../../core/rng.js';
 import { generateTasks } from '../../core/task-generation.js';
-import { recordAudit } from '../../db/audit.js';
 import type { Prisma } from '../../db/connection.js';
 import { actorOf } from '../middleware/auth.js';
 import { findDatasetByIdOrName, importDatasetText, listAnnotatedDatapoints, listDatasets, type DatasetRow } from '../../db/datasets.js';
@@ -22,10 +21,9 @@ export function datasetsRouter(prisma: Prisma, options: { maxUploadBytes: number
   router.post('/', jsonlBody, async (req, res) => {
     const { name } = parseOr400(importQuery, req.query, 'query');
     const text = typeof req.body === 'string' ? req.body : '';
-    const outcome = await importDatasetText(prisma, { name: name ?? defaultName(), text });
+    const outcome = await importDatasetText(prisma, { name: name ?? defaultName(), text }, actorOf(res));
     switch (outcome.status) {
       case 'created':
-        await recordAudit(prisma, actorOf(res), { action: 'dataset.import', datasetId: outcome.dataset.id, details: { name: outcome.dataset.name, datapoints: outcome.dataset.datapointCount } });
         res.status(201).json({ status: 'created', dataset: present(outcome.dataset) });
         return;
       case 'duplicate-content':

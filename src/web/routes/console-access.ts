@@ -3,7 +3,7 @@ import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { createAccount, listAccounts, MIN_PASSWORD_LENGTH, type Account } from '../../db/accounts.js';
 import { createApiToken, listApiTokens, revokeApiToken } from '../../db/api-tokens.js';
-import { listAuditEvents, recordAudit } from '../../db/audit.js';
+import { listAuditEvents } from '../../db/audit.js';
 import type { Prisma } from '../../db/connection.js';
 import { actorOf, requireAdmin } from '../middleware/auth.js';
 
@@ -28,15 +28,14 @@ export function consoleAccessRouter(prisma: Prisma): Router {
     const body = tokenBody.safeParse(req.body);
     if (!body.success) return renderTokens(res, 400, { error: body.error.issues[0]?.message ?? 'Invalid name.' });
     const account = res.locals.account as Account;
-    const { token, row } = await createApiToken(prisma, body.data.name, account.id);
-    await recordAudit(prisma, actorOf(res), { action: 'token.create', details: { token: row.id, name: row.name } });
+    const { token } = await createApiToken(prisma, { name: body.data.name, accountId: account.id }, actorOf(res));
     // Shown once, on this response only: the database keeps its hash.
     await renderTokens(res, 201, { newToken: token });
   });
 
   router.post('/tokens/:id/revoke', async (req, res) => {
     const id = String(req.params.id);
-    if (await revokeApiToken(prisma, id, new Date())) await recordAudit(prisma, actorOf(res), { action: 'token.revoke', details: { token: id } });
+    await revokeApiToken(prisma, id, new Date(), actorOf(res));
     res.redirect(303, '/console/tokens');
   });
 
@@ -50,9 +49,8 @@ export function consoleAccessRouter(prisma: Prisma): Router {
     const body = accountBody.safeParse(req.body);
     const raw = req.body as { email?: string; role?: string };
     if (!body.success) return renderAccounts(res, 400, { email: raw.email ?? '', role: raw.role ?? 'researcher', errors: body.error.issues.map((i) => i.message) });
-    const created = await createAccount(prisma, body.data);
+    const created = await createAccount(prisma, body.data, actorOf(res));
     if (!created.ok) return renderAccounts(res, 409, { email: body.data.email, role: body.data.role, errors: ['An account with this email exists.'] });
-    await recordAudit(prisma, actorOf(res), { action: 'account.create', details: { email: created.account.email, role: created.account.role } });
     res.redirect(303, '/console/accounts');
   });
 

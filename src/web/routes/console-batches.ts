@@ -4,7 +4,7 @@ import { Router, type Request, type Response } from 'express';
 import { batchSettingsSchema } from '../../core/batch-settings.js';
 import { coverageWarningText, percent } from '../../core/category-coverage.js';
 import type { GenerationReport } from '../../core/task-generation.js';
-import { recordAudit, listAuditEvents } from '../../db/audit.js';
+import { listAuditEvents } from '../../db/audit.js';
 import { changeBatchStatus, createBatchFromDataset, getBatchProgress, listBatches, type Batch } from '../../db/batches.js';
 import type { Prisma } from '../../db/connection.js';
 import { listDatasets } from '../../db/datasets.js';
@@ -58,7 +58,7 @@ export function consoleBatchesRouter(prisma: Prisma, options: { publicBaseUrl: s
       const errors = Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), i.message]));
       return renderForm(res, 400, values, errors);
     }
-    const outcome = await createBatchFromDataset(prisma, parsed.data);
+    const outcome = await createBatchFromDataset(prisma, parsed.data, actorOf(res));
     if (!outcome.ok) {
       const errors: Record<string, string> =
         outcome.reason === 'dataset-not-found' ? { dataset: 'Choose an imported dataset.' }
@@ -66,7 +66,6 @@ export function consoleBatchesRouter(prisma: Prisma, options: { publicBaseUrl: s
         : { questions: `The dataset gives only ${outcome.made} tasks with this seed; ask fewer questions.` };
       return renderForm(res, 400, values, errors);
     }
-    await recordAudit(prisma, actorOf(res), { action: 'batch.create', batchId: outcome.batch.id, datasetId: outcome.batch.datasetId, details: { name: outcome.batch.name } });
     res.redirect(303, `/console/batches/${outcome.batch.id}`);
   });
 
@@ -100,9 +99,8 @@ export function consoleBatchesRouter(prisma: Prisma, options: { publicBaseUrl: s
       const { participants } = await getBatchProgress(prisma, batch.id);
       return res.render('admin/batch-close', { title: `Close ${batch.name}?`, batch, midSession: participants.consenting + participants.active });
     }
-    const change = await changeBatchStatus(prisma, batch, action[1], new Date());
+    const change = await changeBatchStatus(prisma, batch, action[1], new Date(), actorOf(res));
     if (!change.ok) throw new HttpError(409, 'invalid_transition', `A ${change.from} batch cannot become ${change.to}.`);
-    if (batch.status !== action[1]) await recordAudit(prisma, actorOf(res), { action: `batch.${action[0]}`, batchId: batch.id });
     res.redirect(303, `/console/batches/${batch.id}`);
   });
 
@@ -127,9 +125,7 @@ export function consoleBatchesRouter(prisma: Prisma, options: { publicBaseUrl: s
   router.post('/:id/participants/:participantId/return', async (req, res) => {
     const batch = await loadBatchOr404(prisma, req.params);
     const participantId = String(req.params.participantId);
-    if (await markReturned(options.sql, batch.id, participantId)) {
-      await recordAudit(prisma, actorOf(res), { action: 'participant.return', batchId: batch.id, details: { participant: participantId } });
-    }
+    await markReturned(options.sql, batch.id, participantId, new Date(), actorOf(res));
     res.redirect(303, `/console/batches/${batch.id}/participants`);
   });
 

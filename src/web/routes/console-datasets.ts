@@ -6,7 +6,6 @@ import multer from 'multer';
 import { z } from 'zod';
 import { formatLineErrors } from '../../core/dataset-format.js';
 import { summarizeDataset } from '../../core/dataset-summary.js';
-import { recordAudit } from '../../db/audit.js';
 import type { Prisma } from '../../db/connection.js';
 import { findDatasetByIdOrName, importDatasetText, listAnnotatedDatapoints, listDatasets } from '../../db/datasets.js';
 import { HttpError } from '../http-error.js';
@@ -52,7 +51,7 @@ export function consoleDatasetsRouter(prisma: Prisma, options: { maxUploadBytes:
     const name = typeof req.body?.name === 'string' ? req.body.name : '';
     if (!file || file.size === 0) return renderList(res, 400, { name, errors: ['Choose a JSON Lines file to upload.'], message: null });
     if (!body.success) return renderList(res, 400, { name, errors: [`Name: ${body.error.issues[0]?.message ?? 'invalid'}`], message: null });
-    const outcome = await importDatasetText(prisma, { name: body.data.name, text: await readFile(file.path, 'utf8') });
+    const outcome = await importDatasetText(prisma, { name: body.data.name, text: await readFile(file.path, 'utf8') }, actorOf(res));
     switch (outcome.status) {
       case 'invalid':
         return renderList(res, 422, { name, errors: formatLineErrors(outcome.errors, outcome.errorCount), message: `${file.originalname}: ${outcome.errorCount} problem(s); nothing was imported.` });
@@ -61,7 +60,6 @@ export function consoleDatasetsRouter(prisma: Prisma, options: { maxUploadBytes:
       case 'duplicate-content':
         return renderList(res, 200, { name: '', errors: [], message: `This file was already imported as "${outcome.dataset.name}"; nothing changed.` });
       case 'created':
-        await recordAudit(prisma, actorOf(res), { action: 'dataset.import', datasetId: outcome.dataset.id, details: { name: outcome.dataset.name, datapoints: outcome.dataset.datapointCount } });
         res.redirect(303, `/console/datasets/${outcome.dataset.id}`);
     }
   }
