@@ -152,7 +152,7 @@ describe.runIf(browserAvailable)('console in Chromium', () => {
       `/console/batches/${xssBatch.id}/participants`,
       `/console/batches/${xssBatch.id}/participants/${participant.id}`,
       `/console/datasets/${xssBatch.datasetId}`,
-      '/console/audit',
+      '/console/admin/audit',
     ]) {
       await page.goto(`${app.url}${path}`);
       await page.mouse.move(200, 300);

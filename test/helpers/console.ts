@@ -37,3 +37,10 @@ export async function anonymous(app: Express): Promise<ConsoleSession> {
   const agent = request.agent(app);
   return { agent, csrf: async () => csrfFrom((await agent.get('/console/sign-in')).text) };
 }
+
+/** An admin and a researcher account (admin@example.org, reader@example.org), each signed in. */
+export async function signInAdminAndResearcher(app: Express, prisma: Prisma): Promise<{ admin: ConsoleSession; researcher: ConsoleSession }> {
+  await makeAccount(prisma, 'admin@example.org', 'admin');
+  await makeAccount(prisma, 'reader@example.org', 'researcher');
+  return { admin: await signIn(app, 'admin@example.org'), researcher: await signIn(app, 'reader@example.org') };
+}

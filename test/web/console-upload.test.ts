@@ -4,7 +4,7 @@ import http from 'node:http';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serve, type Served } from '../helpers/browser.js';
-import { csrfFrom, makeAccount, signIn, type ConsoleSession } from '../helpers/console.js';
+import { csrfFrom, signInAdminAndResearcher, type ConsoleSession } from '../helpers/console.js';
 import { datasetLine, toJsonlText } from '../helpers/datasets.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
@@ -14,10 +14,7 @@ let admin: ConsoleSession;
 let researcher: ConsoleSession;
 beforeAll(async () => {
   t = await createTestApp();
-  await makeAccount(t.db.prisma, 'admin@example.org', 'admin');
-  await makeAccount(t.db.prisma, 'reader@example.org', 'researcher');
-  admin = await signIn(t.app, 'admin@example.org');
-  researcher = await signIn(t.app, 'reader@example.org');
+  ({ admin, researcher } = await signInAdminAndResearcher(t.app, t.db.prisma));
   served = await serve(t.app);
 });
 afterAll(async () => {

@@ -2,7 +2,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../../src/db/api-tokens.js';
 import type { Batch } from '../../src/db/batches.js';
-import { anonymous, csrfFrom, makeAccount, PASSWORD, signIn, type ConsoleSession } from '../helpers/console.js';
+import { anonymous, csrfFrom, makeAccount, PASSWORD, signIn, type ConsoleSession, signInAdminAndResearcher } from '../helpers/console.js';
 import { createOpenBatch, csrfOf, optionIdsOf, questionNumberOf, Rater } from '../helpers/rater.js';
 import { listRoutes, type RouteInfo } from '../helpers/routes.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
@@ -18,10 +18,7 @@ let researcherToken: string;
 beforeAll(async () => {
   t = await createTestApp();
   batch = await createOpenBatch(t.db.prisma, {}, 200);
-  await makeAccount(t.db.prisma, 'admin@example.org', 'admin');
-  await makeAccount(t.db.prisma, 'reader@example.org', 'researcher');
-  admin = await signIn(t.app, 'admin@example.org');
-  researcher = await signIn(t.app, 'reader@example.org');
+  ({ admin, researcher } = await signInAdminAndResearcher(t.app, t.db.prisma));
   const reader = await t.db.prisma.account.findUniqueOrThrow({ where: { email: 'reader@example.org' } });
   researcherToken = (await createApiToken(t.db.prisma, { name: 'reader token', accountId: reader.id }, TEST_ACTOR)).token;
   const rater = new Rater(t.app, batch);
@@ -128,19 +125,19 @@ describe('access to every console and API route (enumerated from the routers)', 
 
 describe('CSRF', () => {
   it('refuses a console form post without a CSRF token with 403', async () => {
-    const res = await admin.agent.post('/console/tokens').type('form').send({ name: 'sneaky' });
+    const res = await admin.agent.post('/console/admin/tokens').type('form').send({ name: 'sneaky' });
     expect(res.status).toBe(403);
     expect(await t.db.prisma.apiToken.count({ where: { name: 'sneaky' } })).toBe(0);
   });
 
   it('refuses a console form post with a wrong CSRF token with 403', async () => {
-    const res = await admin.agent.post('/console/tokens').type('form').send({ name: 'sneaky', _csrf: 'forged-token' });
+    const res = await admin.agent.post('/console/admin/tokens').type('form').send({ name: 'sneaky', _csrf: 'forged-token' });
     expect(res.status).toBe(403);
   });
 
   it('refuses a token taken from another session', async () => {
     const foreign = await researcher.csrf();
-    const res = await admin.agent.post('/console/tokens').type('form').send({ name: 'sneaky', _csrf: foreign });
+    const res = await admin.agent.post('/console/admin/tokens').type('form').send({ name: 'sneaky', _csrf: foreign });
     expect(res.status).toBe(403);
   });
 

@@ -1,16 +1,19 @@
 // Who is asking: a signed-in console account or an API token, and what their role lets them do.
 import type { Request, RequestHandler, Response } from 'express';
-import type { Account } from '../../db/accounts.js';
+import { z } from 'zod';
 import { findSessionAccount } from '../../db/accounts.js';
 import type { Actor } from '../../db/audit.js';
 import type { Prisma } from '../../db/connection.js';
+import { readCookie } from '../cookies.js';
 import { HttpError } from '../http-error.js';
+import '../locals.js';
 
 export const SESSION_COOKIE = 'pb_session';
+/** createSession's tokens are 43 url-safe base64 characters; anything else is no session. */
+const sessionTokenSchema = z.string().regex(/^[\w-]{1,200}$/);
 
 export function sessionToken(req: Request): string | null {
-  const value: unknown = req.cookies?.[SESSION_COOKIE];
-  return typeof value === 'string' && value.length > 0 ? value : null;
+  return readCookie(req, SESSION_COOKIE, sessionTokenSchema);
 }
 
 /** Sets res.locals.account to the signed-in account, or null. */
@@ -47,14 +50,13 @@ export const requireAdmin: RequestHandler = (_req, res, next) => {
 };
 
 function roleOf(res: Response): string | null {
-  return (res.locals.account as Account | null)?.role ?? (res.locals.apiToken as { role?: string } | undefined)?.role ?? null;
+  return res.locals.account?.role ?? res.locals.apiToken?.role ?? null;
 }
 
 /** The actor recorded in the audit log for this request. */
 export function actorOf(res: Response): Actor {
-  const account = res.locals.account as Account | null | undefined;
+  const { account, apiToken: token } = res.locals;
   if (account) return { name: account.email, accountId: account.id };
-  const token = res.locals.apiToken as { name: string; owner: string | null; accountId: string | null } | undefined;
   if (token) return { name: token.owner ?? `token:${token.name}`, accountId: token.accountId };
   return { name: 'unknown', accountId: null };
 }

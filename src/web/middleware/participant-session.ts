@@ -7,10 +7,12 @@ import type { Database, Prisma } from '../../db/connection.js';
 import type { Participant } from '../../db/participants.js';
 import type { RaterKey } from '../../db/questions.js';
 import { findRaterByCode } from '../../db/raters.js';
+import { batchIdSchema, findBatchOr } from '../batch-param.js';
+import { readCookie } from '../cookies.js';
 import { HttpError } from '../http-error.js';
+import '../locals.js';
 
-/** Batch ids and participant codes are url-safe base64 / word characters: anything else (NUL, broken encodings) is not ours. */
-const batchIdSchema = z.string().regex(/^[\w-]{1,64}$/);
+/** Participant codes are url-safe base64: anything else (NUL, broken encodings) is not ours. */
 const participantCodeSchema = z.string().regex(/^[\w-]{16,64}$/);
 
 export function participantCookieName(batchId: string): string {
@@ -29,8 +31,7 @@ export function setParticipantCookie(res: Response, batchId: string, code: strin
 
 /** The participant code in this batch's cookie, if it has the shape of one. */
 export function readParticipantCode(req: Request, batchId: string): string | null {
-  const parsed = participantCodeSchema.safeParse(req.cookies?.[participantCookieName(batchId)]);
-  return parsed.success ? parsed.data : null;
+  return readCookie(req, participantCookieName(batchId), participantCodeSchema);
 }
 
 /** Synchronizer token bound to the participant's secret code: a forged form cannot know it. */
@@ -54,27 +55,24 @@ export function batchIdOf(req: Request): string {
   return parsed.data;
 }
 
-/** Guarantees res.locals.batch exists (404 page otherwise). */
+/**
+ * Guarantees res.locals.batch (404 page otherwise). Not a router.param: the answer route, the hot
+ * path, reads no batch of its own.
+ */
 export function loadBatch(prisma: Prisma): RequestHandler {
   return async (req, res, next) => {
-    const batch = await findBatchById(prisma, batchIdOf(req));
-    if (!batch) throw studyNotFound();
-    res.locals.batch = batch;
+    res.locals.batch = await findBatchOr(prisma, req.params.batchId, studyNotFound);
     next();
   };
 }
 
-/**
- * Guarantees res.locals.participant is the cookie holder of this batch and res.locals.batch its
- * batch (one read), or shows how to get back in.
- */
+/** Guarantees res.locals.rater: the cookie holder of this batch and their batch (one read), or shows how to get back in. */
 export function loadRater(db: Pick<Database, 'prisma' | 'sql'>): RequestHandler {
   return async (req, res, next) => {
     const key = raterKeyOf(req);
     const rater = key ? await findRaterByCode(db.sql, key) : null;
     if (!rater) return renderNoRater(db.prisma, req, res);
-    res.locals.participant = rater.participant;
-    res.locals.batch = rater.batch;
+    res.locals.rater = rater;
     next();
   };
 }

@@ -1,4 +1,4 @@
-// /api/v1/batches: create (tasks frozen), lifecycle, settings and progress, frozen tasks.
+// /api/v1/batches: create (tasks frozen), lifecycle, settings and progress (frozen tasks: api-results.ts).
 import express, { Router, type Request } from 'express';
 import { batchSettingsSchema } from '../../core/batch-settings.js';
 import {
@@ -6,7 +6,6 @@ import {
   createBatchFromDataset,
   getBatchProgress,
   listBatches,
-  listBatchTasks,
   type Batch,
 } from '../../db/batches.js';
 import type { Prisma } from '../../db/connection.js';
@@ -18,11 +17,13 @@ import { BATCH_ACTIONS } from '../../core/batch-lifecycle.js';
 import { participantUrl, previewUrl } from '../../core/prolific.js';
 import { presentBatch } from '../batch-links.js';
 import { HttpError } from '../http-error.js';
-import { loadBatchOr404 } from '../load-batch.js';
-import { parseOr400 } from '../schemas/common.js';
+import { batchNotFound, batchParam } from '../batch-param.js';
+import { batchOf } from '../locals.js';
+import { parseOr400, participantParam } from '../schemas/common.js';
 
 export function batchesRouter(prisma: Prisma, options: { publicBaseUrl: string | null; sql: SqlRunner }): Router {
   const router = Router();
+  router.param('id', batchParam(prisma, batchNotFound));
   const baseUrl = (req: Request) => options.publicBaseUrl ?? `${req.protocol}://${req.get('host')}`;
   const links = (req: Request, batch: Batch) => ({ participantUrl: participantUrl(baseUrl(req), batch), previewUrl: previewUrl(baseUrl(req), batch) });
 
@@ -52,18 +53,13 @@ export function batchesRouter(prisma: Prisma, options: { publicBaseUrl: string |
   });
 
   router.get('/:id', async (req, res) => {
-    const batch = await loadBatchOr404(prisma, req.params);
+    const batch = batchOf(res);
     res.json({ batch: presentBatch(batch), progress: await getBatchProgress(prisma, batch.id), ...links(req, batch) });
   });
 
-  router.get('/:id/tasks', async (req, res) => {
-    const batch = await loadBatchOr404(prisma, req.params);
-    res.json({ batch: { id: batch.id, name: batch.name }, tasks: await listBatchTasks(prisma, batch.id) });
-  });
-
   router.post('/:id/participants/:participantId/return', async (req, res) => {
-    const batch = await loadBatchOr404(prisma, req.params);
-    const participantId = String(req.params.participantId);
+    const batch = batchOf(res);
+    const { participantId } = parseOr400(participantParam, req.params, 'path');
     if (!(await markReturned(options.sql, batch.id, participantId, new Date(), actorOf(res)))) {
       throw new HttpError(409, 'not_returnable', 'Only a participant who is consenting or answering can be marked returned.');
     }
@@ -71,15 +67,15 @@ export function batchesRouter(prisma: Prisma, options: { publicBaseUrl: string |
   });
 
   // On demand; each server process also runs it on a schedule (jobs/timeout-sweep.ts).
-  router.post('/:id/timeouts', async (req, res) => {
-    const batch = await loadBatchOr404(prisma, req.params);
+  router.post('/:id/timeouts', async (_req, res) => {
+    const batch = batchOf(res);
     const gone = await timeOutAbandonedParticipants(options.sql, new Date(), actorOf(res), { batchId: batch.id, keepProlificActive: true });
     res.json({ timedOut: gone.map((p) => p.participantId) });
   });
 
   for (const [action, to] of BATCH_ACTIONS) {
-    router.post(`/:id/${action}`, async (req, res) => {
-      const batch = await loadBatchOr404(prisma, req.params);
+    router.post(`/:id/${action}`, async (_req, res) => {
+      const batch = batchOf(res);
       const change = await changeBatchStatus(prisma, batch, to, new Date(), actorOf(res));
       if (!change.ok) throw new HttpError(409, 'invalid_transition', `A ${change.from} batch cannot become ${change.to}.`);
       res.json({ batch: presentBatch(change.batch) });

@@ -9,7 +9,8 @@ import type { ProlificClient } from '../../prolific/client.js';
 import { applyReview, buildReview, planReview } from '../../prolific/review.js';
 import { describeSync, syncBatchWithProlific } from '../../prolific/sync.js';
 import { HttpError } from '../http-error.js';
-import { loadBatchOr404 } from '../load-batch.js';
+import { batchNotFound, batchParam } from '../batch-param.js';
+import { batchOf } from '../locals.js';
 import { actorOf } from '../middleware/auth.js';
 import { parseBodyOr422 } from '../schemas/common.js';
 
@@ -24,9 +25,10 @@ export function requireProlific(client: ProlificClient | null): ProlificClient {
 
 export function prolificRouter(prisma: Prisma, options: { sql: SqlRunner; prolific: ProlificClient | null }): Router {
   const router = Router();
+  router.param('id', batchParam(prisma, batchNotFound));
 
-  router.post('/:id/prolific/sync', async (req, res) => {
-    const batch = await loadBatchOr404(prisma, req.params);
+  router.post('/:id/prolific/sync', async (_req, res) => {
+    const batch = batchOf(res);
     const result = await syncBatchWithProlific(options.sql, requireProlific(options.prolific), batch, new Date(), actorOf(res));
     if (!result.ok) throw new HttpError(409, 'no_prolific_study', describeSync(result));
     res.json({ ...result, message: describeSync(result) });
@@ -34,14 +36,14 @@ export function prolificRouter(prisma: Prisma, options: { sql: SqlRunner; prolif
 
   // The study id is learnt from the first entry; a made-up first entry (or a new study) is corrected here.
   router.post('/:id/prolific/study', express.json({ limit: '10kb' }), async (req, res) => {
-    const batch = await loadBatchOr404(prisma, req.params);
+    const batch = batchOf(res);
     const { studyId } = parseBodyOr422(studyBody, req.body ?? {});
     await setProlificStudyId(options.sql, batch.id, studyId, new Date(), actorOf(res));
     res.json({ batch: { id: batch.id, prolificStudyId: studyId } });
   });
 
-  router.get('/:id/review', async (req, res) => {
-    const batch = await loadBatchOr404(prisma, req.params);
+  router.get('/:id/review', async (_req, res) => {
+    const batch = batchOf(res);
     const rows = await buildReview(options.sql, batch);
     const plan = planReview(rows);
     res.json({
@@ -52,7 +54,7 @@ export function prolificRouter(prisma: Prisma, options: { sql: SqlRunner; prolif
   });
 
   router.post('/:id/review/apply', express.json({ limit: '10kb' }), async (req, res) => {
-    const batch = await loadBatchOr404(prisma, req.params);
+    const batch = batchOf(res);
     const { failedChecks } = parseBodyOr422(applyBody, req.body ?? {});
     const client = requireProlific(options.prolific);
     if (!batch.prolificStudyId) throw new HttpError(409, 'no_prolific_study', 'This batch has no Prolific study id yet; nothing can be approved.');

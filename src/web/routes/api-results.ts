@@ -4,16 +4,19 @@ import type { Prisma } from '../../db/connection.js';
 import type { SqlRunner } from '../../db/sql-runner.js';
 import { EXPORT_CONTENT_TYPE, writeAnswersExport, writeChecksExport, writeMetricsExport, writeTasksExport, type ExportFormat } from '../../results/exports.js';
 import { computeBatchMetrics } from '../../results/metrics.js';
-import { loadBatchOr404 } from '../load-batch.js';
+import { listBatchTasks } from '../../db/batches.js';
+import { batchNotFound, batchParam, findBatchOr } from '../batch-param.js';
+import { batchOf } from '../locals.js';
 import { parseOr400 } from '../schemas/common.js';
 import { crossBatchQuerySchema, exportQuerySchema, metricsQuerySchema, tasksQuerySchema } from '../schemas/results.js';
 
 
 export function resultsRouter(prisma: Prisma, sql: SqlRunner): Router {
   const router = Router();
+  router.param('id', batchParam(prisma, batchNotFound));
 
   router.get('/batches/:id/metrics', async (req, res) => {
-    const batch = await loadBatchOr404(prisma, req.params);
+    const batch = batchOf(res);
     const q = parseOr400(metricsQuerySchema, req.query, 'query');
     const metrics = await computeBatchMetrics(sql, { batches: [batch], by: q.by ?? null, seed: q.seed, rounds: q.rounds, includePartial: q.includePartial, exclusions: q.exclusions });
     if (q.format === 'csv') {
@@ -27,7 +30,7 @@ export function resultsRouter(prisma: Prisma, sql: SqlRunner): Router {
 
   router.get('/metrics', async (req, res) => {
     const q = parseOr400(crossBatchQuerySchema, req.query, 'query');
-    const batches = await Promise.all(q.batches.map((id) => loadBatchOr404(prisma, { id })));
+    const batches = await Promise.all(q.batches.map((id) => findBatchOr(prisma, id, batchNotFound)));
     const metrics = await computeBatchMetrics(sql, { batches, by: q.by ?? null, seed: q.seed, rounds: q.rounds, includePartial: q.includePartial, exclusions: q.exclusions });
     if (q.format === 'csv') {
       startDownload(res, `metrics-${batches.length}-batches.csv`, 'csv');
@@ -39,7 +42,7 @@ export function resultsRouter(prisma: Prisma, sql: SqlRunner): Router {
   });
 
   router.get('/batches/:id/answers', async (req, res) => {
-    const batch = await loadBatchOr404(prisma, req.params);
+    const batch = batchOf(res);
     const { format } = parseOr400(exportQuerySchema, req.query, 'query');
     startDownload(res, `${batch.id}-answers.${format}`, format);
     await writeAnswersExport(sql, batch, format, res);
@@ -47,17 +50,21 @@ export function resultsRouter(prisma: Prisma, sql: SqlRunner): Router {
   });
 
   router.get('/batches/:id/checks', async (req, res) => {
-    const batch = await loadBatchOr404(prisma, req.params);
+    const batch = batchOf(res);
     const { format } = parseOr400(exportQuerySchema, req.query, 'query');
     startDownload(res, `${batch.id}-checks.${format}`, format);
     await writeChecksExport(prisma, batch.id, format, res);
     res.end();
   });
 
-  router.get('/batches/:id/tasks', async (req, res, next) => {
+  // The frozen tasks: JSON to read, CSV or JSON Lines to download.
+  router.get('/batches/:id/tasks', async (req, res) => {
+    const batch = batchOf(res);
     const { format } = parseOr400(tasksQuerySchema, req.query, 'query');
-    if (format === 'json') return next(); // the batches router answers JSON
-    const batch = await loadBatchOr404(prisma, req.params);
+    if (format === 'json') {
+      res.json({ batch: { id: batch.id, name: batch.name }, tasks: await listBatchTasks(prisma, batch.id) });
+      return;
+    }
     startDownload(res, `${batch.id}-tasks.${format}`, format);
     await writeTasksExport(prisma, batch.id, format, res);
     res.end();

@@ -1,6 +1,7 @@
 // Console: batch list, create form, lifecycle, live progress, participants.
 import { randomInt } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
 import { batchSettingsSchema } from '../../core/batch-settings.js';
 import { coverageWarningText, percent } from '../../core/category-coverage.js';
 import type { GenerationReport } from '../../core/task-generation.js';
@@ -13,11 +14,14 @@ import { markReturned } from '../../db/participants.js';
 import type { ProlificClient } from '../../prolific/client.js';
 import type { SqlRunner } from '../../db/sql-runner.js';
 import { timeOutAbandonedParticipants } from '../../db/timeouts.js';
-import { allowedActions, BATCH_ACTIONS, canChangeStatus } from '../../core/batch-lifecycle.js';
+import { allowedActions, BATCH_ACTIONS, canChangeStatus, type BatchActionName } from '../../core/batch-lifecycle.js';
 import { participantUrl, previewUrl } from '../../core/prolific.js';
 import { HttpError } from '../http-error.js';
-import { loadBatchOr404 } from '../load-batch.js';
+import { batchNotFound, batchParam } from '../batch-param.js';
+import { batchOf } from '../locals.js';
 import { actorOf } from '../middleware/auth.js';
+import { parseForm, typedValues } from '../forms.js';
+import { parseOr400, participantParam } from '../schemas/common.js';
 import { consoleResultsRouter } from './console-results.js';
 import { consoleReviewRouter } from './console-review.js';
 
@@ -27,10 +31,13 @@ const FORM_DEFAULTS: FormValues = { dataset: '', name: '', questions: '20', rate
   attentionChecks: '2', prolificStudyId: '', excludeFailedChecks: '2', excludeSpeederSeconds: '', excludeStraightLinerPercent: '',
 };
 /** Optional fields a researcher left empty mean "not set" (an empty number would read as 0). */
+const statusForm = z.object({ action: z.enum(BATCH_ACTIONS.map(([name]) => name) as [BatchActionName, ...BatchActionName[]]), confirm: z.literal('yes').optional() });
 const emptyAsNull = (v: string | undefined) => (v?.trim() ? v : null);
 
 export function consoleBatchesRouter(prisma: Prisma, options: { publicBaseUrl: string | null; sql: SqlRunner; prolific: ProlificClient | null }): Router {
   const router = Router();
+  // Also runs for the results and review routers mounted on '/:id' below: they read batchOf(res).
+  router.param('id', batchParam(prisma, batchNotFound));
   const baseUrl = (req: Request) => options.publicBaseUrl ?? `${req.protocol}://${req.get('host')}`;
 
   router.get('/', async (_req, res) => {
@@ -47,18 +54,15 @@ export function consoleBatchesRouter(prisma: Prisma, options: { publicBaseUrl: s
   router.get('/new', (_req, res) => renderForm(res, 200, { ...FORM_DEFAULTS, seed: String(randomInt(1_000_000)) }, {}));
 
   router.post('/', async (req, res) => {
-    const values: FormValues = { ...FORM_DEFAULTS, ...(req.body as FormValues) };
-    const parsed = batchSettingsSchema.safeParse({
+    const values: FormValues = { ...FORM_DEFAULTS, ...typedValues(req.body) };
+    const form = parseForm(batchSettingsSchema, {
       ...values,
       ratingsPerTask: emptyAsNull(values.ratingsPerTask),
       attentionChecks: emptyAsNull(values.attentionChecks),
       prolificStudyId: emptyAsNull(values.prolificStudyId),
     });
-    if (!parsed.success) {
-      const errors = Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), i.message]));
-      return renderForm(res, 400, values, errors);
-    }
-    const outcome = await createBatchFromDataset(prisma, parsed.data, actorOf(res));
+    if (!form.ok) return renderForm(res, 400, values, form.errors);
+    const outcome = await createBatchFromDataset(prisma, form.data, actorOf(res));
     if (!outcome.ok) {
       const errors: Record<string, string> =
         outcome.reason === 'dataset-not-found' ? { dataset: 'Choose an imported dataset.' }
@@ -70,7 +74,7 @@ export function consoleBatchesRouter(prisma: Prisma, options: { publicBaseUrl: s
   });
 
   router.get('/:id', async (req, res) => {
-    const batch = await loadBatchOr404(prisma, req.params);
+    const batch = batchOf(res);
     res.render('admin/batch', {
       title: batch.name,
       batch,
@@ -84,17 +88,17 @@ export function consoleBatchesRouter(prisma: Prisma, options: { publicBaseUrl: s
   });
 
   // Polled by public/console.js so the progress view refreshes without a full reload.
-  router.get('/:id/progress.json', async (req, res) => {
-    const batch = await loadBatchOr404(prisma, req.params);
+  router.get('/:id/progress.json', async (_req, res) => {
+    const batch = batchOf(res);
     res.json({ status: batch.status, progress: await getBatchProgress(prisma, batch.id) });
   });
 
   router.post('/:id/status', async (req, res) => {
-    const batch = await loadBatchOr404(prisma, req.params);
-    const body = req.body as { action?: string; confirm?: string };
-    const action = BATCH_ACTIONS.find(([name]) => name === body.action);
-    if (!action) throw new HttpError(400, 'unknown_action', 'Unknown batch action.');
-    if (action[0] === 'close' && canChangeStatus(batch.status, 'closed') && body.confirm !== 'yes') {
+    const batch = batchOf(res);
+    const form = parseForm(statusForm, req.body);
+    const action = form.ok ? BATCH_ACTIONS.find(([name]) => name === form.data.action) : undefined;
+    if (!form.ok || !action) throw new HttpError(400, 'unknown_action', `Unknown batch action: choose one of ${BATCH_ACTIONS.map(([name]) => name).join(', ')}.`);
+    if (action[0] === 'close' && canChangeStatus(batch.status, 'closed') && form.data.confirm !== 'yes') {
       // Closing is final: say who is mid-session before doing it.
       const { participants } = await getBatchProgress(prisma, batch.id);
       return res.render('admin/batch-close', { title: `Close ${batch.name}?`, batch, midSession: participants.consenting + participants.active });
@@ -104,33 +108,34 @@ export function consoleBatchesRouter(prisma: Prisma, options: { publicBaseUrl: s
     res.redirect(303, `/console/batches/${batch.id}`);
   });
 
-  router.post('/:id/timeouts', async (req, res) => {
-    const batch = await loadBatchOr404(prisma, req.params);
+  router.post('/:id/timeouts', async (_req, res) => {
+    const batch = batchOf(res);
     await timeOutAbandonedParticipants(options.sql, new Date(), actorOf(res), { batchId: batch.id, keepProlificActive: true });
     res.redirect(303, `/console/batches/${batch.id}`);
   });
 
-  router.get('/:id/participants', async (req, res) => {
-    const batch = await loadBatchOr404(prisma, req.params);
+  router.get('/:id/participants', async (_req, res) => {
+    const batch = batchOf(res);
     res.render('admin/participants', { title: `Participants · ${batch.name}`, batch, participants: await listParticipantOverviews(prisma, batch.id) });
   });
 
   router.get('/:id/participants/:participantId', async (req, res) => {
-    const batch = await loadBatchOr404(prisma, req.params);
-    const detail = await findParticipantDetail(prisma, batch.id, String(req.params.participantId));
+    const batch = batchOf(res);
+    const { participantId } = parseOr400(participantParam, req.params, 'path');
+    const detail = await findParticipantDetail(prisma, batch.id, participantId);
     if (!detail) throw new HttpError(404, 'participant_not_found', 'No such participant in this batch.');
     res.render('admin/participant', { title: `Participant ${detail.participant.prolificPid}`, batch, ...detail });
   });
 
   router.post('/:id/participants/:participantId/return', async (req, res) => {
-    const batch = await loadBatchOr404(prisma, req.params);
-    const participantId = String(req.params.participantId);
+    const batch = batchOf(res);
+    const { participantId } = parseOr400(participantParam, req.params, 'path');
     await markReturned(options.sql, batch.id, participantId, new Date(), actorOf(res));
     res.redirect(303, `/console/batches/${batch.id}/participants`);
   });
 
   router.use('/:id', consoleResultsRouter(prisma, options.sql));
-  router.use('/:id', consoleReviewRouter(prisma, options));
+  router.use('/:id', consoleReviewRouter(options));
   return router;
 }
 

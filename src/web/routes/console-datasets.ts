@@ -10,7 +10,8 @@ import type { Prisma } from '../../db/connection.js';
 import { findDatasetByIdOrName, importDatasetText, listAnnotatedDatapoints, listDatasets } from '../../db/datasets.js';
 import { HttpError } from '../http-error.js';
 import { actorOf } from '../middleware/auth.js';
-import { datasetNameSchema } from '../schemas/common.js';
+import { parseForm, typedValues } from '../forms.js';
+import { datasetNameSchema, idParam, parseOr400 } from '../schemas/common.js';
 
 const uploadBody = z.object({ name: datasetNameSchema });
 
@@ -47,11 +48,11 @@ export function consoleDatasetsRouter(prisma: Prisma, options: { maxUploadBytes:
   });
 
   async function importUpload(req: Request, res: Response, file: Express.Multer.File | undefined): Promise<void> {
-    const body = uploadBody.safeParse(req.body);
-    const name = typeof req.body?.name === 'string' ? req.body.name : '';
+    const form = parseForm(uploadBody, req.body);
+    const name = typedValues(req.body).name ?? '';
     if (!file || file.size === 0) return renderList(res, 400, { name, errors: ['Choose a JSON Lines file to upload.'], message: null });
-    if (!body.success) return renderList(res, 400, { name, errors: [`Name: ${body.error.issues[0]?.message ?? 'invalid'}`], message: null });
-    const outcome = await importDatasetText(prisma, { name: body.data.name, text: await readFile(file.path, 'utf8') }, actorOf(res));
+    if (!form.ok) return renderList(res, 400, { name, errors: [`Name: ${form.errors.name ?? form.errors.form}`], message: null });
+    const outcome = await importDatasetText(prisma, { name: form.data.name, text: await readFile(file.path, 'utf8') }, actorOf(res));
     switch (outcome.status) {
       case 'invalid':
         return renderList(res, 422, { name, errors: formatLineErrors(outcome.errors, outcome.errorCount), message: `${file.originalname}: ${outcome.errorCount} problem(s); nothing was imported.` });
@@ -65,7 +66,8 @@ export function consoleDatasetsRouter(prisma: Prisma, options: { maxUploadBytes:
   }
 
   router.get('/:id', async (req, res) => {
-    const dataset = await findDatasetByIdOrName(prisma, String(req.params.id));
+    const { id } = parseOr400(idParam, req.params, 'path');
+    const dataset = await findDatasetByIdOrName(prisma, id);
     if (!dataset) throw new HttpError(404, 'dataset_not_found', 'No such dataset.');
     const summary = summarizeDataset(await listAnnotatedDatapoints(prisma, dataset.id));
     res.render('admin/dataset', { title: dataset.name, dataset, summary });

@@ -10,7 +10,7 @@ import type { SqlRunner } from '../../db/sql-runner.js';
 import { EXPORT_CONTENT_TYPE, writeAnswersExport, writeChecksExport, writeMetricsExport, writeTasksExport } from '../../results/exports.js';
 import { computeBatchMetrics } from '../../results/metrics.js';
 import { generatedRateChartSvg, ratiosChartSvg, type EvaluatorMetrics } from '../charts.js';
-import { loadBatchOr404 } from '../load-batch.js';
+import { batchOf } from '../locals.js';
 import { parseOr400 } from '../schemas/common.js';
 
 const resultsQuery = z.object({
@@ -41,7 +41,7 @@ export function consoleResultsRouter(prisma: Prisma, sql: SqlRunner): Router {
   };
 
   router.get('/results', async (req, res) => {
-    const batch = await loadBatchOr404(prisma, req.params);
+    const batch = batchOf(res);
     const q = parseOr400(resultsQuery, req.query, 'query');
     const result = await metricsOf(batch, q.by, q.exclusions, q.includePartial);
     res.render('admin/results', { title: `Results · ${batch.name}`, batch, result, by: q.by, includePartial: q.includePartial, exclusions: q.exclusions, RATE_NAMES, RATIO_NAMES });
@@ -49,7 +49,7 @@ export function consoleResultsRouter(prisma: Prisma, sql: SqlRunner): Router {
 
   for (const [name, render] of [['ratios', ratiosChartSvg], ['r1', generatedRateChartSvg]] as const) {
     router.get(`/charts/${name}.svg`, async (req, res) => {
-      const batch = await loadBatchOr404(prisma, req.params);
+      const batch = batchOf(res);
       const { download, exclusions } = parseOr400(chartQuery, req.query, 'query');
       res.type('image/svg+xml');
       if (download === '1') res.set('Content-Disposition', `attachment; filename="${batch.id}-${name}.svg"`);
@@ -58,7 +58,7 @@ export function consoleResultsRouter(prisma: Prisma, sql: SqlRunner): Router {
   }
 
   router.get('/export', async (req, res) => {
-    const batch = await loadBatchOr404(prisma, req.params);
+    const batch = batchOf(res);
     const { what, format, exclusions, by } = parseOr400(exportQuery, req.query, 'query');
     res.set('Content-Type', EXPORT_CONTENT_TYPE[format]);
     res.set('Content-Disposition', `attachment; filename="${batch.id}-${what}.${format}"`);

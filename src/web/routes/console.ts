@@ -9,6 +9,7 @@ import type { ProlificClient } from '../../prolific/client.js';
 import type { SqlRunner } from '../../db/sql-runner.js';
 import type { RateLimitStoreFactory } from '../middleware/rate-limit-store.js';
 import { createCsrf } from '../csrf.js';
+import { parseForm } from '../forms.js';
 import { loadAccount, onlyAdminsChange, requireSignedIn, SESSION_COOKIE, sessionToken } from '../middleware/auth.js';
 import { consoleAccessRouter } from './console-access.js';
 import { consoleBatchesRouter } from './console-batches.js';
@@ -57,15 +58,17 @@ export function consoleRouter(prisma: Prisma, options: ConsoleOptions): Router {
   });
 
   router.post('/sign-in', signInLimiter, async (req, res) => {
-    const body = signInBody.safeParse(req.body);
-    const account = body.success ? await verifyCredentials(prisma, body.data.email, body.data.password) : null;
-    if (!account) {
-      res.status(401).render('admin/sign-in', { title: 'Sign in', error: 'Wrong email or password.', email: body.data?.email ?? '', next: body.data?.next ?? '' });
+    const form = parseForm(signInBody, req.body);
+    const account = form.ok ? await verifyCredentials(prisma, form.data.email, form.data.password) : null;
+    if (!form.ok || !account) {
+      // One message whatever was wrong: a sign-in form tells nobody which emails exist.
+      const typed = form.ok ? form.data : form.values;
+      res.status(401).render('admin/sign-in', { title: 'Sign in', error: 'Wrong email or password.', email: typed.email ?? '', next: typed.next ?? '' });
       return;
     }
     const token = await createSession(prisma, account.id, new Date());
     res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: options.secureCookies, path: '/', maxAge: 12 * 3600_000 });
-    res.redirect(303, safeNext(body.data?.next));
+    res.redirect(303, safeNext(form.data.next));
   });
 
   router.post('/sign-out', async (req, res) => {
@@ -80,6 +83,6 @@ export function consoleRouter(prisma: Prisma, options: ConsoleOptions): Router {
   router.get('/', (_req, res) => res.redirect(303, '/console/batches'));
   router.use('/datasets', consoleDatasetsRouter(prisma, { maxUploadBytes: options.maxUploadBytes }));
   router.use('/batches', consoleBatchesRouter(prisma, options));
-  router.use('/', consoleAccessRouter(prisma));
+  router.use('/admin', consoleAccessRouter(prisma));
   return router;
 }

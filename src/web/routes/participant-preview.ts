@@ -3,10 +3,11 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { planQuestion } from '../../core/assignment.js';
 import { deriveRng } from '../../core/rng.js';
-import { findTaskAtPosition, type Batch } from '../../db/batches.js';
+import { findTaskAtPosition } from '../../db/batches.js';
 import type { Prisma } from '../../db/connection.js';
 import { findTaskContent } from '../../db/questions.js';
 import { HttpError } from '../http-error.js';
+import { batchOf } from '../locals.js';
 import { questionView, type TaskContentCache } from '../question-view.js';
 
 const previewQuery = z.object({ key: z.string().min(1).max(100), n: z.coerce.number().int().min(1).max(10_000_000).default(1) });
@@ -14,7 +15,7 @@ const previewQuery = z.object({ key: z.string().min(1).max(100), n: z.coerce.num
 export function previewRouter(prisma: Prisma, taskContent: TaskContentCache): Router {
   const router = Router();
   router.get('/', async (req, res) => {
-    const batch = res.locals.batch as Batch;
+    const batch = batchOf(res);
     const query = previewQuery.safeParse(req.query);
     if (!query.success || query.data.key !== batch.previewKey) {
       throw new HttpError(404, 'preview_not_found', 'This preview link is not valid.');

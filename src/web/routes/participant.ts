@@ -13,9 +13,10 @@ import type { Database } from '../../db/connection.js';
 import { enterBatch, recordConsent, recordDecline, type Participant } from '../../db/participants.js';
 import { submitCheckAnswer } from '../../db/attention-checks.js';
 import { submitAnswer } from '../../db/questions.js';
-import { showRaterPage, type RaterBatch, type RaterPage } from '../../db/raters.js';
+import { showRaterPage, type RaterPage } from '../../db/raters.js';
 import { startQuestions } from '../../db/task-assignment.js';
 import { HttpError } from '../http-error.js';
+import { batchOf, raterOf } from '../locals.js';
 import {
   checkFormToken,
   formToken,
@@ -67,7 +68,7 @@ export function participantRouter(db: Pick<Database, 'prisma' | 'sql'>, options:
   });
 
   router.get('/:batchId', loadBatch(prisma), entryLimiter, async (req, res) => {
-    const batch = res.locals.batch as Batch;
+    const batch = batchOf(res);
     const ids = entryQuery.safeParse(req.query);
     const cookieCode = readParticipantCode(req, batch.id);
     if (!ids.success) {
@@ -112,12 +113,12 @@ export function participantRouter(db: Pick<Database, 'prisma' | 'sql'>, options:
     if (!body.success) return renderCurrentPage(req, res, 'Please choose whether you agree to take part.');
     if (body.data.decision === 'agree') await recordConsent(db.sql, participant, new Date());
     else await recordDecline(prisma, participant, new Date());
-    res.redirect(303, sessionUrl(res.locals.batch as RaterBatch));
+    res.redirect(303, sessionUrl(raterOf(res).batch));
   });
 
   router.post('/:batchId/start', loadRater(db), form, async (req, res) => {
     const participant = requireFormToken(res, req.body);
-    const batch = res.locals.batch as RaterBatch;
+    const { batch } = raterOf(res);
     if (participant.status === 'active' && !participant.startedAt && acceptsAnswers(batch.status)) {
       // With a comprehension question, Start needs its right answer first (two tries).
       if (batch.comprehensionCheck && !participant.comprehensionPassedAt) {
@@ -200,7 +201,7 @@ export function participantRouter(db: Pick<Database, 'prisma' | 'sql'>, options:
 const badFormToken = () => new HttpError(403, 'bad_form_token', 'This form has expired or did not come from this study. Please reload the page.');
 
 function requireFormToken(res: Response, body: unknown): Participant {
-  const participant = res.locals.participant as Participant;
+  const { participant } = raterOf(res);
   const token = (body as { csrf?: unknown } | undefined)?.csrf;
   if (!checkFormToken(participant, token)) throw badFormToken();
   return participant;

@@ -11,6 +11,11 @@ export const idParam = z.object({
     .regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters'),
 });
 
+/** An id of a row in a path (token, participant): word characters, as newId makes them. */
+const rowId = z.string().regex(/^[\w-]{1,64}$/, 'is not an id');
+export const participantParam = z.object({ participantId: rowId });
+export const tokenParam = z.object({ id: rowId });
+
 export { datasetNameSchema } from '../../core/dataset-format.js';
 export { seedSchema } from '../../core/batch-settings.js';
 

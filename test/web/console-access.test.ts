@@ -1,0 +1,72 @@
+// The console's admin router (/console/admin: tokens, accounts, audit log), its forms' field
+// errors, and the batch each /console/batches/:id route is given.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Batch } from '../../src/db/batches.js';
+import { signInAdminAndResearcher, type ConsoleSession } from '../helpers/console.js';
+import { createOpenBatch } from '../helpers/rater.js';
+import { createTestApp, type TestApp } from '../helpers/test-app.js';
+
+let t: TestApp;
+let admin: ConsoleSession;
+let researcher: ConsoleSession;
+let batch: Batch;
+beforeAll(async () => {
+  t = await createTestApp();
+  ({ admin, researcher } = await signInAdminAndResearcher(t.app, t.db.prisma));
+  batch = await createOpenBatch(t.db.prisma, { raters: 5 }, 120);
+});
+afterAll(async () => {
+  await t?.drop();
+});
+
+describe('/console/admin', () => {
+  it('is for admins only, even to read; a researcher gets 403 on every page of it', async () => {
+    for (const page of ['/console/admin/tokens', '/console/admin/accounts', '/console/admin/audit']) {
+      expect([page, (await admin.agent.get(page)).status]).toEqual([page, 200]);
+      expect([page, (await researcher.agent.get(page)).status]).toEqual([page, 403]);
+    }
+  });
+
+  it('lets a researcher still reach pages outside it, and gives an unknown console page 404, not 403', async () => {
+    expect((await researcher.agent.get('/console/batches')).status).toBe(200);
+    expect((await researcher.agent.get('/console/no-such-page')).status).toBe(404);
+  });
+
+  it('shows each account field\'s problem beside it and keeps what was typed, creating nothing', async () => {
+    const res = await admin.agent.post('/console/admin/accounts').type('form').send({ _csrf: await admin.csrf(), email: 'new.person@example.org', role: 'owner', password: 'short' });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('value="new.person@example.org"');
+    expect(res.text).toContain('Choose a role: researcher or admin.');
+    expect(res.text).toMatch(/password needs at least \d+ characters/);
+    expect(await t.db.prisma.account.count({ where: { email: 'new.person@example.org' } })).toBe(0);
+  });
+
+  it('says an email is taken beside the email field (409)', async () => {
+    const res = await admin.agent.post('/console/admin/accounts').type('form').send({ _csrf: await admin.csrf(), email: 'reader@example.org', role: 'admin', password: 'a long enough password' });
+    expect(res.status).toBe(409);
+    expect(res.text).toContain('An account with this email exists.');
+  });
+
+  it('revokes a token by id and refuses a path that cannot be an id with 400', async () => {
+    const bad = await admin.agent.post('/console/admin/tokens/bad%20id/revoke').type('form').send({ _csrf: await admin.csrf() });
+    expect(bad.status).toBe(400);
+  });
+});
+
+describe('the batch of a /console/batches/:id route', () => {
+  it('is found once for the route and its results and review pages, and is a 404 page when it does not exist', async () => {
+    for (const suffix of ['', '/participants', '/results', '/review']) {
+      expect([suffix, (await researcher.agent.get(`/console/batches/${batch.id}${suffix}`)).status]).toEqual([suffix, 200]);
+      const missing = await researcher.agent.get(`/console/batches/b_doesnotexist${suffix}`);
+      expect([suffix, missing.status]).toEqual([suffix, 404]);
+      expect(missing.text).toContain('No batch with id');
+    }
+  });
+
+  it('refuses an unknown lifecycle action with 400 naming the known ones, and changes nothing', async () => {
+    const res = await admin.agent.post(`/console/batches/${batch.id}/status`).type('form').send({ _csrf: await admin.csrf(), action: 'delete' });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('open, pause, close');
+    expect((await t.db.prisma.batch.findUniqueOrThrow({ where: { id: batch.id } })).status).toBe('open');
+  });
+});
