@@ -4,15 +4,13 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../src/core/rng.js';
-import { changeBatchStatus, createBatchFromDataset, type Batch } from '../../src/db/batches.js';
-import { importDatasetText } from '../../src/db/datasets.js';
+import type { Batch } from '../../src/db/batches.js';
 import { ARTIFACTS, browserAvailable, launchChromium, serve, type Served } from '../helpers/browser.js';
 import { makeAccount, PASSWORD } from '../helpers/console.js';
 import { toJsonlText } from '../helpers/datasets.js';
 import { createOpenBatch, prolificId } from '../helpers/rater.js';
 import { simulateRaters } from '../helpers/simulate.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
-import { TEST_ACTOR } from '../helpers/actor.js';
 
 const XSS = [
   '<script>window.__xss = "script"</script>',
@@ -51,12 +49,7 @@ describe.runIf(browserAvailable)('console in Chromium', () => {
     await makeAccount(t.db.prisma, 'admin@example.org', 'admin');
     resultsBatch = await createOpenBatch(t.db.prisma, { raters: 30 }, 300);
     await simulateRaters(t.db, resultsBatch, 25, { generated: 0.74, category: 0.43, category_topic: 0.48, control: 0.13, control_topic: 0.15, other: 0.08 }, createRng(8));
-    const imported = await importDatasetText(t.db.prisma, { name: 'xss', text: xssDataset() }, TEST_ACTOR);
-    if (imported.status !== 'created') throw new Error(imported.status);
-    const created = await createBatchFromDataset(t.db.prisma, { dataset: 'xss', name: 'xss <script>window.__xss="batch"</script>', questions: 5, raters: 5, seed: 1, completionCode: 'XSS1', ratingsPerTask: null, preferredSide: 'random' }, TEST_ACTOR);
-    if (!created.ok) throw new Error(created.reason);
-    const opened = await changeBatchStatus(t.db.prisma, created.batch, 'open', new Date(), TEST_ACTOR);
-    xssBatch = opened.ok ? opened.batch : created.batch;
+    xssBatch = await createOpenBatch(t.db.prisma, { name: 'xss <script>window.__xss="batch"</script>', questions: 5, raters: 5, seed: 1, completionCode: 'XSS1', preferredSide: 'random' }, xssDataset());
     await simulateRaters(t.db, xssBatch, 2, { generated: 0.8, category: 0.5, category_topic: 0.5, control: 0.2, control_topic: 0.2, other: 0.1 }, createRng(9));
     app = await serve(t.app);
     browser = await launchChromium();

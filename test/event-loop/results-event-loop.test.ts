@@ -6,16 +6,13 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pg from 'pg';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRng } from '../../src/core/rng.js';
-import { generateSyntheticDataset, toJsonl } from '../../src/core/synthetic-dataset.js';
-import { changeBatchStatus, createBatchFromDataset, type Batch } from '../../src/db/batches.js';
-import { importDatasetText } from '../../src/db/datasets.js';
+import type { Batch } from '../../src/db/batches.js';
 import { seedFinishedRaters } from '../../scripts/bench/lib/seed-answers.js';
 import { serve, type Served } from '../helpers/browser.js';
 import { makeAccount, signIn } from '../helpers/console.js';
+import { createOpenBatch } from '../helpers/rater.js';
 import { serverUrl } from '../helpers/test-database.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
-import { TEST_ACTOR } from '../helpers/actor.js';
 
 const RATERS = 5_000;
 
@@ -28,11 +25,7 @@ describe.skipIf(!serverUrl)('the event loop while results are computed (PostgreS
   beforeAll(async () => {
     t = await createTestApp();
     served = await serve(t.app);
-    await importDatasetText(t.db.prisma, { name: 'loop', text: toJsonl(generateSyntheticDataset(3_000, createRng(4))) }, TEST_ACTOR);
-    const created = await createBatchFromDataset(t.db.prisma, { dataset: 'loop', name: 'loop', questions: 20, raters: RATERS, seed: 3, completionCode: 'L00P1', ratingsPerTask: 40, preferredSide: 'first' }, TEST_ACTOR);
-    if (!created.ok) throw new Error(created.reason);
-    const opened = await changeBatchStatus(t.db.prisma, created.batch, 'open', new Date(), TEST_ACTOR);
-    batch = opened.ok ? opened.batch : created.batch;
+    batch = await createOpenBatch(t.db.prisma, { name: 'loop', questions: 20, raters: RATERS, seed: 3, completionCode: 'L00P1', ratingsPerTask: 40 }, 3_000);
     const client = new pg.Client({ connectionString: t.url ?? '' });
     await client.connect();
     await seedFinishedRaters(client, batch.id, RATERS);

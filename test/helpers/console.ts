@@ -12,9 +12,10 @@ export async function makeAccount(prisma: Prisma, email: string, role: Role): Pr
   if (!created.ok) throw new Error(created.reason);
 }
 
+/** The form token of a page: `_csrf` on console pages, `csrf` on survey pages. */
 export function csrfFrom(html: string): string {
-  const m = /name="_csrf" value="([^"]+)"/.exec(html);
-  if (!m) throw new Error('no _csrf field on the page');
+  const m = /name="_?csrf" value="([^"]+)"/.exec(html);
+  if (!m) throw new Error(`no CSRF field on the page:\n${html.slice(0, 500)}`);
   return m[1] as string;
 }
 

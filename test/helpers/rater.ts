@@ -8,16 +8,23 @@ import { changeBatchStatus, createBatchFromDataset, type Batch } from '../../src
 import type { Prisma } from '../../src/db/connection.js';
 import { importDatasetText } from '../../src/db/datasets.js';
 import type { BatchSettings } from '../../src/core/batch-settings.js';
+import type { Participant } from '../../src/db/participants.js';
 import { TEST_ACTOR } from './actor.js';
+import { csrfFrom } from './console.js';
 
 export const prolificId = (): string => randomBytes(12).toString('hex');
 
 /** A distinct client address for the n-th simulated rater (10.x.y.z). */
 export const addressOf = (n: number): string => `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
 
-export async function createOpenBatch(prisma: Prisma, overrides: Partial<BatchSettings> = {}, datapoints = 300): Promise<Batch> {
+/**
+ * Imports a dataset, makes a batch of it and opens it: `data` is a number of synthetic datapoints
+ * or a JSON Lines text of its own (awkward or hostile content).
+ */
+export async function createOpenBatch(prisma: Prisma, overrides: Partial<BatchSettings> = {}, data: number | string = 300): Promise<Batch> {
   const name = `ds-${prolificId()}`;
-  const imported = await importDatasetText(prisma, { name, text: toJsonl(generateSyntheticDataset(datapoints, createRng(name))) }, TEST_ACTOR);
+  const text = typeof data === 'string' ? data : toJsonl(generateSyntheticDataset(data, createRng(name)));
+  const imported = await importDatasetText(prisma, { name, text }, TEST_ACTOR);
   if (imported.status !== 'created') throw new Error(imported.status);
   const created = await createBatchFromDataset(prisma, {
     dataset: imported.dataset.id,
@@ -36,11 +43,6 @@ export async function createOpenBatch(prisma: Prisma, overrides: Partial<BatchSe
   return opened.batch;
 }
 
-export function csrfOf(html: string): string {
-  const m = /name="csrf" value="([^"]*)"/.exec(html);
-  if (!m) throw new Error(`no csrf field in page:\n${html.slice(0, 500)}`);
-  return m[1] as string;
-}
 
 export function optionIdsOf(html: string): string[] {
   return [...html.matchAll(/name="option" value="([^"]+)"/g)].map((m) => m[1] as string);
@@ -65,6 +67,11 @@ export function checkTargetOf(html: string): string | null {
 export function questionNumberOf(html: string): number | null {
   const m = /Question (\d+) of (\d+)/.exec(html);
   return m ? Number(m[1]) : null;
+}
+
+/** The stored participant behind a simulated rater (by batch and PROLIFIC_PID). */
+export function participantOf(prisma: Prisma, rater: Pick<Rater, 'batch' | 'ids'>): Promise<Participant> {
+  return prisma.participant.findUniqueOrThrow({ where: { batchId_prolificPid: { batchId: rater.batch.id, prolificPid: rater.ids.PROLIFIC_PID } } });
 }
 
 export class Rater {
@@ -115,9 +122,9 @@ export class Rater {
   async consentAndStart(): Promise<string> {
     const consent = await this.enter();
     if (!consent.includes('name="decision"')) return consent;
-    await this.post('consent', { csrf: csrfOf(consent), decision: 'agree' });
+    await this.post('consent', { csrf: csrfFrom(consent), decision: 'agree' });
     const instructions = await this.session();
-    await this.post('start', { csrf: csrfOf(instructions) });
+    await this.post('start', { csrf: csrfFrom(instructions) });
     return this.session();
   }
 
@@ -128,7 +135,7 @@ export class Rater {
   async answer(page: string, pick: (ids: string[]) => string[] = (ids) => ids.slice(0, 2)): Promise<string> {
     const target = checkTargetOf(page);
     const option = target !== null && this.checks === 'pass' ? [target] : pick(optionIdsOf(page));
-    const form: Record<string, string | string[]> = { csrf: csrfOf(page), position: positionOf(page), option };
+    const form: Record<string, string | string[]> = { csrf: csrfFrom(page), position: positionOf(page), option };
     if (target !== null) form.check = '1';
     await this.post('answer', form);
     return this.session();

@@ -8,7 +8,7 @@ import type { Batch } from '../../src/db/batches.js';
 import { timeOutAbandonedParticipants } from '../../src/db/timeouts.js';
 import { CLI_ACTOR } from '../../src/db/audit.js';
 import { ProlificClient } from '../../src/prolific/client.js';
-import { createOpenBatch, prolificId, Rater } from '../helpers/rater.js';
+import { createOpenBatch, prolificId, Rater, participantOf } from '../helpers/rater.js';
 import { simulateRaters } from '../helpers/simulate.js';
 import { startProlificStandIn, type ProlificStandIn } from '../helpers/prolific-stand-in.js';
 import { csrfFrom, makeAccount, signIn } from '../helpers/console.js';
@@ -48,7 +48,6 @@ async function ratersWithSubmissions(batch: Batch, statuses: string[]): Promise<
   return raters;
 }
 
-const participantOf = (batch: Batch, rater: Rater) => t.db.prisma.participant.findFirstOrThrow({ where: { batchId: batch.id, prolificPid: rater.ids.PROLIFIC_PID } });
 
 describe('Prolific sync', () => {
   it('takes the study id from the first entry, frees returned, timed-out and rejected places, keeps answers, flags unknown sessions; the next rater gets a freed place', async () => {
@@ -64,13 +63,13 @@ describe('Prolific sync', () => {
     expect(res.status).toBe(200);
     expect(res.body.matched).toBe(4);
     expect(res.body.freed.map((f: { status: string }) => f.status).sort()).toEqual(['rejected', 'returned', 'timed_out']);
-    expect((await participantOf(batch, returned as Rater)).status).toBe('returned');
-    expect((await participantOf(batch, timedOut as Rater)).status).toBe('timed_out');
-    expect((await participantOf(batch, rejected as Rater)).status).toBe('rejected');
-    const kept = await participantOf(batch, active as Rater);
+    expect((await participantOf(t.db.prisma, returned as Rater)).status).toBe('returned');
+    expect((await participantOf(t.db.prisma, timedOut as Rater)).status).toBe('timed_out');
+    expect((await participantOf(t.db.prisma, rejected as Rater)).status).toBe('rejected');
+    const kept = await participantOf(t.db.prisma, active as Rater);
     expect([kept.status, kept.prolificStatus]).toEqual(['active', 'ACTIVE']);
-    expect((await participantOf(batch, returned as Rater)).prolificStatus).toBe('RETURNED');
-    const flagged = await participantOf(batch, awaiting as Rater);
+    expect((await participantOf(t.db.prisma, returned as Rater)).prolificStatus).toBe('RETURNED');
+    const flagged = await participantOf(t.db.prisma, awaiting as Rater);
     expect(flagged.sessionUnknown).toBe(true);
     expect(res.body.unknownSessions).toEqual([flagged.id]);
     expect(await t.db.prisma.answer.count({ where: { participant: { batchId: batch.id, prolificPid: (returned as Rater).ids.PROLIFIC_PID } } })).toBe(1);
@@ -94,7 +93,7 @@ describe('Prolific sync', () => {
     expect(res.body.freed).toHaveLength(3);
     const listCalls = standIn.calls.filter((c) => c.path === '/api/v1/submissions/');
     expect(listCalls.map((c) => c.query.page)).toEqual(['1', '1', '1', '2', '3']);
-    for (const r of raters) expect((await participantOf(batch, r)).status).toBe('returned');
+    for (const r of raters) expect((await participantOf(t.db.prisma, r)).status).toBe('returned');
   });
 
   it('answers 409 with what to do for a batch without a study id', async () => {
@@ -111,7 +110,7 @@ describe('Prolific sync', () => {
     const res = await request(t.app).post(`/api/v1/batches/${batch.id}/prolific/sync`).set(t.auth);
     expect(res.status).toBe(502);
     expect(res.body.error.message).toMatch(/Prolific API list submissions failed with 503/);
-    expect((await participantOf(batch, rater as Rater)).status).toBe('active');
+    expect((await participantOf(t.db.prisma, rater as Rater)).status).toBe('active');
     expect(standIn.calls.filter((c) => c.path === '/api/v1/submissions/')).toHaveLength(5);
     t.logged.splice(0);
   });
@@ -123,8 +122,8 @@ describe('Prolific sync', () => {
     await request(t.app).post(`/api/v1/batches/${batch.id}/prolific/sync`).set(t.auth).expect(200);
     const later = new Date(Date.now() + 61 * 60_000);
     const timedOut = await timeOutAbandonedParticipants(t.db.sql, later, CLI_ACTOR, { batchId: batch.id, keepProlificActive: true });
-    expect(timedOut.map((p) => p.participantId)).toEqual([(await participantOf(batch, gone as Rater)).id]);
-    expect((await participantOf(batch, active as Rater)).status).toBe('active');
+    expect(timedOut.map((p) => p.participantId)).toEqual([(await participantOf(t.db.prisma, gone as Rater)).id]);
+    expect((await participantOf(t.db.prisma, active as Rater)).status).toBe('active');
   });
 });
 
@@ -164,7 +163,7 @@ describe('study id', () => {
     expect((await request(t.app).post(`/api/v1/batches/${batch.id}/prolific/study`).set(t.auth).send({ studyId: 'nope' })).status).toBe(422);
     const second = await request(t.app).post(`/api/v1/batches/${batch.id}/prolific/sync`).set(t.auth);
     expect(second.body.freed).toHaveLength(1);
-    expect((await participantOf(batch, real as Rater)).status).toBe('returned');
+    expect((await participantOf(t.db.prisma, real as Rater)).status).toBe('returned');
     expect(await t.db.prisma.auditEvent.count({ where: { batchId: batch.id, action: 'batch.prolific_study' } })).toBe(1);
   });
 });

@@ -5,8 +5,8 @@ import { computeSlicedMetrics, type SliceableAnswer } from '../../src/core/metri
 import type { OptionKind } from '../../src/core/option-kinds.js';
 import { createRng } from '../../src/core/rng.js';
 import { changeBatchStatus, createBatchFromDataset, type Batch } from '../../src/db/batches.js';
-import { importDatasetText } from '../../src/db/datasets.js';
 import { toJsonlText } from '../helpers/datasets.js';
+import { createOpenBatch } from '../helpers/rater.js';
 import { simulateRaters } from '../helpers/simulate.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { TEST_ACTOR } from '../helpers/actor.js';
@@ -37,12 +37,7 @@ function awkwardDataset(): string {
 
 beforeAll(async () => {
   t = await createTestApp();
-  const imported = await importDatasetText(t.db.prisma, { name: 'awkward', text: awkwardDataset() }, TEST_ACTOR);
-  if (imported.status !== 'created') throw new Error(imported.status);
-  const created = await createBatchFromDataset(t.db.prisma, { dataset: 'awkward', name: 'results', questions: 20, raters: 40, seed: 5, completionCode: 'DONE1', ratingsPerTask: null, preferredSide: 'first' }, TEST_ACTOR);
-  if (!created.ok) throw new Error(created.reason);
-  const opened = await changeBatchStatus(t.db.prisma, created.batch, 'open', new Date(), TEST_ACTOR);
-  batch = opened.ok ? opened.batch : created.batch;
+  batch = await createOpenBatch(t.db.prisma, { name: 'results', questions: 20, raters: 40, seed: 5, completionCode: 'DONE1' }, awkwardDataset());
   const rng = createRng(11);
   await simulateRaters(t.db, batch, 30, P, rng);
   // Two raters stop half way: their 20 answers count only with includePartial.
@@ -177,7 +172,7 @@ describe('exports', () => {
   });
 
   it('exports the side each question showed the preferred response on, as the rater saw it', async () => {
-    const created = await createBatchFromDataset(t.db.prisma, { dataset: 'awkward', name: 'random sides', questions: 20, raters: 4, seed: 6, completionCode: 'DONE1', ratingsPerTask: null, preferredSide: 'random' }, TEST_ACTOR);
+    const created = await createBatchFromDataset(t.db.prisma, { dataset: batch.datasetId, name: 'random sides', questions: 20, raters: 4, seed: 6, completionCode: 'DONE1', ratingsPerTask: null, preferredSide: 'random' }, TEST_ACTOR);
     if (!created.ok) throw new Error(created.reason);
     const opened = await changeBatchStatus(t.db.prisma, created.batch, 'open', new Date(), TEST_ACTOR);
     if (!opened.ok) throw new Error('open failed');

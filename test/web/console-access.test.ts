@@ -33,7 +33,8 @@ describe('/console/admin', () => {
   });
 
   it('shows each account field\'s problem beside it and keeps what was typed, creating nothing', async () => {
-    const res = await admin.agent.post('/console/admin/accounts').type('form').send({ _csrf: await admin.csrf(), email: 'new.person@example.org', role: 'owner', password: 'short' });
+    const token = await admin.csrf(); // before post(): the agent attaches cookies when the request is made
+    const res = await admin.agent.post('/console/admin/accounts').type('form').send({ _csrf: token, email: 'new.person@example.org', role: 'owner', password: 'short' });
     expect(res.status).toBe(400);
     expect(res.text).toContain('value="new.person@example.org"');
     expect(res.text).toContain('Choose a role: researcher or admin.');
@@ -42,13 +43,15 @@ describe('/console/admin', () => {
   });
 
   it('says an email is taken beside the email field (409)', async () => {
-    const res = await admin.agent.post('/console/admin/accounts').type('form').send({ _csrf: await admin.csrf(), email: 'reader@example.org', role: 'admin', password: 'a long enough password' });
+    const token = await admin.csrf(); // before post(): the agent attaches cookies when the request is made
+    const res = await admin.agent.post('/console/admin/accounts').type('form').send({ _csrf: token, email: 'reader@example.org', role: 'admin', password: 'a long enough password' });
     expect(res.status).toBe(409);
     expect(res.text).toContain('An account with this email exists.');
   });
 
   it('revokes a token by id and refuses a path that cannot be an id with 400', async () => {
-    const bad = await admin.agent.post('/console/admin/tokens/bad%20id/revoke').type('form').send({ _csrf: await admin.csrf() });
+    const token = await admin.csrf(); // before post(): the agent attaches cookies when the request is made
+    const bad = await admin.agent.post('/console/admin/tokens/bad%20id/revoke').type('form').send({ _csrf: token });
     expect(bad.status).toBe(400);
   });
 });
@@ -64,7 +67,8 @@ describe('the batch of a /console/batches/:id route', () => {
   });
 
   it('refuses an unknown lifecycle action with 400 naming the known ones, and changes nothing', async () => {
-    const res = await admin.agent.post(`/console/batches/${batch.id}/status`).type('form').send({ _csrf: await admin.csrf(), action: 'delete' });
+    const token = await admin.csrf(); // before post(): the agent attaches cookies when the request is made
+    const res = await admin.agent.post(`/console/batches/${batch.id}/status`).type('form').send({ _csrf: token, action: 'delete' });
     expect(res.status).toBe(400);
     expect(res.text).toContain('open, pause, close');
     expect((await t.db.prisma.batch.findUniqueOrThrow({ where: { id: batch.id } })).status).toBe('open');

@@ -6,14 +6,13 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvField } from '../../src/core/export-format.js';
 import { createRng } from '../../src/core/rng.js';
-import { changeBatchStatus, createBatchFromDataset, type Batch } from '../../src/db/batches.js';
-import { importDatasetText } from '../../src/db/datasets.js';
+import type { Batch } from '../../src/db/batches.js';
 import { DownloadAborted, writeAnswersExport } from '../../src/results/exports.js';
 import { errorHandler } from '../../src/web/middleware/error-handler.js';
 import { toJsonlText } from '../helpers/datasets.js';
+import { createOpenBatch } from '../helpers/rater.js';
 import { simulateRaters } from '../helpers/simulate.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
-import { TEST_ACTOR } from '../helpers/actor.js';
 
 const FORMULAS = ['=HYPERLINK("http://evil.example","click")', '+1 point of view', '-2 dashes first', '@mention first', '\tleading tab'];
 
@@ -32,12 +31,7 @@ beforeAll(async () => {
       preferences: [0, 1].map((k) => ({ category: ['Clarity', 'Accuracy', 'Humor'][(i + k) % 3], granular: [`${FORMULAS[(i + k) % FORMULAS.length]} ${i}`] })),
     })),
   );
-  const imported = await importDatasetText(t.db.prisma, { name: 'formulas', text }, TEST_ACTOR);
-  if (imported.status !== 'created') throw new Error(imported.status);
-  const created = await createBatchFromDataset(t.db.prisma, { dataset: 'formulas', name: 'formulas', questions: 5, raters: 5, seed: 3, completionCode: 'F0RMULA', ratingsPerTask: null, preferredSide: 'first' }, TEST_ACTOR);
-  if (!created.ok) throw new Error(created.reason);
-  const opened = await changeBatchStatus(t.db.prisma, created.batch, 'open', new Date(), TEST_ACTOR);
-  batch = opened.ok ? opened.batch : created.batch;
+  batch = await createOpenBatch(t.db.prisma, { name: 'formulas', questions: 5, raters: 5, seed: 3, completionCode: 'F0RMULA' }, text);
   await simulateRaters(t.db, batch, 3, { generated: 0.7, category: 0.5, category_topic: 0.5, control: 0.2, control_topic: 0.2, other: 0.1 }, createRng(1));
 });
 afterAll(async () => {

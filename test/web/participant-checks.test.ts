@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../src/core/rng.js';
 import type { Batch } from '../../src/db/batches.js';
 import { computeBatchMetrics } from '../../src/results/metrics.js';
-import { checkTargetOf, createOpenBatch, csrfOf, optionIdsOf, positionOf, questionNumberOf, Rater } from '../helpers/rater.js';
+import { csrfFrom } from '../helpers/console.js';
+import { checkTargetOf, createOpenBatch, optionIdsOf, positionOf, questionNumberOf, Rater, participantOf } from '../helpers/rater.js';
 import { simulateRaters } from '../helpers/simulate.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
@@ -18,7 +19,6 @@ afterAll(async () => {
   await t?.drop();
 });
 
-const participantOf = (rater: Rater) => t.db.prisma.participant.findFirstOrThrow({ where: { batchId: batch.id, prolificPid: rater.ids.PROLIFIC_PID } });
 
 describe('attention checks', () => {
   it('gives each rater two checks at random places after the third question, never first, and records passes', async () => {
@@ -32,7 +32,7 @@ describe('attention checks', () => {
       placements.add(checkNumbers.join(','));
       const checks = await t.db.prisma.attentionCheck.findMany({ where: { participant: { batchId: batch.id, prolificPid: rater.ids.PROLIFIC_PID } } });
       expect(checks.map((c) => c.passed)).toEqual([true, true]);
-      expect((await participantOf(rater)).status).toBe('completed');
+      expect((await participantOf(t.db.prisma, rater)).status).toBe('completed');
     }
     expect(placements.size).toBeGreaterThan(1);
   });
@@ -51,7 +51,7 @@ describe('attention checks', () => {
     const rater = new Rater(t.app, batch);
     rater.checks = 'ignore';
     await rater.completeAll();
-    const participant = await participantOf(rater);
+    const participant = await participantOf(t.db.prisma, rater);
     const checks = await t.db.prisma.attentionCheck.findMany({ where: { participantId: participant.id } });
     // 'ignore' ticks the first two options: never exactly the target.
     expect(checks.map((c) => c.passed)).toEqual([false, false]);
@@ -66,12 +66,12 @@ describe('attention checks', () => {
     const position = positionOf(page);
     const options = optionIdsOf(page);
     // Skipping the check: the question behind it has not been shown, so nothing is stored.
-    await rater.post('answer', { csrf: csrfOf(page), position, option: options.slice(0, 1) });
-    const participant = await participantOf(rater);
+    await rater.post('answer', { csrf: csrfFrom(page), position, option: options.slice(0, 1) });
+    const participant = await participantOf(t.db.prisma, rater);
     expect(await t.db.prisma.answer.count({ where: { participantId: participant.id, position: Number(position) } })).toBe(0);
     const target = checkTargetOf(page) as string;
-    await rater.post('answer', { csrf: csrfOf(page), position, option: [target], check: '1' });
-    await rater.post('answer', { csrf: csrfOf(page), position, option: options.filter((o) => o !== target).slice(0, 2), check: '1' });
+    await rater.post('answer', { csrf: csrfFrom(page), position, option: [target], check: '1' });
+    await rater.post('answer', { csrf: csrfFrom(page), position, option: options.filter((o) => o !== target).slice(0, 2), check: '1' });
     const check = await t.db.prisma.attentionCheck.findFirstOrThrow({ where: { participantId: participant.id, beforePosition: Number(position) } });
     expect(check.passed).toBe(true);
     expect(check.selectedOptionIds).toEqual([target]);
@@ -102,13 +102,13 @@ describe('attention checks', () => {
 describe('comprehension question', () => {
   const startWith = async (rater: Rater, understanding?: string) => {
     const page = await rater.session();
-    const form: Record<string, string> = { csrf: csrfOf(page) };
+    const form: Record<string, string> = { csrf: csrfFrom(page) };
     if (understanding) form.understanding = understanding;
     return rater.post('start', form);
   };
   const enterAndConsent = async (rater: Rater) => {
     const consent = await rater.enter();
-    await rater.post('consent', { csrf: csrfOf(consent), decision: 'agree' });
+    await rater.post('consent', { csrf: csrfFrom(consent), decision: 'agree' });
     return rater.session();
   };
 
@@ -132,7 +132,7 @@ describe('comprehension question', () => {
   it('asks a rater who is wrong twice to return the study, frees the place and records nothing else', async () => {
     const small = await createOpenBatch(t.db.prisma, { comprehensionCheck: true, raters: 1 }, 300);
     const rater = new Rater(t.app, small);
-    const csrf = csrfOf(await enterAndConsent(rater));
+    const csrf = csrfFrom(await enterAndConsent(rater));
     await startWith(rater, 'all');
     expect((await startWith(rater, 'longest')).status).toBe(303);
     const page = await rater.session();

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_ACTOR } from '../../src/db/audit.js';
 import { timeOutAbandonedParticipants } from '../../src/db/timeouts.js';
 import { startTimeoutSweep } from '../../src/jobs/timeout-sweep.js';
-import { addressOf, createOpenBatch, Rater, questionNumberOf } from '../helpers/rater.js';
+import { addressOf, createOpenBatch, Rater, questionNumberOf, participantOf } from '../helpers/rater.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
 let t: TestApp;
@@ -17,7 +17,6 @@ afterAll(async () => {
 });
 
 const minutesLater = (minutes: number) => new Date(Date.now() + minutes * 60_000);
-const participantOf = (batchId: string, rater: Rater) => t.db.prisma.participant.findFirstOrThrow({ where: { batchId, prolificPid: rater.ids.PROLIFIC_PID } });
 const totalLoad = async (batchId: string) => (await t.db.prisma.task.aggregate({ where: { batchId }, _sum: { load: true } }))._sum.load ?? 0;
 
 describe('participant timeouts', () => {
@@ -33,7 +32,7 @@ describe('participant timeouts', () => {
 
     expect(await timeOutAbandonedParticipants(t.db.sql, minutesLater(29), CLI_ACTOR, { batchId: batch.id })).toEqual([]);
     const timedOut = await timeOutAbandonedParticipants(t.db.sql, minutesLater(31), CLI_ACTOR, { batchId: batch.id });
-    const participant = await participantOf(batch.id, gone);
+    const participant = await participantOf(t.db.prisma, gone);
     expect(timedOut).toEqual([{ participantId: participant.id, batchId: batch.id }]);
     expect(participant.status).toBe('timed_out');
     expect(participant.timedOutAt).toBeInstanceOf(Date);
@@ -62,8 +61,8 @@ describe('participant timeouts', () => {
     const consenting = new Rater(t.app, batch);
     await consenting.enter();
     const gone = await timeOutAbandonedParticipants(t.db.sql, minutesLater(11), CLI_ACTOR, { batchId: batch.id });
-    expect(gone).toEqual([{ participantId: (await participantOf(batch.id, consenting)).id, batchId: batch.id }]);
-    expect((await participantOf(batch.id, done)).status).toBe('completed');
+    expect(gone).toEqual([{ participantId: (await participantOf(t.db.prisma, consenting)).id, batchId: batch.id }]);
+    expect((await participantOf(t.db.prisma, done)).status).toBe('completed');
     expect(await timeOutAbandonedParticipants(t.db.sql, minutesLater(11), CLI_ACTOR, { batchId: batch.id })).toEqual([]);
     expect((await t.db.prisma.batch.findUniqueOrThrow({ where: { id: batch.id } })).placesTaken).toBe(1);
   });
@@ -106,7 +105,7 @@ describe('participant timeouts', () => {
     const messages: string[] = [];
     const sweep = startTimeoutSweep(t.db.sql, { everyMs: 20, log: (m) => messages.push(m), now: () => minutesLater(6) });
     try {
-      await expect.poll(async () => (await participantOf(batch.id, rater)).status, { timeout: 5_000 }).toBe('timed_out');
+      await expect.poll(async () => (await participantOf(t.db.prisma, rater)).status, { timeout: 5_000 }).toBe('timed_out');
     } finally {
       sweep.stop();
     }

@@ -2,7 +2,8 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kindsOfBits, OPTION_KINDS, OTHER_OPTION_TEXT } from '../../src/core/option-kinds.js';
 import { changeBatchStatus, type Batch } from '../../src/db/batches.js';
-import { createOpenBatch, csrfOf, optionIdsOf, questionNumberOf, Rater } from '../helpers/rater.js';
+import { csrfFrom } from '../helpers/console.js';
+import { createOpenBatch, optionIdsOf, questionNumberOf, Rater, participantOf } from '../helpers/rater.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { TEST_ACTOR } from '../helpers/actor.js';
 
@@ -16,8 +17,6 @@ afterAll(async () => {
   await t?.drop();
 });
 
-const participantOf = (rater: Rater) =>
-  t.db.prisma.participant.findUniqueOrThrow({ where: { batchId_prolificPid: { batchId: batch.id, prolificPid: rater.ids.PROLIFIC_PID } } });
 
 describe('a whole session', () => {
   let rater: Rater;
@@ -40,7 +39,7 @@ describe('a whole session', () => {
   });
 
   it('stores 20 answers, one per question, with the option order shown and server timings', async () => {
-    const participant = await participantOf(rater);
+    const participant = await participantOf(t.db.prisma, rater);
     expect(participant.status).toBe('completed');
     expect(participant.studyId).toBe(rater.ids.STUDY_ID);
     expect(participant.sessionId).toBe(rater.ids.SESSION_ID);
@@ -102,11 +101,11 @@ describe('resume and resubmits', () => {
     const rater = new Rater(t.app, batch);
     const first = await rater.consentAndStart();
     const second = await rater.answer(first, (ids) => ids.slice(0, 1));
-    const before = await t.db.prisma.answer.findMany({ where: { participantId: (await participantOf(rater)).id } });
+    const before = await t.db.prisma.answer.findMany({ where: { participantId: (await participantOf(t.db.prisma, rater)).id } });
     // The back button: post question 1 again with a different selection.
-    const res = await rater.post('answer', { csrf: csrfOf(first), position: '0', option: optionIdsOf(first).slice(2, 5) });
+    const res = await rater.post('answer', { csrf: csrfFrom(first), position: '0', option: optionIdsOf(first).slice(2, 5) });
     expect(res.status).toBe(303);
-    const after = await t.db.prisma.answer.findMany({ where: { participantId: (await participantOf(rater)).id } });
+    const after = await t.db.prisma.answer.findMany({ where: { participantId: (await participantOf(t.db.prisma, rater)).id } });
     expect(after).toEqual(before);
     expect(questionNumberOf(await rater.session())).toBe(questionNumberOf(second));
   });
@@ -114,10 +113,10 @@ describe('resume and resubmits', () => {
   it('stores one row for 20 concurrent submits of the same answer', async () => {
     const rater = new Rater(t.app, batch);
     const page = await rater.consentAndStart();
-    const form = { csrf: csrfOf(page), position: '0', option: optionIdsOf(page).slice(0, 3) };
+    const form = { csrf: csrfFrom(page), position: '0', option: optionIdsOf(page).slice(0, 3) };
     const results = await Promise.all(Array.from({ length: 20 }, () => rater.post('answer', form)));
     expect(results.map((r) => r.status)).toEqual(Array(20).fill(303));
-    const participant = await participantOf(rater);
+    const participant = await participantOf(t.db.prisma, rater);
     expect(await t.db.prisma.answer.count({ where: { participantId: participant.id } })).toBe(1);
     expect(questionNumberOf(await rater.session())).toBe(2);
   });
@@ -125,19 +124,19 @@ describe('resume and resubmits', () => {
   it('asks again, with the same options, when no reason is ticked', async () => {
     const rater = new Rater(t.app, batch);
     const page = await rater.consentAndStart();
-    const res = await rater.post('answer', { csrf: csrfOf(page), position: '0' });
+    const res = await rater.post('answer', { csrf: csrfFrom(page), position: '0' });
     expect(res.status).toBe(422);
     expect(res.text).toContain('Please tick at least one reason');
     expect(optionIdsOf(res.text)).toEqual(optionIdsOf(page));
-    expect(await t.db.prisma.answer.count({ where: { participantId: (await participantOf(rater)).id } })).toBe(0);
+    expect(await t.db.prisma.answer.count({ where: { participantId: (await participantOf(t.db.prisma, rater)).id } })).toBe(0);
   });
 
   it('refuses an answer to a question not shown yet (no skipping ahead)', async () => {
     const rater = new Rater(t.app, batch);
     const page = await rater.consentAndStart();
-    const participant = await participantOf(rater);
+    const participant = await participantOf(t.db.prisma, rater);
     const later = await t.db.prisma.assignment.findUniqueOrThrow({ where: { participantId_position: { participantId: participant.id, position: 5 } } });
-    const res = await rater.post('answer', { csrf: csrfOf(page), position: '5', option: later.optionOrder.slice(0, 1) });
+    const res = await rater.post('answer', { csrf: csrfFrom(page), position: '5', option: later.optionOrder.slice(0, 1) });
     expect(res.status).toBe(303);
     expect(await t.db.prisma.answer.count({ where: { participantId: participant.id } })).toBe(0);
     expect(questionNumberOf(await rater.session())).toBe(1);
@@ -146,7 +145,7 @@ describe('resume and resubmits', () => {
   it('refuses option ids of another question', async () => {
     const rater = new Rater(t.app, batch);
     const page = await rater.consentAndStart();
-    const res = await rater.post('answer', { csrf: csrfOf(page), position: '0', option: ['o_notanoptionofthis'] });
+    const res = await rater.post('answer', { csrf: csrfFrom(page), position: '0', option: ['o_notanoptionofthis'] });
     expect(res.status).toBe(422);
   });
 
@@ -177,10 +176,10 @@ describe('entry pages', () => {
   it('records a decline and asks the participant to return the study', async () => {
     const rater = new Rater(t.app, batch);
     const consent = await rater.enter();
-    await rater.post('consent', { csrf: csrfOf(consent), decision: 'decline' });
+    await rater.post('consent', { csrf: csrfFrom(consent), decision: 'decline' });
     const page = await rater.session();
     expect(page).toContain('return the study');
-    const participant = await participantOf(rater);
+    const participant = await participantOf(t.db.prisma, rater);
     expect(participant.status).toBe('declined');
     expect(await t.db.prisma.assignment.count({ where: { participantId: participant.id } })).toBe(0);
   });
@@ -196,7 +195,7 @@ describe('entry pages', () => {
     expect(questionNumberOf(await midway.session())).toBe(1);
     while (questionNumberOf(page) !== null) page = await midway.answer(page);
     expect(page).toContain(closedBatch.completionCode);
-    const stored = await t.db.prisma.participant.findFirstOrThrow({ where: { batchId: closedBatch.id, prolificPid: midway.ids.PROLIFIC_PID } });
+    const stored = await participantOf(t.db.prisma, midway);
     expect(stored.status).toBe('completed');
   });
 
@@ -225,7 +224,7 @@ describe('entry pages', () => {
     await stays.consentAndStart();
     expect(await new Rater(t.app, small).enter()).toContain('This study is full');
     const tasksOf = async (rater: Rater) => {
-      const p = await t.db.prisma.participant.findFirstOrThrow({ where: { batchId: small.id, prolificPid: rater.ids.PROLIFIC_PID } });
+      const p = await participantOf(t.db.prisma, rater);
       return { id: p.id, tasks: (await t.db.prisma.assignment.findMany({ where: { participantId: p.id } })).map((a) => a.taskId).sort() };
     };
     const goneRow = await tasksOf(gone);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../../src/db/api-tokens.js';
 import type { Batch } from '../../src/db/batches.js';
 import { anonymous, csrfFrom, makeAccount, PASSWORD, signIn, type ConsoleSession, signInAdminAndResearcher } from '../helpers/console.js';
-import { createOpenBatch, csrfOf, optionIdsOf, questionNumberOf, Rater } from '../helpers/rater.js';
+import { createOpenBatch, optionIdsOf, questionNumberOf, Rater, participantOf } from '../helpers/rater.js';
 import { listRoutes, type RouteInfo } from '../helpers/routes.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { TEST_ACTOR } from '../helpers/actor.js';
@@ -21,23 +21,28 @@ beforeAll(async () => {
   ({ admin, researcher } = await signInAdminAndResearcher(t.app, t.db.prisma));
   const reader = await t.db.prisma.account.findUniqueOrThrow({ where: { email: 'reader@example.org' } });
   researcherToken = (await createApiToken(t.db.prisma, { name: 'reader token', accountId: reader.id }, TEST_ACTOR)).token;
-  const rater = new Rater(t.app, batch);
-  await rater.consentAndStart();
-  const participant = await t.db.prisma.participant.findFirstOrThrow({ where: { batchId: batch.id } });
-  const spare = await createApiToken(t.db.prisma, { name: 'spare token to revoke', accountId: null }, TEST_ACTOR);
-  ids = { batch: batch.id, dataset: batch.datasetId, participant: participant.id, token: spare.row.id };
+  ids = await rowsToVisit(batch);
 });
+
+/** Ids of rows the enumerated routes can name: the batch, its dataset, one participant of it, a token. */
+async function rowsToVisit(of: Batch): Promise<Record<string, string>> {
+  const rater = new Rater(t.app, of);
+  await rater.consentAndStart();
+  const participant = await participantOf(t.db.prisma, rater);
+  const spare = await createApiToken(t.db.prisma, { name: 'spare token to revoke', accountId: null }, TEST_ACTOR);
+  return { batch: of.id, dataset: of.datasetId, participant: participant.id, token: spare.row.id };
+}
 afterAll(async () => {
   await t?.drop();
 });
 
 /** A concrete URL for a route pattern, with ids of rows that exist. */
-function urlFor(route: RouteInfo): string {
+function urlFor(route: RouteInfo, rows = ids): string {
   return route.path
-    .replace(/\/datasets\/:id/, `/datasets/${ids.dataset}`)
-    .replace(/\/tokens\/:id/, `/tokens/${ids.token}`)
-    .replace(':participantId', ids.participant as string)
-    .replace(/:id|:batchId/, ids.batch as string);
+    .replace(/\/datasets\/:id/, `/datasets/${rows.dataset}`)
+    .replace(/\/tokens\/:id/, `/tokens/${rows.token}`)
+    .replace(':participantId', rows.participant as string)
+    .replace(/:id|:batchId/, rows.batch as string);
 }
 
 const PUBLIC = new Set(['GET /console/sign-in', 'POST /console/sign-in', 'POST /console/sign-out']);
@@ -98,28 +103,29 @@ describe('access to every console and API route (enumerated from the routers)', 
     expect((await request(t.app).get(`/api/v1/batches/${batch.id}/metrics`).set('Authorization', `Bearer ${researcherToken}`)).status).toBe(200);
   });
 
+  // These two change what they visit (pause the batch, return the participant, revoke the token):
+  // each visits rows of its own, so no other test sees those changes.
   it('lets an admin use every console route (no 401, 403 or 500)', async () => {
+    const own = await rowsToVisit(await createOpenBatch(t.db.prisma, {}, 120));
     for (const route of consoleRoutes()) {
       const token = await admin.csrf();
       const res = isChange(route)
-        ? await admin.agent.post(urlFor(route)).type('form').send({ _csrf: token, action: 'pause', name: 'admin token' })
-        : await admin.agent.get(urlFor(route));
+        ? await admin.agent.post(urlFor(route, own)).type('form').send({ _csrf: token, action: 'pause', name: 'admin token' })
+        : await admin.agent.get(urlFor(route, own));
       expect([route.method, route.path, [401, 403, 500].includes(res.status)]).toEqual([route.method, route.path, false]);
     }
     expect(t.logged).toEqual([]);
-    // The status route paused the batch: reopen it for the tests below.
-    await t.db.prisma.batch.update({ where: { id: batch.id }, data: { status: 'open' } });
   });
 
   it('lets an admin token use every API route (no 401, 403 or 500)', async () => {
+    const own = await rowsToVisit(await createOpenBatch(t.db.prisma, {}, 120));
     for (const route of apiRoutes()) {
       const res = route.method === 'GET'
-        ? await request(t.app).get(urlFor(route)).set(t.auth).query({ seed: 1, batches: ids.batch })
-        : await request(t.app).post(urlFor(route)).set(t.auth).send({});
+        ? await request(t.app).get(urlFor(route, own)).set(t.auth).query({ seed: 1, batches: own.batch })
+        : await request(t.app).post(urlFor(route, own)).set(t.auth).send({});
       expect([route.method, route.path, [401, 403, 500].includes(res.status)]).toEqual([route.method, route.path, false]);
     }
     expect(t.logged).toEqual([]);
-    await t.db.prisma.batch.update({ where: { id: batch.id }, data: { status: 'open' } });
   });
 });
 
@@ -150,28 +156,37 @@ describe('CSRF', () => {
 });
 
 describe('sign-in', () => {
-  it('refuses the 11th failed sign-in within a minute, even with the right password', async () => {
-    const anon = await anonymous(t.app);
-    const token = await anon.csrf();
-    for (let i = 1; i <= 10; i++) {
-      const res = await anon.agent.post('/console/sign-in').type('form').send({ _csrf: token, email: 'admin@example.org', password: `wrong ${i}` });
-      expect([i, res.status]).toEqual([i, 401]);
+  it('refuses the 11th failed sign-in within a minute, even with the right password, and keeps sessions made before', async () => {
+    // An app of its own: its limiter then refuses this address for a minute.
+    const limited = await createTestApp();
+    try {
+      await makeAccount(limited.db.prisma, 'admin@example.org', 'admin');
+      const before = await signIn(limited.app, 'admin@example.org');
+      const anon = await anonymous(limited.app);
+      const token = await anon.csrf();
+      for (let i = 1; i <= 10; i++) {
+        const res = await anon.agent.post('/console/sign-in').type('form').send({ _csrf: token, email: 'admin@example.org', password: `wrong ${i}` });
+        expect([i, res.status]).toEqual([i, 401]);
+      }
+      const eleventh = await anon.agent.post('/console/sign-in').type('form').send({ _csrf: token, email: 'admin@example.org', password: PASSWORD });
+      expect(eleventh.status).toBe(429);
+      expect((await before.agent.get('/console/batches')).status).toBe(200);
+    } finally {
+      await limited.drop();
     }
-    const eleventh = await anon.agent.post('/console/sign-in').type('form').send({ _csrf: token, email: 'admin@example.org', password: PASSWORD });
-    expect(eleventh.status).toBe(429);
   });
 
   it('stores sessions in the database and ends them on sign-out', async () => {
-    const session = await signIn(t.app, 'admin@example.org').catch(() => null);
-    // The limiter above refuses this address for a minute; sessions made before still work.
-    expect(session).toBeNull();
-    const before = await t.db.prisma.accountSession.count();
-    expect(before).toBeGreaterThanOrEqual(2);
-    const token = await admin.csrf();
-    const res = await admin.agent.post('/console/sign-out').type('form').send({ _csrf: token });
+    await makeAccount(t.db.prisma, 'leaver@example.org', 'researcher');
+    const leaver = await signIn(t.app, 'leaver@example.org');
+    const leaverAccount = await t.db.prisma.account.findUniqueOrThrow({ where: { email: 'leaver@example.org' } });
+    expect(await t.db.prisma.accountSession.count({ where: { accountId: leaverAccount.id } })).toBe(1);
+    const token = await leaver.csrf(); // before post(): the agent attaches cookies when the request is made
+    const res = await leaver.agent.post('/console/sign-out').type('form').send({ _csrf: token });
     expect(res.status).toBe(303);
-    expect(await t.db.prisma.accountSession.count()).toBe(before - 1);
-    expect((await admin.agent.get('/console/batches')).status).toBe(303);
+    expect(await t.db.prisma.accountSession.count({ where: { accountId: leaverAccount.id } })).toBe(0);
+    expect((await leaver.agent.get('/console/batches')).status).toBe(303);
+    expect((await admin.agent.get('/console/batches')).status).toBe(200);
   });
 
   it('sets httpOnly, SameSite session cookies and stores only a scrypt hash of the password', async () => {
@@ -179,20 +194,10 @@ describe('sign-in', () => {
     const page = await agent.get('/console/sign-in');
     const csrfCookie = (page.headers['set-cookie'] as unknown as string[]).join(';');
     expect(csrfCookie).toMatch(/pb_csrf=.*HttpOnly.*SameSite=Strict/);
-    // A fresh app: the limiter of this one already refuses our address.
-    const fresh = await createTestApp();
-    try {
-      await makeAccount(fresh.db.prisma, 'new@example.org', 'admin');
-      const anon = await anonymous(fresh.app);
-      const token = await anon.csrf();
-      const res = await anon.agent.post('/console/sign-in').type('form').send({ _csrf: token, email: 'new@example.org', password: PASSWORD });
-      const sessionCookie = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('pb_session=')) ?? '';
-      expect(sessionCookie).toMatch(/HttpOnly/);
-      expect(sessionCookie).toMatch(/SameSite=Lax/);
-      expect(await fresh.db.prisma.accountSession.count()).toBe(1);
-    } finally {
-      await fresh.drop();
-    }
+    const res = await agent.post('/console/sign-in').type('form').send({ _csrf: csrfFrom(page.text), email: 'admin@example.org', password: PASSWORD });
+    const sessionCookie = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('pb_session=')) ?? '';
+    expect(sessionCookie).toMatch(/HttpOnly/);
+    expect(sessionCookie).toMatch(/SameSite=Lax/);
     const account = await t.db.prisma.account.findUniqueOrThrow({ where: { email: 'admin@example.org' } });
     expect(account.passwordHash).toMatch(/^scrypt\$32768\$8\$1\$/);
     expect(account.passwordHash).not.toContain(PASSWORD);
@@ -206,12 +211,12 @@ describe('participant isolation', () => {
     const pageA = await a.consentAndStart();
     const pageB = await b.consentAndStart();
     // A posts B's option ids for B's question: the server only ever looks at A's own session.
-    const res = await a.post('answer', { csrf: csrfOf(pageA), position: '0', option: optionIdsOf(pageB).slice(0, 2) });
+    const res = await a.post('answer', { csrf: csrfFrom(pageA), position: '0', option: optionIdsOf(pageB).slice(0, 2) });
     expect(res.status).toBe(422);
-    const participantB = await t.db.prisma.participant.findFirstOrThrow({ where: { batchId: batch.id, prolificPid: b.ids.PROLIFIC_PID } });
+    const participantB = await participantOf(t.db.prisma, b);
     expect(await t.db.prisma.answer.count({ where: { participantId: participantB.id } })).toBe(0);
     // A's form token does not work with B's cookie either.
-    const cross = await b.post('answer', { csrf: csrfOf(pageA), position: '0', option: optionIdsOf(pageB).slice(0, 1) });
+    const cross = await b.post('answer', { csrf: csrfFrom(pageA), position: '0', option: optionIdsOf(pageB).slice(0, 1) });
     expect(cross.status).toBe(403);
     expect(questionNumberOf(await b.session())).toBe(1);
     expect(await a.session()).not.toContain(optionIdsOf(pageB)[0]);
@@ -221,16 +226,34 @@ describe('participant isolation', () => {
     const other = await createOpenBatch(t.db.prisma, {}, 120);
     const rater = new Rater(t.app, batch);
     await rater.consentAndStart();
-    const participant = await t.db.prisma.participant.findFirstOrThrow({ where: { batchId: batch.id, prolificPid: rater.ids.PROLIFIC_PID } });
+    const participant = await participantOf(t.db.prisma, rater);
     const res = await request(t.app).get(`/s/${other.id}/session`).set('Cookie', `pb_p_${other.id}=${participant.code}`);
     expect(res.status).toBe(400);
     expect(res.text).toContain('Please open this study from Prolific');
   });
 });
 
-it('shows no stack trace on an error page', async () => {
-  const res = await admin.agent.get('/console/batches/b_doesnotexist');
-  expect([303, 404]).toContain(res.status);
-  expect(res.text).not.toMatch(/at .*\.(ts|js):\d+/);
-  expect(csrfFrom).toBeTypeOf('function');
+describe('an unexpected error', () => {
+  it('shows a 500 page and a JSON envelope with no stack trace or internal message, and logs the error', async () => {
+    // An app of its own whose database lost a table: every read of task options fails.
+    const broken = await createTestApp();
+    try {
+      const { admin: signedIn } = await signInAdminAndResearcher(broken.app, broken.db.prisma);
+      const victim = await createOpenBatch(broken.db.prisma, {}, 120);
+      await broken.db.prisma.$executeRawUnsafe('ALTER TABLE task_options RENAME TO task_options_gone');
+      const page = await signedIn.agent.get(`/console/batches/${victim.id}/export?what=tasks`);
+      const api = await request(broken.app).get(`/api/v1/batches/${victim.id}/tasks`).set(broken.auth);
+      for (const res of [page, api]) {
+        expect(res.status).toBe(500);
+        expect(res.text).not.toMatch(/at .*\.(ts|js):\d+/);
+        expect(res.text).not.toMatch(/task_options|relation|does not exist|prisma/i);
+      }
+      expect(page.text).toContain('Something went wrong on our side');
+      expect(api.body).toEqual({ error: { code: 'internal_error', message: expect.stringContaining('Something went wrong') } });
+      expect(broken.logged).toHaveLength(2);
+      expect(String(broken.logged[0])).toMatch(/task_options/);
+    } finally {
+      await broken.drop();
+    }
+  });
 });
