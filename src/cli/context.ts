@@ -1,13 +1,28 @@
-// What every CLI command gets: an open, migrated database and output streams.
-import { loadConfig } from '../config.js';
-import { openDatabase, type Database } from '../db/connection.js';
+// What every CLI command gets: an open, migrated database and the outside world it talks to (output
+// streams, the password prompt, the server's address, Prolific), given by main.ts, or by a test.
+import type { Writable } from 'node:stream';
+import type { Database } from '../db/connection.js';
 import type { MigrationReport } from '../db/migrate.js';
+import type { ProlificClient } from '../prolific/client.js';
 
-export interface CliContext {
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+  /** Standard output as a stream, for CSV written as it is made. */
+  stdout: Writable;
+  /** A password for `admin create`: piped on standard input, or asked twice on a terminal. */
+  readSecret(): Promise<string>;
+  /** The configured database (DATABASE_URL or the embedded one). */
+  openDatabase(): Promise<Database>;
+  /** Where participant and preview links point (PUBLIC_BASE_URL or the server's host and port). */
+  baseUrl(): string;
+  /** Prolific access, or null when PROLIFIC_API_TOKEN is not set. */
+  prolific(): ProlificClient | null;
+}
+
+export interface CliContext extends CliIo {
   db: Database;
   migrated: MigrationReport;
-  out: (text: string) => void;
-  err: (text: string) => void;
 }
 
 /** A failure the user can fix: printed without a stack, exit code 1 (2 for usage). */
@@ -20,11 +35,11 @@ export class CliError extends Error {
   }
 }
 
-export async function withDatabase<T>(run: (ctx: CliContext) => Promise<T>): Promise<T> {
-  const db = await openDatabase(loadConfig().database);
+export async function withDatabase<T>(io: CliIo, run: (ctx: CliContext) => Promise<T>): Promise<T> {
+  const db = await io.openDatabase();
   try {
     const migrated = await db.migrate();
-    return await run({ db, migrated, out: (t) => process.stdout.write(t + '\n'), err: (t) => process.stderr.write(t + '\n') });
+    return await run({ ...io, db, migrated });
   } finally {
     await db.close();
   }

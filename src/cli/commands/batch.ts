@@ -16,7 +16,8 @@ import { formatGenerationReport } from '../generation-report.js';
 import { requireBatch } from './require-batch.js';
 import { formatTable } from '../table.js';
 
-export async function batchCreateCommand(ctx: CliContext, raw: Record<string, unknown>, baseUrl: string): Promise<void> {
+export async function batchCreateCommand(ctx: CliContext, raw: Record<string, unknown>): Promise<void> {
+  const baseUrl = ctx.baseUrl();
   const parsed = batchSettingsSchema.safeParse(raw);
   if (!parsed.success) {
     const flag = (path: PropertyKey[]) => `--${String(path[0] ?? '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
@@ -56,7 +57,8 @@ export async function batchStatusCommand(ctx: CliContext, idOrName: string, to: 
   ctx.out(`Batch "${batch.name}" (${batch.id}) is ${change.batch.status}.`);
 }
 
-export async function batchShowCommand(ctx: CliContext, idOrName: string, baseUrl: string, json: boolean): Promise<void> {
+export async function batchShowCommand(ctx: CliContext, idOrName: string, json: boolean): Promise<void> {
+  const baseUrl = ctx.baseUrl();
   const batch = await requireBatch(ctx, idOrName);
   const progress = await getBatchProgress(ctx.db.prisma, batch.id);
   if (json) {

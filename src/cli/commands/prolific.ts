@@ -1,7 +1,6 @@
 // prefbasis prolific sync <batch> | prolific review <batch> [--apply]: Prolific operations.
 import { CLI_ACTOR } from '../../db/audit.js';
 import { setProlificStudyId } from '../../db/prolific-sync.js';
-import type { ProlificClient } from '../../prolific/client.js';
 import { applyReview, buildReview, planReview, type FailedChecksAction } from '../../prolific/review.js';
 import { describeSync, syncBatchWithProlific } from '../../prolific/sync.js';
 import { CliError, type CliContext } from '../context.js';
@@ -10,7 +9,8 @@ import { requireBatch } from './require-batch.js';
 
 const NO_TOKEN = 'Prolific access is off: set PROLIFIC_API_TOKEN (your token from Prolific\'s settings; PROLIFIC_API_URL for a stand-in) and run again.';
 
-export async function prolificSyncCommand(ctx: CliContext, client: ProlificClient | null, batchArg: string): Promise<void> {
+export async function prolificSyncCommand(ctx: CliContext, batchArg: string): Promise<void> {
+  const client = ctx.prolific();
   if (!client) throw new CliError(NO_TOKEN);
   const batch = await requireBatch(ctx, batchArg);
   const result = await syncBatchWithProlific(ctx.db.sql, client, batch, new Date(), CLI_ACTOR);
@@ -19,7 +19,7 @@ export async function prolificSyncCommand(ctx: CliContext, client: ProlificClien
 }
 
 /** Prints the review; with --apply acts on Prolific (a dry run otherwise, as the issue asks). */
-export async function prolificReviewCommand(ctx: CliContext, client: ProlificClient | null, batchArg: string, options: { apply: boolean; failedChecks: FailedChecksAction }): Promise<void> {
+export async function prolificReviewCommand(ctx: CliContext, batchArg: string, options: { apply: boolean; failedChecks: FailedChecksAction }): Promise<void> {
   const batch = await requireBatch(ctx, batchArg);
   const rows = await buildReview(ctx.db.sql, batch);
   const plan = planReview(rows);
@@ -35,6 +35,7 @@ export async function prolificReviewCommand(ctx: CliContext, client: ProlificCli
     ctx.out('Dry run: nothing was sent to Prolific. Add --apply to act.');
     return;
   }
+  const client = ctx.prolific();
   if (!client) throw new CliError(NO_TOKEN);
   if (!batch.prolificStudyId) throw new CliError('This batch has no Prolific study id yet; nothing can be approved.');
   const done = await applyReview(ctx.db, client, batch, { failedChecks: options.failedChecks, now: () => new Date(), actor: CLI_ACTOR });

@@ -24,7 +24,7 @@ export async function metricsCommand(ctx: CliContext, batchArgs: string[], optio
   const metrics = await computeBatchMetrics(ctx.db.sql, { batches, by: options.by, seed: options.seed, rounds: options.rounds, includePartial: options.includePartial, exclusions: options.exclusions });
   if (options.format === 'json') return ctx.out(JSON.stringify(metrics, null, 2));
   if (options.format === 'csv') {
-    await writeMetricsExport(metrics, 'csv', process.stdout);
+    await writeMetricsExport(metrics, 'csv', ctx.stdout);
     return;
   }
   ctx.out(`${batches.map((b) => `"${b.name}"`).join(', ')}: bootstrap ${options.rounds} rounds over raters, seed ${metrics.seed}, ${options.includePartial ? 'partial sessions included' : 'completed sessions only'}`);

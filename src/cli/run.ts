@@ -1,0 +1,260 @@
+// prefbasis command line: parses argv, validates each option with zod, and runs one command
+// against the database the io opens. Returns the exit code; main.ts is the process around it.
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { batchSettingsSchema, bootstrapRoundsSchema, seedSchema } from '../core/batch-settings.js';
+import { BATCH_ACTIONS } from '../core/batch-lifecycle.js';
+import { exclusionModeSchema } from '../core/exclusions.js';
+import { SLICE_DIMENSIONS } from '../core/metric-slices.js';
+import { prolificStudyIdSchema } from '../core/prolific.js';
+import { adminCreateCommand } from './commands/admin.js';
+import { batchCreateCommand, batchListCommand, batchShowCommand, batchStatusCommand, batchTimeoutsCommand } from './commands/batch.js';
+import { importCommand } from './commands/import.js';
+import { prolificReviewCommand, prolificStudyCommand, prolificSyncCommand } from './commands/prolific.js';
+import { exportCommand, metricsCommand } from './commands/results.js';
+import { summaryCommand } from './commands/summary.js';
+import { tasksCommand } from './commands/tasks.js';
+import { tokenCreateCommand } from './commands/token.js';
+import { CliError, withDatabase, type CliIo } from './context.js';
+
+export const USAGE = `Usage: prefbasis <command> [options]
+
+Commands:
+  import <file.jsonl> [--name NAME]              import an annotated dataset (JSON Lines)
+  summary <dataset> [--json]                      category and topic tables (paper Tables 1-5)
+  tasks <dataset> --seed N [--limit N] [--category-draw uniform|usable] [--json]
+                                                  generate MMC tasks and print the report
+  batch create --dataset D --name NAME --seed N --completion-code CODE
+        [--questions 20] [--raters 50] [--ratings-per-task K] [--preferred-side first|random] [--category-draw uniform|usable]
+        [--max-minutes 60] [--attention-checks 2] [--comprehension-check] [--prolific-study-id ID]
+        [--exclude-failed-checks 2|off] [--exclude-speeder-seconds S|off] [--exclude-straight-liner-percent P|off]
+                                                  generate and freeze a batch's tasks (status draft)
+  batch open|pause|close <batch> [--yes]          start, pause or stop accepting raters; closing is final
+                                                  (needs --yes; raters inside may still finish)
+  batch timeouts <batch>                          time out raters past the batch's minutes now (the server
+                                                  also does this every minute)
+  batch show <batch> [--json] | batch list        settings, progress and the participant URL
+  metrics <batch> [<batch>...] [--by topic|category|evaluator|batch] [--format table|json|csv]
+        [--rounds 1000] [--seed N] [--include-partial] [--exclusions applied|none]
+                                                  R1-R6 and the four ratios with 95% bootstrap intervals
+  export <batch> --out FILE [--format csv|jsonl] [--what answers|tasks|checks|metrics]
+                                                  one row per answered question (streamed)
+  prolific sync <batch>                           read the study's submissions from Prolific: returned, timed-out
+                                                  and rejected ones free their places; unknown sessions flagged
+  prolific study <batch> <study id>               set or correct the Prolific study the batch runs as
+  prolific review <batch> [--apply] [--failed-checks reject|request-return]
+                                                  completed raters, checks, exclusion flags and the proposed
+                                                  approvals; a dry run unless --apply
+  admin create --email E [--role admin|researcher]
+                                                  create a console account (password from stdin or prompt)
+  token create --name NAME [--email E]            create an API token (printed once); with --email it
+                                                  belongs to that account and carries its role
+  migrate                                         apply pending migrations (the server also does this at start)
+
+<dataset> is a dataset id or name. The database is DATABASE_URL, or the embedded one
+in .prefbasis/db (PREFBASIS_DATA_DIR) when DATABASE_URL is not set.`;
+
+const positiveInt = z.coerce.number().int().positive();
+const emailSchema = z.string().trim().email('give an email address');
+
+function option<T extends z.ZodType>(schema: T, value: unknown, name: string): z.infer<T> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new CliError(`${name}: ${parsed.error.issues[0]?.message ?? 'invalid'}\n\n${USAGE}`, 2);
+  return parsed.data;
+}
+
+function parseFlags(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      name: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      seed: { type: 'string' },
+      limit: { type: 'string' },
+      dataset: { type: 'string' },
+      questions: { type: 'string' },
+      raters: { type: 'string' },
+      'completion-code': { type: 'string' },
+      'ratings-per-task': { type: 'string' },
+      'preferred-side': { type: 'string' },
+      'category-draw': { type: 'string' },
+      'max-minutes': { type: 'string' },
+      'attention-checks': { type: 'string' },
+      'comprehension-check': { type: 'boolean', default: false },
+      'prolific-study-id': { type: 'string' },
+      'exclude-failed-checks': { type: 'string' },
+      'exclude-speeder-seconds': { type: 'string' },
+      'exclude-straight-liner-percent': { type: 'string' },
+      yes: { type: 'boolean', default: false },
+      by: { type: 'string' },
+      format: { type: 'string' },
+      rounds: { type: 'string' },
+      'include-partial': { type: 'boolean', default: false },
+      exclusions: { type: 'string' },
+      apply: { type: 'boolean', default: false },
+      'failed-checks': { type: 'string' },
+      out: { type: 'string' },
+      what: { type: 'string' },
+      email: { type: 'string' },
+      role: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+}
+
+type Flags = ReturnType<typeof parseFlags>['values'];
+/** A command's words after its name (`batch open b1` → ['open', 'b1']) and the flags. */
+type Command = (args: string[], flags: Flags, io: CliIo) => Promise<void>;
+
+const nonEmpty = (value: unknown, what: string) => option(z.string().min(1), value, what);
+
+const importCli: Command = (args, flags, io) => withDatabase(io, (ctx) => importCommand(ctx, nonEmpty(args[0], '<file.jsonl>'), { name: flags.name }));
+
+const summaryCli: Command = (args, flags, io) => withDatabase(io, (ctx) => summaryCommand(ctx, nonEmpty(args[0], '<dataset>'), { json: flags.json }));
+
+const tasksCli: Command = (args, flags, io) => {
+  const options = {
+    seed: option(seedSchema, flags.seed, '--seed'),
+    limit: flags.limit === undefined ? undefined : option(positiveInt, flags.limit, '--limit'),
+    categoryDraw: option(batchSettingsSchema.shape.categoryDraw, flags['category-draw'], '--category-draw'),
+    json: flags.json,
+  };
+  return withDatabase(io, (ctx) => tasksCommand(ctx, nonEmpty(args[0], '<dataset>'), options));
+};
+
+// withDatabase migrates before running the command; report what it found.
+const migrateCli: Command = (_args, _flags, io) =>
+  withDatabase(io, async (ctx) => ctx.out(`Database is up to date (${ctx.migrated.applied.length} migration(s) applied now).`));
+
+/** The batch settings as flags name them; batchSettingsSchema checks them in the command. */
+function batchSettingsFromFlags(flags: Flags): Record<string, unknown> {
+  return {
+    dataset: flags.dataset,
+    name: flags.name,
+    questions: flags.questions,
+    raters: flags.raters,
+    seed: flags.seed,
+    completionCode: flags['completion-code'],
+    ratingsPerTask: flags['ratings-per-task'],
+    preferredSide: flags['preferred-side'],
+    categoryDraw: flags['category-draw'],
+    maxMinutes: flags['max-minutes'],
+    attentionChecks: flags['attention-checks'],
+    comprehensionCheck: flags['comprehension-check'],
+    prolificStudyId: flags['prolific-study-id'],
+    excludeFailedChecks: flags['exclude-failed-checks'],
+    excludeSpeederSeconds: flags['exclude-speeder-seconds'],
+    excludeStraightLinerPercent: flags['exclude-straight-liner-percent'],
+  };
+}
+
+const batchCli: Command = (args, flags, io) => {
+  const [sub, id] = args;
+  if (sub === 'create') return withDatabase(io, (ctx) => batchCreateCommand(ctx, batchSettingsFromFlags(flags)));
+  if (sub === 'list') return withDatabase(io, (ctx) => batchListCommand(ctx));
+  const lifecycle = BATCH_ACTIONS.find(([action]) => action === sub);
+  if (lifecycle) return withDatabase(io, (ctx) => batchStatusCommand(ctx, nonEmpty(id, '<batch>'), lifecycle[1], { confirmed: flags.yes }));
+  if (sub === 'show') return withDatabase(io, (ctx) => batchShowCommand(ctx, nonEmpty(id, '<batch>'), flags.json));
+  if (sub === 'timeouts') return withDatabase(io, (ctx) => batchTimeoutsCommand(ctx, nonEmpty(id, '<batch>')));
+  throw new CliError(`Unknown batch command "${sub ?? ''}".\n\n${USAGE}`, 2);
+};
+
+const metricsCli: Command = (args, flags, io) => {
+  const batches = option(z.array(z.string().min(1)).min(1, 'name at least one batch'), args, '<batch>');
+  const options = {
+    by: flags.by === undefined ? null : option(z.enum(SLICE_DIMENSIONS), flags.by, '--by'),
+    format: option(z.enum(['table', 'json', 'csv']).default('table'), flags.format, '--format'),
+    rounds: option(bootstrapRoundsSchema, flags.rounds, '--rounds'),
+    seed: flags.seed === undefined ? undefined : option(seedSchema, flags.seed, '--seed'),
+    includePartial: flags['include-partial'],
+    exclusions: option(exclusionModeSchema, flags.exclusions, '--exclusions'),
+  };
+  return withDatabase(io, (ctx) => metricsCommand(ctx, batches, options));
+};
+
+const exportCli: Command = (args, flags, io) => {
+  const batch = nonEmpty(args[0], '<batch>');
+  const options = {
+    out: option(z.string().min(1, 'give the file to write'), flags.out, '--out'),
+    format: option(z.enum(['csv', 'jsonl']).default('csv'), flags.format, '--format'),
+    what: option(z.enum(['answers', 'tasks', 'checks', 'metrics']).default('answers'), flags.what, '--what'),
+    rounds: option(bootstrapRoundsSchema, flags.rounds, '--rounds'),
+    includePartial: flags['include-partial'],
+    exclusions: option(exclusionModeSchema, flags.exclusions, '--exclusions'),
+  };
+  return withDatabase(io, (ctx) => exportCommand(ctx, batch, options));
+};
+
+const prolificCli: Command = (args, flags, io) => {
+  const [sub, batchArg, studyArg] = args;
+  const batch = option(z.string().min(1, 'name the batch'), batchArg, '<batch>');
+  if (sub === 'sync') return withDatabase(io, (ctx) => prolificSyncCommand(ctx, batch));
+  if (sub === 'study') {
+    const studyId = option(prolificStudyIdSchema, studyArg, '<study id>');
+    return withDatabase(io, (ctx) => prolificStudyCommand(ctx, batch, studyId));
+  }
+  if (sub === 'review') {
+    const failedChecks = option(z.enum(['reject', 'request-return'], { message: 'must be reject (the default) or request-return' }).default('reject'), flags['failed-checks'], '--failed-checks');
+    return withDatabase(io, (ctx) => prolificReviewCommand(ctx, batch, { apply: flags.apply, failedChecks }));
+  }
+  throw new CliError(`Unknown prolific command "${sub ?? ''}".\n\n${USAGE}`, 2);
+};
+
+const adminCli: Command = (args, flags, io) => {
+  if (args[0] !== 'create') throw new CliError(`Unknown admin command "${args[0] ?? ''}".\n\n${USAGE}`, 2);
+  const email = option(emailSchema, flags.email, '--email');
+  const role = option(z.enum(['admin', 'researcher']).default('admin'), flags.role, '--role');
+  return withDatabase(io, (ctx) => adminCreateCommand(ctx, email, role));
+};
+
+const tokenCli: Command = (args, flags, io) => {
+  if (args[0] !== 'create') throw new CliError(`Unknown token command "${args[0] ?? ''}".\n\n${USAGE}`, 2);
+  const name = option(z.string({ message: 'a token needs a name, e.g. --name laptop' }).trim().min(1, 'a token needs a name, e.g. --name laptop'), flags.name, '--name');
+  const email = flags.email === undefined ? undefined : option(emailSchema, flags.email, '--email');
+  return withDatabase(io, (ctx) => tokenCreateCommand(ctx, name, email));
+};
+
+const COMMANDS: Record<string, Command> = {
+  import: importCli,
+  summary: summaryCli,
+  tasks: tasksCli,
+  migrate: migrateCli,
+  batch: batchCli,
+  metrics: metricsCli,
+  export: exportCli,
+  prolific: prolificCli,
+  admin: adminCli,
+  token: tokenCli,
+};
+
+/** Runs one command line; returns its exit code (0 done, 1 failed, 2 usage) after saying why. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    const { values: flags, positionals } = parseFlags(argv);
+    const [name, ...args] = positionals;
+    if (flags.help || !name || name === 'help') {
+      io.out(USAGE);
+      return 0;
+    }
+    const command = COMMANDS[name];
+    if (!command) throw new CliError(`Unknown command "${name}".\n\n${USAGE}`, 2);
+    await command(args, flags, io);
+    return 0;
+  } catch (err) {
+    return reportFailure(err, io);
+  }
+}
+
+function reportFailure(err: unknown, io: CliIo): number {
+  if (err instanceof CliError) {
+    io.err(err.message);
+    return err.exitCode;
+  }
+  if (err instanceof TypeError && (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+    io.err(`${err.message}\n\n${USAGE}`);
+    return 2;
+  }
+  io.err(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  return 1;
+}

@@ -1,0 +1,191 @@
+// The command line, driven as a researcher types it (runCli with argv), against a database of the
+// test's own: each command's output and exit code, and each error path's message (no stack trace).
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRng } from '../../src/core/rng.js';
+import { generateSyntheticDataset, toJsonl } from '../../src/core/synthetic-dataset.js';
+import type { CliIo } from '../../src/cli/context.js';
+import { runCli } from '../../src/cli/run.js';
+import { findBatchByIdOrName } from '../../src/db/batches.js';
+import { ProlificClient } from '../../src/prolific/client.js';
+import { hashToken } from '../../src/db/api-tokens.js';
+import { simulateRaters } from '../helpers/simulate.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+
+let t: TestDatabase;
+let dir: string;
+let datasetFile: string;
+beforeAll(async () => {
+  t = await createTestDatabase();
+  dir = await mkdtemp(path.join(tmpdir(), 'prefbasis-cli-'));
+  datasetFile = path.join(dir, 'synthetic.jsonl');
+  await writeFile(datasetFile, toJsonl(generateSyntheticDataset(200, createRng(12))));
+});
+afterAll(async () => {
+  await t?.drop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+interface Run {
+  code: number;
+  out: string;
+  err: string;
+}
+
+/** Runs one command line as `prefbasis …` would, with the test database and what it printed. */
+async function cli(line: string | string[], extra: Partial<CliIo> = {}): Promise<Run> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const stdout = new PassThrough();
+  stdout.on('data', (chunk: Buffer) => out.push(chunk.toString().replace(/\n$/, '')));
+  const io: CliIo = {
+    out: (text) => out.push(text),
+    err: (text) => err.push(text),
+    stdout,
+    readSecret: async () => 'a long enough password',
+    // The test's database stays open between commands; the CLI "closes" it after each.
+    openDatabase: async () => ({ ...t.db, close: async () => {} }),
+    baseUrl: () => 'https://study.example.org',
+    prolific: () => null,
+    ...extra,
+  };
+  const code = await runCli(typeof line === 'string' ? line.split(' ') : line, io);
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+const noStackTrace = (run: Run) => expect(`${run.out}\n${run.err}`).not.toMatch(/\n\s+at .*:\d+:\d+/);
+
+describe('prefbasis', () => {
+  it('prints the usage for --help and no command, and exits 2 naming an unknown command', async () => {
+    expect((await cli('--help')).out).toMatch(/^Usage: prefbasis <command>/);
+    expect((await cli([])).code).toBe(0);
+    const unknown = await cli('frobnicate');
+    expect(unknown).toMatchObject({ code: 2, err: expect.stringMatching(/^Unknown command "frobnicate"/) });
+    const badFlag = await cli('batch list --colour');
+    expect(badFlag.code).toBe(2);
+    expect(badFlag.err).toMatch(/Unknown option '--colour'/);
+    noStackTrace(badFlag);
+  });
+
+  it('migrates and says so', async () => {
+    expect(await cli('migrate')).toMatchObject({ code: 0, out: expect.stringMatching(/^Database is up to date \(0 migration\(s\) applied now\)\.$/) });
+  });
+
+  it('imports a dataset once, says so the second time, and says what is wrong with a file it cannot read', async () => {
+    const first = await cli(`import ${datasetFile} --name synthetic`);
+    expect(first).toMatchObject({ code: 0, out: expect.stringMatching(/^Imported 200 datapoints as dataset "synthetic"/) });
+    expect((await cli(`import ${datasetFile} --name again`)).out).toMatch(/^Already imported: this file's content is dataset "synthetic"/);
+    const missing = await cli(`import ${path.join(dir, 'nope.jsonl')}`);
+    expect(missing).toMatchObject({ code: 1, err: expect.stringMatching(/^Cannot read .*nope\.jsonl: ENOENT/) });
+    const broken = path.join(dir, 'broken.jsonl');
+    await writeFile(broken, '{"id": 1}\nnot json\n');
+    const invalid = await cli(`import ${broken}`);
+    expect(invalid.code).toBe(1);
+    expect(invalid.err).toMatch(/line 1/);
+    expect(invalid.err).toMatch(/line 2/);
+    noStackTrace(invalid);
+    expect(await t.db.prisma.dataset.count()).toBe(1);
+  });
+
+  it('prints a dataset summary as tables and as JSON', async () => {
+    const tables = (await cli('summary synthetic')).out;
+    expect(tables).toMatch(/^Dataset "synthetic" \(\S+\): 200 datapoints/);
+    expect(tables).toMatch(/Preference category/);
+    expect(tables).toMatch(/Topic category/);
+    const json = JSON.parse((await cli('summary synthetic --json')).out) as { dataset: { name: string }; summary: { datapoints: number } };
+    expect(json).toMatchObject({ dataset: { name: 'synthetic' }, summary: { datapoints: 200 } });
+    expect((await cli('summary nothing-like-it')).code).toBe(1);
+  });
+
+  it('generates tasks for a seed, and asks for --seed when it is missing', async () => {
+    const tasks = await cli('tasks synthetic --seed 3 --limit 5 --json');
+    expect(tasks.code).toBe(0);
+    expect((JSON.parse(tasks.out) as { tasks: unknown[] }).tasks).toHaveLength(5);
+    const noSeed = await cli('tasks synthetic');
+    expect(noSeed.code).toBe(2);
+    expect(noSeed.err).toMatch(/^--seed: /);
+  });
+
+  it('creates a batch with links on the configured address, lists, shows, opens it, and closes it only with --yes', async () => {
+    const created = await cli('batch create --dataset synthetic --name cli-batch --seed 7 --completion-code CLI123 --questions 5 --raters 4');
+    expect(created.code).toBe(0);
+    expect(created.out).toMatch(/^Created batch "cli-batch" \(id \S+\), status draft: \d+ tasks frozen\./);
+    expect(created.out).toMatch(/Participant URL \(for Prolific\): https:\/\/study\.example\.org\/s\//);
+    const invalid = await cli('batch create --dataset synthetic --name other --seed=-1 --completion-code x');
+    expect(invalid.code).toBe(2);
+    expect(invalid.err).toMatch(/--seed: /);
+    expect(invalid.err).toMatch(/--completion-code: /);
+    expect((await cli('batch create --dataset synthetic --name cli-batch --seed 7 --completion-code CLI123')).err).toMatch(/already exists; pass another --name/);
+    expect((await cli('batch list')).out).toMatch(/cli-batch\s+draft/);
+    expect(await cli('batch open cli-batch')).toMatchObject({ code: 0, out: expect.stringMatching(/is open\.$/) });
+    const shown = JSON.parse((await cli('batch show cli-batch --json')).out) as { batch: { status: string }; participantUrl: string };
+    expect(shown.batch.status).toBe('open');
+    const unconfirmed = await cli('batch close cli-batch');
+    expect(unconfirmed).toMatchObject({ code: 1, err: expect.stringMatching(/is final.*--yes/s) });
+    expect((await findBatchByIdOrName(t.db.prisma, 'cli-batch'))?.status).toBe('open');
+    expect((await cli('batch timeouts cli-batch')).out).toMatch(/^Timed out 0 participant/);
+    expect((await cli('batch frobnicate cli-batch')).code).toBe(2);
+    expect((await cli('batch open no-such-batch')).err).toMatch(/no-such-batch/);
+  });
+
+  it('prints metrics as a table, JSON or CSV, and exports answers, tasks, checks and metrics to files', async () => {
+    const batch = await findBatchByIdOrName(t.db.prisma, 'cli-batch');
+    if (!batch) throw new Error('no batch');
+    await simulateRaters(t.db, batch, 3, { generated: 0.8, category: 0.5, category_topic: 0.5, control: 0.1, control_topic: 0.1, other: 0.05 }, createRng(4));
+    const table = await cli('metrics cli-batch --rounds 100 --seed 1');
+    expect(table.out).toMatch(/all \(15 answers, 3 raters\)/);
+    expect(table.out).toMatch(/Generated vs\. Control/);
+    const json = JSON.parse((await cli('metrics cli-batch --rounds 100 --seed 1 --format json')).out) as { overall: { n: { answers: number } } };
+    expect(json.overall.n.answers).toBe(15);
+    const csv = parse((await cli('metrics cli-batch --rounds 100 --format csv')).out, { columns: true }) as Record<string, string>[];
+    expect(csv.length).toBeGreaterThan(0);
+    const answersFile = path.join(dir, 'answers.csv');
+    const exported = await cli(`export cli-batch --out ${answersFile}`);
+    expect(exported).toMatchObject({ code: 0, err: expect.stringMatching(/^Wrote 15 answers of batch "cli-batch"/) });
+    expect(parse(await readFile(answersFile, 'utf8'), { columns: true })).toHaveLength(15);
+    for (const what of ['tasks', 'checks', 'metrics']) {
+      const file = path.join(dir, `${what}.jsonl`);
+      expect((await cli(`export cli-batch --what ${what} --format jsonl --out ${file} --rounds 100`)).code).toBe(0);
+      expect((await readFile(file, 'utf8')).trim().split('\n').length).toBeGreaterThan(0);
+    }
+    const noOut = await cli('export cli-batch');
+    expect(noOut).toMatchObject({ code: 2, err: expect.stringMatching(/^--out: /) });
+    expect((await cli('metrics --rounds 100')).err).toMatch(/^<batch>: name at least one batch/);
+  });
+
+  it('creates a console account from the password it reads, refusing a short one and a taken email', async () => {
+    expect(await cli('admin create --email Lead@Example.org')).toMatchObject({ code: 0, out: 'Created admin account lead@example.org. Sign in at /console/sign-in.' });
+    expect((await cli('admin create --email lead@example.org')).err).toMatch(/already exists/);
+    expect((await cli('admin create --email short@example.org', { readSecret: async () => 'short' })).err).toMatch(/at least \d+ characters/);
+    expect((await cli('admin create --email not-an-email')).code).toBe(2);
+    expect(await t.db.prisma.account.count()).toBe(1);
+  });
+
+  it('creates an API token whose secret is printed once and stored only as a hash, owned by an account with --email', async () => {
+    const made = await cli('token create --name laptop --email lead@example.org');
+    expect(made.code).toBe(0);
+    const secret = /pb_[\w-]+/.exec(made.out)?.[0] ?? '';
+    const row = await t.db.prisma.apiToken.findFirstOrThrow({ where: { name: 'laptop' }, include: { account: true } });
+    expect(row.tokenHash).toBe(hashToken(secret));
+    expect(row.account?.email).toBe('lead@example.org');
+    expect((await cli('token create')).err).toMatch(/^--name: a token needs a name, e.g. --name laptop/);
+  });
+
+  it('sets the Prolific study id, and says how to turn Prolific access on when it is off', async () => {
+    const study = 'a'.repeat(24);
+    // The first simulated rater's STUDY_ID was taken as the study; the command corrects it.
+    expect((await cli(`prolific study cli-batch ${study}`)).out).toMatch(new RegExp(`^Batch "cli-batch" now runs as Prolific study ${study} \\(was [0-9a-f]{24}\\)\\.$`));
+    expect((await cli('prolific study cli-batch not-an-id')).code).toBe(2);
+    expect((await cli('prolific sync cli-batch')).err).toMatch(/PROLIFIC_API_TOKEN/);
+    const review = await cli('prolific review cli-batch');
+    expect(review.out).toMatch(/Dry run: nothing was sent to Prolific/);
+    const unreachable = new ProlificClient({ token: 'x', baseUrl: 'http://127.0.0.1:9', maxAttempts: 1 });
+    const failed = await cli('prolific sync cli-batch', { prolific: () => unreachable });
+    expect(failed.code).toBe(1);
+    expect((await cli('prolific frobnicate cli-batch')).code).toBe(2);
+  });
+});
