@@ -112,25 +112,11 @@ export function parseDatasetJsonl(text: string): ParseResult {
     if (errorCount++ < MAX_LINE_ERRORS) errors.push(e);
   };
   const firstLineOfId = new Map<string, number>();
-  const lines = text.split(/\r?\n/);
-  lines.forEach((raw, index) => {
+  text.split(/\r?\n/).forEach((raw, index) => {
     const line = index + 1;
     if (raw.trim() === '') return;
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch (err) {
-      report({ line, field: '(line)', message: `not valid JSON: ${(err as Error).message}` });
-      return;
-    }
-    const parsed = datasetLineSchema.safeParse(json);
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) {
-        report({ line, field: issue.path.length ? issue.path.join('.') : '(line)', message: issue.message });
-      }
-      return;
-    }
-    const d = parsed.data;
+    const d = parseDatasetLine(raw, line, report);
+    if (!d) return;
     const earlier = firstLineOfId.get(d.id);
     if (earlier !== undefined) {
       report({ line, field: 'id', message: `"${d.id}" is already used on line ${earlier}; ids must be unique` });
@@ -138,25 +124,45 @@ export function parseDatasetJsonl(text: string): ParseResult {
     }
     firstLineOfId.set(d.id, line);
     // Once the file is known to be invalid, its datapoints are never used: keep none.
-    if (errorCount > 0) return;
-    datapoints.push({
-      lineNumber: line,
-      sourceId: d.id,
-      source: d.source ?? null,
-      prompt: d.prompt,
-      responseA: d.response_a,
-      responseB: d.response_b,
-      modelA: d.model_a || 'unknown',
-      modelB: d.model_b || 'unknown',
-      winner: d.winner,
-      topicCategory: d.topic_category,
-      topic: d.topic ?? null,
-      truncated: d.truncated,
-      preferences: d.preferences.map((p) => ({ category: p.category, granular: p.granular })),
-    });
+    if (errorCount === 0) datapoints.push(toDatapointInput(d, line));
   });
   if (errorCount === 0 && datapoints.length === 0) report({ line: 1, field: '(file)', message: 'the file has no datapoints; expected one JSON object per line' });
   return errorCount > 0 ? { ok: false, errors, errorCount } : { ok: true, datapoints };
+}
+
+type DatasetLine = z.infer<typeof datasetLineSchema>;
+
+/** One line checked against the format; its problems go to `report`, and null comes back. */
+function parseDatasetLine(raw: string, line: number, report: (e: LineError) => void): DatasetLine | null {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (err) {
+    report({ line, field: '(line)', message: `not valid JSON: ${(err as Error).message}` });
+    return null;
+  }
+  const parsed = datasetLineSchema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) report({ line, field: issue.path.length ? issue.path.join('.') : '(line)', message: issue.message });
+  return null;
+}
+
+function toDatapointInput(d: DatasetLine, line: number): DatapointInput {
+  return {
+    lineNumber: line,
+    sourceId: d.id,
+    source: d.source ?? null,
+    prompt: d.prompt,
+    responseA: d.response_a,
+    responseB: d.response_b,
+    modelA: d.model_a || 'unknown',
+    modelB: d.model_b || 'unknown',
+    winner: d.winner,
+    topicCategory: d.topic_category,
+    topic: d.topic ?? null,
+    truncated: d.truncated,
+    preferences: d.preferences.map((p) => ({ category: p.category, granular: p.granular })),
+  };
 }
 
 /** `line N: field: what is wrong`, first `limit` errors, then a count of the rest (of `total`). */

@@ -37,20 +37,46 @@ const TOP = 3;
 
 /** Summarises annotated datapoints; names are grouped by labelKey and shown in their first spelling. */
 export function summarizeDataset(datapoints: readonly SummaryDatapoint[]): DatasetSummary {
-  const n = datapoints.length;
+  const tally = tallyDataset(datapoints);
+  const byCountThenName = (a: { key: string; count: number }, b: { key: string; count: number }) =>
+    b.count - a.count || tally.labelOf(a.key).localeCompare(tally.labelOf(b.key));
+  const topics = [...tally.topicCount].map(([key, count]) => ({ key, count })).sort(byCountThenName);
+  const categories = [...tally.categoryCount].map(([key, count]) => ({ key, count })).sort(byCountThenName);
+  return {
+    datapoints: tally.datapoints,
+    granularPhrases: tally.granularPhrases,
+    distinctGranular: tally.allPhrases.size,
+    categories: categories.map((c) => categoryRow(tally, c, topics)),
+    topics: topics.map((t) => topicRow(tally, t, categories)),
+  };
+}
+
+/** One pass over the datapoints: counts by topic, category and both, and the distinct phrases. */
+interface Tally {
+  datapoints: number;
+  granularPhrases: number;
+  allPhrases: Set<string>;
+  topicCount: Map<string, number>;
+  categoryCount: Map<string, number>;
+  phrasesByCategory: Map<string, Set<string>>;
+  /** Percent of the topic's datapoints that carry the category. */
+  rateIn(topic: string, category: string): number;
+  labelOf(key: string): string;
+}
+
+function tallyDataset(datapoints: readonly SummaryDatapoint[]): Tally {
   const label = new Map<string, string>();
   const remember = (name: string) => {
     const key = labelKey(name);
     if (!label.has(key)) label.set(key, name.trim());
     return key;
   };
-  const categoryCount = new Map<string, number>();
   const topicCount = new Map<string, number>();
+  const categoryCount = new Map<string, number>();
   const pairCount = new Map<string, number>(); // `${topic}\0${category}` → datapoints
   const phrasesByCategory = new Map<string, Set<string>>();
   const allPhrases = new Set<string>();
   let granularPhrases = 0;
-
   for (const d of datapoints) {
     const topic = remember(d.topicCategory);
     increment(topicCount, topic);
@@ -67,42 +93,48 @@ export function summarizeDataset(datapoints: readonly SummaryDatapoint[]): Datas
       }
     }
   }
-  const rateIn = (topic: string, cat: string) =>
-    percent(pairCount.get(`${topic}\u0000${cat}`) ?? 0, topicCount.get(topic) ?? 0);
-  const byCountThenName = <T extends { key: string; count: number }>(a: T, b: T) =>
-    b.count - a.count || (label.get(a.key) ?? '').localeCompare(label.get(b.key) ?? '');
-  const topics = [...topicCount].map(([key, count]) => ({ key, count })).sort(byCountThenName);
-  const categories = [...categoryCount].map(([key, count]) => ({ key, count })).sort(byCountThenName);
-
   return {
-    datapoints: n,
+    datapoints: datapoints.length,
     granularPhrases,
-    distinctGranular: allPhrases.size,
-    categories: categories.map(({ key, count }) => ({
-      category: label.get(key) ?? key,
-      datapoints: count,
-      percent: percent(count, n),
-      distinctGranular: phrasesByCategory.get(key)?.size ?? 0,
-      mostPrevalentIn: topics
-        .map((t) => ({ topicCategory: label.get(t.key) ?? t.key, percent: rateIn(t.key, key) }))
-        .filter((t) => t.percent > 0)
-        .sort((a, b) => b.percent - a.percent || a.topicCategory.localeCompare(b.topicCategory))
-        .slice(0, TOP),
-    })),
-    topics: topics.map(({ key, count }) => ({
-      topicCategory: label.get(key) ?? key,
-      datapoints: count,
-      percent: percent(count, n),
-      mostDistinctive: categories
-        .map((c) => {
-          const percentInTopic = rateIn(key, c.key);
-          const overallPercent = percent(c.count, n);
-          return { category: label.get(c.key) ?? c.key, percentInTopic, overallPercent, deltaPoints: round2(percentInTopic - overallPercent) };
-        })
-        .filter((c) => c.deltaPoints > 0)
-        .sort((a, b) => b.deltaPoints - a.deltaPoints || a.category.localeCompare(b.category))
-        .slice(0, TOP),
-    })),
+    allPhrases,
+    topicCount,
+    categoryCount,
+    phrasesByCategory,
+    rateIn: (topic, cat) => percent(pairCount.get(`${topic}\u0000${cat}`) ?? 0, topicCount.get(topic) ?? 0),
+    labelOf: (key) => label.get(key) ?? key,
+  };
+}
+
+type Counted = { key: string; count: number };
+
+function categoryRow(tally: Tally, { key, count }: Counted, topics: readonly Counted[]): CategorySummary {
+  return {
+    category: tally.labelOf(key),
+    datapoints: count,
+    percent: percent(count, tally.datapoints),
+    distinctGranular: tally.phrasesByCategory.get(key)?.size ?? 0,
+    mostPrevalentIn: topics
+      .map((t) => ({ topicCategory: tally.labelOf(t.key), percent: tally.rateIn(t.key, key) }))
+      .filter((t) => t.percent > 0)
+      .sort((a, b) => b.percent - a.percent || a.topicCategory.localeCompare(b.topicCategory))
+      .slice(0, TOP),
+  };
+}
+
+function topicRow(tally: Tally, { key, count }: Counted, categories: readonly Counted[]): TopicSummary {
+  return {
+    topicCategory: tally.labelOf(key),
+    datapoints: count,
+    percent: percent(count, tally.datapoints),
+    mostDistinctive: categories
+      .map((c) => {
+        const percentInTopic = tally.rateIn(key, c.key);
+        const overallPercent = percent(c.count, tally.datapoints);
+        return { category: tally.labelOf(c.key), percentInTopic, overallPercent, deltaPoints: round2(percentInTopic - overallPercent) };
+      })
+      .filter((c) => c.deltaPoints > 0)
+      .sort((a, b) => b.deltaPoints - a.deltaPoints || a.category.localeCompare(b.category))
+      .slice(0, TOP),
   };
 }
 

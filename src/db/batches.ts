@@ -24,30 +24,17 @@ export type CreateBatchOutcome =
   | { ok: false; reason: 'name-taken'; name: string }
   | { ok: false; reason: 'too-few-tasks'; made: number; questions: number; report: GenerationReport };
 
+/** Settings with defaults the caller may leave out (the parsed schema always has them). */
+type OptionalSettings = 'categoryDraw' | 'maxMinutes' | 'attentionChecks' | 'comprehensionCheck' | 'prolificStudyId' | 'excludeFailedChecks' | 'excludeSpeederSeconds' | 'excludeStraightLinerPercent';
+type BatchInput = Omit<BatchSettings, OptionalSettings> & Partial<Pick<BatchSettings, OptionalSettings>>;
+
 /**
  * Generates the batch's tasks from the dataset and freezes them with their options: later changes
  * to the dataset never alter a batch. Generates tasksNeeded(settings) tasks, fewer if the dataset
  * cannot give that many (tasks are then rated more often).
  */
-/** Settings with defaults the caller may leave out (the parsed schema always has them). */
-type OptionalSettings = 'categoryDraw' | 'maxMinutes' | 'attentionChecks' | 'comprehensionCheck' | 'prolificStudyId' | 'excludeFailedChecks' | 'excludeSpeederSeconds' | 'excludeStraightLinerPercent';
-
-export async function createBatchFromDataset(
-  prisma: Prisma,
-  input: Omit<BatchSettings, OptionalSettings> & Partial<Pick<BatchSettings, OptionalSettings>>,
-  actor: Actor,
-): Promise<CreateBatchOutcome> {
-  const settings: BatchSettings = {
-    categoryDraw: 'uniform',
-    maxMinutes: DEFAULT_MAX_MINUTES,
-    prolificStudyId: null,
-    comprehensionCheck: false,
-    excludeFailedChecks: 2,
-    excludeSpeederSeconds: null,
-    excludeStraightLinerPercent: null,
-    ...input,
-    attentionChecks: input.attentionChecks ?? defaultAttentionChecks(input.questions),
-  };
+export async function createBatchFromDataset(prisma: Prisma, input: BatchInput, actor: Actor): Promise<CreateBatchOutcome> {
+  const settings = withDefaults(input);
   const dataset = await findDatasetByIdOrName(prisma, settings.dataset);
   if (!dataset) return { ok: false, reason: 'dataset-not-found', dataset: settings.dataset };
   if (await prisma.batch.findUnique({ where: { name: settings.name } })) return { ok: false, reason: 'name-taken', name: settings.name };
@@ -58,30 +45,7 @@ export async function createBatchFromDataset(
   try {
     const batch = await prisma.$transaction(
       async (tx) => {
-        const created = await tx.batch.create({
-          data: {
-            id: newId('b', 10),
-            datasetId: dataset.id,
-            name: settings.name,
-            questionsPerRater: settings.questions,
-            targetRaters: settings.raters,
-            seed: settings.seed,
-            completionCode: settings.completionCode,
-            ratingsPerTask: settings.ratingsPerTask,
-            preferredSide: settings.preferredSide,
-            categoryDraw: settings.categoryDraw,
-            maxMinutes: settings.maxMinutes,
-            attentionChecks: settings.attentionChecks ?? defaultAttentionChecks(settings.questions),
-            prolificStudyId: settings.prolificStudyId,
-            comprehensionCheck: settings.comprehensionCheck,
-            excludeFailedChecks: settings.excludeFailedChecks,
-            excludeSpeederSeconds: settings.excludeSpeederSeconds,
-            excludeStraightLinerPercent: settings.excludeStraightLinerPercent,
-            previewKey: randomBytes(12).toString('base64url'),
-            // Plain data (numbers, strings, arrays, null): Prisma's JSON input type only lacks the index signature.
-            generationReport: report as unknown as PrismaNamespace.InputJsonObject,
-          },
-        });
+        const created = await tx.batch.create({ data: batchRow(settings, dataset.id, report) });
         await freezeTasks(tx, created.id, tasks);
         await writeAuditEvent(tx, actor, { action: 'batch.create', batchId: created.id, datasetId: dataset.id, details: { name: created.name } });
         return created;
@@ -95,6 +59,45 @@ export async function createBatchFromDataset(
   }
 }
 
+/** The settings a caller left out, filled in as the API's schema would. */
+function withDefaults(input: BatchInput): BatchSettings {
+  return {
+    categoryDraw: 'uniform',
+    maxMinutes: DEFAULT_MAX_MINUTES,
+    prolificStudyId: null,
+    comprehensionCheck: false,
+    excludeFailedChecks: 2,
+    excludeSpeederSeconds: null,
+    excludeStraightLinerPercent: null,
+    ...input,
+    attentionChecks: input.attentionChecks ?? defaultAttentionChecks(input.questions),
+  };
+}
+
+function batchRow(settings: BatchSettings, datasetId: string, report: GenerationReport): PrismaNamespace.BatchUncheckedCreateInput {
+  return {
+    id: newId('b', 10),
+    datasetId,
+    name: settings.name,
+    questionsPerRater: settings.questions,
+    targetRaters: settings.raters,
+    seed: settings.seed,
+    completionCode: settings.completionCode,
+    ratingsPerTask: settings.ratingsPerTask,
+    preferredSide: settings.preferredSide,
+    categoryDraw: settings.categoryDraw,
+    maxMinutes: settings.maxMinutes,
+    attentionChecks: settings.attentionChecks ?? defaultAttentionChecks(settings.questions),
+    prolificStudyId: settings.prolificStudyId,
+    comprehensionCheck: settings.comprehensionCheck,
+    excludeFailedChecks: settings.excludeFailedChecks,
+    excludeSpeederSeconds: settings.excludeSpeederSeconds,
+    excludeStraightLinerPercent: settings.excludeStraightLinerPercent,
+    previewKey: randomBytes(12).toString('base64url'),
+    // Plain data (numbers, strings, arrays, null): Prisma's JSON input type only lacks the index signature.
+    generationReport: report as unknown as PrismaNamespace.InputJsonObject,
+  };
+}
 
 async function freezeTasks(tx: Tx, batchId: string, tasks: readonly GeneratedTask[]): Promise<void> {
   const taskRows = tasks.map((t, position) => ({ ...t, id: newId('t', 12), position }));
