@@ -28,6 +28,22 @@ export function participantStep(participant: { status: ParticipantStatusName; st
   return participant.startedAt ? 'question' : 'instructions';
 }
 
+/** Whether Start may hand out questions now: only on the instructions page. */
+export function mayStart(participant: Parameters<typeof participantStep>[0], batch: { status: BatchStatusName }): boolean {
+  return participantStep(participant, batch) === 'instructions';
+}
+
+export type EntryPage = 'not-open' | 'full' | 'closed' | 'other-session';
+
+/**
+ * The page for someone the batch did not let in: a draft or paused batch is "not open right now", a
+ * closed one "closed" (also when it closed while the request ran), a full one "full".
+ */
+export function entryRefusalPage(reason: 'full' | 'not-open' | 'other-session', batch: { status: BatchStatusName }): EntryPage {
+  if (reason !== 'not-open') return reason;
+  return batch.status === 'closed' ? 'closed' : 'not-open';
+}
+
 export type ResumeDecision = 'resume' | 'other-session';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { allowedActions, canChangeStatus } from '../../src/core/batch-lifecycle.js';
-import { participantStep, type BatchStatusName, type ParticipantStatusName } from '../../src/core/participant-step.js';
+import { entryRefusalPage, mayStart, participantStep, type BatchStatusName, type ParticipantStatusName } from '../../src/core/participant-step.js';
 
 const at = (status: ParticipantStatusName, started = false) => ({ status, startedAt: started ? new Date(0) : null });
 
@@ -28,6 +28,26 @@ describe('participantStep', () => {
   it('asks a rater who failed the comprehension question to return the study, whatever the batch', () => {
     expect(participantStep(at('failed_comprehension'), { status: 'open' })).toBe('comprehension-failed');
     expect(participantStep(at('failed_comprehension'), { status: 'closed' })).toBe('comprehension-failed');
+  });
+});
+
+describe('entry and start', () => {
+  it('lets Start hand out questions only from the instructions page', () => {
+    const active = { status: 'active' as const, startedAt: null };
+    expect(mayStart(active, { status: 'open' })).toBe(true);
+    expect(mayStart(active, { status: 'paused' })).toBe(true);
+    expect(mayStart({ ...active, startedAt: new Date() }, { status: 'open' })).toBe(false);
+    expect(mayStart({ status: 'consenting', startedAt: null }, { status: 'open' })).toBe(false);
+    expect(mayStart({ status: 'timed_out', startedAt: null }, { status: 'open' })).toBe(false);
+    expect(mayStart(active, { status: 'draft' })).toBe(false);
+  });
+
+  it('says a closed batch is closed and a draft or paused one not open; full and other-session as they are', () => {
+    expect(entryRefusalPage('not-open', { status: 'closed' })).toBe('closed');
+    expect(entryRefusalPage('not-open', { status: 'paused' })).toBe('not-open');
+    expect(entryRefusalPage('not-open', { status: 'draft' })).toBe('not-open');
+    expect(entryRefusalPage('full', { status: 'open' })).toBe('full');
+    expect(entryRefusalPage('other-session', { status: 'closed' })).toBe('other-session');
   });
 });
 

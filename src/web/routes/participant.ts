@@ -7,7 +7,7 @@ import { maxAttentionChecks } from '../../core/attention-checks.js';
 import { COMPREHENSION_QUESTION } from '../../core/comprehension.js';
 import { recordComprehensionAnswer } from '../../db/comprehension.js';
 import { completionUrl, prolificIdSchema } from '../../core/prolific.js';
-import { acceptsAnswers, participantStep } from '../../core/participant-step.js';
+import { entryRefusalPage, mayStart, participantStep, type EntryPage } from '../../core/participant-step.js';
 import type { Batch } from '../../db/batches.js';
 import type { Database } from '../../db/connection.js';
 import { enterBatch, recordConsent, recordDecline, type Participant } from '../../db/participants.js';
@@ -48,6 +48,13 @@ const answerBody = z.object({
   check: z.literal('1').optional(),
 });
 
+const ENTRY_REFUSAL_PAGES: Record<EntryPage, { status: number; view: string; locals: Record<string, string> }> = {
+  'other-session': { status: 403, view: 'participant/other-session', locals: { title: 'Already taking part' } },
+  full: { status: 409, view: 'participant/unavailable', locals: { title: 'Study full', reason: 'full' } },
+  closed: { status: 409, view: 'participant/unavailable', locals: { title: 'Study closed', reason: 'closed' } },
+  'not-open': { status: 409, view: 'participant/not-open', locals: { title: 'Study not open right now' } },
+};
+
 export function participantRouter(db: Pick<Database, 'prisma' | 'sql'>, options: ParticipantRouterOptions): Router {
   const { prisma } = db;
   const router = Router({ mergeParams: true });
@@ -80,22 +87,13 @@ export function participantRouter(db: Pick<Database, 'prisma' | 'sql'>, options:
       res.status(400).render('participant/open-from-prolific', { title: 'Open the study from Prolific' });
       return;
     }
-    if (batch.status === 'draft') {
-      res.status(409).render('participant/not-open', { title: 'Study not open right now' });
-      return;
-    }
-    const entry = await enterBatch(db.sql, batch.id, { prolificPid: ids.data.PROLIFIC_PID, studyId: ids.data.STUDY_ID, sessionId: ids.data.SESSION_ID }, cookieCode, new Date());
+    // A draft batch takes nobody: nothing is written.
+    const entry = batch.status === 'draft'
+      ? ({ ok: false, reason: 'not-open' } as const)
+      : await enterBatch(db.sql, batch.id, { prolificPid: ids.data.PROLIFIC_PID, studyId: ids.data.STUDY_ID, sessionId: ids.data.SESSION_ID }, cookieCode, new Date());
     if (!entry.ok) {
-      if (entry.reason === 'other-session') {
-        res.status(403).render('participant/other-session', { title: 'Already taking part' });
-      } else if (entry.reason === 'full') {
-        res.status(409).render('participant/unavailable', { title: 'Study full', reason: 'full' });
-      } else if (batch.status === 'closed') {
-        res.status(409).render('participant/unavailable', { title: 'Study closed', reason: 'closed' });
-      } else {
-        // Paused (or paused since this request began): no new raters, nothing written.
-        res.status(409).render('participant/not-open', { title: 'Study not open right now' });
-      }
+      const page = ENTRY_REFUSAL_PAGES[entryRefusalPage(entry.reason, batch)];
+      res.status(page.status).render(page.view, page.locals);
       return;
     }
     // Secure whenever the request came over TLS (directly or through a trusted proxy).
@@ -119,7 +117,7 @@ export function participantRouter(db: Pick<Database, 'prisma' | 'sql'>, options:
   router.post('/:batchId/start', loadRater(db), form, async (req, res) => {
     const participant = requireFormToken(res, req.body);
     const { batch } = raterOf(res);
-    if (participant.status === 'active' && !participant.startedAt && acceptsAnswers(batch.status)) {
+    if (mayStart(participant, batch)) {
       // With a comprehension question, Start needs its right answer first (two tries).
       if (batch.comprehensionCheck && !participant.comprehensionPassedAt) {
         const choice = startBody.safeParse(req.body).data?.understanding;
