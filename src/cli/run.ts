@@ -37,8 +37,8 @@ Commands:
   metrics <batch> [<batch>...] [--by topic|category|evaluator|batch] [--format table|json|csv]
         [--rounds 1000] [--seed N] [--include-partial] [--exclusions applied|none]
                                                   R1-R6 and the four ratios with 95% bootstrap intervals
-  export <batch> --out FILE [--format csv|jsonl] [--what answers|tasks|checks|metrics]
-                                                  one row per answered question (streamed)
+  export <batch> --out FILE [--format csv|jsonl|parquet] [--what answers|tasks|checks|metrics]
+                                                  one row per answered question (streamed; parquet: answers only)
   prolific sync <batch>                           read the study's submissions from Prolific: returned, timed-out
                                                   and rejected ones free their places; unknown sessions flagged
   prolific study <batch> <study id>               set or correct the Prolific study the batch runs as
@@ -177,7 +177,7 @@ const exportCli: Command = (args, flags, io) => {
   const batch = nonEmpty(args[0], '<batch>');
   const options = {
     out: option(z.string().min(1, 'give the file to write'), flags.out, '--out'),
-    format: option(z.enum(['csv', 'jsonl']).default('csv'), flags.format, '--format'),
+    format: option(z.enum(['csv', 'jsonl', 'parquet']).default('csv'), flags.format, '--format'),
     what: option(z.enum(['answers', 'tasks', 'checks', 'metrics']).default('answers'), flags.what, '--what'),
     rounds: option(bootstrapRoundsSchema, flags.rounds, '--rounds'),
     includePartial: flags['include-partial'],

@@ -99,6 +99,58 @@ export function answerCsvValues(r: FlaggedAnswerExportRow): Cell[] {
   ];
 }
 
+/** Column types of the Parquet answers export (results/parquet.ts turns them into a schema). */
+export type ParquetColumnType = 'string' | 'int' | 'double' | 'boolean' | 'timestamp' | 'string-list';
+
+export interface ParquetColumn<R> {
+  name: string;
+  type: ParquetColumnType;
+  /** Absent values are null; lists are never null (empty instead). */
+  nullable: boolean;
+  value: (row: R) => string | number | boolean | Date | string[] | null;
+}
+
+const at = (iso: string | null) => (iso === null ? null : new Date(iso));
+
+/**
+ * The answers export as typed columns: the CSV's columns, with numbers as numbers, times as UTC
+ * timestamps and id and kind lists as lists (no CSV neutralisation: Parquet has no formulas).
+ */
+export const ANSWER_PARQUET_COLUMNS: readonly ParquetColumn<FlaggedAnswerExportRow>[] = [
+  { name: 'batch_id', type: 'string', nullable: false, value: (r) => r.batchId },
+  { name: 'participant_id', type: 'string', nullable: false, value: (r) => r.participantId },
+  { name: 'prolific_pid', type: 'string', nullable: false, value: (r) => r.prolificPid },
+  { name: 'study_id', type: 'string', nullable: false, value: (r) => r.studyId },
+  { name: 'session_id', type: 'string', nullable: false, value: (r) => r.sessionId },
+  { name: 'participant_status', type: 'string', nullable: false, value: (r) => r.participantStatus },
+  { name: 'evaluator', type: 'string', nullable: false, value: (r) => r.evaluator },
+  { name: 'task_id', type: 'string', nullable: false, value: (r) => r.taskId },
+  { name: 'datapoint_id', type: 'string', nullable: false, value: (r) => r.datapointId },
+  { name: 'datapoint_source_id', type: 'string', nullable: false, value: (r) => r.datapointSourceId },
+  { name: 'sampled_category', type: 'string', nullable: false, value: (r) => r.sampledCategory },
+  { name: 'topic_category', type: 'string', nullable: false, value: (r) => r.topicCategory },
+  { name: 'question_number', type: 'int', nullable: false, value: (r) => r.position + 1 },
+  ...OPTION_SLOTS.flatMap((i): ParquetColumn<FlaggedAnswerExportRow>[] => [
+    { name: `option_${i}_id`, type: 'string', nullable: true, value: (r) => r.options[i - 1]?.id ?? null },
+    { name: `option_${i}_kind`, type: 'string', nullable: true, value: (r) => r.options[i - 1]?.kind ?? null },
+    { name: `option_${i}_text`, type: 'string', nullable: true, value: (r) => r.options[i - 1]?.text ?? null },
+  ]),
+  { name: 'selected_option_ids', type: 'string-list', nullable: false, value: (r) => r.selectedOptionIds },
+  { name: 'selected_kinds', type: 'string-list', nullable: false, value: (r) => r.selectedKinds },
+  { name: 'shown_at', type: 'timestamp', nullable: false, value: (r) => at(r.shownAt) },
+  { name: 'answered_at', type: 'timestamp', nullable: false, value: (r) => at(r.answeredAt) },
+  { name: 'seconds_spent', type: 'double', nullable: false, value: (r) => r.secondsSpent },
+  { name: 'category_draw', type: 'string', nullable: false, value: (r) => r.categoryDraw },
+  { name: 'preferred_shown_first', type: 'boolean', nullable: false, value: (r) => r.preferredShownFirst },
+  { name: 'timed_out_at', type: 'timestamp', nullable: true, value: (r) => at(r.timedOutAt) },
+  { name: 'completed_at', type: 'timestamp', nullable: true, value: (r) => at(r.completedAt) },
+  { name: 'prolific_status', type: 'string', nullable: true, value: (r) => r.prolificStatus },
+  { name: 'checks_answered', type: 'int', nullable: false, value: (r) => r.checksAnswered },
+  { name: 'checks_failed', type: 'int', nullable: false, value: (r) => r.checksFailed },
+  { name: 'excluded_by', type: 'string-list', nullable: false, value: (r) => r.excludedBy },
+  { name: 'exclusion_rules', type: 'string', nullable: false, value: (r) => r.exclusionRules },
+];
+
 export function answerJsonLine(r: FlaggedAnswerExportRow): string {
   return JSON.stringify({ ...r, questionNumber: r.position + 1 }) + '\n';
 }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { parse } from 'csv-parse/sync';
+import { parquetReadObjects } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../src/core/rng.js';
 import { generateSyntheticDataset, toJsonl } from '../../src/core/synthetic-dataset.js';
@@ -152,6 +153,13 @@ describe('prefbasis', () => {
       expect((await cli(`export cli-batch --what ${what} --format jsonl --out ${file} --rounds 100`)).code).toBe(0);
       expect((await readFile(file, 'utf8')).trim().split('\n').length).toBeGreaterThan(0);
     }
+    const parquetFile = path.join(dir, 'answers.parquet');
+    expect((await cli(`export cli-batch --format parquet --out ${parquetFile}`)).err).toMatch(/^Wrote 15 answers .*\(parquet\)\.$/);
+    const bytes = await readFile(parquetFile);
+    expect(await parquetReadObjects({ file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) })).toHaveLength(15);
+    const tasksAsParquet = path.join(dir, 'tasks.parquet');
+    expect(await cli(`export cli-batch --what tasks --format parquet --out ${tasksAsParquet}`)).toMatchObject({ code: 2, err: expect.stringMatching(/answers only/) });
+    await expect(readFile(tasksAsParquet)).rejects.toThrow(/ENOENT/);
     const noOut = await cli('export cli-batch');
     expect(noOut).toMatchObject({ code: 2, err: expect.stringMatching(/^--out: /) });
     expect((await cli('metrics --rounds 100')).err).toMatch(/^<batch>: name at least one batch/);

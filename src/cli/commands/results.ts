@@ -4,9 +4,9 @@ import { finished } from 'node:stream/promises';
 import { RATE_NAMES, RATIO_NAMES, type Metrics } from '../../core/metrics.js';
 import type { SliceBy } from '../../core/metric-slices.js';
 import type { ExclusionMode } from '../../core/exclusions.js';
-import { writeAnswersExport, writeChecksExport, writeMetricsExport, writeTasksExport, type ExportFormat } from '../../results/exports.js';
+import { writeAnswersExport, writeChecksExport, writeMetricsExport, writeTasksExport, type AnswersFormat } from '../../results/exports.js';
 import { computeBatchMetrics } from '../../results/metrics.js';
-import type { CliContext } from '../context.js';
+import { CliError, type CliContext } from '../context.js';
 import { requireBatch } from './require-batch.js';
 import { formatTable } from '../table.js';
 
@@ -50,21 +50,24 @@ function metricsTable(title: string, m: Metrics): string {
 export async function exportCommand(
   ctx: CliContext,
   batchArg: string,
-  options: { what: 'answers' | 'tasks' | 'checks' | 'metrics'; format: ExportFormat; out: string; rounds: number; includePartial: boolean; exclusions: ExclusionMode },
+  options: { what: 'answers' | 'tasks' | 'checks' | 'metrics'; format: AnswersFormat; out: string; rounds: number; includePartial: boolean; exclusions: ExclusionMode },
 ): Promise<void> {
+  const { what, format } = options;
+  // Checked before the file is created: a refused export leaves nothing behind.
+  const textFormat = format === 'parquet' ? null : format;
+  if (what !== 'answers' && textFormat === null) throw new CliError(`--format parquet is offered for answers only; use csv or jsonl for the ${what}.`, 2);
   const batch = await requireBatch(ctx, batchArg);
   const file = createWriteStream(options.out);
   let summary: string;
-  if (options.what === 'answers') summary = `${await writeAnswersExport(ctx.db.sql, batch, options.format, file)} answers`;
-  else if (options.what === 'tasks') summary = `${await writeTasksExport(ctx.db.prisma, batch.id, options.format, file)} tasks`;
-  else if (options.what === 'checks') summary = `${await writeChecksExport(ctx.db.prisma, batch.id, options.format, file)} attention checks`;
+  if (what === 'answers' || textFormat === null) summary = `${await writeAnswersExport(ctx.db.sql, batch, format, file)} answers`;
+  else if (what === 'tasks') summary = `${await writeTasksExport(ctx.db.prisma, batch.id, textFormat, file)} tasks`;
+  else if (what === 'checks') summary = `${await writeChecksExport(ctx.db.prisma, batch.id, textFormat, file)} attention checks`;
   else {
     const metrics = await computeBatchMetrics(ctx.db.sql, { batches: [batch], by: null, rounds: options.rounds, includePartial: options.includePartial, exclusions: options.exclusions });
-    await writeMetricsExport(metrics, options.format, file);
+    await writeMetricsExport(metrics, textFormat, file);
     summary = 'metrics';
   }
   file.end();
   await finished(file);
-  ctx.err(`Wrote ${summary} of batch "${batch.name}" to ${options.out} (${options.format}).`);
+  ctx.err(`Wrote ${summary} of batch "${batch.name}" to ${options.out} (${format}).`);
 }
-

@@ -2,13 +2,13 @@
 import { Router, type Response } from 'express';
 import type { Prisma } from '../../db/connection.js';
 import type { SqlRunner } from '../../db/sql-runner.js';
-import { EXPORT_CONTENT_TYPE, writeAnswersExport, writeChecksExport, writeMetricsExport, writeTasksExport, type ExportFormat } from '../../results/exports.js';
+import { EXPORT_CONTENT_TYPE, writeAnswersExport, writeChecksExport, writeMetricsExport, writeTasksExport, type AnswersFormat } from '../../results/exports.js';
 import { computeBatchMetrics } from '../../results/metrics.js';
 import { listBatchTasks } from '../../db/batches.js';
 import { batchNotFound, batchParam, findBatchOr } from '../batch-param.js';
 import { batchOf } from '../locals.js';
 import { parseOr400 } from '../schemas/common.js';
-import { crossBatchQuerySchema, exportQuerySchema, metricsQuerySchema, tasksQuerySchema } from '../schemas/results.js';
+import { answersQuerySchema, crossBatchQuerySchema, exportQuerySchema, metricsQuerySchema, tasksQuerySchema } from '../schemas/results.js';
 
 
 export function resultsRouter(prisma: Prisma, sql: SqlRunner): Router {
@@ -43,7 +43,7 @@ export function resultsRouter(prisma: Prisma, sql: SqlRunner): Router {
 
   router.get('/batches/:id/answers', async (req, res) => {
     const batch = batchOf(res);
-    const { format } = parseOr400(exportQuerySchema, req.query, 'query');
+    const { format } = parseOr400(answersQuerySchema, req.query, 'query');
     startDownload(res, `${batch.id}-answers.${format}`, format);
     await writeAnswersExport(sql, batch, format, res);
     res.end();
@@ -73,7 +73,7 @@ export function resultsRouter(prisma: Prisma, sql: SqlRunner): Router {
   return router;
 }
 
-function startDownload(res: Response, filename: string, format: ExportFormat): void {
+function startDownload(res: Response, filename: string, format: AnswersFormat): void {
   res.status(200);
   res.set('Content-Type', EXPORT_CONTENT_TYPE[format]);
   res.set('Content-Disposition', `attachment; filename="${filename}"`);

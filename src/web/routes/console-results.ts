@@ -7,10 +7,11 @@ import { RATE_NAMES, RATIO_NAMES } from '../../core/metrics.js';
 import type { Batch } from '../../db/batches.js';
 import type { Prisma } from '../../db/connection.js';
 import type { SqlRunner } from '../../db/sql-runner.js';
-import { EXPORT_CONTENT_TYPE, writeAnswersExport, writeChecksExport, writeMetricsExport, writeTasksExport } from '../../results/exports.js';
+import { EXPORT_CONTENT_TYPE, type AnswersFormat, writeAnswersExport, writeChecksExport, writeMetricsExport, writeTasksExport } from '../../results/exports.js';
 import { computeBatchMetrics } from '../../results/metrics.js';
 import { generatedRateChartSvg, ratiosChartSvg, type EvaluatorMetrics } from '../charts.js';
 import { batchOf } from '../locals.js';
+import { HttpError } from '../http-error.js';
 import { parseOr400 } from '../schemas/common.js';
 
 const resultsQuery = z.object({
@@ -21,7 +22,7 @@ const resultsQuery = z.object({
 const chartQuery = z.object({ download: z.enum(['0', '1']).default('0'), exclusions: exclusionModeSchema });
 const exportQuery = z.object({
   what: z.enum(['answers', 'tasks', 'checks', 'metrics']),
-  format: z.enum(['csv', 'jsonl']).default('csv'),
+  format: z.enum(['csv', 'jsonl', 'parquet']).default('csv'),
   exclusions: exclusionModeSchema,
   /** Metrics only: the slice tables the results page shows, as well as the overall one. */
   by: z.enum(SLICE_DIMENSIONS).optional(),
@@ -60,12 +61,20 @@ export function consoleResultsRouter(prisma: Prisma, sql: SqlRunner): Router {
   router.get('/export', async (req, res) => {
     const batch = batchOf(res);
     const { what, format, exclusions, by } = parseOr400(exportQuery, req.query, 'query');
-    res.set('Content-Type', EXPORT_CONTENT_TYPE[format]);
-    res.set('Content-Disposition', `attachment; filename="${batch.id}-${what}.${format}"`);
-    if (what === 'answers') await writeAnswersExport(sql, batch, format, res);
-    else if (what === 'tasks') await writeTasksExport(prisma, batch.id, format, res);
-    else if (what === 'checks') await writeChecksExport(prisma, batch.id, format, res);
-    else await writeMetricsExport(await metricsOf(batch, by ?? null, exclusions), format, res);
+    const download = (as: AnswersFormat) => {
+      res.set('Content-Type', EXPORT_CONTENT_TYPE[as]);
+      res.set('Content-Disposition', `attachment; filename="${batch.id}-${what}.${as}"`);
+    };
+    if (what === 'answers') {
+      download(format);
+      await writeAnswersExport(sql, batch, format, res);
+    } else {
+      if (format === 'parquet') throw new HttpError(400, 'invalid_request', 'Parquet is offered for answers only; choose csv or jsonl.');
+      download(format);
+      if (what === 'tasks') await writeTasksExport(prisma, batch.id, format, res);
+      else if (what === 'checks') await writeChecksExport(prisma, batch.id, format, res);
+      else await writeMetricsExport(await metricsOf(batch, by ?? null, exclusions), format, res);
+    }
     res.end();
   });
 

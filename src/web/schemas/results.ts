@@ -26,4 +26,5 @@ export const crossBatchQuerySchema = metricsQuerySchema.extend({
 });
 
 export const exportQuerySchema = z.object({ format: z.enum(['csv', 'jsonl']).default('csv') });
+export const answersQuerySchema = z.object({ format: z.enum(['csv', 'jsonl', 'parquet']).default('csv') });
 export const tasksQuerySchema = z.object({ format: z.enum(['json', 'csv', 'jsonl']).default('json') });
