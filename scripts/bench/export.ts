@@ -1,7 +1,8 @@
-// Export benchmark (issue 15.1, 15.2): the answers CSV of a 100,000- and a 1,000,000-answer batch,
-// against `COPY (the same join) TO STDOUT` of each, measured in the same run on the same database
-// (through psql, discarding the output), and the process's RSS growth while it streams.
-// Usage: DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres node --expose-gc --import tsx scripts/bench/export.ts [--large 50000]
+// Export benchmark (issue 15.1, 15.2): the answers export (CSV, JSON Lines, Parquet) of a 100,000-
+// and a 1,000,000-answer batch, and the tasks export of an 18k- and a 180k-datapoint batch, each
+// against `COPY (the same join) TO STDOUT` measured in the same run on the same database (through
+// psql, discarding the output), with the process's RSS growth and event-loop delays while it streams.
+// Usage: DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres node --expose-gc --import tsx scripts/bench/export.ts [--large 50000] [--tasks-large 180000]
 import { spawnSync } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
@@ -11,15 +12,17 @@ import { generateSyntheticDataset, toJsonl } from '../../src/core/synthetic-data
 import { createBatchFromDataset, type Batch } from '../../src/db/batches.js';
 import { openDatabase, type Database } from '../../src/db/connection.js';
 import { importDatasetText } from '../../src/db/datasets.js';
-import { writeAnswersExport } from '../../src/results/exports.js';
+import { writeAnswersExport, writeTasksExport } from '../../src/results/exports.js';
 import { createScratchDatabase } from './lib/scratch-database.js';
 import { seedFinishedRaters } from './lib/seed-answers.js';
 import { watched, type Watched } from './lib/watched.js';
 import { CLI_ACTOR } from '../../src/db/audit.js';
 
-const { values } = parseArgs({ options: { large: { type: 'string', default: '50000' } } });
+const { values } = parseArgs({ options: { large: { type: 'string', default: '50000' }, 'tasks-large': { type: 'string', default: '180000' } } });
 const largeRaters = Number(values.large);
 const smallRaters = Math.round(largeRaters / 10);
+const largeDatapoints = Number(values['tasks-large']);
+const smallDatapoints = Math.round(largeDatapoints / 10);
 
 /** A batch of `raters` finished raters × 20 answers, written by SQL. */
 async function fillBatch(db: Database, client: pg.Client, name: string, raters: number): Promise<Batch> {
@@ -30,23 +33,34 @@ async function fillBatch(db: Database, client: pg.Client, name: string, raters: 
 }
 
 /** COPY of the same rows the export writes (answer, rater, task, datapoint, options in order) to nowhere. */
-function copyMs(url: string, batchId: string): number {
-  const query = `COPY (
+function copyAnswersMs(url: string, batchId: string): number {
+  return copyMs(url, `COPY (
     SELECT a.participant_id, p.prolific_pid, p.study_id, p.session_id, p.status, p.evaluator, a.task_id, t.datapoint_id, d.source_id,
            t.sampled_category, t.topic_category, a.position + 1,
            (SELECT string_agg(o.id || ',' || o.kind || ',' || o.text, ',' ORDER BY array_position(a.option_order, o.id)) FROM task_options o WHERE o.task_id = a.task_id),
            a.selected_option_ids, a.shown_at, a.answered_at, s.preferred_first
     FROM answers a JOIN participants p ON p.id = a.participant_id JOIN tasks t ON t.id = a.task_id JOIN datapoints d ON d.id = t.datapoint_id
     LEFT JOIN assignments s ON s.participant_id = a.participant_id AND s.position = a.position
-    WHERE p.batch_id = '${batchId}' ORDER BY a.participant_id, a.position) TO STDOUT WITH CSV`;
+    WHERE p.batch_id = '${batchId}' ORDER BY a.participant_id, a.position) TO STDOUT WITH CSV`);
+}
+
+/** COPY of the tasks export's rows: each task with its datapoint and its six options. */
+function copyTasksMs(url: string, batchId: string): number {
+  return copyMs(url, `COPY (
+    SELECT t.id, t.position, t.datapoint_id, d.source_id, t.sampled_category, t.topic_category,
+           (SELECT string_agg(o.id || ',' || o.kind || ',' || o.text || ',' || coalesce(o.source_datapoint_id, ''), ',' ORDER BY o.kind) FROM task_options o WHERE o.task_id = t.id)
+    FROM tasks t JOIN datapoints d ON d.id = t.datapoint_id WHERE t.batch_id = '${batchId}' ORDER BY t.position) TO STDOUT WITH CSV`);
+}
+
+function copyMs(url: string, query: string): number {
   const start = performance.now();
   const out = spawnSync('psql', [url, '-q', '-c', query], { stdio: ['ignore', 'ignore', 'inherit'] });
   if (out.status !== 0) throw new Error('psql COPY failed');
   return performance.now() - start;
 }
 
-/** The export to a counting sink: time, bytes, event-loop delays and RSS growth. */
-async function exportWatched(db: Database, batch: Batch): Promise<Watched<{ rows: number; bytes: number }>> {
+/** An export to a counting sink: time, bytes, event-loop delays and RSS growth. */
+async function exportWatched(run: (sink: Writable) => Promise<number>): Promise<Watched<{ rows: number; bytes: number }>> {
   let bytes = 0;
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -54,7 +68,11 @@ async function exportWatched(db: Database, batch: Batch): Promise<Watched<{ rows
       done();
     },
   });
-  return watched(async () => ({ rows: await writeAnswersExport(db.sql, batch, 'csv', sink), bytes }));
+  return watched(async () => ({ rows: await run(sink), bytes }));
+}
+
+function report(what: string, ours: Watched<{ rows: number; bytes: number }>, copy: number): string {
+  return `  ${what} ${(ours.ms / copy).toFixed(2)} x (${(ours.ms / 1000).toFixed(2)} s, ${(ours.value.bytes / 1e6).toFixed(0)} MB); RSS +${ours.rssGrowthMb.toFixed(0)} MB; event loop max ${ours.maxDelayMs.toFixed(0)} ms`;
 }
 
 const serverUrl = process.env.DATABASE_URL;
@@ -69,11 +87,23 @@ try {
   const small = await fillBatch(db, client, 's', smallRaters);
   const large = await fillBatch(db, client, 'l', largeRaters);
   for (const batch of [small, large]) {
-    const copy = copyMs(scratch.url, batch.id);
-    const ours = await exportWatched(db, batch);
-    console.log(
-      `${ours.value.rows.toLocaleString('en')} answers: COPY of the same join = 1.0 (${(copy / 1000).toFixed(2)} s); answers CSV ${(ours.ms / copy).toFixed(2)} x (${(ours.ms / 1000).toFixed(2)} s, ${(ours.value.bytes / 1e6).toFixed(0)} MB); RSS +${ours.rssGrowthMb.toFixed(0)} MB; event loop max ${ours.maxDelayMs.toFixed(0)} ms`,
-    );
+    const copy = copyAnswersMs(scratch.url, batch.id);
+    const lines = [];
+    for (const format of ['csv', 'jsonl', 'parquet'] as const) {
+      const ours = await exportWatched((sink) => writeAnswersExport(db.sql, batch, format, sink));
+      lines.push(report(`answers ${format}`, ours, copy));
+      if (format === 'csv') lines.unshift(`${ours.value.rows.toLocaleString('en')} answers: COPY of the same join = 1.0 (${(copy / 1000).toFixed(2)} s)`);
+    }
+    console.log(lines.join('\n'));
+  }
+  for (const datapoints of [smallDatapoints, largeDatapoints]) {
+    const name = `tasks-${datapoints}`;
+    await importDatasetText(db.prisma, { name, text: toJsonl(generateSyntheticDataset(datapoints, createRng(datapoints))) }, CLI_ACTOR);
+    const created = await createBatchFromDataset(db.prisma, { dataset: name, name, questions: 20, raters: datapoints, seed: 1, completionCode: 'BENCH1', ratingsPerTask: 1, preferredSide: 'first' }, CLI_ACTOR);
+    if (!created.ok) throw new Error(created.reason);
+    const copy = copyTasksMs(scratch.url, created.batch.id);
+    const ours = await exportWatched((sink) => writeTasksExport(db.sql, created.batch.id, 'csv', sink));
+    console.log(`${ours.value.rows.toLocaleString('en')} tasks (${datapoints.toLocaleString('en')} datapoints): COPY of the same join = 1.0 (${(copy / 1000).toFixed(2)} s)\n${report('tasks csv', ours, copy)}`);
   }
 } finally {
   await client.end().catch(() => {});

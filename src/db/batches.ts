@@ -11,9 +11,10 @@ import { generateTasks, type GeneratedTask, type GenerationReport } from '../cor
 import { writeAuditEvent, type Actor } from './audit.js';
 import { bulkInsert } from './bulk-insert.js';
 import type { Prisma, Tx } from './connection.js';
+import type { SqlRunner } from './sql-runner.js';
 import { findDatasetByIdOrName, listAnnotatedDatapoints } from './datasets.js';
 import { isUniqueViolation } from './errors.js';
-import type { Batch, BatchStatus, OptionKind, Prisma as PrismaNamespace } from './generated/client.js';
+import { Prisma as PrismaSql, type Batch, type BatchStatus, type OptionKind, type Prisma as PrismaNamespace } from './generated/client.js';
 import { newId } from './ids.js';
 
 export type { Batch, BatchStatus };
@@ -185,6 +186,31 @@ export async function listBatchTasks(prisma: Prisma, batchId: string): Promise<F
       .sort((a, b) => kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind))
       .map((o) => ({ id: o.id, kind: o.kind, text: o.text, sourceDatapointId: o.sourceDatapointId })),
   }));
+}
+
+/** Tasks per page of the tasks export. */
+const TASKS_PER_PAGE = 2000;
+
+/**
+ * The frozen tasks page by page in position order (keyset on the position index), options in kind
+ * order: every page costs the same and memory stays flat however large the batch.
+ */
+export async function* streamBatchTasks(sql: SqlRunner, batchId: string): AsyncGenerator<FrozenTask[]> {
+  const kinds = [...OPTION_KINDS];
+  for (let after = -1; ; ) {
+    const rows = await sql.rows<{ id: string; position: number; datapoint_id: string; source_id: string; sampled_category: string; topic_category: string; category_draw: string; options: FrozenTask['options'] }>(PrismaSql.sql`
+      SELECT t.id, t.position, t.datapoint_id, d.source_id, t.sampled_category, t.topic_category, b.category_draw::text AS category_draw,
+             (SELECT json_agg(json_build_object('id', o.id, 'kind', o.kind, 'text', o.text, 'sourceDatapointId', o.source_datapoint_id)
+                              ORDER BY array_position(${kinds}::text[], o.kind::text))
+              FROM task_options o WHERE o.task_id = t.id) AS options
+      FROM tasks t JOIN datapoints d ON d.id = t.datapoint_id JOIN batches b ON b.id = t.batch_id
+      WHERE t.batch_id = ${batchId} AND t.position > ${after}
+      ORDER BY t.position LIMIT ${TASKS_PER_PAGE}`);
+    const last = rows.at(-1);
+    if (!last) return;
+    after = last.position;
+    yield rows.map((t) => ({ id: t.id, position: t.position, datapointId: t.datapoint_id, sourceId: t.source_id, sampledCategory: t.sampled_category, topicCategory: t.topic_category, options: t.options, categoryDraw: t.category_draw }));
+  }
 }
 
 export interface BatchProgress {

@@ -22,7 +22,7 @@ import {
 } from '../core/export-format.js';
 import { streamAnswerExportRows } from '../db/answers.js';
 import { listCheckExportRows } from '../db/attention-checks.js';
-import { listBatchTasks } from '../db/batches.js';
+import { streamBatchTasks } from '../db/batches.js';
 import type { Prisma } from '../db/connection.js';
 import type { SqlRunner } from '../db/sql-runner.js';
 import { exclusionRulesOf } from '../core/exclusions.js';
@@ -82,32 +82,45 @@ export async function writeAnswersExport(sql: SqlRunner, batch: RulesOfBatch, fo
   return count;
 }
 
-/** Rows per Parquet row group: encoding one takes a few tens of milliseconds of the event loop. */
-const PARQUET_ROW_GROUP = 2000;
+/**
+ * Rows per Parquet row group: encoding 1,000 takes ~20 ms of the event loop once the code is warm
+ * (2,000 took ~70 ms); the first group is small because cold code runs several times slower.
+ */
+const PARQUET_ROW_GROUP = 1000;
+const FIRST_PARQUET_ROW_GROUP = 200;
 
 async function writeAnswersParquet(pages: AsyncIterable<AnswerExportRow[]>, flag: (r: AnswerExportRow) => FlaggedAnswerExportRow, out: Writable): Promise<number> {
   const parquet = openParquetStream(ANSWER_PARQUET_COLUMNS, (bytes) => write(out, bytes));
-  let group: FlaggedAnswerExportRow[] = [];
-  let count = 0;
+  let pending: FlaggedAnswerExportRow[] = [];
+  let written = 0;
+  const groupSize = () => (written === 0 ? FIRST_PARQUET_ROW_GROUP : PARQUET_ROW_GROUP);
   for await (const page of pages) {
-    for (const row of page) group.push(flag(row));
-    count += page.length;
-    if (group.length >= PARQUET_ROW_GROUP) {
-      await parquet.writeRowGroup(group);
-      group = [];
+    for (const row of page) pending.push(flag(row));
+    while (pending.length >= groupSize()) {
+      const size = groupSize();
+      await parquet.writeRowGroup(pending.slice(0, size));
+      pending = pending.slice(size);
+      written += size;
       await nextTurn();
     }
   }
-  await parquet.writeRowGroup(group);
+  await parquet.writeRowGroup(pending);
   await parquet.finish();
-  return count;
+  return written + pending.length;
 }
 
-export async function writeTasksExport(prisma: Prisma, batchId: string, format: ExportFormat, out: Writable): Promise<number> {
-  const tasks = await listBatchTasks(prisma, batchId);
+export async function writeTasksExport(sql: SqlRunner, batchId: string, format: ExportFormat, out: Writable): Promise<number> {
+  let count = 0;
   if (format === 'csv') await write(out, csvRecord(TASK_CSV_HEADER));
-  for (const t of tasks) await write(out, format === 'csv' ? csvRecord(taskCsvValues(t)) : JSON.stringify(t) + '\n');
-  return tasks.length;
+  for await (const page of streamBatchTasks(sql, batchId)) {
+    for (let i = 0; i < page.length; i += ROWS_PER_TURN) {
+      const rows = page.slice(i, i + ROWS_PER_TURN);
+      await write(out, rows.map((t) => (format === 'csv' ? csvRecord(taskCsvValues(t)) : JSON.stringify(t) + '\n')).join(''));
+      await nextTurn();
+    }
+    count += page.length;
+  }
+  return count;
 }
 
 export async function writeMetricsExport(metrics: BatchMetrics, format: ExportFormat, out: Writable): Promise<void> {

@@ -60,7 +60,7 @@ export async function exportCommand(
   const file = createWriteStream(options.out);
   let summary: string;
   if (what === 'answers' || textFormat === null) summary = `${await writeAnswersExport(ctx.db.sql, batch, format, file)} answers`;
-  else if (what === 'tasks') summary = `${await writeTasksExport(ctx.db.prisma, batch.id, textFormat, file)} tasks`;
+  else if (what === 'tasks') summary = `${await writeTasksExport(ctx.db.sql, batch.id, textFormat, file)} tasks`;
   else if (what === 'checks') summary = `${await writeChecksExport(ctx.db.prisma, batch.id, textFormat, file)} attention checks`;
   else {
     const metrics = await computeBatchMetrics(ctx.db.sql, { batches: [batch], by: null, rounds: options.rounds, includePartial: options.includePartial, exclusions: options.exclusions });

@@ -66,7 +66,7 @@ export function resultsRouter(prisma: Prisma, sql: SqlRunner): Router {
       return;
     }
     startDownload(res, `${batch.id}-tasks.${format}`, format);
-    await writeTasksExport(prisma, batch.id, format, res);
+    await writeTasksExport(sql, batch.id, format, res);
     res.end();
   });
 

@@ -71,7 +71,7 @@ export function consoleResultsRouter(prisma: Prisma, sql: SqlRunner): Router {
     } else {
       if (format === 'parquet') throw new HttpError(400, 'invalid_request', 'Parquet is offered for answers only; choose csv or jsonl.');
       download(format);
-      if (what === 'tasks') await writeTasksExport(prisma, batch.id, format, res);
+      if (what === 'tasks') await writeTasksExport(sql, batch.id, format, res);
       else if (what === 'checks') await writeChecksExport(prisma, batch.id, format, res);
       else await writeMetricsExport(await metricsOf(batch, by ?? null, exclusions), format, res);
     }
