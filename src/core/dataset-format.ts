@@ -1,6 +1,7 @@
 // The JSON Lines dataset format (SPEC 1; shared/data/README.md) and its line-numbered validation.
 import { z } from 'zod';
 import { labelKey } from './normalize.js';
+import { drain, type Steps } from './steps.js';
 
 /**
  * Length limits: ids, categories and topics are indexed (PostgreSQL refuses index entries over
@@ -105,6 +106,14 @@ export const MAX_LINE_ERRORS = 50;
  * physical lines. The first MAX_LINE_ERRORS problems are kept, the rest counted.
  */
 export function parseDatasetJsonl(text: string): ParseResult {
+  return drain(parseDatasetSteps(text));
+}
+
+/** Lines validated between two yields of parseDatasetSteps (a few milliseconds of work). */
+const LINES_PER_STEP = 200;
+
+/** parseDatasetJsonl as steps: a server validates a large file without holding up other requests. */
+export function* parseDatasetSteps(text: string): Steps<ParseResult> {
   const datapoints: DatapointInput[] = [];
   const errors: LineError[] = [];
   let errorCount = 0;
@@ -112,20 +121,25 @@ export function parseDatasetJsonl(text: string): ParseResult {
     if (errorCount++ < MAX_LINE_ERRORS) errors.push(e);
   };
   const firstLineOfId = new Map<string, number>();
-  text.split(/\r?\n/).forEach((raw, index) => {
-    const line = index + 1;
-    if (raw.trim() === '') return;
+  // Lines are cut one at a time: a split of the whole text would be one long pause of its own.
+  for (let start = 0, line = 1; start <= text.length; line++) {
+    const newline = text.indexOf('\n', start);
+    const end = newline === -1 ? text.length : newline;
+    const raw = text.slice(start, end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end);
+    start = end + 1;
+    if (line % LINES_PER_STEP === 0) yield;
+    if (raw.trim() === '') continue;
     const d = parseDatasetLine(raw, line, report);
-    if (!d) return;
+    if (!d) continue;
     const earlier = firstLineOfId.get(d.id);
     if (earlier !== undefined) {
       report({ line, field: 'id', message: `"${d.id}" is already used on line ${earlier}; ids must be unique` });
-      return;
+      continue;
     }
     firstLineOfId.set(d.id, line);
     // Once the file is known to be invalid, its datapoints are never used: keep none.
     if (errorCount === 0) datapoints.push(toDatapointInput(d, line));
-  });
+  }
   if (errorCount === 0 && datapoints.length === 0) report({ line: 1, field: '(file)', message: 'the file has no datapoints; expected one JSON object per line' });
   return errorCount > 0 ? { ok: false, errors, errorCount } : { ok: true, datapoints };
 }

@@ -1,5 +1,6 @@
 // Dataset summary in the manner of the paper's Tables 1-5: prevalence of categories and topics.
 import { labelKey, phraseKey } from './normalize.js';
+import { drain, type Steps } from './steps.js';
 
 export interface SummaryDatapoint {
   topicCategory: string;
@@ -37,7 +38,15 @@ const TOP = 3;
 
 /** Summarises annotated datapoints; names are grouped by labelKey and shown in their first spelling. */
 export function summarizeDataset(datapoints: readonly SummaryDatapoint[]): DatasetSummary {
-  const tally = tallyDataset(datapoints);
+  return drain(summarizeDatasetSteps(datapoints));
+}
+
+/** Datapoints tallied between two yields of summarizeDatasetSteps. */
+const DATAPOINTS_PER_STEP = 2000;
+
+/** summarizeDataset as steps: a server summarises a large dataset without holding up other requests. */
+export function* summarizeDatasetSteps(datapoints: readonly SummaryDatapoint[]): Steps<DatasetSummary> {
+  const tally = yield* tallyDataset(datapoints);
   const byCountThenName = (a: { key: string; count: number }, b: { key: string; count: number }) =>
     b.count - a.count || tally.labelOf(a.key).localeCompare(tally.labelOf(b.key));
   const topics = [...tally.topicCount].map(([key, count]) => ({ key, count })).sort(byCountThenName);
@@ -64,7 +73,7 @@ interface Tally {
   labelOf(key: string): string;
 }
 
-function tallyDataset(datapoints: readonly SummaryDatapoint[]): Tally {
+function* tallyDataset(datapoints: readonly SummaryDatapoint[]): Steps<Tally> {
   const label = new Map<string, string>();
   const remember = (name: string) => {
     const key = labelKey(name);
@@ -77,7 +86,8 @@ function tallyDataset(datapoints: readonly SummaryDatapoint[]): Tally {
   const phrasesByCategory = new Map<string, Set<string>>();
   const allPhrases = new Set<string>();
   let granularPhrases = 0;
-  for (const d of datapoints) {
+  for (const [i, d] of datapoints.entries()) {
+    if (i % DATAPOINTS_PER_STEP === DATAPOINTS_PER_STEP - 1) yield;
     const topic = remember(d.topicCategory);
     increment(topicCount, topic);
     for (const pref of d.preferences) {

@@ -1,6 +1,7 @@
 // Metrics per slice of the answers (SPEC 4): overall, by topic category, by sampled preference
 // category, by evaluator, by batch. Each slice bootstraps with its own seeded stream.
-import { DEFAULT_BOOTSTRAP, drain, hitsOf, mergeRaterTotals, metricsSteps, type BootstrapOptions, type MetricAnswer, type Metrics, type RaterTotals } from './metrics.js';
+import { drain } from './steps.js';
+import { DEFAULT_BOOTSTRAP, hitsOf, mergeRaterTotals, metricsSteps, type BootstrapOptions, type MetricAnswer, type Metrics, type RaterTotals } from './metrics.js';
 import { labelKey } from './normalize.js';
 import { deriveRng } from './rng.js';
 

@@ -2,6 +2,7 @@
 // that resample raters: a rater's answers move together.
 import { OPTION_KINDS, type OptionKind } from './option-kinds.js';
 import type { Rng } from './rng.js';
+import { drain } from './steps.js';
 
 /** One answered question, reduced to what the metrics need. */
 export interface MetricAnswer {
@@ -127,14 +128,6 @@ function ratioOf(rates: readonly (number | null)[], ratio: RatioName): number | 
  */
 export function computeMetrics(answers: readonly MetricAnswer[], rng: Rng, options: BootstrapOptions = DEFAULT_BOOTSTRAP): Metrics {
   return drain(metricsSteps(totalsByRater(answers), rng, options));
-}
-
-/** Runs a stepwise computation to its end at once. */
-export function drain<T>(steps: Generator<void, T>): T {
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-  }
 }
 
 /**

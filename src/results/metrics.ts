@@ -11,7 +11,7 @@ import { readSnapshot } from '../db/sql-runner.js';
 import type { Batch } from '../db/batches.js';
 import type { SqlRunner } from '../db/sql-runner.js';
 import { findExclusions, type ExclusionSummary, type RulesOfBatch } from './exclusions.js';
-import { runInSlices } from './run-in-slices.js';
+import { runInSlices } from '../run-in-slices.js';
 
 export interface MetricsQuery {
   /** One batch or several pooled; the first one's seed is the default seed. */

@@ -1,9 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import { formatLineErrors, parseDatasetJsonl } from '../../src/core/dataset-format.js';
+import { formatLineErrors, parseDatasetJsonl, parseDatasetSteps } from '../../src/core/dataset-format.js';
 import { arenaSampleText } from '../helpers/shared-data.js';
 import { datasetLine, toJsonlText } from '../helpers/datasets.js';
 
 describe('parseDatasetJsonl', () => {
+  it('numbers physical lines whatever the line ends (LF, CRLF, blank lines, no final newline)', () => {
+    const lines = [JSON.stringify(datasetLine(1)), '', JSON.stringify(datasetLine(3)), '{broken', JSON.stringify(datasetLine(5, { winner: 'tie' }))];
+    for (const text of [lines.join('\n'), lines.join('\r\n'), lines.join('\r\n') + '\r\n', lines.join('\n') + '\n\n']) {
+      const result = parseDatasetJsonl(text);
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.errors.map((e) => e.line)).toEqual([4, 5]);
+    }
+    const clean = parseDatasetJsonl([lines[0], '', lines[2]].join('\r\n'));
+    expect(clean.ok && clean.datapoints.map((d) => [d.lineNumber, d.sourceId])).toEqual([[1, 't-1'], [3, 't-3']]);
+  });
+
+  it('as steps, gives the event loop a turn every 200 lines and the same result', () => {
+    const text = toJsonlText(Array.from({ length: 1_000 }, (_, i) => datasetLine(i)));
+    const steps = parseDatasetSteps(text);
+    let yields = 0;
+    let step = steps.next();
+    for (; !step.done; step = steps.next()) yields++;
+    expect(yields).toBe(5);
+    expect(step.value).toEqual(parseDatasetJsonl(text));
+  });
+
   it('accepts the real arena sample with all 100 datapoints', () => {
     const result = parseDatasetJsonl(arenaSampleText());
     expect(result.ok).toBe(true);

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../src/core/rng.js';
 import { generateSyntheticDataset, toJsonl } from '../../src/core/synthetic-dataset.js';
 import { createBatchFromDataset } from '../../src/db/batches.js';
-import { importDatasetText, listAnnotatedDatapoints } from '../../src/db/datasets.js';
+import { hashText, importDatasetText, listAnnotatedDatapoints } from '../../src/db/datasets.js';
+import { createHash } from 'node:crypto';
 import { datasetLine, toJsonlText } from '../helpers/datasets.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 import { TEST_ACTOR } from '../helpers/actor.js';
@@ -13,6 +14,14 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await t?.drop();
+});
+
+describe('hashText', () => {
+  it('gives the SHA-256 of the whole text even when a slice boundary falls inside an emoji', async () => {
+    for (const text of ['', 'short', 'x'.repeat(3_999_999) + '🚀' + 'tail', 'é'.repeat(9_000_001)]) {
+      expect(await hashText(text)).toBe(createHash('sha256').update(text).digest('hex'));
+    }
+  });
 });
 
 describe('importDatasetText', () => {

@@ -2,7 +2,8 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
 import { formatLineErrors } from '../../core/dataset-format.js';
-import { summarizeDataset } from '../../core/dataset-summary.js';
+import { summarizeDatasetSteps } from '../../core/dataset-summary.js';
+import { runInSlices } from '../../run-in-slices.js';
 import { createRng } from '../../core/rng.js';
 import { generateTasks } from '../../core/task-generation.js';
 import type { Prisma } from '../../db/connection.js';
@@ -53,7 +54,7 @@ export function datasetsRouter(prisma: Prisma, options: { maxUploadBytes: number
 
   router.get('/:id/summary', async (req, res) => {
     const dataset = await loadDataset(prisma, req.params);
-    res.json({ dataset: present(dataset), summary: summarizeDataset(await listAnnotatedDatapoints(prisma, dataset.id)) });
+    res.json({ dataset: present(dataset), summary: await runInSlices(summarizeDatasetSteps(await listAnnotatedDatapoints(prisma, dataset.id))) });
   });
 
   router.get('/:id/tasks', async (req, res) => {

@@ -5,7 +5,8 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
 import multer from 'multer';
 import { z } from 'zod';
 import { formatLineErrors } from '../../core/dataset-format.js';
-import { summarizeDataset } from '../../core/dataset-summary.js';
+import { summarizeDatasetSteps } from '../../core/dataset-summary.js';
+import { runInSlices } from '../../run-in-slices.js';
 import type { Prisma } from '../../db/connection.js';
 import { findDatasetByIdOrName, importDatasetText, listAnnotatedDatapoints, listDatasets } from '../../db/datasets.js';
 import { HttpError } from '../http-error.js';
@@ -69,7 +70,7 @@ export function consoleDatasetsRouter(prisma: Prisma, options: { maxUploadBytes:
     const { id } = parseOr400(idParam, req.params, 'path');
     const dataset = await findDatasetByIdOrName(prisma, id);
     if (!dataset) throw new HttpError(404, 'dataset_not_found', 'No such dataset.');
-    const summary = summarizeDataset(await listAnnotatedDatapoints(prisma, dataset.id));
+    const summary = await runInSlices(summarizeDatasetSteps(await listAnnotatedDatapoints(prisma, dataset.id)));
     res.render('admin/dataset', { title: dataset.name, dataset, summary });
   });
 
