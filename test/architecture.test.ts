@@ -25,7 +25,7 @@ function importsOf(file: string): string[] {
 }
 
 const graph = new Map(srcFiles.map((f) => [rel(f), importsOf(f)]));
-const layerOf = (file: string) => /^src\/(core|db|results|prolific|web|cli|jobs)\//.exec(file)?.[1] ?? 'root';
+const layerOf = (file: string) => /^src\/(core|db|results|prolific|llm|web|cli|jobs)\//.exec(file)?.[1] ?? 'root';
 
 /** Every cycle found by a depth-first search, each as the files around it. */
 function cycles(): string[][] {

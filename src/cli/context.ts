@@ -18,6 +18,8 @@ export interface CliIo {
   baseUrl(): string;
   /** Prolific access, or null when PROLIFIC_API_TOKEN is not set. */
   prolific(): ProlificClient | null;
+  /** An environment variable (API keys are read from the environment, never from flags). */
+  env(name: string): string | undefined;
 }
 
 export interface CliContext extends CliIo {

@@ -18,6 +18,7 @@ const processIo: CliIo = {
     const config = loadConfig();
     return config.publicBaseUrl ?? `http://${config.host}:${config.port}`;
   },
+  env: (name) => process.env[name],
   prolific: () => {
     const prolific = loadConfig().prolific;
     return prolific ? new ProlificClient(prolific) : null;

@@ -11,6 +11,7 @@ import { adminCreateCommand } from './commands/admin.js';
 import { batchCreateCommand, batchListCommand, batchShowCommand, batchStatusCommand, batchTimeoutsCommand } from './commands/batch.js';
 import { importCommand } from './commands/import.js';
 import { prolificReviewCommand, prolificStudyCommand, prolificSyncCommand } from './commands/prolific.js';
+import { evaluateCommand } from './commands/evaluate.js';
 import { exportCommand, metricsCommand } from './commands/results.js';
 import { summaryCommand } from './commands/summary.js';
 import { tasksCommand } from './commands/tasks.js';
@@ -39,6 +40,11 @@ Commands:
                                                   R1-R6 and the four ratios with 95% bootstrap intervals
   export <batch> --out FILE [--format csv|jsonl|parquet] [--what answers|tasks|checks|metrics]
                                                   one row per answered question (streamed; parquet: answers only)
+  evaluate <batch> --model NAME [--base-url URL] [--concurrency 8] [--repeats 1] [--limit N]
+        [--timeout 60] [--api-key-env OPENAI_API_KEY]
+                                                  an LLM answers the batch's tasks with the paper's prompt
+                                                  (any OpenAI-compatible server); resumable; see its
+                                                  answers beside the humans' with metrics --by evaluator
   prolific sync <batch>                           read the study's submissions from Prolific: returned, timed-out
                                                   and rejected ones free their places; unknown sessions flagged
   prolific study <batch> <study id>               set or correct the Prolific study the batch runs as
@@ -98,6 +104,12 @@ function parseFlags(argv: readonly string[]) {
       what: { type: 'string' },
       email: { type: 'string' },
       role: { type: 'string' },
+      model: { type: 'string' },
+      'base-url': { type: 'string' },
+      concurrency: { type: 'string' },
+      repeats: { type: 'string' },
+      timeout: { type: 'string' },
+      'api-key-env': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -215,6 +227,20 @@ const tokenCli: Command = (args, flags, io) => {
   return withDatabase(io, (ctx) => tokenCreateCommand(ctx, name, email));
 };
 
+const evaluateCli: Command = (args, flags, io) => {
+  const batch = nonEmpty(args[0], '<batch>');
+  const options = {
+    model: option(z.string({ message: 'name the model, e.g. --model gpt-4o' }).trim().min(1, 'name the model, e.g. --model gpt-4o').max(200), flags.model, '--model'),
+    baseUrl: flags['base-url'] === undefined ? null : option(z.string().url('give the server\'s URL, e.g. http://localhost:8000/v1'), flags['base-url'], '--base-url'),
+    concurrency: option(positiveInt.max(64).default(8), flags.concurrency, '--concurrency'),
+    repeats: option(positiveInt.max(10).default(1), flags.repeats, '--repeats'),
+    limit: flags.limit === undefined ? null : option(positiveInt, flags.limit, '--limit'),
+    timeoutSeconds: option(positiveInt.max(3600).default(60), flags.timeout, '--timeout'),
+    apiKeyEnv: option(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name, e.g. OPENAI_API_KEY').default('OPENAI_API_KEY'), flags['api-key-env'], '--api-key-env'),
+  };
+  return withDatabase(io, (ctx) => evaluateCommand(ctx, batch, options));
+};
+
 const COMMANDS: Record<string, Command> = {
   import: importCli,
   summary: summaryCli,
@@ -224,6 +250,7 @@ const COMMANDS: Record<string, Command> = {
   metrics: metricsCli,
   export: exportCli,
   prolific: prolificCli,
+  evaluate: evaluateCli,
   admin: adminCli,
   token: tokenCli,
 };

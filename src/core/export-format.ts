@@ -184,7 +184,7 @@ export function taskCsvValues(t: TaskExportRow): Cell[] {
 }
 
 export const METRICS_CSV_HEADER: readonly string[] = [
-  'slice_by', 'slice', 'figure', 'label', 'estimate', 'ci_low', 'ci_high', 'n_answers', 'n_raters', 'bootstrap_rounds', 'seed', 'note', 'exclusions',
+  'slice_by', 'slice', 'figure', 'label', 'estimate', 'ci_low', 'ci_high', 'n_answers', 'n_raters', 'bootstrap_rounds', 'seed', 'note', 'exclusions', 'cluster_unit',
 ];
 
 /** Metrics as a long table: one row per figure per slice (overall first); `exclusions` says which applied. */
@@ -192,11 +192,11 @@ export function metricsCsvRows(result: SlicedMetrics & { exclusions: { mode: str
   const rows = (by: string, slice: string, m: Metrics): Cell[][] => [
     ...RATE_NAMES.map((name) => {
       const f = m.rates[name];
-      return [by, slice, name, name, f.estimate, f.ci?.low ?? null, f.ci?.high ?? null, m.n.answers, m.n.raters, m.bootstrap.rounds, result.seed, null, result.exclusions.mode];
+      return [by, slice, name, name, f.estimate, f.ci?.low ?? null, f.ci?.high ?? null, m.n.answers, m.n.raters, m.bootstrap.rounds, result.seed, null, result.exclusions.mode, m.clusterUnit];
     }),
     ...RATIO_NAMES.map((name) => {
       const f = m.ratios[name];
-      return [by, slice, name, f.label, f.estimate, f.ci?.low ?? null, f.ci?.high ?? null, m.n.answers, m.n.raters, m.bootstrap.rounds, result.seed, f.note, result.exclusions.mode];
+      return [by, slice, name, f.label, f.estimate, f.ci?.low ?? null, f.ci?.high ?? null, m.n.answers, m.n.raters, m.bootstrap.rounds, result.seed, f.note, result.exclusions.mode, m.clusterUnit];
     }),
   ];
   return [...rows('overall', 'all', result.overall), ...result.slices.flatMap((s) => rows(result.by ?? '', s.key, s.metrics))];

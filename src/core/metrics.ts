@@ -61,8 +61,17 @@ export interface RatioFigure {
   undefinedRounds: number;
 }
 
+/**
+ * What the bootstrap resamples (DECISIONS, Intervals): human raters, or the tasks an LLM evaluator
+ * answered (one participant per repeat: a task's answers move together); `mixed` when a group
+ * pools both (e.g. overall, with humans and models together).
+ */
+export type ClusterUnit = 'rater' | 'task' | 'mixed';
+
 export interface Metrics {
+  /** `raters` counts the clusters the bootstrap resamples (see clusterUnit). */
   n: { answers: number; raters: number };
+  clusterUnit: ClusterUnit;
   rates: Record<RateName, RateFigure>;
   ratios: Record<RatioName, RatioFigure>;
   bootstrap: { rounds: number; level: number };
@@ -78,7 +87,10 @@ export const DEFAULT_BOOTSTRAP: BootstrapOptions = { rounds: 1000, level: 0.95 }
 
 /** Per-rater totals: answers and, per rate, how many of them selected that kind. */
 export interface RaterTotals {
+  /** The cluster: a rater, or (unit `task`) one task of an LLM evaluator. */
   raterId: string;
+  /** Absent: a rater. */
+  unit?: 'rater' | 'task';
   answers: number;
   /** Indexed like RATE_NAMES (= OPTION_KINDS). */
   hits: readonly number[];
@@ -92,11 +104,11 @@ export function hitsOf(selectedKinds: readonly OptionKind[]): number[] {
 
 /** Sums totals per rater, sorted by rater id, so the bootstrap does not depend on input order. */
 export function mergeRaterTotals(rows: readonly RaterTotals[]): RaterTotals[] {
-  const byRater = new Map<string, { answers: number; hits: number[] }>();
+  const byRater = new Map<string, { answers: number; hits: number[]; unit?: 'rater' | 'task' }>();
   for (const row of rows) {
     let t = byRater.get(row.raterId);
     if (!t) {
-      t = { answers: 0, hits: RATE_NAMES.map(() => 0) };
+      t = { answers: 0, hits: RATE_NAMES.map(() => 0), ...(row.unit ? { unit: row.unit } : {}) };
       byRater.set(row.raterId, t);
     }
     t.answers += row.answers;
@@ -107,6 +119,11 @@ export function mergeRaterTotals(rows: readonly RaterTotals[]): RaterTotals[] {
 
 export function totalsByRater(answers: readonly MetricAnswer[]): RaterTotals[] {
   return mergeRaterTotals(answers.map((a) => ({ raterId: a.raterId, answers: 1, hits: hitsOf(a.selectedKinds) })));
+}
+
+export function clusterUnitOf(clusters: readonly Pick<RaterTotals, 'unit'>[]): ClusterUnit {
+  const tasks = clusters.filter((c) => c.unit === 'task').length;
+  return tasks === 0 ? 'rater' : tasks === clusters.length ? 'task' : 'mixed';
 }
 
 /** Rates from summed totals; null when there are no answers. */
@@ -210,7 +227,7 @@ export function* metricsSteps(raters: readonly RaterTotals[], rng: Rng, options:
     }),
   ) as Record<RatioName, RatioFigure>;
 
-  return { n, rates, ratios, bootstrap: { rounds: options.rounds, level: options.level } };
+  return { n, clusterUnit: clusterUnitOf(raters), rates, ratios, bootstrap: { rounds: options.rounds, level: options.level } };
 }
 
 /** Percentile interval over the finite rounds plus `unbounded` rounds at +∞ (sorted last). */

@@ -14,7 +14,8 @@ export interface AnswerFilter {
 }
 
 interface TotalsRow extends KindHitColumns {
-  participant_id: string;
+  cluster: string;
+  llm: boolean;
   evaluator: string;
   batch_id: string;
   slice: string;
@@ -24,7 +25,9 @@ interface TotalsRow extends KindHitColumns {
 /**
  * Per-rater totals aggregated in PostgreSQL from each answer's kind bits: answers and, per option
  * kind (OPTION_KINDS order), answers that selected it, one row per participant, or per participant and slice value when
- * `by` is topic or category. What the bootstrap needs, without loading every answer.
+ * `by` is topic or category. What the bootstrap needs, without loading every answer. An LLM
+ * evaluator's answers are clustered by task instead (DECISIONS: a model is one participant per
+ * repeat, so its tasks are what varies).
  */
 export async function listRaterKindTotals(sql: SqlStatements, filter: AnswerFilter & { by: SliceBy | null }): Promise<SliceableTotals[]> {
   const slice =
@@ -33,12 +36,14 @@ export async function listRaterKindTotals(sql: SqlStatements, filter: AnswerFilt
   // The task is needed only for a topic or category slice; the participant gives the batch.
   const tasks = filter.by === 'topic' || filter.by === 'category' ? PrismaSql.sql`JOIN tasks t ON t.id = a.task_id` : PrismaSql.empty;
   const rows = await sql.rows<TotalsRow>(PrismaSql.sql`
-      SELECT a.participant_id, p.evaluator, p.batch_id, ${slice} AS slice, count(*)::int AS answers, ${kindHitCounts}
-      FROM answers a JOIN participants p ON p.id = a.participant_id ${tasks}
+      SELECT CASE WHEN r.participant_id IS NULL THEN a.participant_id ELSE 'task:' || a.task_id END AS cluster, r.participant_id IS NOT NULL AS llm,
+             p.evaluator, p.batch_id, ${slice} AS slice, count(*)::int AS answers, ${kindHitCounts}
+      FROM answers a JOIN participants p ON p.id = a.participant_id LEFT JOIN llm_runs r ON r.participant_id = a.participant_id ${tasks}
       WHERE p.batch_id = ANY(${[...filter.batchIds]}::text[]) AND ${finished}
-      GROUP BY a.participant_id, p.evaluator, p.batch_id, 4`);
+      GROUP BY 1, 2, p.evaluator, p.batch_id, 5`);
   return rows.map((r) => ({
-    raterId: r.participant_id,
+    raterId: r.cluster,
+    unit: r.llm ? ('task' as const) : ('rater' as const),
     evaluator: r.evaluator,
     batchId: r.batch_id,
     topicCategory: r.slice,

@@ -14,6 +14,7 @@ import { runCli } from '../../src/cli/run.js';
 import { findBatchByIdOrName } from '../../src/db/batches.js';
 import { ProlificClient } from '../../src/prolific/client.js';
 import { hashToken } from '../../src/db/api-tokens.js';
+import { startChatStandIn } from '../helpers/chat-stand-in.js';
 import { simulateRaters } from '../helpers/simulate.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
@@ -52,6 +53,7 @@ async function cli(line: string | string[], extra: Partial<CliIo> = {}): Promise
     openDatabase: async () => ({ ...t.db, close: async () => {} }),
     baseUrl: () => 'https://study.example.org',
     prolific: () => null,
+    env: () => undefined,
     ...extra,
   };
   const code = await runCli(typeof line === 'string' ? line.split(' ') : line, io);
@@ -181,6 +183,28 @@ describe('prefbasis', () => {
     expect(row.tokenHash).toBe(hashToken(secret));
     expect(row.account?.email).toBe('lead@example.org');
     expect((await cli('token create')).err).toMatch(/^--name: a token needs a name, e.g. --name laptop/);
+  });
+
+  it('runs an LLM evaluator on a local server, resumes it, and refuses to run without a key or a server', async () => {
+    const stand = await startChatStandIn((req) => ({
+      reply: JSON.stringify([...(req.messages[0]?.content ?? '').matchAll(/^(\d)\. (.*)$/gm)].slice(0, 6).map((m) => ({ preference: m[2], relevant: m[1] === '1' ? 'yes' : 'no' }))),
+    }));
+    try {
+      const first = await cli(['evaluate', 'cli-batch', '--model', 'local-llm', '--base-url', stand.url, '--limit', '3', '--concurrency', '2']);
+      expect(first.code).toBe(0);
+      expect(first.out).toMatch(/^local-llm on batch "cli-batch" in [\d.]+ s:/);
+      expect(first.out).toMatch(/\b1\s+3\s+0\s+3\s+300\s+60\b/);
+      const again = await cli(['evaluate', 'cli-batch', '--model', 'local-llm', '--base-url', stand.url, '--limit', '3']);
+      expect(again.out).toMatch(/0 \(resumed\)/);
+      expect(stand.requests).toHaveLength(3);
+      expect(stand.requests[0]?.authorization).toBe('Bearer no-key');
+      expect((await cli('metrics cli-batch --by evaluator --rounds 100')).out).toMatch(/evaluator: local-llm \(3 answers, 3 tasks resampled\)/);
+    } finally {
+      await stand.close();
+    }
+    const noKey = await cli('evaluate cli-batch --model gpt-4o');
+    expect(noKey).toMatchObject({ code: 1, err: expect.stringMatching(/^No API key: set OPENAI_API_KEY/) });
+    expect((await cli('evaluate cli-batch')).err).toMatch(/^--model: name the model/);
   });
 
   it('sets the Prolific study id, and says how to turn Prolific access on when it is off', async () => {

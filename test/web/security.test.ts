@@ -235,23 +235,25 @@ describe('participant isolation', () => {
 
 describe('an unexpected error', () => {
   it('shows a 500 page and a JSON envelope with no stack trace or internal message, and logs the error', async () => {
-    // An app of its own whose database lost a table: every read of task options fails.
+    // An app of its own whose database lost a table: every read or write of the audit log fails.
     const broken = await createTestApp();
     try {
       const { admin: signedIn } = await signInAdminAndResearcher(broken.app, broken.db.prisma);
       const victim = await createOpenBatch(broken.db.prisma, {}, 120);
-      await broken.db.prisma.$executeRawUnsafe('ALTER TABLE task_options RENAME TO task_options_gone');
-      const page = await signedIn.agent.get(`/console/batches/${victim.id}/export?what=tasks`);
-      const api = await request(broken.app).get(`/api/v1/batches/${victim.id}/tasks`).set(broken.auth);
+      await broken.db.prisma.$executeRawUnsafe('ALTER TABLE audit_events RENAME TO audit_events_gone');
+      const page = await signedIn.agent.get(`/console/batches/${victim.id}`);
+      const api = await request(broken.app).post(`/api/v1/batches/${victim.id}/pause`).set(broken.auth);
       for (const res of [page, api]) {
         expect(res.status).toBe(500);
         expect(res.text).not.toMatch(/at .*\.(ts|js):\d+/);
-        expect(res.text).not.toMatch(/task_options|relation|does not exist|prisma/i);
+        expect(res.text).not.toMatch(/audit_events|relation|does not exist|prisma/i);
       }
+      // The pause and its audit row were one transaction: neither happened.
+      expect((await broken.db.prisma.batch.findUniqueOrThrow({ where: { id: victim.id } })).status).toBe('open');
       expect(page.text).toContain('Something went wrong on our side');
       expect(api.body).toEqual({ error: { code: 'internal_error', message: expect.stringContaining('Something went wrong') } });
       expect(broken.logged).toHaveLength(2);
-      expect(String(broken.logged[0])).toMatch(/task_options/);
+      expect(String(broken.logged[0])).toMatch(/audit_events/);
     } finally {
       await broken.drop();
     }

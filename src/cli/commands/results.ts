@@ -44,7 +44,8 @@ function metricsTable(title: string, m: Metrics): string {
       return [f.label, fmt(f.estimate, 2), f.ci ? `[${fmt(f.ci.low, 2)}, ${f.ci.highUnbounded ? '∞' : fmt(f.ci.high, 2)}]` : '—', f.note ?? ''];
     }),
   ];
-  return `${title} (${m.n.answers} answers, ${m.n.raters} raters)\n${formatTable(['Figure', 'Estimate', '95% interval', 'Note'], rows)}`;
+  const clusters = m.clusterUnit === 'task' ? 'tasks resampled' : m.clusterUnit === 'mixed' ? 'raters and model tasks resampled' : 'raters';
+  return `${title} (${m.n.answers} answers, ${m.n.raters} ${clusters})\n${formatTable(['Figure', 'Estimate', '95% interval', 'Note'], rows)}`;
 }
 
 export async function exportCommand(

@@ -125,3 +125,16 @@ export type RateLimitHit = Prisma.RateLimitHitModel
  * PREFBASIS_SECRET is not set), so a form rendered by one process is accepted by another.
  */
 export type AppSecret = Prisma.AppSecretModel
+/**
+ * Model LlmRun
+ * An LLM evaluator's pass over a batch's tasks (one participant per model and repeat): what was
+ * asked of which server, and the tokens it took. The API key is never stored.
+ */
+export type LlmRun = Prisma.LlmRunModel
+/**
+ * Model LlmFailure
+ * A task an LLM evaluator was asked but whose reply could not be read (after the retries), kept
+ * with the raw reply and never counted as an answer; or that got no reply at all (`replied`
+ * false), which a resumed run asks again.
+ */
+export type LlmFailure = Prisma.LlmFailureModel

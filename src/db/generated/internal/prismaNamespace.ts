@@ -412,7 +412,9 @@ export const ModelName = {
   Answer: 'Answer',
   AttentionCheck: 'AttentionCheck',
   RateLimitHit: 'RateLimitHit',
-  AppSecret: 'AppSecret'
+  AppSecret: 'AppSecret',
+  LlmRun: 'LlmRun',
+  LlmFailure: 'LlmFailure'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -428,7 +430,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "dataset" | "datapoint" | "preferenceAnnotation" | "account" | "accountSession" | "auditEvent" | "apiToken" | "batch" | "task" | "taskOption" | "participant" | "assignment" | "answer" | "attentionCheck" | "rateLimitHit" | "appSecret"
+    modelProps: "dataset" | "datapoint" | "preferenceAnnotation" | "account" | "accountSession" | "auditEvent" | "apiToken" | "batch" | "task" | "taskOption" | "participant" | "assignment" | "answer" | "attentionCheck" | "rateLimitHit" | "appSecret" | "llmRun" | "llmFailure"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -1616,6 +1618,154 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    LlmRun: {
+      payload: Prisma.$LlmRunPayload<ExtArgs>
+      fields: Prisma.LlmRunFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.LlmRunFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$LlmRunPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.LlmRunFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$LlmRunPayload>
+        }
+        findFirst: {
+          args: Prisma.LlmRunFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$LlmRunPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.LlmRunFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$LlmRunPayload>
+        }
+        findMany: {
+          args: Prisma.LlmRunFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$LlmRunPayload>[]
+        }
+        create: {
+          args: Prisma.LlmRunCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$LlmRunPayload>
+        }
+        createMany: {
+          args: Prisma.LlmRunCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.LlmRunCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$LlmRunPayload>[]
+        }
+        delete: {
+          args: Prisma.LlmRunDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$LlmRunPayload>
+        }
+        update: {
+          args: Prisma.LlmRunUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$LlmRunPayload>
+        }
+        deleteMany: {
+          args: Prisma.LlmRunDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.LlmRunUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.LlmRunUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$LlmRunPayload>[]
+        }
+        upsert: {
+          args: Prisma.LlmRunUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$LlmRunPayload>
+        }
+        aggregate: {
+          args: Prisma.LlmRunAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateLlmRun>
+        }
+        groupBy: {
+          args: Prisma.LlmRunGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.LlmRunGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.LlmRunCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.LlmRunCountAggregateOutputType> | number
+        }
+      }
+    }
+    LlmFailure: {
+      payload: Prisma.$LlmFailurePayload<ExtArgs>
+      fields: Prisma.LlmFailureFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.LlmFailureFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$LlmFailurePayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.LlmFailureFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$LlmFailurePayload>
+        }
+        findFirst: {
+          args: Prisma.LlmFailureFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$LlmFailurePayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.LlmFailureFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$LlmFailurePayload>
+        }
+        findMany: {
+          args: Prisma.LlmFailureFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$LlmFailurePayload>[]
+        }
+        create: {
+          args: Prisma.LlmFailureCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$LlmFailurePayload>
+        }
+        createMany: {
+          args: Prisma.LlmFailureCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.LlmFailureCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$LlmFailurePayload>[]
+        }
+        delete: {
+          args: Prisma.LlmFailureDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$LlmFailurePayload>
+        }
+        update: {
+          args: Prisma.LlmFailureUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$LlmFailurePayload>
+        }
+        deleteMany: {
+          args: Prisma.LlmFailureDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.LlmFailureUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.LlmFailureUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$LlmFailurePayload>[]
+        }
+        upsert: {
+          args: Prisma.LlmFailureUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$LlmFailurePayload>
+        }
+        aggregate: {
+          args: Prisma.LlmFailureAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateLlmFailure>
+        }
+        groupBy: {
+          args: Prisma.LlmFailureGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.LlmFailureGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.LlmFailureCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.LlmFailureCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -1889,6 +2039,33 @@ export const AppSecretScalarFieldEnum = {
 } as const
 
 export type AppSecretScalarFieldEnum = (typeof AppSecretScalarFieldEnum)[keyof typeof AppSecretScalarFieldEnum]
+
+
+export const LlmRunScalarFieldEnum = {
+  participantId: 'participantId',
+  model: 'model',
+  repeat: 'repeat',
+  baseUrl: 'baseUrl',
+  startedAt: 'startedAt',
+  finishedAt: 'finishedAt',
+  promptTokens: 'promptTokens',
+  completionTokens: 'completionTokens'
+} as const
+
+export type LlmRunScalarFieldEnum = (typeof LlmRunScalarFieldEnum)[keyof typeof LlmRunScalarFieldEnum]
+
+
+export const LlmFailureScalarFieldEnum = {
+  participantId: 'participantId',
+  taskId: 'taskId',
+  attempts: 'attempts',
+  replied: 'replied',
+  problem: 'problem',
+  rawReply: 'rawReply',
+  createdAt: 'createdAt'
+} as const
+
+export type LlmFailureScalarFieldEnum = (typeof LlmFailureScalarFieldEnum)[keyof typeof LlmFailureScalarFieldEnum]
 
 
 export const SortOrder = {
@@ -2278,6 +2455,8 @@ export type GlobalOmitConfig = {
   attentionCheck?: Prisma.AttentionCheckOmit
   rateLimitHit?: Prisma.RateLimitHitOmit
   appSecret?: Prisma.AppSecretOmit
+  llmRun?: Prisma.LlmRunOmit
+  llmFailure?: Prisma.LlmFailureOmit
 }
 
 /* Types for Logging */

@@ -66,7 +66,9 @@ export const ModelName = {
   Answer: 'Answer',
   AttentionCheck: 'AttentionCheck',
   RateLimitHit: 'RateLimitHit',
-  AppSecret: 'AppSecret'
+  AppSecret: 'AppSecret',
+  LlmRun: 'LlmRun',
+  LlmFailure: 'LlmFailure'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -319,6 +321,33 @@ export const AppSecretScalarFieldEnum = {
 } as const
 
 export type AppSecretScalarFieldEnum = (typeof AppSecretScalarFieldEnum)[keyof typeof AppSecretScalarFieldEnum]
+
+
+export const LlmRunScalarFieldEnum = {
+  participantId: 'participantId',
+  model: 'model',
+  repeat: 'repeat',
+  baseUrl: 'baseUrl',
+  startedAt: 'startedAt',
+  finishedAt: 'finishedAt',
+  promptTokens: 'promptTokens',
+  completionTokens: 'completionTokens'
+} as const
+
+export type LlmRunScalarFieldEnum = (typeof LlmRunScalarFieldEnum)[keyof typeof LlmRunScalarFieldEnum]
+
+
+export const LlmFailureScalarFieldEnum = {
+  participantId: 'participantId',
+  taskId: 'taskId',
+  attempts: 'attempts',
+  replied: 'replied',
+  problem: 'problem',
+  rawReply: 'rawReply',
+  createdAt: 'createdAt'
+} as const
+
+export type LlmFailureScalarFieldEnum = (typeof LlmFailureScalarFieldEnum)[keyof typeof LlmFailureScalarFieldEnum]
 
 
 export const SortOrder = {

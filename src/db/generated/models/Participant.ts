@@ -348,6 +348,8 @@ export type ParticipantWhereInput = {
   assignments?: Prisma.AssignmentListRelationFilter
   answers?: Prisma.AnswerListRelationFilter
   attentionChecks?: Prisma.AttentionCheckListRelationFilter
+  llmRun?: Prisma.XOR<Prisma.LlmRunNullableScalarRelationFilter, Prisma.LlmRunWhereInput> | null
+  llmFailures?: Prisma.LlmFailureListRelationFilter
 }
 
 export type ParticipantOrderByWithRelationInput = {
@@ -376,6 +378,8 @@ export type ParticipantOrderByWithRelationInput = {
   assignments?: Prisma.AssignmentOrderByRelationAggregateInput
   answers?: Prisma.AnswerOrderByRelationAggregateInput
   attentionChecks?: Prisma.AttentionCheckOrderByRelationAggregateInput
+  llmRun?: Prisma.LlmRunOrderByWithRelationInput
+  llmFailures?: Prisma.LlmFailureOrderByRelationAggregateInput
 }
 
 export type ParticipantWhereUniqueInput = Prisma.AtLeast<{
@@ -408,6 +412,8 @@ export type ParticipantWhereUniqueInput = Prisma.AtLeast<{
   assignments?: Prisma.AssignmentListRelationFilter
   answers?: Prisma.AnswerListRelationFilter
   attentionChecks?: Prisma.AttentionCheckListRelationFilter
+  llmRun?: Prisma.XOR<Prisma.LlmRunNullableScalarRelationFilter, Prisma.LlmRunWhereInput> | null
+  llmFailures?: Prisma.LlmFailureListRelationFilter
 }, "id" | "code" | "batchId_prolificPid">
 
 export type ParticipantOrderByWithAggregationInput = {
@@ -491,6 +497,8 @@ export type ParticipantCreateInput = {
   assignments?: Prisma.AssignmentCreateNestedManyWithoutParticipantInput
   answers?: Prisma.AnswerCreateNestedManyWithoutParticipantInput
   attentionChecks?: Prisma.AttentionCheckCreateNestedManyWithoutParticipantInput
+  llmRun?: Prisma.LlmRunCreateNestedOneWithoutParticipantInput
+  llmFailures?: Prisma.LlmFailureCreateNestedManyWithoutParticipantInput
 }
 
 export type ParticipantUncheckedCreateInput = {
@@ -518,6 +526,8 @@ export type ParticipantUncheckedCreateInput = {
   assignments?: Prisma.AssignmentUncheckedCreateNestedManyWithoutParticipantInput
   answers?: Prisma.AnswerUncheckedCreateNestedManyWithoutParticipantInput
   attentionChecks?: Prisma.AttentionCheckUncheckedCreateNestedManyWithoutParticipantInput
+  llmRun?: Prisma.LlmRunUncheckedCreateNestedOneWithoutParticipantInput
+  llmFailures?: Prisma.LlmFailureUncheckedCreateNestedManyWithoutParticipantInput
 }
 
 export type ParticipantUpdateInput = {
@@ -545,6 +555,8 @@ export type ParticipantUpdateInput = {
   assignments?: Prisma.AssignmentUpdateManyWithoutParticipantNestedInput
   answers?: Prisma.AnswerUpdateManyWithoutParticipantNestedInput
   attentionChecks?: Prisma.AttentionCheckUpdateManyWithoutParticipantNestedInput
+  llmRun?: Prisma.LlmRunUpdateOneWithoutParticipantNestedInput
+  llmFailures?: Prisma.LlmFailureUpdateManyWithoutParticipantNestedInput
 }
 
 export type ParticipantUncheckedUpdateInput = {
@@ -572,6 +584,8 @@ export type ParticipantUncheckedUpdateInput = {
   assignments?: Prisma.AssignmentUncheckedUpdateManyWithoutParticipantNestedInput
   answers?: Prisma.AnswerUncheckedUpdateManyWithoutParticipantNestedInput
   attentionChecks?: Prisma.AttentionCheckUncheckedUpdateManyWithoutParticipantNestedInput
+  llmRun?: Prisma.LlmRunUncheckedUpdateOneWithoutParticipantNestedInput
+  llmFailures?: Prisma.LlmFailureUncheckedUpdateManyWithoutParticipantNestedInput
 }
 
 export type ParticipantCreateManyInput = {
@@ -833,6 +847,34 @@ export type ParticipantUpdateOneRequiredWithoutAttentionChecksNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.ParticipantUpdateToOneWithWhereWithoutAttentionChecksInput, Prisma.ParticipantUpdateWithoutAttentionChecksInput>, Prisma.ParticipantUncheckedUpdateWithoutAttentionChecksInput>
 }
 
+export type ParticipantCreateNestedOneWithoutLlmRunInput = {
+  create?: Prisma.XOR<Prisma.ParticipantCreateWithoutLlmRunInput, Prisma.ParticipantUncheckedCreateWithoutLlmRunInput>
+  connectOrCreate?: Prisma.ParticipantCreateOrConnectWithoutLlmRunInput
+  connect?: Prisma.ParticipantWhereUniqueInput
+}
+
+export type ParticipantUpdateOneRequiredWithoutLlmRunNestedInput = {
+  create?: Prisma.XOR<Prisma.ParticipantCreateWithoutLlmRunInput, Prisma.ParticipantUncheckedCreateWithoutLlmRunInput>
+  connectOrCreate?: Prisma.ParticipantCreateOrConnectWithoutLlmRunInput
+  upsert?: Prisma.ParticipantUpsertWithoutLlmRunInput
+  connect?: Prisma.ParticipantWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.ParticipantUpdateToOneWithWhereWithoutLlmRunInput, Prisma.ParticipantUpdateWithoutLlmRunInput>, Prisma.ParticipantUncheckedUpdateWithoutLlmRunInput>
+}
+
+export type ParticipantCreateNestedOneWithoutLlmFailuresInput = {
+  create?: Prisma.XOR<Prisma.ParticipantCreateWithoutLlmFailuresInput, Prisma.ParticipantUncheckedCreateWithoutLlmFailuresInput>
+  connectOrCreate?: Prisma.ParticipantCreateOrConnectWithoutLlmFailuresInput
+  connect?: Prisma.ParticipantWhereUniqueInput
+}
+
+export type ParticipantUpdateOneRequiredWithoutLlmFailuresNestedInput = {
+  create?: Prisma.XOR<Prisma.ParticipantCreateWithoutLlmFailuresInput, Prisma.ParticipantUncheckedCreateWithoutLlmFailuresInput>
+  connectOrCreate?: Prisma.ParticipantCreateOrConnectWithoutLlmFailuresInput
+  upsert?: Prisma.ParticipantUpsertWithoutLlmFailuresInput
+  connect?: Prisma.ParticipantWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.ParticipantUpdateToOneWithWhereWithoutLlmFailuresInput, Prisma.ParticipantUpdateWithoutLlmFailuresInput>, Prisma.ParticipantUncheckedUpdateWithoutLlmFailuresInput>
+}
+
 export type ParticipantCreateWithoutBatchInput = {
   id: string
   code: string
@@ -857,6 +899,8 @@ export type ParticipantCreateWithoutBatchInput = {
   assignments?: Prisma.AssignmentCreateNestedManyWithoutParticipantInput
   answers?: Prisma.AnswerCreateNestedManyWithoutParticipantInput
   attentionChecks?: Prisma.AttentionCheckCreateNestedManyWithoutParticipantInput
+  llmRun?: Prisma.LlmRunCreateNestedOneWithoutParticipantInput
+  llmFailures?: Prisma.LlmFailureCreateNestedManyWithoutParticipantInput
 }
 
 export type ParticipantUncheckedCreateWithoutBatchInput = {
@@ -883,6 +927,8 @@ export type ParticipantUncheckedCreateWithoutBatchInput = {
   assignments?: Prisma.AssignmentUncheckedCreateNestedManyWithoutParticipantInput
   answers?: Prisma.AnswerUncheckedCreateNestedManyWithoutParticipantInput
   attentionChecks?: Prisma.AttentionCheckUncheckedCreateNestedManyWithoutParticipantInput
+  llmRun?: Prisma.LlmRunUncheckedCreateNestedOneWithoutParticipantInput
+  llmFailures?: Prisma.LlmFailureUncheckedCreateNestedManyWithoutParticipantInput
 }
 
 export type ParticipantCreateOrConnectWithoutBatchInput = {
@@ -962,6 +1008,8 @@ export type ParticipantCreateWithoutAssignmentsInput = {
   batch: Prisma.BatchCreateNestedOneWithoutParticipantsInput
   answers?: Prisma.AnswerCreateNestedManyWithoutParticipantInput
   attentionChecks?: Prisma.AttentionCheckCreateNestedManyWithoutParticipantInput
+  llmRun?: Prisma.LlmRunCreateNestedOneWithoutParticipantInput
+  llmFailures?: Prisma.LlmFailureCreateNestedManyWithoutParticipantInput
 }
 
 export type ParticipantUncheckedCreateWithoutAssignmentsInput = {
@@ -988,6 +1036,8 @@ export type ParticipantUncheckedCreateWithoutAssignmentsInput = {
   reviewedAt?: Date | string | null
   answers?: Prisma.AnswerUncheckedCreateNestedManyWithoutParticipantInput
   attentionChecks?: Prisma.AttentionCheckUncheckedCreateNestedManyWithoutParticipantInput
+  llmRun?: Prisma.LlmRunUncheckedCreateNestedOneWithoutParticipantInput
+  llmFailures?: Prisma.LlmFailureUncheckedCreateNestedManyWithoutParticipantInput
 }
 
 export type ParticipantCreateOrConnectWithoutAssignmentsInput = {
@@ -1030,6 +1080,8 @@ export type ParticipantUpdateWithoutAssignmentsInput = {
   batch?: Prisma.BatchUpdateOneRequiredWithoutParticipantsNestedInput
   answers?: Prisma.AnswerUpdateManyWithoutParticipantNestedInput
   attentionChecks?: Prisma.AttentionCheckUpdateManyWithoutParticipantNestedInput
+  llmRun?: Prisma.LlmRunUpdateOneWithoutParticipantNestedInput
+  llmFailures?: Prisma.LlmFailureUpdateManyWithoutParticipantNestedInput
 }
 
 export type ParticipantUncheckedUpdateWithoutAssignmentsInput = {
@@ -1056,6 +1108,8 @@ export type ParticipantUncheckedUpdateWithoutAssignmentsInput = {
   reviewedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   answers?: Prisma.AnswerUncheckedUpdateManyWithoutParticipantNestedInput
   attentionChecks?: Prisma.AttentionCheckUncheckedUpdateManyWithoutParticipantNestedInput
+  llmRun?: Prisma.LlmRunUncheckedUpdateOneWithoutParticipantNestedInput
+  llmFailures?: Prisma.LlmFailureUncheckedUpdateManyWithoutParticipantNestedInput
 }
 
 export type ParticipantCreateWithoutAnswersInput = {
@@ -1082,6 +1136,8 @@ export type ParticipantCreateWithoutAnswersInput = {
   batch: Prisma.BatchCreateNestedOneWithoutParticipantsInput
   assignments?: Prisma.AssignmentCreateNestedManyWithoutParticipantInput
   attentionChecks?: Prisma.AttentionCheckCreateNestedManyWithoutParticipantInput
+  llmRun?: Prisma.LlmRunCreateNestedOneWithoutParticipantInput
+  llmFailures?: Prisma.LlmFailureCreateNestedManyWithoutParticipantInput
 }
 
 export type ParticipantUncheckedCreateWithoutAnswersInput = {
@@ -1108,6 +1164,8 @@ export type ParticipantUncheckedCreateWithoutAnswersInput = {
   reviewedAt?: Date | string | null
   assignments?: Prisma.AssignmentUncheckedCreateNestedManyWithoutParticipantInput
   attentionChecks?: Prisma.AttentionCheckUncheckedCreateNestedManyWithoutParticipantInput
+  llmRun?: Prisma.LlmRunUncheckedCreateNestedOneWithoutParticipantInput
+  llmFailures?: Prisma.LlmFailureUncheckedCreateNestedManyWithoutParticipantInput
 }
 
 export type ParticipantCreateOrConnectWithoutAnswersInput = {
@@ -1150,6 +1208,8 @@ export type ParticipantUpdateWithoutAnswersInput = {
   batch?: Prisma.BatchUpdateOneRequiredWithoutParticipantsNestedInput
   assignments?: Prisma.AssignmentUpdateManyWithoutParticipantNestedInput
   attentionChecks?: Prisma.AttentionCheckUpdateManyWithoutParticipantNestedInput
+  llmRun?: Prisma.LlmRunUpdateOneWithoutParticipantNestedInput
+  llmFailures?: Prisma.LlmFailureUpdateManyWithoutParticipantNestedInput
 }
 
 export type ParticipantUncheckedUpdateWithoutAnswersInput = {
@@ -1176,6 +1236,8 @@ export type ParticipantUncheckedUpdateWithoutAnswersInput = {
   reviewedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   assignments?: Prisma.AssignmentUncheckedUpdateManyWithoutParticipantNestedInput
   attentionChecks?: Prisma.AttentionCheckUncheckedUpdateManyWithoutParticipantNestedInput
+  llmRun?: Prisma.LlmRunUncheckedUpdateOneWithoutParticipantNestedInput
+  llmFailures?: Prisma.LlmFailureUncheckedUpdateManyWithoutParticipantNestedInput
 }
 
 export type ParticipantCreateWithoutAttentionChecksInput = {
@@ -1202,6 +1264,8 @@ export type ParticipantCreateWithoutAttentionChecksInput = {
   batch: Prisma.BatchCreateNestedOneWithoutParticipantsInput
   assignments?: Prisma.AssignmentCreateNestedManyWithoutParticipantInput
   answers?: Prisma.AnswerCreateNestedManyWithoutParticipantInput
+  llmRun?: Prisma.LlmRunCreateNestedOneWithoutParticipantInput
+  llmFailures?: Prisma.LlmFailureCreateNestedManyWithoutParticipantInput
 }
 
 export type ParticipantUncheckedCreateWithoutAttentionChecksInput = {
@@ -1228,6 +1292,8 @@ export type ParticipantUncheckedCreateWithoutAttentionChecksInput = {
   reviewedAt?: Date | string | null
   assignments?: Prisma.AssignmentUncheckedCreateNestedManyWithoutParticipantInput
   answers?: Prisma.AnswerUncheckedCreateNestedManyWithoutParticipantInput
+  llmRun?: Prisma.LlmRunUncheckedCreateNestedOneWithoutParticipantInput
+  llmFailures?: Prisma.LlmFailureUncheckedCreateNestedManyWithoutParticipantInput
 }
 
 export type ParticipantCreateOrConnectWithoutAttentionChecksInput = {
@@ -1270,6 +1336,8 @@ export type ParticipantUpdateWithoutAttentionChecksInput = {
   batch?: Prisma.BatchUpdateOneRequiredWithoutParticipantsNestedInput
   assignments?: Prisma.AssignmentUpdateManyWithoutParticipantNestedInput
   answers?: Prisma.AnswerUpdateManyWithoutParticipantNestedInput
+  llmRun?: Prisma.LlmRunUpdateOneWithoutParticipantNestedInput
+  llmFailures?: Prisma.LlmFailureUpdateManyWithoutParticipantNestedInput
 }
 
 export type ParticipantUncheckedUpdateWithoutAttentionChecksInput = {
@@ -1296,6 +1364,264 @@ export type ParticipantUncheckedUpdateWithoutAttentionChecksInput = {
   reviewedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   assignments?: Prisma.AssignmentUncheckedUpdateManyWithoutParticipantNestedInput
   answers?: Prisma.AnswerUncheckedUpdateManyWithoutParticipantNestedInput
+  llmRun?: Prisma.LlmRunUncheckedUpdateOneWithoutParticipantNestedInput
+  llmFailures?: Prisma.LlmFailureUncheckedUpdateManyWithoutParticipantNestedInput
+}
+
+export type ParticipantCreateWithoutLlmRunInput = {
+  id: string
+  code: string
+  prolificPid: string
+  studyId: string
+  sessionId: string
+  status?: $Enums.ParticipantStatus
+  evaluator?: string
+  createdAt?: Date | string
+  consentedAt?: Date | string | null
+  startedAt?: Date | string | null
+  declinedAt?: Date | string | null
+  completedAt?: Date | string | null
+  timedOutAt?: Date | string | null
+  comprehensionTries?: number
+  comprehensionPassedAt?: Date | string | null
+  prolificStatus?: string | null
+  prolificSyncedAt?: Date | string | null
+  sessionUnknown?: boolean
+  reviewAction?: string | null
+  reviewedAt?: Date | string | null
+  batch: Prisma.BatchCreateNestedOneWithoutParticipantsInput
+  assignments?: Prisma.AssignmentCreateNestedManyWithoutParticipantInput
+  answers?: Prisma.AnswerCreateNestedManyWithoutParticipantInput
+  attentionChecks?: Prisma.AttentionCheckCreateNestedManyWithoutParticipantInput
+  llmFailures?: Prisma.LlmFailureCreateNestedManyWithoutParticipantInput
+}
+
+export type ParticipantUncheckedCreateWithoutLlmRunInput = {
+  id: string
+  batchId: string
+  code: string
+  prolificPid: string
+  studyId: string
+  sessionId: string
+  status?: $Enums.ParticipantStatus
+  evaluator?: string
+  createdAt?: Date | string
+  consentedAt?: Date | string | null
+  startedAt?: Date | string | null
+  declinedAt?: Date | string | null
+  completedAt?: Date | string | null
+  timedOutAt?: Date | string | null
+  comprehensionTries?: number
+  comprehensionPassedAt?: Date | string | null
+  prolificStatus?: string | null
+  prolificSyncedAt?: Date | string | null
+  sessionUnknown?: boolean
+  reviewAction?: string | null
+  reviewedAt?: Date | string | null
+  assignments?: Prisma.AssignmentUncheckedCreateNestedManyWithoutParticipantInput
+  answers?: Prisma.AnswerUncheckedCreateNestedManyWithoutParticipantInput
+  attentionChecks?: Prisma.AttentionCheckUncheckedCreateNestedManyWithoutParticipantInput
+  llmFailures?: Prisma.LlmFailureUncheckedCreateNestedManyWithoutParticipantInput
+}
+
+export type ParticipantCreateOrConnectWithoutLlmRunInput = {
+  where: Prisma.ParticipantWhereUniqueInput
+  create: Prisma.XOR<Prisma.ParticipantCreateWithoutLlmRunInput, Prisma.ParticipantUncheckedCreateWithoutLlmRunInput>
+}
+
+export type ParticipantUpsertWithoutLlmRunInput = {
+  update: Prisma.XOR<Prisma.ParticipantUpdateWithoutLlmRunInput, Prisma.ParticipantUncheckedUpdateWithoutLlmRunInput>
+  create: Prisma.XOR<Prisma.ParticipantCreateWithoutLlmRunInput, Prisma.ParticipantUncheckedCreateWithoutLlmRunInput>
+  where?: Prisma.ParticipantWhereInput
+}
+
+export type ParticipantUpdateToOneWithWhereWithoutLlmRunInput = {
+  where?: Prisma.ParticipantWhereInput
+  data: Prisma.XOR<Prisma.ParticipantUpdateWithoutLlmRunInput, Prisma.ParticipantUncheckedUpdateWithoutLlmRunInput>
+}
+
+export type ParticipantUpdateWithoutLlmRunInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  code?: Prisma.StringFieldUpdateOperationsInput | string
+  prolificPid?: Prisma.StringFieldUpdateOperationsInput | string
+  studyId?: Prisma.StringFieldUpdateOperationsInput | string
+  sessionId?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumParticipantStatusFieldUpdateOperationsInput | $Enums.ParticipantStatus
+  evaluator?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  consentedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  timedOutAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  comprehensionTries?: Prisma.IntFieldUpdateOperationsInput | number
+  comprehensionPassedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  prolificStatus?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  prolificSyncedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  sessionUnknown?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  reviewAction?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  reviewedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  batch?: Prisma.BatchUpdateOneRequiredWithoutParticipantsNestedInput
+  assignments?: Prisma.AssignmentUpdateManyWithoutParticipantNestedInput
+  answers?: Prisma.AnswerUpdateManyWithoutParticipantNestedInput
+  attentionChecks?: Prisma.AttentionCheckUpdateManyWithoutParticipantNestedInput
+  llmFailures?: Prisma.LlmFailureUpdateManyWithoutParticipantNestedInput
+}
+
+export type ParticipantUncheckedUpdateWithoutLlmRunInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  batchId?: Prisma.StringFieldUpdateOperationsInput | string
+  code?: Prisma.StringFieldUpdateOperationsInput | string
+  prolificPid?: Prisma.StringFieldUpdateOperationsInput | string
+  studyId?: Prisma.StringFieldUpdateOperationsInput | string
+  sessionId?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumParticipantStatusFieldUpdateOperationsInput | $Enums.ParticipantStatus
+  evaluator?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  consentedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  timedOutAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  comprehensionTries?: Prisma.IntFieldUpdateOperationsInput | number
+  comprehensionPassedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  prolificStatus?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  prolificSyncedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  sessionUnknown?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  reviewAction?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  reviewedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  assignments?: Prisma.AssignmentUncheckedUpdateManyWithoutParticipantNestedInput
+  answers?: Prisma.AnswerUncheckedUpdateManyWithoutParticipantNestedInput
+  attentionChecks?: Prisma.AttentionCheckUncheckedUpdateManyWithoutParticipantNestedInput
+  llmFailures?: Prisma.LlmFailureUncheckedUpdateManyWithoutParticipantNestedInput
+}
+
+export type ParticipantCreateWithoutLlmFailuresInput = {
+  id: string
+  code: string
+  prolificPid: string
+  studyId: string
+  sessionId: string
+  status?: $Enums.ParticipantStatus
+  evaluator?: string
+  createdAt?: Date | string
+  consentedAt?: Date | string | null
+  startedAt?: Date | string | null
+  declinedAt?: Date | string | null
+  completedAt?: Date | string | null
+  timedOutAt?: Date | string | null
+  comprehensionTries?: number
+  comprehensionPassedAt?: Date | string | null
+  prolificStatus?: string | null
+  prolificSyncedAt?: Date | string | null
+  sessionUnknown?: boolean
+  reviewAction?: string | null
+  reviewedAt?: Date | string | null
+  batch: Prisma.BatchCreateNestedOneWithoutParticipantsInput
+  assignments?: Prisma.AssignmentCreateNestedManyWithoutParticipantInput
+  answers?: Prisma.AnswerCreateNestedManyWithoutParticipantInput
+  attentionChecks?: Prisma.AttentionCheckCreateNestedManyWithoutParticipantInput
+  llmRun?: Prisma.LlmRunCreateNestedOneWithoutParticipantInput
+}
+
+export type ParticipantUncheckedCreateWithoutLlmFailuresInput = {
+  id: string
+  batchId: string
+  code: string
+  prolificPid: string
+  studyId: string
+  sessionId: string
+  status?: $Enums.ParticipantStatus
+  evaluator?: string
+  createdAt?: Date | string
+  consentedAt?: Date | string | null
+  startedAt?: Date | string | null
+  declinedAt?: Date | string | null
+  completedAt?: Date | string | null
+  timedOutAt?: Date | string | null
+  comprehensionTries?: number
+  comprehensionPassedAt?: Date | string | null
+  prolificStatus?: string | null
+  prolificSyncedAt?: Date | string | null
+  sessionUnknown?: boolean
+  reviewAction?: string | null
+  reviewedAt?: Date | string | null
+  assignments?: Prisma.AssignmentUncheckedCreateNestedManyWithoutParticipantInput
+  answers?: Prisma.AnswerUncheckedCreateNestedManyWithoutParticipantInput
+  attentionChecks?: Prisma.AttentionCheckUncheckedCreateNestedManyWithoutParticipantInput
+  llmRun?: Prisma.LlmRunUncheckedCreateNestedOneWithoutParticipantInput
+}
+
+export type ParticipantCreateOrConnectWithoutLlmFailuresInput = {
+  where: Prisma.ParticipantWhereUniqueInput
+  create: Prisma.XOR<Prisma.ParticipantCreateWithoutLlmFailuresInput, Prisma.ParticipantUncheckedCreateWithoutLlmFailuresInput>
+}
+
+export type ParticipantUpsertWithoutLlmFailuresInput = {
+  update: Prisma.XOR<Prisma.ParticipantUpdateWithoutLlmFailuresInput, Prisma.ParticipantUncheckedUpdateWithoutLlmFailuresInput>
+  create: Prisma.XOR<Prisma.ParticipantCreateWithoutLlmFailuresInput, Prisma.ParticipantUncheckedCreateWithoutLlmFailuresInput>
+  where?: Prisma.ParticipantWhereInput
+}
+
+export type ParticipantUpdateToOneWithWhereWithoutLlmFailuresInput = {
+  where?: Prisma.ParticipantWhereInput
+  data: Prisma.XOR<Prisma.ParticipantUpdateWithoutLlmFailuresInput, Prisma.ParticipantUncheckedUpdateWithoutLlmFailuresInput>
+}
+
+export type ParticipantUpdateWithoutLlmFailuresInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  code?: Prisma.StringFieldUpdateOperationsInput | string
+  prolificPid?: Prisma.StringFieldUpdateOperationsInput | string
+  studyId?: Prisma.StringFieldUpdateOperationsInput | string
+  sessionId?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumParticipantStatusFieldUpdateOperationsInput | $Enums.ParticipantStatus
+  evaluator?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  consentedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  timedOutAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  comprehensionTries?: Prisma.IntFieldUpdateOperationsInput | number
+  comprehensionPassedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  prolificStatus?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  prolificSyncedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  sessionUnknown?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  reviewAction?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  reviewedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  batch?: Prisma.BatchUpdateOneRequiredWithoutParticipantsNestedInput
+  assignments?: Prisma.AssignmentUpdateManyWithoutParticipantNestedInput
+  answers?: Prisma.AnswerUpdateManyWithoutParticipantNestedInput
+  attentionChecks?: Prisma.AttentionCheckUpdateManyWithoutParticipantNestedInput
+  llmRun?: Prisma.LlmRunUpdateOneWithoutParticipantNestedInput
+}
+
+export type ParticipantUncheckedUpdateWithoutLlmFailuresInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  batchId?: Prisma.StringFieldUpdateOperationsInput | string
+  code?: Prisma.StringFieldUpdateOperationsInput | string
+  prolificPid?: Prisma.StringFieldUpdateOperationsInput | string
+  studyId?: Prisma.StringFieldUpdateOperationsInput | string
+  sessionId?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumParticipantStatusFieldUpdateOperationsInput | $Enums.ParticipantStatus
+  evaluator?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  consentedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  startedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  declinedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  completedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  timedOutAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  comprehensionTries?: Prisma.IntFieldUpdateOperationsInput | number
+  comprehensionPassedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  prolificStatus?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  prolificSyncedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  sessionUnknown?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  reviewAction?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  reviewedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  assignments?: Prisma.AssignmentUncheckedUpdateManyWithoutParticipantNestedInput
+  answers?: Prisma.AnswerUncheckedUpdateManyWithoutParticipantNestedInput
+  attentionChecks?: Prisma.AttentionCheckUncheckedUpdateManyWithoutParticipantNestedInput
+  llmRun?: Prisma.LlmRunUncheckedUpdateOneWithoutParticipantNestedInput
 }
 
 export type ParticipantCreateManyBatchInput = {
@@ -1345,6 +1671,8 @@ export type ParticipantUpdateWithoutBatchInput = {
   assignments?: Prisma.AssignmentUpdateManyWithoutParticipantNestedInput
   answers?: Prisma.AnswerUpdateManyWithoutParticipantNestedInput
   attentionChecks?: Prisma.AttentionCheckUpdateManyWithoutParticipantNestedInput
+  llmRun?: Prisma.LlmRunUpdateOneWithoutParticipantNestedInput
+  llmFailures?: Prisma.LlmFailureUpdateManyWithoutParticipantNestedInput
 }
 
 export type ParticipantUncheckedUpdateWithoutBatchInput = {
@@ -1371,6 +1699,8 @@ export type ParticipantUncheckedUpdateWithoutBatchInput = {
   assignments?: Prisma.AssignmentUncheckedUpdateManyWithoutParticipantNestedInput
   answers?: Prisma.AnswerUncheckedUpdateManyWithoutParticipantNestedInput
   attentionChecks?: Prisma.AttentionCheckUncheckedUpdateManyWithoutParticipantNestedInput
+  llmRun?: Prisma.LlmRunUncheckedUpdateOneWithoutParticipantNestedInput
+  llmFailures?: Prisma.LlmFailureUncheckedUpdateManyWithoutParticipantNestedInput
 }
 
 export type ParticipantUncheckedUpdateManyWithoutBatchInput = {
@@ -1405,12 +1735,14 @@ export type ParticipantCountOutputType = {
   assignments: number
   answers: number
   attentionChecks: number
+  llmFailures: number
 }
 
 export type ParticipantCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   assignments?: boolean | ParticipantCountOutputTypeCountAssignmentsArgs
   answers?: boolean | ParticipantCountOutputTypeCountAnswersArgs
   attentionChecks?: boolean | ParticipantCountOutputTypeCountAttentionChecksArgs
+  llmFailures?: boolean | ParticipantCountOutputTypeCountLlmFailuresArgs
 }
 
 /**
@@ -1444,6 +1776,13 @@ export type ParticipantCountOutputTypeCountAttentionChecksArgs<ExtArgs extends r
   where?: Prisma.AttentionCheckWhereInput
 }
 
+/**
+ * ParticipantCountOutputType without action
+ */
+export type ParticipantCountOutputTypeCountLlmFailuresArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.LlmFailureWhereInput
+}
+
 
 export type ParticipantSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -1471,6 +1810,8 @@ export type ParticipantSelect<ExtArgs extends runtime.Types.Extensions.InternalA
   assignments?: boolean | Prisma.Participant$assignmentsArgs<ExtArgs>
   answers?: boolean | Prisma.Participant$answersArgs<ExtArgs>
   attentionChecks?: boolean | Prisma.Participant$attentionChecksArgs<ExtArgs>
+  llmRun?: boolean | Prisma.Participant$llmRunArgs<ExtArgs>
+  llmFailures?: boolean | Prisma.Participant$llmFailuresArgs<ExtArgs>
   _count?: boolean | Prisma.ParticipantCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["participant"]>
 
@@ -1554,6 +1895,8 @@ export type ParticipantInclude<ExtArgs extends runtime.Types.Extensions.Internal
   assignments?: boolean | Prisma.Participant$assignmentsArgs<ExtArgs>
   answers?: boolean | Prisma.Participant$answersArgs<ExtArgs>
   attentionChecks?: boolean | Prisma.Participant$attentionChecksArgs<ExtArgs>
+  llmRun?: boolean | Prisma.Participant$llmRunArgs<ExtArgs>
+  llmFailures?: boolean | Prisma.Participant$llmFailuresArgs<ExtArgs>
   _count?: boolean | Prisma.ParticipantCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type ParticipantIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -1570,6 +1913,8 @@ export type $ParticipantPayload<ExtArgs extends runtime.Types.Extensions.Interna
     assignments: Prisma.$AssignmentPayload<ExtArgs>[]
     answers: Prisma.$AnswerPayload<ExtArgs>[]
     attentionChecks: Prisma.$AttentionCheckPayload<ExtArgs>[]
+    llmRun: Prisma.$LlmRunPayload<ExtArgs> | null
+    llmFailures: Prisma.$LlmFailurePayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -2012,6 +2357,8 @@ export interface Prisma__ParticipantClient<T, Null = never, ExtArgs extends runt
   assignments<T extends Prisma.Participant$assignmentsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Participant$assignmentsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$AssignmentPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   answers<T extends Prisma.Participant$answersArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Participant$answersArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$AnswerPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   attentionChecks<T extends Prisma.Participant$attentionChecksArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Participant$attentionChecksArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$AttentionCheckPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  llmRun<T extends Prisma.Participant$llmRunArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Participant$llmRunArgs<ExtArgs>>): Prisma.Prisma__LlmRunClient<runtime.Types.Result.GetResult<Prisma.$LlmRunPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | null, null, ExtArgs, GlobalOmitOptions>
+  llmFailures<T extends Prisma.Participant$llmFailuresArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Participant$llmFailuresArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$LlmFailurePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -2532,6 +2879,49 @@ export type Participant$attentionChecksArgs<ExtArgs extends runtime.Types.Extens
   take?: number
   skip?: number
   distinct?: Prisma.AttentionCheckScalarFieldEnum | Prisma.AttentionCheckScalarFieldEnum[]
+}
+
+/**
+ * Participant.llmRun
+ */
+export type Participant$llmRunArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the LlmRun
+   */
+  select?: Prisma.LlmRunSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the LlmRun
+   */
+  omit?: Prisma.LlmRunOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.LlmRunInclude<ExtArgs> | null
+  where?: Prisma.LlmRunWhereInput
+}
+
+/**
+ * Participant.llmFailures
+ */
+export type Participant$llmFailuresArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the LlmFailure
+   */
+  select?: Prisma.LlmFailureSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the LlmFailure
+   */
+  omit?: Prisma.LlmFailureOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.LlmFailureInclude<ExtArgs> | null
+  where?: Prisma.LlmFailureWhereInput
+  orderBy?: Prisma.LlmFailureOrderByWithRelationInput | Prisma.LlmFailureOrderByWithRelationInput[]
+  cursor?: Prisma.LlmFailureWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.LlmFailureScalarFieldEnum | Prisma.LlmFailureScalarFieldEnum[]
 }
 
 /**

@@ -253,6 +253,7 @@ export type TaskWhereInput = {
   options?: Prisma.TaskOptionListRelationFilter
   assignments?: Prisma.AssignmentListRelationFilter
   answers?: Prisma.AnswerListRelationFilter
+  llmFailures?: Prisma.LlmFailureListRelationFilter
   attentionChecks?: Prisma.AttentionCheckListRelationFilter
 }
 
@@ -270,6 +271,7 @@ export type TaskOrderByWithRelationInput = {
   options?: Prisma.TaskOptionOrderByRelationAggregateInput
   assignments?: Prisma.AssignmentOrderByRelationAggregateInput
   answers?: Prisma.AnswerOrderByRelationAggregateInput
+  llmFailures?: Prisma.LlmFailureOrderByRelationAggregateInput
   attentionChecks?: Prisma.AttentionCheckOrderByRelationAggregateInput
 }
 
@@ -292,6 +294,7 @@ export type TaskWhereUniqueInput = Prisma.AtLeast<{
   options?: Prisma.TaskOptionListRelationFilter
   assignments?: Prisma.AssignmentListRelationFilter
   answers?: Prisma.AnswerListRelationFilter
+  llmFailures?: Prisma.LlmFailureListRelationFilter
   attentionChecks?: Prisma.AttentionCheckListRelationFilter
 }, "id" | "batchId_position" | "batchId_datapointId">
 
@@ -337,6 +340,7 @@ export type TaskCreateInput = {
   options?: Prisma.TaskOptionCreateNestedManyWithoutTaskInput
   assignments?: Prisma.AssignmentCreateNestedManyWithoutTaskInput
   answers?: Prisma.AnswerCreateNestedManyWithoutTaskInput
+  llmFailures?: Prisma.LlmFailureCreateNestedManyWithoutTaskInput
   attentionChecks?: Prisma.AttentionCheckCreateNestedManyWithoutSourceTaskInput
 }
 
@@ -352,6 +356,7 @@ export type TaskUncheckedCreateInput = {
   options?: Prisma.TaskOptionUncheckedCreateNestedManyWithoutTaskInput
   assignments?: Prisma.AssignmentUncheckedCreateNestedManyWithoutTaskInput
   answers?: Prisma.AnswerUncheckedCreateNestedManyWithoutTaskInput
+  llmFailures?: Prisma.LlmFailureUncheckedCreateNestedManyWithoutTaskInput
   attentionChecks?: Prisma.AttentionCheckUncheckedCreateNestedManyWithoutSourceTaskInput
 }
 
@@ -367,6 +372,7 @@ export type TaskUpdateInput = {
   options?: Prisma.TaskOptionUpdateManyWithoutTaskNestedInput
   assignments?: Prisma.AssignmentUpdateManyWithoutTaskNestedInput
   answers?: Prisma.AnswerUpdateManyWithoutTaskNestedInput
+  llmFailures?: Prisma.LlmFailureUpdateManyWithoutTaskNestedInput
   attentionChecks?: Prisma.AttentionCheckUpdateManyWithoutSourceTaskNestedInput
 }
 
@@ -382,6 +388,7 @@ export type TaskUncheckedUpdateInput = {
   options?: Prisma.TaskOptionUncheckedUpdateManyWithoutTaskNestedInput
   assignments?: Prisma.AssignmentUncheckedUpdateManyWithoutTaskNestedInput
   answers?: Prisma.AnswerUncheckedUpdateManyWithoutTaskNestedInput
+  llmFailures?: Prisma.LlmFailureUncheckedUpdateManyWithoutTaskNestedInput
   attentionChecks?: Prisma.AttentionCheckUncheckedUpdateManyWithoutSourceTaskNestedInput
 }
 
@@ -634,6 +641,20 @@ export type TaskUpdateOneRequiredWithoutAttentionChecksNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.TaskUpdateToOneWithWhereWithoutAttentionChecksInput, Prisma.TaskUpdateWithoutAttentionChecksInput>, Prisma.TaskUncheckedUpdateWithoutAttentionChecksInput>
 }
 
+export type TaskCreateNestedOneWithoutLlmFailuresInput = {
+  create?: Prisma.XOR<Prisma.TaskCreateWithoutLlmFailuresInput, Prisma.TaskUncheckedCreateWithoutLlmFailuresInput>
+  connectOrCreate?: Prisma.TaskCreateOrConnectWithoutLlmFailuresInput
+  connect?: Prisma.TaskWhereUniqueInput
+}
+
+export type TaskUpdateOneRequiredWithoutLlmFailuresNestedInput = {
+  create?: Prisma.XOR<Prisma.TaskCreateWithoutLlmFailuresInput, Prisma.TaskUncheckedCreateWithoutLlmFailuresInput>
+  connectOrCreate?: Prisma.TaskCreateOrConnectWithoutLlmFailuresInput
+  upsert?: Prisma.TaskUpsertWithoutLlmFailuresInput
+  connect?: Prisma.TaskWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.TaskUpdateToOneWithWhereWithoutLlmFailuresInput, Prisma.TaskUpdateWithoutLlmFailuresInput>, Prisma.TaskUncheckedUpdateWithoutLlmFailuresInput>
+}
+
 export type TaskCreateWithoutDatapointInput = {
   id: string
   position: number
@@ -645,6 +666,7 @@ export type TaskCreateWithoutDatapointInput = {
   options?: Prisma.TaskOptionCreateNestedManyWithoutTaskInput
   assignments?: Prisma.AssignmentCreateNestedManyWithoutTaskInput
   answers?: Prisma.AnswerCreateNestedManyWithoutTaskInput
+  llmFailures?: Prisma.LlmFailureCreateNestedManyWithoutTaskInput
   attentionChecks?: Prisma.AttentionCheckCreateNestedManyWithoutSourceTaskInput
 }
 
@@ -659,6 +681,7 @@ export type TaskUncheckedCreateWithoutDatapointInput = {
   options?: Prisma.TaskOptionUncheckedCreateNestedManyWithoutTaskInput
   assignments?: Prisma.AssignmentUncheckedCreateNestedManyWithoutTaskInput
   answers?: Prisma.AnswerUncheckedCreateNestedManyWithoutTaskInput
+  llmFailures?: Prisma.LlmFailureUncheckedCreateNestedManyWithoutTaskInput
   attentionChecks?: Prisma.AttentionCheckUncheckedCreateNestedManyWithoutSourceTaskInput
 }
 
@@ -713,6 +736,7 @@ export type TaskCreateWithoutBatchInput = {
   options?: Prisma.TaskOptionCreateNestedManyWithoutTaskInput
   assignments?: Prisma.AssignmentCreateNestedManyWithoutTaskInput
   answers?: Prisma.AnswerCreateNestedManyWithoutTaskInput
+  llmFailures?: Prisma.LlmFailureCreateNestedManyWithoutTaskInput
   attentionChecks?: Prisma.AttentionCheckCreateNestedManyWithoutSourceTaskInput
 }
 
@@ -727,6 +751,7 @@ export type TaskUncheckedCreateWithoutBatchInput = {
   options?: Prisma.TaskOptionUncheckedCreateNestedManyWithoutTaskInput
   assignments?: Prisma.AssignmentUncheckedCreateNestedManyWithoutTaskInput
   answers?: Prisma.AnswerUncheckedCreateNestedManyWithoutTaskInput
+  llmFailures?: Prisma.LlmFailureUncheckedCreateNestedManyWithoutTaskInput
   attentionChecks?: Prisma.AttentionCheckUncheckedCreateNestedManyWithoutSourceTaskInput
 }
 
@@ -767,6 +792,7 @@ export type TaskCreateWithoutOptionsInput = {
   datapoint: Prisma.DatapointCreateNestedOneWithoutTasksInput
   assignments?: Prisma.AssignmentCreateNestedManyWithoutTaskInput
   answers?: Prisma.AnswerCreateNestedManyWithoutTaskInput
+  llmFailures?: Prisma.LlmFailureCreateNestedManyWithoutTaskInput
   attentionChecks?: Prisma.AttentionCheckCreateNestedManyWithoutSourceTaskInput
 }
 
@@ -781,6 +807,7 @@ export type TaskUncheckedCreateWithoutOptionsInput = {
   drawKey?: number
   assignments?: Prisma.AssignmentUncheckedCreateNestedManyWithoutTaskInput
   answers?: Prisma.AnswerUncheckedCreateNestedManyWithoutTaskInput
+  llmFailures?: Prisma.LlmFailureUncheckedCreateNestedManyWithoutTaskInput
   attentionChecks?: Prisma.AttentionCheckUncheckedCreateNestedManyWithoutSourceTaskInput
 }
 
@@ -811,6 +838,7 @@ export type TaskUpdateWithoutOptionsInput = {
   datapoint?: Prisma.DatapointUpdateOneRequiredWithoutTasksNestedInput
   assignments?: Prisma.AssignmentUpdateManyWithoutTaskNestedInput
   answers?: Prisma.AnswerUpdateManyWithoutTaskNestedInput
+  llmFailures?: Prisma.LlmFailureUpdateManyWithoutTaskNestedInput
   attentionChecks?: Prisma.AttentionCheckUpdateManyWithoutSourceTaskNestedInput
 }
 
@@ -825,6 +853,7 @@ export type TaskUncheckedUpdateWithoutOptionsInput = {
   drawKey?: Prisma.FloatFieldUpdateOperationsInput | number
   assignments?: Prisma.AssignmentUncheckedUpdateManyWithoutTaskNestedInput
   answers?: Prisma.AnswerUncheckedUpdateManyWithoutTaskNestedInput
+  llmFailures?: Prisma.LlmFailureUncheckedUpdateManyWithoutTaskNestedInput
   attentionChecks?: Prisma.AttentionCheckUncheckedUpdateManyWithoutSourceTaskNestedInput
 }
 
@@ -839,6 +868,7 @@ export type TaskCreateWithoutAssignmentsInput = {
   datapoint: Prisma.DatapointCreateNestedOneWithoutTasksInput
   options?: Prisma.TaskOptionCreateNestedManyWithoutTaskInput
   answers?: Prisma.AnswerCreateNestedManyWithoutTaskInput
+  llmFailures?: Prisma.LlmFailureCreateNestedManyWithoutTaskInput
   attentionChecks?: Prisma.AttentionCheckCreateNestedManyWithoutSourceTaskInput
 }
 
@@ -853,6 +883,7 @@ export type TaskUncheckedCreateWithoutAssignmentsInput = {
   drawKey?: number
   options?: Prisma.TaskOptionUncheckedCreateNestedManyWithoutTaskInput
   answers?: Prisma.AnswerUncheckedCreateNestedManyWithoutTaskInput
+  llmFailures?: Prisma.LlmFailureUncheckedCreateNestedManyWithoutTaskInput
   attentionChecks?: Prisma.AttentionCheckUncheckedCreateNestedManyWithoutSourceTaskInput
 }
 
@@ -883,6 +914,7 @@ export type TaskUpdateWithoutAssignmentsInput = {
   datapoint?: Prisma.DatapointUpdateOneRequiredWithoutTasksNestedInput
   options?: Prisma.TaskOptionUpdateManyWithoutTaskNestedInput
   answers?: Prisma.AnswerUpdateManyWithoutTaskNestedInput
+  llmFailures?: Prisma.LlmFailureUpdateManyWithoutTaskNestedInput
   attentionChecks?: Prisma.AttentionCheckUpdateManyWithoutSourceTaskNestedInput
 }
 
@@ -897,6 +929,7 @@ export type TaskUncheckedUpdateWithoutAssignmentsInput = {
   drawKey?: Prisma.FloatFieldUpdateOperationsInput | number
   options?: Prisma.TaskOptionUncheckedUpdateManyWithoutTaskNestedInput
   answers?: Prisma.AnswerUncheckedUpdateManyWithoutTaskNestedInput
+  llmFailures?: Prisma.LlmFailureUncheckedUpdateManyWithoutTaskNestedInput
   attentionChecks?: Prisma.AttentionCheckUncheckedUpdateManyWithoutSourceTaskNestedInput
 }
 
@@ -911,6 +944,7 @@ export type TaskCreateWithoutAnswersInput = {
   datapoint: Prisma.DatapointCreateNestedOneWithoutTasksInput
   options?: Prisma.TaskOptionCreateNestedManyWithoutTaskInput
   assignments?: Prisma.AssignmentCreateNestedManyWithoutTaskInput
+  llmFailures?: Prisma.LlmFailureCreateNestedManyWithoutTaskInput
   attentionChecks?: Prisma.AttentionCheckCreateNestedManyWithoutSourceTaskInput
 }
 
@@ -925,6 +959,7 @@ export type TaskUncheckedCreateWithoutAnswersInput = {
   drawKey?: number
   options?: Prisma.TaskOptionUncheckedCreateNestedManyWithoutTaskInput
   assignments?: Prisma.AssignmentUncheckedCreateNestedManyWithoutTaskInput
+  llmFailures?: Prisma.LlmFailureUncheckedCreateNestedManyWithoutTaskInput
   attentionChecks?: Prisma.AttentionCheckUncheckedCreateNestedManyWithoutSourceTaskInput
 }
 
@@ -955,6 +990,7 @@ export type TaskUpdateWithoutAnswersInput = {
   datapoint?: Prisma.DatapointUpdateOneRequiredWithoutTasksNestedInput
   options?: Prisma.TaskOptionUpdateManyWithoutTaskNestedInput
   assignments?: Prisma.AssignmentUpdateManyWithoutTaskNestedInput
+  llmFailures?: Prisma.LlmFailureUpdateManyWithoutTaskNestedInput
   attentionChecks?: Prisma.AttentionCheckUpdateManyWithoutSourceTaskNestedInput
 }
 
@@ -969,6 +1005,7 @@ export type TaskUncheckedUpdateWithoutAnswersInput = {
   drawKey?: Prisma.FloatFieldUpdateOperationsInput | number
   options?: Prisma.TaskOptionUncheckedUpdateManyWithoutTaskNestedInput
   assignments?: Prisma.AssignmentUncheckedUpdateManyWithoutTaskNestedInput
+  llmFailures?: Prisma.LlmFailureUncheckedUpdateManyWithoutTaskNestedInput
   attentionChecks?: Prisma.AttentionCheckUncheckedUpdateManyWithoutSourceTaskNestedInput
 }
 
@@ -984,6 +1021,7 @@ export type TaskCreateWithoutAttentionChecksInput = {
   options?: Prisma.TaskOptionCreateNestedManyWithoutTaskInput
   assignments?: Prisma.AssignmentCreateNestedManyWithoutTaskInput
   answers?: Prisma.AnswerCreateNestedManyWithoutTaskInput
+  llmFailures?: Prisma.LlmFailureCreateNestedManyWithoutTaskInput
 }
 
 export type TaskUncheckedCreateWithoutAttentionChecksInput = {
@@ -998,6 +1036,7 @@ export type TaskUncheckedCreateWithoutAttentionChecksInput = {
   options?: Prisma.TaskOptionUncheckedCreateNestedManyWithoutTaskInput
   assignments?: Prisma.AssignmentUncheckedCreateNestedManyWithoutTaskInput
   answers?: Prisma.AnswerUncheckedCreateNestedManyWithoutTaskInput
+  llmFailures?: Prisma.LlmFailureUncheckedCreateNestedManyWithoutTaskInput
 }
 
 export type TaskCreateOrConnectWithoutAttentionChecksInput = {
@@ -1028,6 +1067,7 @@ export type TaskUpdateWithoutAttentionChecksInput = {
   options?: Prisma.TaskOptionUpdateManyWithoutTaskNestedInput
   assignments?: Prisma.AssignmentUpdateManyWithoutTaskNestedInput
   answers?: Prisma.AnswerUpdateManyWithoutTaskNestedInput
+  llmFailures?: Prisma.LlmFailureUpdateManyWithoutTaskNestedInput
 }
 
 export type TaskUncheckedUpdateWithoutAttentionChecksInput = {
@@ -1042,6 +1082,83 @@ export type TaskUncheckedUpdateWithoutAttentionChecksInput = {
   options?: Prisma.TaskOptionUncheckedUpdateManyWithoutTaskNestedInput
   assignments?: Prisma.AssignmentUncheckedUpdateManyWithoutTaskNestedInput
   answers?: Prisma.AnswerUncheckedUpdateManyWithoutTaskNestedInput
+  llmFailures?: Prisma.LlmFailureUncheckedUpdateManyWithoutTaskNestedInput
+}
+
+export type TaskCreateWithoutLlmFailuresInput = {
+  id: string
+  position: number
+  sampledCategory: string
+  topicCategory: string
+  load?: number
+  drawKey?: number
+  batch: Prisma.BatchCreateNestedOneWithoutTasksInput
+  datapoint: Prisma.DatapointCreateNestedOneWithoutTasksInput
+  options?: Prisma.TaskOptionCreateNestedManyWithoutTaskInput
+  assignments?: Prisma.AssignmentCreateNestedManyWithoutTaskInput
+  answers?: Prisma.AnswerCreateNestedManyWithoutTaskInput
+  attentionChecks?: Prisma.AttentionCheckCreateNestedManyWithoutSourceTaskInput
+}
+
+export type TaskUncheckedCreateWithoutLlmFailuresInput = {
+  id: string
+  batchId: string
+  position: number
+  datapointId: string
+  sampledCategory: string
+  topicCategory: string
+  load?: number
+  drawKey?: number
+  options?: Prisma.TaskOptionUncheckedCreateNestedManyWithoutTaskInput
+  assignments?: Prisma.AssignmentUncheckedCreateNestedManyWithoutTaskInput
+  answers?: Prisma.AnswerUncheckedCreateNestedManyWithoutTaskInput
+  attentionChecks?: Prisma.AttentionCheckUncheckedCreateNestedManyWithoutSourceTaskInput
+}
+
+export type TaskCreateOrConnectWithoutLlmFailuresInput = {
+  where: Prisma.TaskWhereUniqueInput
+  create: Prisma.XOR<Prisma.TaskCreateWithoutLlmFailuresInput, Prisma.TaskUncheckedCreateWithoutLlmFailuresInput>
+}
+
+export type TaskUpsertWithoutLlmFailuresInput = {
+  update: Prisma.XOR<Prisma.TaskUpdateWithoutLlmFailuresInput, Prisma.TaskUncheckedUpdateWithoutLlmFailuresInput>
+  create: Prisma.XOR<Prisma.TaskCreateWithoutLlmFailuresInput, Prisma.TaskUncheckedCreateWithoutLlmFailuresInput>
+  where?: Prisma.TaskWhereInput
+}
+
+export type TaskUpdateToOneWithWhereWithoutLlmFailuresInput = {
+  where?: Prisma.TaskWhereInput
+  data: Prisma.XOR<Prisma.TaskUpdateWithoutLlmFailuresInput, Prisma.TaskUncheckedUpdateWithoutLlmFailuresInput>
+}
+
+export type TaskUpdateWithoutLlmFailuresInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  position?: Prisma.IntFieldUpdateOperationsInput | number
+  sampledCategory?: Prisma.StringFieldUpdateOperationsInput | string
+  topicCategory?: Prisma.StringFieldUpdateOperationsInput | string
+  load?: Prisma.IntFieldUpdateOperationsInput | number
+  drawKey?: Prisma.FloatFieldUpdateOperationsInput | number
+  batch?: Prisma.BatchUpdateOneRequiredWithoutTasksNestedInput
+  datapoint?: Prisma.DatapointUpdateOneRequiredWithoutTasksNestedInput
+  options?: Prisma.TaskOptionUpdateManyWithoutTaskNestedInput
+  assignments?: Prisma.AssignmentUpdateManyWithoutTaskNestedInput
+  answers?: Prisma.AnswerUpdateManyWithoutTaskNestedInput
+  attentionChecks?: Prisma.AttentionCheckUpdateManyWithoutSourceTaskNestedInput
+}
+
+export type TaskUncheckedUpdateWithoutLlmFailuresInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  batchId?: Prisma.StringFieldUpdateOperationsInput | string
+  position?: Prisma.IntFieldUpdateOperationsInput | number
+  datapointId?: Prisma.StringFieldUpdateOperationsInput | string
+  sampledCategory?: Prisma.StringFieldUpdateOperationsInput | string
+  topicCategory?: Prisma.StringFieldUpdateOperationsInput | string
+  load?: Prisma.IntFieldUpdateOperationsInput | number
+  drawKey?: Prisma.FloatFieldUpdateOperationsInput | number
+  options?: Prisma.TaskOptionUncheckedUpdateManyWithoutTaskNestedInput
+  assignments?: Prisma.AssignmentUncheckedUpdateManyWithoutTaskNestedInput
+  answers?: Prisma.AnswerUncheckedUpdateManyWithoutTaskNestedInput
+  attentionChecks?: Prisma.AttentionCheckUncheckedUpdateManyWithoutSourceTaskNestedInput
 }
 
 export type TaskCreateManyDatapointInput = {
@@ -1065,6 +1182,7 @@ export type TaskUpdateWithoutDatapointInput = {
   options?: Prisma.TaskOptionUpdateManyWithoutTaskNestedInput
   assignments?: Prisma.AssignmentUpdateManyWithoutTaskNestedInput
   answers?: Prisma.AnswerUpdateManyWithoutTaskNestedInput
+  llmFailures?: Prisma.LlmFailureUpdateManyWithoutTaskNestedInput
   attentionChecks?: Prisma.AttentionCheckUpdateManyWithoutSourceTaskNestedInput
 }
 
@@ -1079,6 +1197,7 @@ export type TaskUncheckedUpdateWithoutDatapointInput = {
   options?: Prisma.TaskOptionUncheckedUpdateManyWithoutTaskNestedInput
   assignments?: Prisma.AssignmentUncheckedUpdateManyWithoutTaskNestedInput
   answers?: Prisma.AnswerUncheckedUpdateManyWithoutTaskNestedInput
+  llmFailures?: Prisma.LlmFailureUncheckedUpdateManyWithoutTaskNestedInput
   attentionChecks?: Prisma.AttentionCheckUncheckedUpdateManyWithoutSourceTaskNestedInput
 }
 
@@ -1113,6 +1232,7 @@ export type TaskUpdateWithoutBatchInput = {
   options?: Prisma.TaskOptionUpdateManyWithoutTaskNestedInput
   assignments?: Prisma.AssignmentUpdateManyWithoutTaskNestedInput
   answers?: Prisma.AnswerUpdateManyWithoutTaskNestedInput
+  llmFailures?: Prisma.LlmFailureUpdateManyWithoutTaskNestedInput
   attentionChecks?: Prisma.AttentionCheckUpdateManyWithoutSourceTaskNestedInput
 }
 
@@ -1127,6 +1247,7 @@ export type TaskUncheckedUpdateWithoutBatchInput = {
   options?: Prisma.TaskOptionUncheckedUpdateManyWithoutTaskNestedInput
   assignments?: Prisma.AssignmentUncheckedUpdateManyWithoutTaskNestedInput
   answers?: Prisma.AnswerUncheckedUpdateManyWithoutTaskNestedInput
+  llmFailures?: Prisma.LlmFailureUncheckedUpdateManyWithoutTaskNestedInput
   attentionChecks?: Prisma.AttentionCheckUncheckedUpdateManyWithoutSourceTaskNestedInput
 }
 
@@ -1149,6 +1270,7 @@ export type TaskCountOutputType = {
   options: number
   assignments: number
   answers: number
+  llmFailures: number
   attentionChecks: number
 }
 
@@ -1156,6 +1278,7 @@ export type TaskCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.I
   options?: boolean | TaskCountOutputTypeCountOptionsArgs
   assignments?: boolean | TaskCountOutputTypeCountAssignmentsArgs
   answers?: boolean | TaskCountOutputTypeCountAnswersArgs
+  llmFailures?: boolean | TaskCountOutputTypeCountLlmFailuresArgs
   attentionChecks?: boolean | TaskCountOutputTypeCountAttentionChecksArgs
 }
 
@@ -1193,6 +1316,13 @@ export type TaskCountOutputTypeCountAnswersArgs<ExtArgs extends runtime.Types.Ex
 /**
  * TaskCountOutputType without action
  */
+export type TaskCountOutputTypeCountLlmFailuresArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.LlmFailureWhereInput
+}
+
+/**
+ * TaskCountOutputType without action
+ */
 export type TaskCountOutputTypeCountAttentionChecksArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   where?: Prisma.AttentionCheckWhereInput
 }
@@ -1212,6 +1342,7 @@ export type TaskSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = r
   options?: boolean | Prisma.Task$optionsArgs<ExtArgs>
   assignments?: boolean | Prisma.Task$assignmentsArgs<ExtArgs>
   answers?: boolean | Prisma.Task$answersArgs<ExtArgs>
+  llmFailures?: boolean | Prisma.Task$llmFailuresArgs<ExtArgs>
   attentionChecks?: boolean | Prisma.Task$attentionChecksArgs<ExtArgs>
   _count?: boolean | Prisma.TaskCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["task"]>
@@ -1260,6 +1391,7 @@ export type TaskInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = 
   options?: boolean | Prisma.Task$optionsArgs<ExtArgs>
   assignments?: boolean | Prisma.Task$assignmentsArgs<ExtArgs>
   answers?: boolean | Prisma.Task$answersArgs<ExtArgs>
+  llmFailures?: boolean | Prisma.Task$llmFailuresArgs<ExtArgs>
   attentionChecks?: boolean | Prisma.Task$attentionChecksArgs<ExtArgs>
   _count?: boolean | Prisma.TaskCountOutputTypeDefaultArgs<ExtArgs>
 }
@@ -1280,6 +1412,7 @@ export type $TaskPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs =
     options: Prisma.$TaskOptionPayload<ExtArgs>[]
     assignments: Prisma.$AssignmentPayload<ExtArgs>[]
     answers: Prisma.$AnswerPayload<ExtArgs>[]
+    llmFailures: Prisma.$LlmFailurePayload<ExtArgs>[]
     attentionChecks: Prisma.$AttentionCheckPayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
@@ -1701,6 +1834,7 @@ export interface Prisma__TaskClient<T, Null = never, ExtArgs extends runtime.Typ
   options<T extends Prisma.Task$optionsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Task$optionsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$TaskOptionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   assignments<T extends Prisma.Task$assignmentsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Task$assignmentsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$AssignmentPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   answers<T extends Prisma.Task$answersArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Task$answersArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$AnswerPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  llmFailures<T extends Prisma.Task$llmFailuresArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Task$llmFailuresArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$LlmFailurePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   attentionChecks<T extends Prisma.Task$attentionChecksArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Task$attentionChecksArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$AttentionCheckPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
@@ -2209,6 +2343,30 @@ export type Task$answersArgs<ExtArgs extends runtime.Types.Extensions.InternalAr
   take?: number
   skip?: number
   distinct?: Prisma.AnswerScalarFieldEnum | Prisma.AnswerScalarFieldEnum[]
+}
+
+/**
+ * Task.llmFailures
+ */
+export type Task$llmFailuresArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the LlmFailure
+   */
+  select?: Prisma.LlmFailureSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the LlmFailure
+   */
+  omit?: Prisma.LlmFailureOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.LlmFailureInclude<ExtArgs> | null
+  where?: Prisma.LlmFailureWhereInput
+  orderBy?: Prisma.LlmFailureOrderByWithRelationInput | Prisma.LlmFailureOrderByWithRelationInput[]
+  cursor?: Prisma.LlmFailureWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.LlmFailureScalarFieldEnum | Prisma.LlmFailureScalarFieldEnum[]
 }
 
 /**

@@ -1,0 +1,159 @@
+// Runs an LLM evaluator over a batch's tasks with the paper's prompt (core/llm-prompt.ts) on any
+// server speaking OpenAI's chat-completions protocol, through the official `openai` client (its
+// retries cover 429 and 5xx with back-off, and its timeout a hung server). Each reply is read by
+// core/llm-reply.ts; one that cannot be read is asked again (bounded), then stored as a failed item
+// with the raw reply. Every answer is stored as it arrives, so a stopped run resumes where it was.
+import OpenAI from 'openai';
+import { orderOptions } from '../core/assignment.js';
+import { llmMessages, llmOrderKey, OTHER_REASONS } from '../core/llm-prompt.js';
+import { readReply } from '../core/llm-reply.js';
+import { deriveRng } from '../core/rng.js';
+import { selfConsistency, type SelfConsistency } from '../core/self-consistency.js';
+import {
+  addLlmTokens,
+  finishLlmRun,
+  listLlmRunKinds,
+  listLlmTasks,
+  openLlmRun,
+  recordLlmAnswer,
+  recordLlmFailure,
+  summarizeLlmRun,
+  type LlmRunSummary,
+  type LlmTask,
+} from '../db/llm-runs.js';
+import type { SqlRunner } from '../db/sql-runner.js';
+
+export interface EvaluationOptions {
+  model: string;
+  /** The server's base URL (…/v1); null: OpenAI's. */
+  baseUrl: string | null;
+  /** Read from the environment by the caller; never stored, logged or shown. */
+  apiKey: string;
+  concurrency: number;
+  repeats: number;
+  /** Only the first N tasks of the batch; null: all. */
+  limit: number | null;
+  /** Per request, before the client gives up on a silent server (and retries it). */
+  timeoutMs: number;
+  /** The client's retries of one request on 429, 5xx, timeouts and dropped connections. */
+  maxRetries: number;
+  /** Times a task is asked when its reply cannot be read. */
+  attemptsPerTask: number;
+  /** After this many tasks in a row got no reply at all, the run stops (resume it later). */
+  maxConsecutiveErrors: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export const DEFAULT_EVALUATION: Omit<EvaluationOptions, 'model' | 'baseUrl' | 'apiKey'> = {
+  concurrency: 8,
+  repeats: 1,
+  limit: null,
+  timeoutMs: 60_000,
+  maxRetries: 4,
+  attemptsPerTask: 3,
+  maxConsecutiveErrors: 5,
+};
+
+export interface RepeatReport extends LlmRunSummary {
+  repeat: number;
+  participantId: string;
+  resumed: boolean;
+  /** Tasks asked in this process (a resumed run skips those asked before). */
+  askedNow: number;
+}
+
+export interface EvaluationReport {
+  model: string;
+  repeats: RepeatReport[];
+  /** Repeat 1 against repeat 2 (when asked twice). */
+  selfConsistency: SelfConsistency | null;
+  seconds: number;
+}
+
+/** The server stopped answering: the run stops here and can be resumed. */
+export class EvaluationStopped extends Error {}
+
+export async function evaluateBatch(sql: SqlRunner, batch: { id: string; seed: number }, options: EvaluationOptions): Promise<EvaluationReport> {
+  const started = performance.now();
+  const client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseUrl ?? undefined, timeout: options.timeoutMs, maxRetries: options.maxRetries });
+  const tasks = await listLlmTasks(sql, batch.id, options.limit);
+  const repeats: RepeatReport[] = [];
+  for (let repeat = 1; repeat <= options.repeats; repeat++) {
+    const run = await openLlmRun(sql, { batchId: batch.id, model: options.model, repeat }, options.baseUrl, new Date());
+    const pending = tasks.filter((t) => !run.asked.has(t.taskId));
+    const ask = (task: LlmTask) => askTask(client, sql, run.participantId, task, { ...options, seed: batch.seed, repeat });
+    await runPool(pending, options, ask, (done) => options.onProgress?.(tasks.length - pending.length + done, tasks.length));
+    await finishLlmRun(sql, run.participantId, new Date());
+    repeats.push({ repeat, participantId: run.participantId, resumed: run.resumed, askedNow: pending.length, ...(await summarizeLlmRun(sql, run.participantId)) });
+  }
+  const [first, second] = repeats;
+  const consistency = first && second ? selfConsistency(await listLlmRunKinds(sql, first.participantId), await listLlmRunKinds(sql, second.participantId)) : null;
+  return { model: options.model, repeats, selfConsistency: consistency, seconds: (performance.now() - started) / 1000 };
+}
+
+type TaskOutcome = { status: 'answered' | 'unreadable' } | { status: 'no-reply'; problem: string };
+
+/** Asks `concurrency` tasks at a time; stops after too many tasks in a row got no reply at all. */
+async function runPool(tasks: readonly LlmTask[], options: EvaluationOptions, ask: (t: LlmTask) => Promise<TaskOutcome>, progress: (done: number) => void): Promise<void> {
+  let next = 0;
+  let done = 0;
+  let silentInARow = 0;
+  let stopped: Error | null = null;
+  const worker = async () => {
+    while (!stopped && next < tasks.length) {
+      const task = tasks[next++] as LlmTask;
+      const outcome = await ask(task);
+      silentInARow = outcome.status === 'no-reply' ? silentInARow + 1 : 0;
+      if (outcome.status === 'no-reply' && silentInARow >= options.maxConsecutiveErrors) {
+        stopped = new EvaluationStopped(`The server gave no reply to ${silentInARow} tasks in a row (last: ${outcome.problem}); stopped after ${done + 1} of ${tasks.length} tasks. Run the same command again to resume.`);
+      }
+      progress(++done);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, tasks.length)) }, worker));
+  if (stopped) throw stopped;
+}
+
+async function askTask(
+  client: OpenAI,
+  sql: SqlRunner,
+  participantId: string,
+  task: LlmTask,
+  options: EvaluationOptions & { seed: number; repeat: number },
+): Promise<TaskOutcome> {
+  const order = orderOptions([...task.phrases.map((p) => p.id), task.otherOptionId], task.otherOptionId, deriveRng(options.seed, llmOrderKey(options.model, options.repeat, task.taskId)));
+  const textOf = new Map(task.phrases.map((p) => [p.id, p.text]));
+  const listed = order.map((id) => textOf.get(id) ?? OTHER_REASONS);
+  const messages = llmMessages({ prompt: task.prompt, preferred: task.preferred, other: task.other, phrases: listed.slice(0, -1) });
+  const askedAt = new Date();
+  let lastReply: string | null = null;
+  let problem = '';
+  for (let attempt = 1; attempt <= options.attemptsPerTask; attempt++) {
+    let reply: string;
+    try {
+      const completion = await client.chat.completions.create({ model: options.model, messages });
+      reply = completion.choices[0]?.message?.content ?? '';
+      await addLlmTokens(sql, participantId, { prompt: completion.usage?.prompt_tokens ?? 0, completion: completion.usage?.completion_tokens ?? 0 });
+    } catch (err) {
+      // The client already retried (429, 5xx, timeouts): no reply for this task now.
+      const noReply = `no reply: ${describeError(err)}`;
+      await recordLlmFailure(sql, participantId, { taskId: task.taskId, attempts: attempt, replied: lastReply !== null, problem: lastReply === null ? noReply : problem, rawReply: lastReply });
+      return { status: 'no-reply', problem: noReply };
+    }
+    const reading = readReply(reply, listed);
+    if (reading.ok) {
+      await recordLlmAnswer(sql, participantId, { taskId: task.taskId, position: task.position, optionOrder: order, selectedOptionIds: reading.selected.map((i) => order[i] as string) }, askedAt, new Date());
+      return { status: 'answered' };
+    }
+    lastReply = reply;
+    problem = reading.problem;
+  }
+  await recordLlmFailure(sql, participantId, { taskId: task.taskId, attempts: options.attemptsPerTask, replied: true, problem, rawReply: lastReply });
+  return { status: 'unreadable' };
+}
+
+/** What went wrong with a request, in the client's words (it never includes the key). */
+function describeError(err: unknown): string {
+  if (err instanceof OpenAI.APIError) return `${err.status ?? 'no status'} ${err.message}`.trim();
+  return err instanceof Error ? err.message : String(err);
+}
