@@ -11,7 +11,7 @@ import { adminCreateCommand } from './commands/admin.js';
 import { batchCreateCommand, batchListCommand, batchShowCommand, batchStatusCommand, batchTimeoutsCommand } from './commands/batch.js';
 import { importCommand } from './commands/import.js';
 import { prolificReviewCommand, prolificStudyCommand, prolificSyncCommand } from './commands/prolific.js';
-import { evaluateCommand } from './commands/evaluate.js';
+import { evaluateCommand, exportPromptsCommand, importRepliesCommand } from './commands/evaluate.js';
 import { exportCommand, metricsCommand } from './commands/results.js';
 import { summaryCommand } from './commands/summary.js';
 import { tasksCommand } from './commands/tasks.js';
@@ -41,7 +41,7 @@ Commands:
   export <batch> --out FILE [--format csv|jsonl|parquet] [--what answers|tasks|checks|metrics]
                                                   one row per answered question (streamed; parquet: answers only)
   evaluate <batch> --model NAME [--base-url URL] [--concurrency 8] [--repeats 1] [--limit N]
-        [--timeout 60] [--api-key-env OPENAI_API_KEY]
+        [--timeout 60] [--api-key-env OPENAI_API_KEY] [--export-prompts FILE | --import-replies FILE]
                                                   an LLM answers the batch's tasks with the paper's prompt
                                                   (any OpenAI-compatible server); resumable; see its
                                                   answers beside the humans' with metrics --by evaluator
@@ -110,6 +110,8 @@ function parseFlags(argv: readonly string[]) {
       repeats: { type: 'string' },
       timeout: { type: 'string' },
       'api-key-env': { type: 'string' },
+      'export-prompts': { type: 'string' },
+      'import-replies': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -238,6 +240,11 @@ const evaluateCli: Command = (args, flags, io) => {
     timeoutSeconds: option(positiveInt.max(3600).default(60), flags.timeout, '--timeout'),
     apiKeyEnv: option(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name, e.g. OPENAI_API_KEY').default('OPENAI_API_KEY'), flags['api-key-env'], '--api-key-env'),
   };
+  const exportTo = flags['export-prompts'];
+  const importFrom = flags['import-replies'];
+  if (exportTo !== undefined && importFrom !== undefined) throw new CliError('--export-prompts and --import-replies are two steps: give one of them.', 2);
+  if (exportTo !== undefined) return withDatabase(io, (ctx) => exportPromptsCommand(ctx, batch, nonEmpty(exportTo, '--export-prompts'), options));
+  if (importFrom !== undefined) return withDatabase(io, (ctx) => importRepliesCommand(ctx, batch, nonEmpty(importFrom, '--import-replies'), options.model));
   return withDatabase(io, (ctx) => evaluateCommand(ctx, batch, options));
 };
 

@@ -5,7 +5,7 @@
 // with the raw reply. Every answer is stored as it arrives, so a stopped run resumes where it was.
 import OpenAI from 'openai';
 import { orderOptions } from '../core/assignment.js';
-import { llmMessages, llmOrderKey, OTHER_REASONS } from '../core/llm-prompt.js';
+import { llmMessages, llmOrderKey, OTHER_REASONS, type ChatMessage } from '../core/llm-prompt.js';
 import { readReply } from '../core/llm-reply.js';
 import { deriveRng } from '../core/rng.js';
 import { selfConsistency, type SelfConsistency } from '../core/self-consistency.js';
@@ -121,10 +121,7 @@ async function askTask(
   task: LlmTask,
   options: EvaluationOptions & { seed: number; repeat: number },
 ): Promise<TaskOutcome> {
-  const order = orderOptions([...task.phrases.map((p) => p.id), task.otherOptionId], task.otherOptionId, deriveRng(options.seed, llmOrderKey(options.model, options.repeat, task.taskId)));
-  const textOf = new Map(task.phrases.map((p) => [p.id, p.text]));
-  const listed = order.map((id) => textOf.get(id) ?? OTHER_REASONS);
-  const messages = llmMessages({ prompt: task.prompt, preferred: task.preferred, other: task.other, phrases: listed.slice(0, -1) });
+  const { order, listed, messages } = planLlmQuestion(task, options.seed, options.model, options.repeat);
   const askedAt = new Date();
   let lastReply: string | null = null;
   let problem = '';
@@ -150,6 +147,26 @@ async function askTask(
   }
   await recordLlmFailure(sql, participantId, { taskId: task.taskId, attempts: options.attemptsPerTask, replied: true, problem, rawReply: lastReply });
   return { status: 'unreadable' };
+}
+
+export interface PlannedLlmQuestion {
+  /** Option ids as listed (the five phrases shuffled, "other" last). */
+  order: string[];
+  /** Their texts as the prompt lists them. */
+  listed: string[];
+  messages: ChatMessage[];
+}
+
+/** The question a run asks for a task: its seeded option order and the Figure 8 messages. */
+export function planLlmQuestion(task: LlmTask, seed: number, model: string, repeat: number): PlannedLlmQuestion {
+  return questionInOrder(task, orderOptions([...task.phrases.map((p) => p.id), task.otherOptionId], task.otherOptionId, deriveRng(seed, llmOrderKey(model, repeat, task.taskId))));
+}
+
+/** The question for a task with a given option order (a reply read back later carries its order). */
+export function questionInOrder(task: LlmTask, order: string[]): PlannedLlmQuestion {
+  const textOf = new Map(task.phrases.map((p) => [p.id, p.text]));
+  const listed = order.map((id) => textOf.get(id) ?? OTHER_REASONS);
+  return { order, listed, messages: llmMessages({ prompt: task.prompt, preferred: task.preferred, other: task.other, phrases: listed.slice(0, -1) }) };
 }
 
 /** What went wrong with a request, in the client's words (it never includes the key). */

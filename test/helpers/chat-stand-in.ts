@@ -68,3 +68,17 @@ export async function startChatStandIn(answer: (req: ChatRequest, index: number)
       }),
   };
 }
+
+/** The six items a request's prompt lists, in order. */
+export const listedIn = (req: Pick<ChatRequest, 'messages'>): string[] => [...(req.messages[0]?.content ?? '').matchAll(/^\d\. (.*)$/gm)].slice(0, 6).map((m) => m[1] as string);
+/** The conversation's user prompt: which task a request is about. */
+export const promptOf = (req: Pick<ChatRequest, 'messages'>): string => /^\[USER\]: (.*)$/m.exec(req.messages[1]?.content ?? '')?.[1] ?? '';
+
+/**
+ * A model that "knows" each option's kind (from the test's database): its reply marks "yes" exactly
+ * the listed items of `kinds`. `kindsByPrompt`: per task prompt, each option text's kind.
+ */
+export function replyMarking(kindsByPrompt: ReadonlyMap<string, ReadonlyMap<string, string>>, req: Pick<ChatRequest, 'messages'>, kinds: readonly string[]): string {
+  const kindOf = (item: string) => kindsByPrompt.get(promptOf(req))?.get(item) ?? '';
+  return '```json\n' + JSON.stringify(listedIn(req).map((p) => ({ preference: p, relevant: kinds.includes(kindOf(p)) ? 'yes' : 'no' }))) + '\n```';
+}

@@ -8,7 +8,7 @@ import type { Batch } from '../../src/db/batches.js';
 import { Prisma } from '../../src/db/generated/client.js';
 import { listLlmTasks, llmRunPid } from '../../src/db/llm-runs.js';
 import { DEFAULT_EVALUATION, evaluateBatch, EvaluationStopped, type EvaluationOptions } from '../../src/llm/evaluate.js';
-import { startChatStandIn, type ChatAnswer, type ChatRequest, type ChatStandIn } from '../helpers/chat-stand-in.js';
+import { listedIn, promptOf, replyMarking as markKinds, startChatStandIn, type ChatAnswer, type ChatRequest, type ChatStandIn } from '../helpers/chat-stand-in.js';
 import { createOpenBatch } from '../helpers/rater.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
@@ -34,13 +34,9 @@ afterAll(async () => {
   await t?.drop();
 });
 
-/** The six items of a request's prompt, in the order listed. */
-const listedIn = (req: ChatRequest) => [...(req.messages[0]?.content ?? '').matchAll(/^\d\. (.*)$/gm)].slice(0, 6).map((m) => m[1] as string);
-const promptOf = (req: ChatRequest) => /^\[USER\]: (.*)$/m.exec(req.messages[1]?.content ?? '')?.[1] ?? '';
 const kindOf = (req: ChatRequest, item: string) => kindsByPrompt.get(promptOf(req))?.get(item);
 /** A reply marking "yes" exactly the items of these kinds. */
-const replyMarking = (req: ChatRequest, kinds: string[]) =>
-  '```json\n' + JSON.stringify(listedIn(req).map((p) => ({ preference: p, relevant: kinds.includes(kindOf(req, p) ?? '') ? 'yes' : 'no' }))) + '\n```';
+const replyMarking = (req: ChatRequest, kinds: string[]) => markKinds(kindsByPrompt, req, kinds);
 
 async function run(model: string, answer: (req: ChatRequest, index: number) => ChatAnswer, options: Partial<EvaluationOptions> = {}) {
   stand = await startChatStandIn(answer);

@@ -1,6 +1,10 @@
 // prefbasis evaluate <batch> --model NAME: an LLM evaluator answers the batch's tasks with the
 // paper's prompt on any OpenAI-compatible server; its answers sit beside the humans' in metrics.
+import { createWriteStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { finished } from 'node:stream/promises';
 import { DEFAULT_EVALUATION, evaluateBatch, EvaluationStopped, type EvaluationReport } from '../../llm/evaluate.js';
+import { importBatchReplies, writeBatchRequests } from '../../llm/offline.js';
 import { CliError, type CliContext } from '../context.js';
 import { progressBar } from '../progress.js';
 import { formatTable } from '../table.js';
@@ -50,4 +54,29 @@ export async function evaluateCommand(ctx: CliContext, batchArg: string, options
   if (consistency) ctx.out(`Self-consistency (repeat 1 vs 2, other option orders): ${consistency.agreement === null ? '—' : `${(consistency.agreement * 100).toFixed(1)} %`} of decisions agree over ${consistency.tasks} tasks.`);
   if (report.repeats.some((r) => r.failed > 0)) ctx.out('Failed tasks keep their raw replies (table llm_failures); they never count as answers.');
   ctx.out(`Compare with the humans: prefbasis metrics ${batch.id} --by evaluator`);
+}
+
+/** --export-prompts FILE: the run's questions as OpenAI Batch-API requests, to send elsewhere. */
+export async function exportPromptsCommand(ctx: CliContext, batchArg: string, file: string, options: { model: string; repeats: number; limit: number | null }): Promise<void> {
+  const batch = await requireBatch(ctx, batchArg);
+  const out = createWriteStream(file);
+  const count = await writeBatchRequests(ctx.db.sql, batch, options, out);
+  out.end();
+  await finished(out);
+  ctx.out(`Wrote ${count} requests for ${options.model} to ${file} (OpenAI Batch API format). When the replies come back: prefbasis evaluate ${batch.id} --model ${options.model} --import-replies <output.jsonl>`);
+}
+
+/** --import-replies FILE: a Batch-API output file read back through the live run's parser. */
+export async function importRepliesCommand(ctx: CliContext, batchArg: string, file: string, model: string): Promise<void> {
+  const batch = await requireBatch(ctx, batchArg);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new CliError(`Cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  const result = await importBatchReplies(ctx.db.sql, batch, model, text);
+  ctx.out(`${model}: ${result.answered} replies read as answers, ${result.failed} kept as failed items (raw reply in llm_failures), ${result.skipped.length} lines skipped.`);
+  for (const s of result.skipped.slice(0, 10)) ctx.out(`  line ${s.line}: ${s.problem}`);
+  if (result.skipped.length > 10) ctx.out(`  … and ${result.skipped.length - 10} more`);
 }

@@ -1,0 +1,106 @@
+// The offline lane for LLM evaluators (batch APIs, air-gapped labs): the same questions as a live
+// run written as OpenAI Batch-API requests (JSON Lines), and the replies read back through the same
+// parser into the same tables. A request's custom_id carries its task, repeat and option order, so
+// a reply is read against exactly the list its prompt showed.
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { z } from 'zod';
+import { readReply } from '../core/llm-reply.js';
+import { finishLlmRun, listLlmTasks, openLlmRun, recordLlmAnswer, recordLlmFailure, type LlmTask } from '../db/llm-runs.js';
+import type { SqlRunner } from '../db/sql-runner.js';
+import { planLlmQuestion, questionInOrder } from './evaluate.js';
+
+export interface OfflineOptions {
+  model: string;
+  repeats: number;
+  limit: number | null;
+}
+
+/** `task|repeat|id,id,…`: ids are word characters, so the separators are unambiguous. */
+const customId = (taskId: string, repeat: number, order: readonly string[]) => `${taskId}|${repeat}|${order.join(',')}`;
+
+/** Writes one Batch-API request per task and repeat; returns how many. */
+export async function writeBatchRequests(sql: SqlRunner, batch: { id: string; seed: number }, options: OfflineOptions, out: Writable): Promise<number> {
+  const tasks = await listLlmTasks(sql, batch.id, options.limit);
+  let count = 0;
+  for (let repeat = 1; repeat <= options.repeats; repeat++) {
+    for (const task of tasks) {
+      const q = planLlmQuestion(task, batch.seed, options.model, repeat);
+      const line = JSON.stringify({ custom_id: customId(task.taskId, repeat, q.order), method: 'POST', url: '/v1/chat/completions', body: { model: options.model, messages: q.messages } });
+      if (!out.write(line + '\n')) await once(out, 'drain');
+      count++;
+    }
+  }
+  return count;
+}
+
+/** A line of a Batch-API output file (what is read of it). */
+const replyLine = z.object({
+  custom_id: z.string(),
+  response: z.object({ status_code: z.number(), body: z.object({ choices: z.array(z.object({ message: z.object({ content: z.string().nullable() }) })).min(1) }).partial().passthrough() }).nullable().optional(),
+  error: z.unknown().optional(),
+});
+
+export interface ImportedReplies {
+  answered: number;
+  failed: number;
+  /** Lines that name no task of this batch or are not Batch-API output: line number and why. */
+  skipped: { line: number; problem: string }[];
+}
+
+/** Reads a Batch-API output file's replies into the model's runs (repeat per custom_id). */
+export async function importBatchReplies(sql: SqlRunner, batch: { id: string }, model: string, text: string): Promise<ImportedReplies> {
+  const tasks = new Map((await listLlmTasks(sql, batch.id, null)).map((t) => [t.taskId, t]));
+  const runs = new Map<number, string>();
+  const result: ImportedReplies = { answered: 0, failed: 0, skipped: [] };
+  const lines = text.split(/\r?\n/);
+  for (const [index, raw] of lines.entries()) {
+    if (raw.trim() === '') continue;
+    const line = index + 1;
+    const parsed = readLine(raw, tasks);
+    if ('problem' in parsed) {
+      result.skipped.push({ line, problem: parsed.problem });
+      continue;
+    }
+    let participantId = runs.get(parsed.repeat);
+    if (!participantId) {
+      participantId = (await openLlmRun(sql, { batchId: batch.id, model, repeat: parsed.repeat }, null, new Date())).participantId;
+      runs.set(parsed.repeat, participantId);
+    }
+    const { listed, order } = questionInOrder(parsed.task, parsed.order);
+    const reading = parsed.reply === null ? { ok: false as const, problem: parsed.error } : readReply(parsed.reply, listed);
+    if (reading.ok) {
+      const at = new Date();
+      await recordLlmAnswer(sql, participantId, { taskId: parsed.task.taskId, position: parsed.task.position, optionOrder: order, selectedOptionIds: reading.selected.map((i) => order[i] as string) }, at, at);
+      result.answered++;
+    } else {
+      await recordLlmFailure(sql, participantId, { taskId: parsed.task.taskId, attempts: 1, replied: parsed.reply !== null, problem: reading.problem, rawReply: parsed.reply });
+      result.failed++;
+    }
+  }
+  for (const participantId of runs.values()) await finishLlmRun(sql, participantId, new Date());
+  return result;
+}
+
+type ReadLine = { task: LlmTask; repeat: number; order: string[]; reply: string | null; error: string } | { problem: string };
+
+function readLine(raw: string, tasks: ReadonlyMap<string, LlmTask>): ReadLine {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return { problem: 'not valid JSON' };
+  }
+  const line = replyLine.safeParse(json);
+  if (!line.success) return { problem: 'not a Batch-API output line (custom_id, response)' };
+  const [taskId = '', repeatText = '', orderText = ''] = line.data.custom_id.split('|');
+  const task = tasks.get(taskId);
+  if (!task) return { problem: `custom_id names no task of this batch: ${line.data.custom_id.slice(0, 60)}` };
+  const order = orderText.split(',');
+  const ids = new Set([...task.phrases.map((p) => p.id), task.otherOptionId]);
+  const repeat = Number(repeatText);
+  if (!Number.isInteger(repeat) || repeat < 1 || order.length !== ids.size || !order.every((id) => ids.has(id))) return { problem: 'custom_id carries no valid repeat and option order' };
+  const response = line.data.response;
+  const content = response && response.status_code === 200 ? (response.body?.choices?.[0]?.message.content ?? '') : null;
+  return { task, repeat, order, reply: content, error: content === null ? `no reply: ${JSON.stringify(line.data.error ?? response?.status_code ?? 'none').slice(0, 200)}` : '' };
+}
