@@ -21,6 +21,15 @@
           fields[i].textContent = value == null ? '' : String(value);
         }
         if (status) status.textContent = data.status;
+        (data.evaluations || []).forEach(function (job) {
+          var row = document.querySelector('tr[data-job="' + job.id + '"]');
+          if (!row) return;
+          var cells = { status: job.status, progress: job.done + ' / ' + job.total, error: job.error || '' };
+          Object.keys(cells).forEach(function (name) {
+            var cell = row.querySelector('[data-job-field="' + name + '"]');
+            if (cell) cell.textContent = cells[name];
+          });
+        });
         if (stamp) stamp.textContent = 'updated ' + new Date().toLocaleTimeString();
       })
       .catch(function () { if (stamp) stamp.textContent = 'could not refresh'; });

@@ -6,6 +6,7 @@ import { demoRaterPath, ensureDemo, ensureDemoAdmin } from './demo.js';
 import { createApp } from './web/app.js';
 import { startTimeoutSweep } from './jobs/timeout-sweep.js';
 import { startProlificSync } from './jobs/prolific-sync.js';
+import { startEvaluationRunner } from './jobs/evaluations.js';
 import { ProlificClient } from './prolific/client.js';
 
 async function main(): Promise<void> {
@@ -44,9 +45,12 @@ async function main(): Promise<void> {
   // With Prolific sync on, a participant Prolific still shows ACTIVE is never timed out (DECISIONS).
   const sweep = startTimeoutSweep(db.sql, { everyMs: config.timeoutSweepSeconds * 1000, log: (message) => console.warn(message), keepProlificActive: prolific !== null });
   const sync = prolific && config.prolific ? startProlificSync(db, prolific, { everyMs: config.prolific.syncSeconds * 1000, log: (message) => console.warn(message) }) : null;
+  // Queued LLM evaluations (API, console) run here; keys come from this process's environment.
+  const evaluations = startEvaluationRunner(db, { everyMs: 5_000, log: (message) => console.warn(message), env: (name) => process.env[name] });
   const stop = () => {
     sweep.stop();
     sync?.stop();
+    evaluations.stop();
     server.close(() => void db.close().then(() => process.exit(0)));
   };
   process.on('SIGINT', stop);

@@ -224,11 +224,13 @@ export interface BatchProgress {
 }
 
 export async function getBatchProgress(prisma: Prisma, batchId: string): Promise<BatchProgress> {
+  // The study's raters: LLM evaluators' runs (their own progress) are left out.
+  const raters = { batchId, llmRun: null };
   const [tasks, byStatus, answers, perTask] = await Promise.all([
     prisma.task.count({ where: { batchId } }),
-    prisma.participant.groupBy({ by: ['status'], where: { batchId }, _count: { _all: true } }),
-    prisma.answer.count({ where: { task: { batchId } } }),
-    prisma.task.findMany({ where: { batchId }, select: { _count: { select: { answers: true } } } }),
+    prisma.participant.groupBy({ by: ['status'], where: raters, _count: { _all: true } }),
+    prisma.answer.count({ where: { participant: raters } }),
+    prisma.task.findMany({ where: { batchId }, select: { _count: { select: { answers: { where: { participant: { llmRun: null } } } } } } }),
   ]);
   const participants = { entered: 0, consenting: 0, declined: 0, active: 0, completed: 0, returned: 0, timed_out: 0, rejected: 0, failed_comprehension: 0 };
   for (const row of byStatus) {

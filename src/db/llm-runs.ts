@@ -161,3 +161,18 @@ export async function listLlmRunKinds(sql: SqlRunner, participantId: string): Pr
     SELECT task_id, selected_kinds FROM answers WHERE participant_id = ${participantId}`);
   return new Map(rows.map((r) => [r.task_id, r.selected_kinds]));
 }
+
+/**
+ * Per task of the batch: the kind bits of each finished human rater's answer and of each answer of
+ * the model's finished runs (for core/model-agreement.ts).
+ */
+export async function listTaskAnswersForAgreement(sql: SqlRunner, batchId: string, model: string): Promise<{ taskId: string; human: number[]; model: number[] }[]> {
+  const rows = await sql.rows<{ task_id: string; human: number[] | null; model: number[] | null }>(PrismaSql.sql`
+    SELECT a.task_id,
+           array_agg(a.selected_kinds::int) FILTER (WHERE r.participant_id IS NULL AND p.evaluator = 'human') AS human,
+           array_agg(a.selected_kinds::int) FILTER (WHERE r.participant_id IS NOT NULL AND p.evaluator = ${model}) AS model
+    FROM answers a JOIN participants p ON p.id = a.participant_id LEFT JOIN llm_runs r ON r.participant_id = p.id
+    WHERE p.batch_id = ${batchId} AND p.completed_at IS NOT NULL
+    GROUP BY a.task_id ORDER BY a.task_id`);
+  return rows.map((r) => ({ taskId: r.task_id, human: r.human ?? [], model: r.model ?? [] }));
+}

@@ -35,6 +35,8 @@ export async function timeOutAbandonedParticipants(sql: SqlRunner, now: Date, ac
           AND p.created_at <= ${now}::timestamp - make_interval(mins => b.max_minutes)
           AND (${batchId}::text IS NULL OR p.batch_id = ${batchId}::text)
           AND NOT (${keepActive}::boolean AND p.prolific_status IS NOT DISTINCT FROM 'ACTIVE')
+          -- An LLM evaluator's run holds no place and may take hours: never timed out.
+          AND NOT EXISTS (SELECT 1 FROM llm_runs r WHERE r.participant_id = p.id)
         RETURNING p.id, p.batch_id, p.prolific_pid, b.max_minutes`);
       if (gone.length === 0) return [];
       await releaseHolds(tx, gone.map((g) => g.id));

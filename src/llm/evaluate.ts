@@ -42,6 +42,8 @@ export interface EvaluationOptions {
   /** After this many tasks in a row got no reply at all, the run stops (resume it later). */
   maxConsecutiveErrors: number;
   onProgress?: (done: number, total: number) => void;
+  /** Asked between tasks: true stops the run (resumable), e.g. when another process took the job. */
+  shouldStop?: () => boolean;
 }
 
 export const DEFAULT_EVALUATION: Omit<EvaluationOptions, 'model' | 'baseUrl' | 'apiKey'> = {
@@ -82,7 +84,9 @@ export async function evaluateBatch(sql: SqlRunner, batch: { id: string; seed: n
     const run = await openLlmRun(sql, { batchId: batch.id, model: options.model, repeat }, options.baseUrl, new Date());
     const pending = tasks.filter((t) => !run.asked.has(t.taskId));
     const ask = (task: LlmTask) => askTask(client, sql, run.participantId, task, { ...options, seed: batch.seed, repeat });
-    await runPool(pending, options, ask, (done) => options.onProgress?.(tasks.length - pending.length + done, tasks.length));
+    // Progress over all repeats: a repeat's earlier tasks (resumed) count as done.
+    const before = (repeat - 1) * tasks.length + tasks.length - pending.length;
+    await runPool(pending, options, ask, (done) => options.onProgress?.(before + done, tasks.length * options.repeats));
     await finishLlmRun(sql, run.participantId, new Date());
     repeats.push({ repeat, participantId: run.participantId, resumed: run.resumed, askedNow: pending.length, ...(await summarizeLlmRun(sql, run.participantId)) });
   }
@@ -101,6 +105,10 @@ async function runPool(tasks: readonly LlmTask[], options: EvaluationOptions, as
   let stopped: Error | null = null;
   const worker = async () => {
     while (!stopped && next < tasks.length) {
+      if (options.shouldStop?.()) {
+        stopped = new EvaluationStopped(`Stopped after ${done} of ${tasks.length} tasks; run it again to resume.`);
+        break;
+      }
       const task = tasks[next++] as LlmTask;
       const outcome = await ask(task);
       silentInARow = outcome.status === 'no-reply' ? silentInARow + 1 : 0;

@@ -138,3 +138,11 @@ export type LlmRun = Prisma.LlmRunModel
  * false), which a resumed run asks again.
  */
 export type LlmFailure = Prisma.LlmFailureModel
+/**
+ * Model EvaluationJob
+ * A queued LLM evaluation (POST /api/v1/batches/:id/evaluations, the console form): a server
+ * process claims it (row lock, heartbeat) and runs it; one whose process died is claimed again and
+ * resumes where its answers stop. Holds the name of the environment variable with the key, never
+ * the key.
+ */
+export type EvaluationJob = Prisma.EvaluationJobModel

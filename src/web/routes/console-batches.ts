@@ -20,7 +20,9 @@ import { HttpError } from '../http-error.js';
 import { batchNotFound, batchParam } from '../batch-param.js';
 import { batchOf } from '../locals.js';
 import { actorOf } from '../middleware/auth.js';
-import { parseForm, typedValues } from '../forms.js';
+import { parseForm, typedValues, type FieldErrors } from '../forms.js';
+import { evaluationSettingsSchema } from '../../core/evaluation-settings.js';
+import { listEvaluationJobs, queueEvaluation } from '../../db/evaluation-jobs.js';
 import { parseOr400, participantParam } from '../schemas/common.js';
 import { consoleResultsRouter } from './console-results.js';
 import { consoleReviewRouter } from './console-review.js';
@@ -73,9 +75,9 @@ export function consoleBatchesRouter(prisma: Prisma, options: { publicBaseUrl: s
     res.redirect(303, `/console/batches/${outcome.batch.id}`);
   });
 
-  router.get('/:id', async (req, res) => {
+  const renderBatch = async (req: Request, res: Response, status: number, evaluationForm: { values: Record<string, string>; errors: FieldErrors }) => {
     const batch = batchOf(res);
-    res.render('admin/batch', {
+    res.status(status).render('admin/batch', {
       title: batch.name,
       batch,
       progress: await getBatchProgress(prisma, batch.id),
@@ -84,13 +86,26 @@ export function consoleBatchesRouter(prisma: Prisma, options: { publicBaseUrl: s
       previewUrl: previewUrl(baseUrl(req), batch),
       actions: allowedActions(batch.status),
       categories: categoryRows(batch),
+      evaluations: await listEvaluationJobs(options.sql, batch.id),
+      evaluationForm,
     });
+  };
+
+  router.get('/:id', (req, res) => renderBatch(req, res, 200, { values: {}, errors: {} }));
+
+  // An LLM evaluator on the batch: queued here, run by a server process (jobs/evaluations.ts).
+  router.post('/:id/evaluations', async (req, res) => {
+    const form = parseForm(evaluationSettingsSchema, req.body);
+    if (!form.ok) return renderBatch(req, res, 400, { values: form.values, errors: form.errors });
+    await queueEvaluation(options.sql, { batchId: batchOf(res).id, ...form.data }, actorOf(res), new Date());
+    res.redirect(303, `/console/batches/${batchOf(res).id}#evaluations`);
   });
 
   // Polled by public/console.js so the progress view refreshes without a full reload.
   router.get('/:id/progress.json', async (_req, res) => {
     const batch = batchOf(res);
-    res.json({ status: batch.status, progress: await getBatchProgress(prisma, batch.id) });
+    const evaluations = (await listEvaluationJobs(options.sql, batch.id)).map((j) => ({ id: j.id, status: j.status, done: j.done, total: j.total, error: j.error }));
+    res.json({ status: batch.status, progress: await getBatchProgress(prisma, batch.id), evaluations });
   });
 
   router.post('/:id/status', async (req, res) => {

@@ -414,7 +414,8 @@ export const ModelName = {
   RateLimitHit: 'RateLimitHit',
   AppSecret: 'AppSecret',
   LlmRun: 'LlmRun',
-  LlmFailure: 'LlmFailure'
+  LlmFailure: 'LlmFailure',
+  EvaluationJob: 'EvaluationJob'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -430,7 +431,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "dataset" | "datapoint" | "preferenceAnnotation" | "account" | "accountSession" | "auditEvent" | "apiToken" | "batch" | "task" | "taskOption" | "participant" | "assignment" | "answer" | "attentionCheck" | "rateLimitHit" | "appSecret" | "llmRun" | "llmFailure"
+    modelProps: "dataset" | "datapoint" | "preferenceAnnotation" | "account" | "accountSession" | "auditEvent" | "apiToken" | "batch" | "task" | "taskOption" | "participant" | "assignment" | "answer" | "attentionCheck" | "rateLimitHit" | "appSecret" | "llmRun" | "llmFailure" | "evaluationJob"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -1766,6 +1767,80 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    EvaluationJob: {
+      payload: Prisma.$EvaluationJobPayload<ExtArgs>
+      fields: Prisma.EvaluationJobFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.EvaluationJobFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$EvaluationJobPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.EvaluationJobFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$EvaluationJobPayload>
+        }
+        findFirst: {
+          args: Prisma.EvaluationJobFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$EvaluationJobPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.EvaluationJobFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$EvaluationJobPayload>
+        }
+        findMany: {
+          args: Prisma.EvaluationJobFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$EvaluationJobPayload>[]
+        }
+        create: {
+          args: Prisma.EvaluationJobCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$EvaluationJobPayload>
+        }
+        createMany: {
+          args: Prisma.EvaluationJobCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.EvaluationJobCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$EvaluationJobPayload>[]
+        }
+        delete: {
+          args: Prisma.EvaluationJobDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$EvaluationJobPayload>
+        }
+        update: {
+          args: Prisma.EvaluationJobUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$EvaluationJobPayload>
+        }
+        deleteMany: {
+          args: Prisma.EvaluationJobDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.EvaluationJobUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.EvaluationJobUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$EvaluationJobPayload>[]
+        }
+        upsert: {
+          args: Prisma.EvaluationJobUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$EvaluationJobPayload>
+        }
+        aggregate: {
+          args: Prisma.EvaluationJobAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateEvaluationJob>
+        }
+        groupBy: {
+          args: Prisma.EvaluationJobGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.EvaluationJobGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.EvaluationJobCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.EvaluationJobCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -2066,6 +2141,29 @@ export const LlmFailureScalarFieldEnum = {
 } as const
 
 export type LlmFailureScalarFieldEnum = (typeof LlmFailureScalarFieldEnum)[keyof typeof LlmFailureScalarFieldEnum]
+
+
+export const EvaluationJobScalarFieldEnum = {
+  id: 'id',
+  batchId: 'batchId',
+  model: 'model',
+  baseUrl: 'baseUrl',
+  apiKeyEnv: 'apiKeyEnv',
+  concurrency: 'concurrency',
+  repeats: 'repeats',
+  taskLimit: 'taskLimit',
+  status: 'status',
+  done: 'done',
+  total: 'total',
+  error: 'error',
+  claimedBy: 'claimedBy',
+  heartbeatAt: 'heartbeatAt',
+  createdBy: 'createdBy',
+  createdAt: 'createdAt',
+  finishedAt: 'finishedAt'
+} as const
+
+export type EvaluationJobScalarFieldEnum = (typeof EvaluationJobScalarFieldEnum)[keyof typeof EvaluationJobScalarFieldEnum]
 
 
 export const SortOrder = {
@@ -2457,6 +2555,7 @@ export type GlobalOmitConfig = {
   appSecret?: Prisma.AppSecretOmit
   llmRun?: Prisma.LlmRunOmit
   llmFailure?: Prisma.LlmFailureOmit
+  evaluationJob?: Prisma.EvaluationJobOmit
 }
 
 /* Types for Logging */

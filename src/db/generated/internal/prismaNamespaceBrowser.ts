@@ -68,7 +68,8 @@ export const ModelName = {
   RateLimitHit: 'RateLimitHit',
   AppSecret: 'AppSecret',
   LlmRun: 'LlmRun',
-  LlmFailure: 'LlmFailure'
+  LlmFailure: 'LlmFailure',
+  EvaluationJob: 'EvaluationJob'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -348,6 +349,29 @@ export const LlmFailureScalarFieldEnum = {
 } as const
 
 export type LlmFailureScalarFieldEnum = (typeof LlmFailureScalarFieldEnum)[keyof typeof LlmFailureScalarFieldEnum]
+
+
+export const EvaluationJobScalarFieldEnum = {
+  id: 'id',
+  batchId: 'batchId',
+  model: 'model',
+  baseUrl: 'baseUrl',
+  apiKeyEnv: 'apiKeyEnv',
+  concurrency: 'concurrency',
+  repeats: 'repeats',
+  taskLimit: 'taskLimit',
+  status: 'status',
+  done: 'done',
+  total: 'total',
+  error: 'error',
+  claimedBy: 'claimedBy',
+  heartbeatAt: 'heartbeatAt',
+  createdBy: 'createdBy',
+  createdAt: 'createdAt',
+  finishedAt: 'finishedAt'
+} as const
+
+export type EvaluationJobScalarFieldEnum = (typeof EvaluationJobScalarFieldEnum)[keyof typeof EvaluationJobScalarFieldEnum]
 
 
 export const SortOrder = {

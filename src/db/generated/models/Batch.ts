@@ -403,6 +403,7 @@ export type BatchWhereInput = {
   dataset?: Prisma.XOR<Prisma.DatasetScalarRelationFilter, Prisma.DatasetWhereInput>
   tasks?: Prisma.TaskListRelationFilter
   participants?: Prisma.ParticipantListRelationFilter
+  evaluationJobs?: Prisma.EvaluationJobListRelationFilter
 }
 
 export type BatchOrderByWithRelationInput = {
@@ -433,6 +434,7 @@ export type BatchOrderByWithRelationInput = {
   dataset?: Prisma.DatasetOrderByWithRelationInput
   tasks?: Prisma.TaskOrderByRelationAggregateInput
   participants?: Prisma.ParticipantOrderByRelationAggregateInput
+  evaluationJobs?: Prisma.EvaluationJobOrderByRelationAggregateInput
 }
 
 export type BatchWhereUniqueInput = Prisma.AtLeast<{
@@ -466,6 +468,7 @@ export type BatchWhereUniqueInput = Prisma.AtLeast<{
   dataset?: Prisma.XOR<Prisma.DatasetScalarRelationFilter, Prisma.DatasetWhereInput>
   tasks?: Prisma.TaskListRelationFilter
   participants?: Prisma.ParticipantListRelationFilter
+  evaluationJobs?: Prisma.EvaluationJobListRelationFilter
 }, "id" | "name">
 
 export type BatchOrderByWithAggregationInput = {
@@ -557,6 +560,7 @@ export type BatchCreateInput = {
   dataset: Prisma.DatasetCreateNestedOneWithoutBatchesInput
   tasks?: Prisma.TaskCreateNestedManyWithoutBatchInput
   participants?: Prisma.ParticipantCreateNestedManyWithoutBatchInput
+  evaluationJobs?: Prisma.EvaluationJobCreateNestedManyWithoutBatchInput
 }
 
 export type BatchUncheckedCreateInput = {
@@ -586,6 +590,7 @@ export type BatchUncheckedCreateInput = {
   placesTaken?: number
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutBatchInput
   participants?: Prisma.ParticipantUncheckedCreateNestedManyWithoutBatchInput
+  evaluationJobs?: Prisma.EvaluationJobUncheckedCreateNestedManyWithoutBatchInput
 }
 
 export type BatchUpdateInput = {
@@ -615,6 +620,7 @@ export type BatchUpdateInput = {
   dataset?: Prisma.DatasetUpdateOneRequiredWithoutBatchesNestedInput
   tasks?: Prisma.TaskUpdateManyWithoutBatchNestedInput
   participants?: Prisma.ParticipantUpdateManyWithoutBatchNestedInput
+  evaluationJobs?: Prisma.EvaluationJobUpdateManyWithoutBatchNestedInput
 }
 
 export type BatchUncheckedUpdateInput = {
@@ -644,6 +650,7 @@ export type BatchUncheckedUpdateInput = {
   placesTaken?: Prisma.IntFieldUpdateOperationsInput | number
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutBatchNestedInput
   participants?: Prisma.ParticipantUncheckedUpdateManyWithoutBatchNestedInput
+  evaluationJobs?: Prisma.EvaluationJobUncheckedUpdateManyWithoutBatchNestedInput
 }
 
 export type BatchCreateManyInput = {
@@ -944,6 +951,20 @@ export type BatchUpdateOneRequiredWithoutParticipantsNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.BatchUpdateToOneWithWhereWithoutParticipantsInput, Prisma.BatchUpdateWithoutParticipantsInput>, Prisma.BatchUncheckedUpdateWithoutParticipantsInput>
 }
 
+export type BatchCreateNestedOneWithoutEvaluationJobsInput = {
+  create?: Prisma.XOR<Prisma.BatchCreateWithoutEvaluationJobsInput, Prisma.BatchUncheckedCreateWithoutEvaluationJobsInput>
+  connectOrCreate?: Prisma.BatchCreateOrConnectWithoutEvaluationJobsInput
+  connect?: Prisma.BatchWhereUniqueInput
+}
+
+export type BatchUpdateOneRequiredWithoutEvaluationJobsNestedInput = {
+  create?: Prisma.XOR<Prisma.BatchCreateWithoutEvaluationJobsInput, Prisma.BatchUncheckedCreateWithoutEvaluationJobsInput>
+  connectOrCreate?: Prisma.BatchCreateOrConnectWithoutEvaluationJobsInput
+  upsert?: Prisma.BatchUpsertWithoutEvaluationJobsInput
+  connect?: Prisma.BatchWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.BatchUpdateToOneWithWhereWithoutEvaluationJobsInput, Prisma.BatchUpdateWithoutEvaluationJobsInput>, Prisma.BatchUncheckedUpdateWithoutEvaluationJobsInput>
+}
+
 export type BatchCreateWithoutDatasetInput = {
   id: string
   name: string
@@ -970,6 +991,7 @@ export type BatchCreateWithoutDatasetInput = {
   placesTaken?: number
   tasks?: Prisma.TaskCreateNestedManyWithoutBatchInput
   participants?: Prisma.ParticipantCreateNestedManyWithoutBatchInput
+  evaluationJobs?: Prisma.EvaluationJobCreateNestedManyWithoutBatchInput
 }
 
 export type BatchUncheckedCreateWithoutDatasetInput = {
@@ -998,6 +1020,7 @@ export type BatchUncheckedCreateWithoutDatasetInput = {
   placesTaken?: number
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutBatchInput
   participants?: Prisma.ParticipantUncheckedCreateNestedManyWithoutBatchInput
+  evaluationJobs?: Prisma.EvaluationJobUncheckedCreateNestedManyWithoutBatchInput
 }
 
 export type BatchCreateOrConnectWithoutDatasetInput = {
@@ -1082,6 +1105,7 @@ export type BatchCreateWithoutTasksInput = {
   placesTaken?: number
   dataset: Prisma.DatasetCreateNestedOneWithoutBatchesInput
   participants?: Prisma.ParticipantCreateNestedManyWithoutBatchInput
+  evaluationJobs?: Prisma.EvaluationJobCreateNestedManyWithoutBatchInput
 }
 
 export type BatchUncheckedCreateWithoutTasksInput = {
@@ -1110,6 +1134,7 @@ export type BatchUncheckedCreateWithoutTasksInput = {
   closedAt?: Date | string | null
   placesTaken?: number
   participants?: Prisma.ParticipantUncheckedCreateNestedManyWithoutBatchInput
+  evaluationJobs?: Prisma.EvaluationJobUncheckedCreateNestedManyWithoutBatchInput
 }
 
 export type BatchCreateOrConnectWithoutTasksInput = {
@@ -1154,6 +1179,7 @@ export type BatchUpdateWithoutTasksInput = {
   placesTaken?: Prisma.IntFieldUpdateOperationsInput | number
   dataset?: Prisma.DatasetUpdateOneRequiredWithoutBatchesNestedInput
   participants?: Prisma.ParticipantUpdateManyWithoutBatchNestedInput
+  evaluationJobs?: Prisma.EvaluationJobUpdateManyWithoutBatchNestedInput
 }
 
 export type BatchUncheckedUpdateWithoutTasksInput = {
@@ -1182,6 +1208,7 @@ export type BatchUncheckedUpdateWithoutTasksInput = {
   closedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   placesTaken?: Prisma.IntFieldUpdateOperationsInput | number
   participants?: Prisma.ParticipantUncheckedUpdateManyWithoutBatchNestedInput
+  evaluationJobs?: Prisma.EvaluationJobUncheckedUpdateManyWithoutBatchNestedInput
 }
 
 export type BatchCreateWithoutParticipantsInput = {
@@ -1210,6 +1237,7 @@ export type BatchCreateWithoutParticipantsInput = {
   placesTaken?: number
   dataset: Prisma.DatasetCreateNestedOneWithoutBatchesInput
   tasks?: Prisma.TaskCreateNestedManyWithoutBatchInput
+  evaluationJobs?: Prisma.EvaluationJobCreateNestedManyWithoutBatchInput
 }
 
 export type BatchUncheckedCreateWithoutParticipantsInput = {
@@ -1238,6 +1266,7 @@ export type BatchUncheckedCreateWithoutParticipantsInput = {
   closedAt?: Date | string | null
   placesTaken?: number
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutBatchInput
+  evaluationJobs?: Prisma.EvaluationJobUncheckedCreateNestedManyWithoutBatchInput
 }
 
 export type BatchCreateOrConnectWithoutParticipantsInput = {
@@ -1282,6 +1311,7 @@ export type BatchUpdateWithoutParticipantsInput = {
   placesTaken?: Prisma.IntFieldUpdateOperationsInput | number
   dataset?: Prisma.DatasetUpdateOneRequiredWithoutBatchesNestedInput
   tasks?: Prisma.TaskUpdateManyWithoutBatchNestedInput
+  evaluationJobs?: Prisma.EvaluationJobUpdateManyWithoutBatchNestedInput
 }
 
 export type BatchUncheckedUpdateWithoutParticipantsInput = {
@@ -1310,6 +1340,139 @@ export type BatchUncheckedUpdateWithoutParticipantsInput = {
   closedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   placesTaken?: Prisma.IntFieldUpdateOperationsInput | number
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutBatchNestedInput
+  evaluationJobs?: Prisma.EvaluationJobUncheckedUpdateManyWithoutBatchNestedInput
+}
+
+export type BatchCreateWithoutEvaluationJobsInput = {
+  id: string
+  name: string
+  status?: $Enums.BatchStatus
+  questionsPerRater: number
+  targetRaters: number
+  seed: number
+  completionCode: string
+  previewKey: string
+  ratingsPerTask?: number | null
+  preferredSide?: $Enums.PreferredSide
+  categoryDraw?: $Enums.CategoryDraw
+  maxMinutes?: number
+  attentionChecks?: number
+  comprehensionCheck?: boolean
+  excludeFailedChecks?: number | null
+  excludeSpeederSeconds?: number | null
+  excludeStraightLinerPercent?: number | null
+  prolificStudyId?: string | null
+  generationReport: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  createdAt?: Date | string
+  openedAt?: Date | string | null
+  closedAt?: Date | string | null
+  placesTaken?: number
+  dataset: Prisma.DatasetCreateNestedOneWithoutBatchesInput
+  tasks?: Prisma.TaskCreateNestedManyWithoutBatchInput
+  participants?: Prisma.ParticipantCreateNestedManyWithoutBatchInput
+}
+
+export type BatchUncheckedCreateWithoutEvaluationJobsInput = {
+  id: string
+  datasetId: string
+  name: string
+  status?: $Enums.BatchStatus
+  questionsPerRater: number
+  targetRaters: number
+  seed: number
+  completionCode: string
+  previewKey: string
+  ratingsPerTask?: number | null
+  preferredSide?: $Enums.PreferredSide
+  categoryDraw?: $Enums.CategoryDraw
+  maxMinutes?: number
+  attentionChecks?: number
+  comprehensionCheck?: boolean
+  excludeFailedChecks?: number | null
+  excludeSpeederSeconds?: number | null
+  excludeStraightLinerPercent?: number | null
+  prolificStudyId?: string | null
+  generationReport: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  createdAt?: Date | string
+  openedAt?: Date | string | null
+  closedAt?: Date | string | null
+  placesTaken?: number
+  tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutBatchInput
+  participants?: Prisma.ParticipantUncheckedCreateNestedManyWithoutBatchInput
+}
+
+export type BatchCreateOrConnectWithoutEvaluationJobsInput = {
+  where: Prisma.BatchWhereUniqueInput
+  create: Prisma.XOR<Prisma.BatchCreateWithoutEvaluationJobsInput, Prisma.BatchUncheckedCreateWithoutEvaluationJobsInput>
+}
+
+export type BatchUpsertWithoutEvaluationJobsInput = {
+  update: Prisma.XOR<Prisma.BatchUpdateWithoutEvaluationJobsInput, Prisma.BatchUncheckedUpdateWithoutEvaluationJobsInput>
+  create: Prisma.XOR<Prisma.BatchCreateWithoutEvaluationJobsInput, Prisma.BatchUncheckedCreateWithoutEvaluationJobsInput>
+  where?: Prisma.BatchWhereInput
+}
+
+export type BatchUpdateToOneWithWhereWithoutEvaluationJobsInput = {
+  where?: Prisma.BatchWhereInput
+  data: Prisma.XOR<Prisma.BatchUpdateWithoutEvaluationJobsInput, Prisma.BatchUncheckedUpdateWithoutEvaluationJobsInput>
+}
+
+export type BatchUpdateWithoutEvaluationJobsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumBatchStatusFieldUpdateOperationsInput | $Enums.BatchStatus
+  questionsPerRater?: Prisma.IntFieldUpdateOperationsInput | number
+  targetRaters?: Prisma.IntFieldUpdateOperationsInput | number
+  seed?: Prisma.IntFieldUpdateOperationsInput | number
+  completionCode?: Prisma.StringFieldUpdateOperationsInput | string
+  previewKey?: Prisma.StringFieldUpdateOperationsInput | string
+  ratingsPerTask?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  preferredSide?: Prisma.EnumPreferredSideFieldUpdateOperationsInput | $Enums.PreferredSide
+  categoryDraw?: Prisma.EnumCategoryDrawFieldUpdateOperationsInput | $Enums.CategoryDraw
+  maxMinutes?: Prisma.IntFieldUpdateOperationsInput | number
+  attentionChecks?: Prisma.IntFieldUpdateOperationsInput | number
+  comprehensionCheck?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  excludeFailedChecks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  excludeSpeederSeconds?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
+  excludeStraightLinerPercent?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  prolificStudyId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  generationReport?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  openedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  closedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  placesTaken?: Prisma.IntFieldUpdateOperationsInput | number
+  dataset?: Prisma.DatasetUpdateOneRequiredWithoutBatchesNestedInput
+  tasks?: Prisma.TaskUpdateManyWithoutBatchNestedInput
+  participants?: Prisma.ParticipantUpdateManyWithoutBatchNestedInput
+}
+
+export type BatchUncheckedUpdateWithoutEvaluationJobsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  datasetId?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumBatchStatusFieldUpdateOperationsInput | $Enums.BatchStatus
+  questionsPerRater?: Prisma.IntFieldUpdateOperationsInput | number
+  targetRaters?: Prisma.IntFieldUpdateOperationsInput | number
+  seed?: Prisma.IntFieldUpdateOperationsInput | number
+  completionCode?: Prisma.StringFieldUpdateOperationsInput | string
+  previewKey?: Prisma.StringFieldUpdateOperationsInput | string
+  ratingsPerTask?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  preferredSide?: Prisma.EnumPreferredSideFieldUpdateOperationsInput | $Enums.PreferredSide
+  categoryDraw?: Prisma.EnumCategoryDrawFieldUpdateOperationsInput | $Enums.CategoryDraw
+  maxMinutes?: Prisma.IntFieldUpdateOperationsInput | number
+  attentionChecks?: Prisma.IntFieldUpdateOperationsInput | number
+  comprehensionCheck?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  excludeFailedChecks?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  excludeSpeederSeconds?: Prisma.NullableFloatFieldUpdateOperationsInput | number | null
+  excludeStraightLinerPercent?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  prolificStudyId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  generationReport?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  openedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  closedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  placesTaken?: Prisma.IntFieldUpdateOperationsInput | number
+  tasks?: Prisma.TaskUncheckedUpdateManyWithoutBatchNestedInput
+  participants?: Prisma.ParticipantUncheckedUpdateManyWithoutBatchNestedInput
 }
 
 export type BatchCreateManyDatasetInput = {
@@ -1364,6 +1527,7 @@ export type BatchUpdateWithoutDatasetInput = {
   placesTaken?: Prisma.IntFieldUpdateOperationsInput | number
   tasks?: Prisma.TaskUpdateManyWithoutBatchNestedInput
   participants?: Prisma.ParticipantUpdateManyWithoutBatchNestedInput
+  evaluationJobs?: Prisma.EvaluationJobUpdateManyWithoutBatchNestedInput
 }
 
 export type BatchUncheckedUpdateWithoutDatasetInput = {
@@ -1392,6 +1556,7 @@ export type BatchUncheckedUpdateWithoutDatasetInput = {
   placesTaken?: Prisma.IntFieldUpdateOperationsInput | number
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutBatchNestedInput
   participants?: Prisma.ParticipantUncheckedUpdateManyWithoutBatchNestedInput
+  evaluationJobs?: Prisma.EvaluationJobUncheckedUpdateManyWithoutBatchNestedInput
 }
 
 export type BatchUncheckedUpdateManyWithoutDatasetInput = {
@@ -1428,11 +1593,13 @@ export type BatchUncheckedUpdateManyWithoutDatasetInput = {
 export type BatchCountOutputType = {
   tasks: number
   participants: number
+  evaluationJobs: number
 }
 
 export type BatchCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   tasks?: boolean | BatchCountOutputTypeCountTasksArgs
   participants?: boolean | BatchCountOutputTypeCountParticipantsArgs
+  evaluationJobs?: boolean | BatchCountOutputTypeCountEvaluationJobsArgs
 }
 
 /**
@@ -1457,6 +1624,13 @@ export type BatchCountOutputTypeCountTasksArgs<ExtArgs extends runtime.Types.Ext
  */
 export type BatchCountOutputTypeCountParticipantsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   where?: Prisma.ParticipantWhereInput
+}
+
+/**
+ * BatchCountOutputType without action
+ */
+export type BatchCountOutputTypeCountEvaluationJobsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.EvaluationJobWhereInput
 }
 
 
@@ -1488,6 +1662,7 @@ export type BatchSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = 
   dataset?: boolean | Prisma.DatasetDefaultArgs<ExtArgs>
   tasks?: boolean | Prisma.Batch$tasksArgs<ExtArgs>
   participants?: boolean | Prisma.Batch$participantsArgs<ExtArgs>
+  evaluationJobs?: boolean | Prisma.Batch$evaluationJobsArgs<ExtArgs>
   _count?: boolean | Prisma.BatchCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["batch"]>
 
@@ -1579,6 +1754,7 @@ export type BatchInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs =
   dataset?: boolean | Prisma.DatasetDefaultArgs<ExtArgs>
   tasks?: boolean | Prisma.Batch$tasksArgs<ExtArgs>
   participants?: boolean | Prisma.Batch$participantsArgs<ExtArgs>
+  evaluationJobs?: boolean | Prisma.Batch$evaluationJobsArgs<ExtArgs>
   _count?: boolean | Prisma.BatchCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type BatchIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -1594,6 +1770,7 @@ export type $BatchPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs 
     dataset: Prisma.$DatasetPayload<ExtArgs>
     tasks: Prisma.$TaskPayload<ExtArgs>[]
     participants: Prisma.$ParticipantPayload<ExtArgs>[]
+    evaluationJobs: Prisma.$EvaluationJobPayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -2048,6 +2225,7 @@ export interface Prisma__BatchClient<T, Null = never, ExtArgs extends runtime.Ty
   dataset<T extends Prisma.DatasetDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.DatasetDefaultArgs<ExtArgs>>): Prisma.Prisma__DatasetClient<runtime.Types.Result.GetResult<Prisma.$DatasetPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   tasks<T extends Prisma.Batch$tasksArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Batch$tasksArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$TaskPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   participants<T extends Prisma.Batch$participantsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Batch$participantsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ParticipantPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  evaluationJobs<T extends Prisma.Batch$evaluationJobsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Batch$evaluationJobsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$EvaluationJobPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -2547,6 +2725,30 @@ export type Batch$participantsArgs<ExtArgs extends runtime.Types.Extensions.Inte
   take?: number
   skip?: number
   distinct?: Prisma.ParticipantScalarFieldEnum | Prisma.ParticipantScalarFieldEnum[]
+}
+
+/**
+ * Batch.evaluationJobs
+ */
+export type Batch$evaluationJobsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the EvaluationJob
+   */
+  select?: Prisma.EvaluationJobSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the EvaluationJob
+   */
+  omit?: Prisma.EvaluationJobOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.EvaluationJobInclude<ExtArgs> | null
+  where?: Prisma.EvaluationJobWhereInput
+  orderBy?: Prisma.EvaluationJobOrderByWithRelationInput | Prisma.EvaluationJobOrderByWithRelationInput[]
+  cursor?: Prisma.EvaluationJobWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.EvaluationJobScalarFieldEnum | Prisma.EvaluationJobScalarFieldEnum[]
 }
 
 /**

@@ -1,0 +1,58 @@
+// /api/v1/batches/:id/evaluations: queue an LLM evaluator on the batch (a server process runs it:
+// jobs/evaluations.ts) and follow its progress. The key is read from the server's environment.
+import express, { Router } from 'express';
+import { evaluationSettingsSchema } from '../../core/evaluation-settings.js';
+import { listEvaluationJobs, queueEvaluation, type EvaluationJob } from '../../db/evaluation-jobs.js';
+import type { Prisma } from '../../db/connection.js';
+import type { SqlRunner } from '../../db/sql-runner.js';
+import { batchNotFound, batchParam } from '../batch-param.js';
+import { batchOf } from '../locals.js';
+import { actorOf } from '../middleware/auth.js';
+import { parseBodyOr422, parseOr400 } from '../schemas/common.js';
+import { modelAgreement } from '../../core/model-agreement.js';
+import { listTaskAnswersForAgreement } from '../../db/llm-runs.js';
+import { z } from 'zod';
+
+const agreementQuery = z.object({ model: z.string().trim().min(1, 'name the model (its evaluator name)').max(200), worst: z.coerce.number().int().min(0).max(1000).default(20) });
+
+export function presentEvaluationJob(job: EvaluationJob) {
+  return {
+    id: job.id,
+    model: job.model,
+    baseUrl: job.baseUrl,
+    apiKeyEnv: job.apiKeyEnv,
+    concurrency: job.concurrency,
+    repeats: job.repeats,
+    limit: job.limit,
+    status: job.status,
+    progress: { done: job.done, total: job.total },
+    error: job.error,
+    createdBy: job.createdBy,
+    createdAt: job.createdAt.toISOString(),
+    finishedAt: job.finishedAt?.toISOString() ?? null,
+  };
+}
+
+export function evaluationsRouter(prisma: Prisma, options: { sql: SqlRunner }): Router {
+  const router = Router();
+  router.param('id', batchParam(prisma, batchNotFound));
+
+  router.post('/:id/evaluations', express.json({ limit: '10kb' }), async (req, res) => {
+    const settings = parseBodyOr422(evaluationSettingsSchema, req.body ?? {});
+    const job = await queueEvaluation(options.sql, { batchId: batchOf(res).id, ...settings }, actorOf(res), new Date());
+    res.status(202).json({ job: presentEvaluationJob(job) });
+  });
+
+  // How the model follows the humans' majority, task by task, and kappa per option kind.
+  router.get('/:id/model-agreement', async (req, res) => {
+    const { model, worst } = parseOr400(agreementQuery, req.query, 'query');
+    const batch = batchOf(res);
+    res.json({ batch: { id: batch.id, name: batch.name }, model, ...modelAgreement(await listTaskAnswersForAgreement(options.sql, batch.id, model), worst) });
+  });
+
+  router.get('/:id/evaluations', async (_req, res) => {
+    res.json({ jobs: (await listEvaluationJobs(options.sql, batchOf(res).id)).map(presentEvaluationJob) });
+  });
+
+  return router;
+}
