@@ -7,6 +7,7 @@ import { BATCH_ACTIONS } from '../core/batch-lifecycle.js';
 import { exclusionModeSchema } from '../core/exclusions.js';
 import { SLICE_DIMENSIONS } from '../core/metric-slices.js';
 import { prolificStudyIdSchema } from '../core/prolific.js';
+import { apiKeyEnvSchema } from '../core/evaluation-settings.js';
 import { adminCreateCommand } from './commands/admin.js';
 import { batchCreateCommand, batchListCommand, batchShowCommand, batchStatusCommand, batchTimeoutsCommand } from './commands/batch.js';
 import { importCommand } from './commands/import.js';
@@ -238,7 +239,7 @@ const evaluateCli: Command = (args, flags, io) => {
     repeats: option(positiveInt.max(10).default(1), flags.repeats, '--repeats'),
     limit: flags.limit === undefined ? null : option(positiveInt, flags.limit, '--limit'),
     timeoutSeconds: option(positiveInt.max(3600).default(60), flags.timeout, '--timeout'),
-    apiKeyEnv: option(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name, e.g. OPENAI_API_KEY').default('OPENAI_API_KEY'), flags['api-key-env'], '--api-key-env'),
+    apiKeyEnv: option(apiKeyEnvSchema.default('OPENAI_API_KEY'), flags['api-key-env'], '--api-key-env'),
   };
   const exportTo = flags['export-prompts'];
   const importFrom = flags['import-replies'];

@@ -34,8 +34,10 @@ afterAll(async () => {
   await t?.drop();
 });
 
+/** Everything the runners logged: the key must never be in it. */
+const logged: string[] = [];
 const runner = (worker: string, env: Record<string, string> = { OPENAI_API_KEY: KEY }) =>
-  startEvaluationRunner(t.db, { everyMs: 3_600_000, log: () => {}, env: (name) => env[name], worker, evaluation: { timeoutMs: 2_000, maxRetries: 1 } });
+  startEvaluationRunner(t.db, { everyMs: 3_600_000, log: (m) => logged.push(m), env: (name) => env[name], worker, evaluation: { timeoutMs: 2_000, maxRetries: 1 } });
 
 const queue = (body: Record<string, unknown>) => request(t.app).post(`/api/v1/batches/${batch.id}/evaluations`).set(t.auth).send(body);
 
@@ -65,6 +67,11 @@ describe('evaluation jobs', () => {
       (await import('../../src/db/generated/client.js')).Prisma.sql`SELECT count(*)::int AS n FROM evaluation_jobs j WHERE j::text LIKE ${`%${KEY}%`}`,
     );
     expect(rows[0]?.n).toBe(0);
+    // Nor in the logs, the pages or the exports.
+    const page = await admin.agent.get(`/console/batches/${batch.id}`);
+    const exported = await request(t.app).get(`/api/v1/batches/${batch.id}/answers?format=jsonl`).set(t.auth);
+    expect(logged.join('\n')).toContain('job-model');
+    for (const text of [logged.join('\n'), page.text, exported.text, JSON.stringify(listed.body)]) expect(text).not.toContain(KEY);
   });
 
   it('fails a job whose key variable is not set on the server, saying which', async () => {
