@@ -158,76 +158,94 @@ export function* metricsSteps(raters: readonly RaterTotals[], rng: Rng, options:
     n.answers,
     RATE_NAMES.map((_, i) => raters.reduce((s, r) => s + (r.hits[i] as number), 0)),
   );
+  const samples = yield* bootstrapSamples(raters, rng, options.rounds);
+  const alpha = (1 - options.level) / 2;
+  return {
+    n,
+    clusterUnit: clusterUnitOf(raters),
+    rates: rateFigures(pointRates, samples, alpha),
+    ratios: ratioFigures(pointRates, samples, alpha, { answers: n.answers, rounds: options.rounds }),
+    bootstrap: { rounds: options.rounds, level: options.level },
+  };
+}
 
-  const rateSamples: number[][] = RATE_NAMES.map(() => []);
-  const ratioSamples: number[][] = RATIO_NAMES.map(() => []);
-  const undefinedRounds = RATIO_NAMES.map(() => 0);
+/** Each round's rates and ratios (ratios with a zero denominator only counted, per ratio). */
+interface BootstrapSamples {
+  rates: number[][];
+  ratios: number[][];
+  undefinedRounds: number[];
+}
+
+/** The rounds of the cluster bootstrap, yielding after each one. */
+function* bootstrapSamples(raters: readonly RaterTotals[], rng: Rng, rounds: number): Generator<void, BootstrapSamples> {
+  const samples: BootstrapSamples = { rates: RATE_NAMES.map(() => []), ratios: RATIO_NAMES.map(() => []), undefinedRounds: RATIO_NAMES.map(() => 0) };
   // Flat arrays and six running sums: the loop below runs rounds × raters times (300 million
   // steps for 1,000 rounds over 50,000 raters). Counts are whole numbers, summed exactly.
   const count = raters.length;
+  if (count === 0) return samples;
   const answersOf = Int32Array.from(raters, (r) => r.answers);
   const hitsOf = new Int32Array(count * 6);
   raters.forEach((r, k) => r.hits.forEach((h, i) => (hitsOf[k * 6 + i] = h)));
   const uniforms = new Float64Array(count);
-  if (count > 0) {
-    for (let round = 0; round < options.rounds; round++) {
-      let total = 0;
-      let h0 = 0, h1 = 0, h2 = 0, h3 = 0, h4 = 0, h5 = 0;
-      rng.fill(uniforms);
-      for (let k = 0; k < count; k++) {
-        // The same draw as rng.int(count), taken from this round's block of uniforms.
-        const j = Math.floor((uniforms[k] as number) * count);
-        total += answersOf[j] as number;
-        const b = j * 6;
-        h0 += hitsOf[b] as number;
-        h1 += hitsOf[b + 1] as number;
-        h2 += hitsOf[b + 2] as number;
-        h3 += hitsOf[b + 3] as number;
-        h4 += hitsOf[b + 4] as number;
-        h5 += hitsOf[b + 5] as number;
-      }
-      const rates = ratesOf(total, [h0, h1, h2, h3, h4, h5]);
-      rates.forEach((v, i) => v !== null && rateSamples[i]?.push(v));
-      RATIO_NAMES.forEach((name, i) => {
-        const v = ratioOf(rates, name);
-        if (v === null) undefinedRounds[i] = (undefinedRounds[i] as number) + 1;
-        else ratioSamples[i]?.push(v);
-      });
-      yield;
+  for (let round = 0; round < rounds; round++) {
+    let total = 0;
+    let h0 = 0, h1 = 0, h2 = 0, h3 = 0, h4 = 0, h5 = 0;
+    rng.fill(uniforms);
+    for (let k = 0; k < count; k++) {
+      // The same draw as rng.int(count), taken from this round's block of uniforms.
+      const j = Math.floor((uniforms[k] as number) * count);
+      total += answersOf[j] as number;
+      const b = j * 6;
+      h0 += hitsOf[b] as number;
+      h1 += hitsOf[b + 1] as number;
+      h2 += hitsOf[b + 2] as number;
+      h3 += hitsOf[b + 3] as number;
+      h4 += hitsOf[b + 4] as number;
+      h5 += hitsOf[b + 5] as number;
     }
+    const rates = ratesOf(total, [h0, h1, h2, h3, h4, h5]);
+    rates.forEach((v, i) => v !== null && samples.rates[i]?.push(v));
+    RATIO_NAMES.forEach((name, i) => {
+      const v = ratioOf(rates, name);
+      if (v === null) samples.undefinedRounds[i] = (samples.undefinedRounds[i] as number) + 1;
+      else samples.ratios[i]?.push(v);
+    });
+    yield;
   }
+  return samples;
+}
 
-  const alpha = (1 - options.level) / 2;
-  const interval = (samples: number[]): Interval | null => {
-    if (samples.length === 0) return null;
-    const sorted = Float64Array.from(samples).sort();
-    return { low: quantile(sorted, alpha), high: quantile(sorted, 1 - alpha) };
-  };
+function percentileInterval(samples: readonly number[], alpha: number): Interval | null {
+  if (samples.length === 0) return null;
+  const sorted = Float64Array.from(samples).sort();
+  return { low: quantile(sorted, alpha), high: quantile(sorted, 1 - alpha) };
+}
 
-  const rates = Object.fromEntries(
-    RATE_NAMES.map((name, i) => [name, { estimate: pointRates[i] ?? null, ci: pointRates[i] === null ? null : interval(rateSamples[i] ?? []) }]),
+function rateFigures(pointRates: readonly (number | null)[], samples: BootstrapSamples, alpha: number): Record<RateName, RateFigure> {
+  return Object.fromEntries(
+    RATE_NAMES.map((name, i) => [name, { estimate: pointRates[i] ?? null, ci: pointRates[i] === null ? null : percentileInterval(samples.rates[i] ?? [], alpha) }]),
   ) as Record<RateName, RateFigure>;
+}
 
-  const ratios = Object.fromEntries(
+function ratioFigures(pointRates: readonly (number | null)[], samples: BootstrapSamples, alpha: number, context: { answers: number; rounds: number }): Record<RatioName, RatioFigure> {
+  return Object.fromEntries(
     RATIO_NAMES.map((name, i) => {
       const def = RATIOS[name];
       const estimate = ratioOf(pointRates, name);
-      const unbounded = undefinedRounds[i] as number;
-      const ci = estimate === null ? null : ratioInterval(ratioSamples[i] ?? [], unbounded, alpha);
+      const unbounded = samples.undefinedRounds[i] as number;
+      const ci = estimate === null ? null : ratioInterval(samples.ratios[i] ?? [], unbounded, alpha);
       const figure: RatioFigure = {
         label: def.label,
         numerator: def.numerator,
         denominator: def.denominator,
         estimate,
         ci,
-        note: ratioNote({ answers: n.answers, estimate, ci, unbounded, rounds: options.rounds, denominator: def.denominator }),
+        note: ratioNote({ answers: context.answers, estimate, ci, unbounded, rounds: context.rounds, denominator: def.denominator }),
         undefinedRounds: unbounded,
       };
       return [name, figure];
     }),
   ) as Record<RatioName, RatioFigure>;
-
-  return { n, clusterUnit: clusterUnitOf(raters), rates, ratios, bootstrap: { rounds: options.rounds, level: options.level } };
 }
 
 /** Percentile interval over the finite rounds plus `unbounded` rounds at +∞ (sorted last). */
