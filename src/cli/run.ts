@@ -122,7 +122,7 @@ type Flags = ReturnType<typeof parseFlags>['values'];
 /** A command's words after its name (`batch open b1` → ['open', 'b1']) and the flags. */
 type Command = (args: string[], flags: Flags, io: CliIo) => Promise<void>;
 
-const nonEmpty = (value: unknown, what: string) => option(z.string().min(1), value, what);
+const nonEmpty = (value: unknown, what: string) => option(z.string({ message: 'missing (see the usage below)' }).min(1, 'missing (see the usage below)'), value, what);
 
 const importCli: Command = (args, flags, io) => withDatabase(io, (ctx) => importCommand(ctx, nonEmpty(args[0], '<file.jsonl>'), { name: flags.name }));
 

@@ -213,6 +213,7 @@ describe('prefbasis', () => {
     const noKey = await cli('evaluate cli-batch --model gpt-4o');
     expect(noKey).toMatchObject({ code: 1, err: expect.stringMatching(/^No API key: set OPENAI_API_KEY/) });
     expect((await cli('evaluate cli-batch')).err).toMatch(/^--model: name the model/);
+    expect((await cli('evaluate')).err).toMatch(/^<batch>: missing \(see the usage below\)/);
   });
 
   it('sets the Prolific study id, and says how to turn Prolific access on when it is off', async () => {
