@@ -12,7 +12,7 @@ import { adminCreateCommand } from './commands/admin.js';
 import { batchCreateCommand, batchListCommand, batchShowCommand, batchStatusCommand, batchTimeoutsCommand } from './commands/batch.js';
 import { importCommand } from './commands/import.js';
 import { prolificReviewCommand, prolificStudyCommand, prolificSyncCommand } from './commands/prolific.js';
-import { evaluateCommand, exportPromptsCommand, importRepliesCommand } from './commands/evaluate.js';
+import { evaluateCommand, exportPromptsCommand, importRepliesCommand, modelAgreementCommand } from './commands/evaluate.js';
 import { exportCommand, metricsCommand } from './commands/results.js';
 import { summaryCommand } from './commands/summary.js';
 import { tasksCommand } from './commands/tasks.js';
@@ -46,6 +46,8 @@ Commands:
                                                   an LLM answers the batch's tasks with the paper's prompt
                                                   (any OpenAI-compatible server); resumable; see its
                                                   answers beside the humans' with metrics --by evaluator
+  model-agreement <batch> --model NAME [--json]  the model against the humans' majority: agreement per task,
+                                                  Cohen's kappa per option kind, the most disagreeing tasks
   prolific sync <batch>                           read the study's submissions from Prolific: returned, timed-out
                                                   and rejected ones free their places; unknown sessions flagged
   prolific study <batch> <study id>               set or correct the Prolific study the batch runs as
@@ -259,6 +261,11 @@ const COMMANDS: Record<string, Command> = {
   export: exportCli,
   prolific: prolificCli,
   evaluate: evaluateCli,
+  'model-agreement': (args, flags, io) => {
+    const batch = nonEmpty(args[0], '<batch>');
+    const model = option(z.string({ message: 'name the model (its evaluator name), e.g. --model gpt-4o' }).trim().min(1, 'name the model, e.g. --model gpt-4o'), flags.model, '--model');
+    return withDatabase(io, (ctx) => modelAgreementCommand(ctx, batch, model, flags.json));
+  },
   admin: adminCli,
   token: tokenCli,
 };

@@ -210,6 +210,12 @@ describe('prefbasis', () => {
     expect((await cli(`evaluate cli-batch --model batch-llm --import-replies ${replies}`)).out).toBe('batch-llm: 2 replies read as answers, 0 kept as failed items (raw reply in llm_failures), 0 lines skipped.');
     expect((await cli(`evaluate cli-batch --model batch-llm --import-replies ${path.join(dir, 'none.jsonl')}`)).err).toMatch(/^Cannot read .*none\.jsonl: ENOENT/);
     expect((await cli(`evaluate cli-batch --model x --export-prompts a --import-replies b`)).code).toBe(2);
+    // The batch's humans (3 simulated raters) against the model's first item, always "yes".
+    const agreement = await cli('model-agreement cli-batch --model local-llm');
+    expect(agreement.out).toMatch(/^local-llm against the humans' majority on \d+ tasks of "cli-batch": [\d.]+ % of the six options decided alike\./);
+    expect(agreement.out).toMatch(/Cohen's kappa/);
+    expect(JSON.parse((await cli('model-agreement cli-batch --model local-llm --json')).out)).toMatchObject({ model: 'local-llm', kappa: expect.any(Array) });
+    expect((await cli('model-agreement cli-batch --model nobody')).out).toMatch(/^No task of "cli-batch" was answered by both/);
     const noKey = await cli('evaluate cli-batch --model gpt-4o');
     expect(noKey).toMatchObject({ code: 1, err: expect.stringMatching(/^No API key: set OPENAI_API_KEY/) });
     expect((await cli('evaluate cli-batch')).err).toMatch(/^--model: name the model/);

@@ -131,5 +131,10 @@ describe('evaluation jobs', () => {
     expect(res.body.kappa.map((k: { kind: string }) => k.kind)).toEqual(['generated', 'category', 'category_topic', 'control', 'control_topic', 'other']);
     expect(res.body.mostDisagreeing.length).toBeLessThanOrEqual(2);
     expect((await request(t.app).get(`/api/v1/batches/${batch.id}/model-agreement`).set(t.auth)).status).toBe(400);
+    const page = await researcher.agent.get(`/console/batches/${batch.id}/results?by=evaluator`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('job-model (intervals resample tasks)');
+    expect(page.text).toContain("job-model against the humans' majority");
+    expect(page.text).toContain('bootstrap over raters, and tasks for LLM evaluators');
   });
 });

@@ -5,6 +5,8 @@ import { readFile } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import { DEFAULT_EVALUATION, evaluateBatch, EvaluationStopped, type EvaluationReport } from '../../llm/evaluate.js';
 import { importBatchReplies, writeBatchRequests } from '../../llm/offline.js';
+import { modelAgreement } from '../../core/model-agreement.js';
+import { listTaskAnswersForAgreement } from '../../db/llm-runs.js';
 import { CliError, type CliContext } from '../context.js';
 import { progressBar } from '../progress.js';
 import { formatTable } from '../table.js';
@@ -79,4 +81,16 @@ export async function importRepliesCommand(ctx: CliContext, batchArg: string, fi
   ctx.out(`${model}: ${result.answered} replies read as answers, ${result.failed} kept as failed items (raw reply in llm_failures), ${result.skipped.length} lines skipped.`);
   for (const s of result.skipped.slice(0, 10)) ctx.out(`  line ${s.line}: ${s.problem}`);
   if (result.skipped.length > 10) ctx.out(`  … and ${result.skipped.length - 10} more`);
+}
+
+/** prefbasis model-agreement <batch> --model NAME: the model against the humans' majority. */
+export async function modelAgreementCommand(ctx: CliContext, batchArg: string, model: string, json: boolean): Promise<void> {
+  const batch = await requireBatch(ctx, batchArg);
+  const result = modelAgreement(await listTaskAnswersForAgreement(ctx.db.sql, batch.id, model), 10);
+  if (json) return ctx.out(JSON.stringify({ batch: { id: batch.id, name: batch.name }, model, ...result }, null, 2));
+  if (result.tasks === 0 || result.meanAgreement === null) return ctx.out(`No task of "${batch.name}" was answered by both the humans and ${model} (finished runs only).`);
+  ctx.out(`${model} against the humans' majority on ${result.tasks} tasks of "${batch.name}": ${(result.meanAgreement * 100).toFixed(1)} % of the six options decided alike.`);
+  ctx.out(formatTable(['Option kind', 'Humans tick', `${model} ticks`, "Cohen's kappa"], result.kappa.map((k) => [k.kind, `${(k.humanRate * 100).toFixed(1)} %`, `${(k.modelRate * 100).toFixed(1)} %`, k.kappa === null ? '—' : k.kappa.toFixed(2)])));
+  ctx.out('\nTasks where they disagree most:');
+  ctx.out(formatTable(['Task', 'Humans', 'Agreement', 'Differ on'], result.mostDisagreeing.map((t) => [t.taskId, t.humans, `${(t.agreement * 100).toFixed(0)} %`, t.disagreeOn.join(', ')])));
 }
