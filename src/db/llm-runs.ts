@@ -176,3 +176,21 @@ export async function listTaskAnswersForAgreement(sql: SqlRunner, batchId: strin
     GROUP BY a.task_id ORDER BY a.task_id`);
   return rows.map((r) => ({ taskId: r.task_id, human: r.human ?? [], model: r.model ?? [] }));
 }
+
+export interface ModelRunSummary extends LlmRunSummary {
+  repeat: number;
+  participantId: string;
+  finished: boolean;
+}
+
+/** A model's runs on a batch (one per repeat): answers, failures and tokens so far. */
+export async function listModelRuns(sql: SqlRunner, batchId: string, model: string): Promise<ModelRunSummary[]> {
+  const rows = await sql.rows<{ participant_id: string; repeat: number; finished: boolean; answered: number; failed: number; prompt_tokens: number; completion_tokens: number }>(PrismaSql.sql`
+    SELECT r.participant_id, r.repeat, r.finished_at IS NOT NULL AS finished, r.prompt_tokens, r.completion_tokens,
+           (SELECT count(*)::int FROM answers a WHERE a.participant_id = r.participant_id) AS answered,
+           (SELECT count(*)::int FROM llm_failures f WHERE f.participant_id = r.participant_id) AS failed
+    FROM llm_runs r JOIN participants p ON p.id = r.participant_id
+    WHERE p.batch_id = ${batchId} AND r.model = ${model}
+    ORDER BY r.repeat`);
+  return rows.map((r) => ({ participantId: r.participant_id, repeat: r.repeat, finished: r.finished, answered: r.answered, failed: r.failed, promptTokens: r.prompt_tokens, completionTokens: r.completion_tokens }));
+}

@@ -60,6 +60,7 @@ describe('evaluation jobs', () => {
     await runner('worker-a').runNow();
     const listed = await request(t.app).get(`/api/v1/batches/${batch.id}/evaluations`).set(t.auth);
     expect(listed.body.jobs).toMatchObject([{ id: queued.body.job.id, status: 'done', progress: { done: 4, total: 4 }, error: null }]);
+    expect(listed.body.models).toEqual([{ model: 'job-model', runs: [{ repeat: 1, finished: true, answered: 4, failed: 0, promptTokens: 400, completionTokens: 80 }], selfConsistency: null }]);
     expect(stand.requests.at(-1)?.authorization).toBe(`Bearer ${KEY}`);
     const audit = await t.db.prisma.auditEvent.findFirst({ where: { action: 'evaluation.queue' } });
     expect(audit?.details).toMatchObject({ job: queued.body.job.id, model: 'job-model' });

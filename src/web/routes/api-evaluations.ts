@@ -10,7 +10,8 @@ import { batchOf } from '../locals.js';
 import { actorOf } from '../middleware/auth.js';
 import { parseBodyOr422, parseOr400 } from '../schemas/common.js';
 import { modelAgreement } from '../../core/model-agreement.js';
-import { listTaskAnswersForAgreement } from '../../db/llm-runs.js';
+import { listLlmRunKinds, listModelRuns, listTaskAnswersForAgreement } from '../../db/llm-runs.js';
+import { selfConsistency } from '../../core/self-consistency.js';
 import { z } from 'zod';
 
 const agreementQuery = z.object({ model: z.string().trim().min(1, 'name the model (its evaluator name)').max(200), worst: z.coerce.number().int().min(0).max(1000).default(20) });
@@ -50,8 +51,19 @@ export function evaluationsRouter(prisma: Prisma, options: { sql: SqlRunner }): 
     res.json({ batch: { id: batch.id, name: batch.name }, model, ...modelAgreement(await listTaskAnswersForAgreement(options.sql, batch.id, model), worst) });
   });
 
+  // Jobs, and per model its runs so far (answers, failures, tokens) and, asked twice, its self-consistency.
   router.get('/:id/evaluations', async (_req, res) => {
-    res.json({ jobs: (await listEvaluationJobs(options.sql, batchOf(res).id)).map(presentEvaluationJob) });
+    const batchId = batchOf(res).id;
+    const jobs = await listEvaluationJobs(options.sql, batchId);
+    const models = await Promise.all(
+      [...new Set(jobs.map((j) => j.model))].map(async (model) => {
+        const runs = await listModelRuns(options.sql, batchId, model);
+        const [first, second] = runs;
+        const consistency = first && second ? selfConsistency(await listLlmRunKinds(options.sql, first.participantId), await listLlmRunKinds(options.sql, second.participantId)) : null;
+        return { model, runs: runs.map(({ participantId: _, ...run }) => run), selfConsistency: consistency };
+      }),
+    );
+    res.json({ jobs: jobs.map(presentEvaluationJob), models });
   });
 
   return router;
