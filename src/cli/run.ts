@@ -7,7 +7,7 @@ import { BATCH_ACTIONS } from '../core/batch-lifecycle.js';
 import { exclusionModeSchema } from '../core/exclusions.js';
 import { SLICE_DIMENSIONS } from '../core/metric-slices.js';
 import { prolificStudyIdSchema } from '../core/prolific.js';
-import { apiKeyEnvSchema } from '../core/evaluation-settings.js';
+import { apiKeyEnvSchema, modelNameSchema } from '../core/evaluation-settings.js';
 import { adminCreateCommand } from './commands/admin.js';
 import { batchCreateCommand, batchListCommand, batchShowCommand, batchStatusCommand, batchTimeoutsCommand } from './commands/batch.js';
 import { importCommand } from './commands/import.js';
@@ -235,7 +235,7 @@ const tokenCli: Command = (args, flags, io) => {
 const evaluateCli: Command = (args, flags, io) => {
   const batch = nonEmpty(args[0], '<batch>');
   const options = {
-    model: option(z.string({ message: 'name the model, e.g. --model gpt-4o' }).trim().min(1, 'name the model, e.g. --model gpt-4o').max(200), flags.model, '--model'),
+    model: option(modelNameSchema, flags.model, '--model'),
     baseUrl: flags['base-url'] === undefined ? null : option(z.string().url('give the server\'s URL, e.g. http://localhost:8000/v1'), flags['base-url'], '--base-url'),
     concurrency: option(positiveInt.max(64).default(8), flags.concurrency, '--concurrency'),
     repeats: option(positiveInt.max(10).default(1), flags.repeats, '--repeats'),

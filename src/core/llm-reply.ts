@@ -16,7 +16,7 @@ const RELEVANCE = new Map([
 
 /**
  * `listed` are the six items as the prompt numbered them (1-based in the prompt, 0-based here).
- * Returns the indexes of the items marked "yes", ascending.
+ * Returns the indexes of the items marked "yes", ascending; every item must be answered.
  */
 export function readReply(reply: string, listed: readonly string[]): ReplyReading {
   const entries = jsonEntries(reply);
@@ -24,6 +24,7 @@ export function readReply(reply: string, listed: readonly string[]): ReplyReadin
   if (entries.length === 0) return { ok: false, problem: 'the reply lists no preferences' };
   const keys = listed.map(phraseKey);
   const selected = new Set<number>();
+  const seen = new Set<number>();
   for (const entry of entries) {
     if (typeof entry !== 'object' || entry === null) return { ok: false, problem: `an entry is not an object: ${short(entry)}` };
     const { preference, relevant } = entry as { preference?: unknown; relevant?: unknown };
@@ -32,7 +33,11 @@ export function readReply(reply: string, listed: readonly string[]): ReplyReadin
     const yes = typeof relevant === 'string' ? RELEVANCE.get(relevant.trim().toLowerCase()) : typeof relevant === 'boolean' ? relevant : undefined;
     if (yes === undefined) return { ok: false, problem: `"relevant" must be yes, no or unsure, not ${short(relevant)}` };
     if (yes) selected.add(index);
+    seen.add(index);
   }
+  // The prompt asks about every item: one left out is not a "no", it is a reply to ask again.
+  const missing = listed.filter((_, i) => !seen.has(i));
+  if (missing.length > 0) return { ok: false, problem: `the reply leaves out ${missing.length} of the ${listed.length} items, e.g. ${short(missing[0])}` };
   return { ok: true, selected: [...selected].sort((a, b) => a - b) };
 }
 

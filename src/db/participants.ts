@@ -198,6 +198,8 @@ export async function markReturned(sql: SqlRunner, batchId: string, participantI
     const gone = await tx.rows(PrismaSql.sql`
       UPDATE participants SET status = 'returned'
       WHERE id = ${participantId} AND batch_id = ${batchId} AND status IN ('consenting', 'active')
+        -- An LLM evaluator's run holds no place: giving one back would let one rater too many in.
+        AND NOT EXISTS (SELECT 1 FROM llm_runs r WHERE r.participant_id = participants.id)
       RETURNING id`);
     if (gone.length === 0) return false;
     await releaseHolds(tx, [participantId]);

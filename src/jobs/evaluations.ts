@@ -6,6 +6,7 @@ import { beatEvaluationJob, claimEvaluationJob, finishEvaluationJob, type Evalua
 import type { SqlRunner } from '../db/sql-runner.js';
 import { DEFAULT_EVALUATION, evaluateBatch, type EvaluationOptions } from '../llm/evaluate.js';
 import { findBatchById } from '../db/batches.js';
+import { baseUrlAllowed } from '../core/evaluation-settings.js';
 import type { Prisma } from '../db/connection.js';
 
 export interface EvaluationRunner {
@@ -45,6 +46,9 @@ export function startEvaluationRunner(db: { prisma: Prisma; sql: SqlRunner }, op
   async function runJob(job: EvaluationJob): Promise<string> {
     const batch = await findBatchById(db.prisma, job.batchId);
     if (!batch) return 'the batch no longer exists';
+    if (!baseUrlAllowed(job.baseUrl, options.env('PREFBASIS_LLM_BASE_URLS'))) {
+      return `the server ${job.baseUrl} is not allowed for jobs queued over the web: the operator adds it to PREFBASIS_LLM_BASE_URLS (comma-separated URL prefixes), or run it with prefbasis evaluate`;
+    }
     const apiKey = options.env(job.apiKeyEnv) || (job.baseUrl ? 'no-key' : '');
     if (!apiKey) return `no API key: set ${job.apiKeyEnv} in the server's environment and queue the evaluation again`;
     let taken = false;

@@ -110,7 +110,14 @@ async function runPool(tasks: readonly LlmTask[], options: EvaluationOptions, as
         break;
       }
       const task = tasks[next++] as LlmTask;
-      const outcome = await ask(task);
+      let outcome: TaskOutcome;
+      try {
+        outcome = await ask(task);
+      } catch (err) {
+        // Storing failed (the database went away): every worker stops, the run can be resumed.
+        stopped = err instanceof Error ? err : new Error(String(err));
+        break;
+      }
       silentInARow = outcome.status === 'no-reply' ? silentInARow + 1 : 0;
       if (outcome.status === 'no-reply' && silentInARow >= options.maxConsecutiveErrors) {
         stopped = new EvaluationStopped(`The server gave no reply to ${silentInARow} tasks in a row (last: ${outcome.problem}); stopped after ${done + 1} of ${tasks.length} tasks. Run the same command again to resume.`);
@@ -141,7 +148,7 @@ async function askTask(
       await addLlmTokens(sql, participantId, { prompt: completion.usage?.prompt_tokens ?? 0, completion: completion.usage?.completion_tokens ?? 0 });
     } catch (err) {
       // The client already retried (429, 5xx, timeouts): no reply for this task now.
-      const noReply = `no reply: ${describeError(err)}`;
+      const noReply = `no reply: ${describeError(err, options.apiKey)}`;
       await recordLlmFailure(sql, participantId, { taskId: task.taskId, attempts: attempt, replied: lastReply !== null, problem: lastReply === null ? noReply : problem, rawReply: lastReply });
       return { status: 'no-reply', problem: noReply };
     }
@@ -177,8 +184,11 @@ export function questionInOrder(task: LlmTask, order: string[]): PlannedLlmQuest
   return { order, listed, messages: llmMessages({ prompt: task.prompt, preferred: task.preferred, other: task.other, phrases: listed.slice(0, -1) }) };
 }
 
-/** What went wrong with a request, in the client's words (it never includes the key). */
-function describeError(err: unknown): string {
-  if (err instanceof OpenAI.APIError) return `${err.status ?? 'no status'} ${err.message}`.trim();
-  return err instanceof Error ? err.message : String(err);
+/**
+ * What went wrong with a request, in the client's words, with anything key-like taken out (some
+ * servers quote part of a wrong key back: "Incorrect API key provided: sk-ab***yz").
+ */
+function describeError(err: unknown, apiKey: string): string {
+  const text = err instanceof OpenAI.APIError ? `${err.status ?? 'no status'} ${err.message}`.trim() : err instanceof Error ? err.message : String(err);
+  return text.split(apiKey).join('[key]').replace(/\b(sk|pk|key)-[\w*.-]{4,}/gi, '[key]').slice(0, 500);
 }

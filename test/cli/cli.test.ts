@@ -206,7 +206,7 @@ describe('prefbasis', () => {
     expect((await cli(`evaluate cli-batch --model batch-llm --limit 2 --export-prompts ${prompts}`)).out).toMatch(/^Wrote 2 requests for batch-llm to .*prompts\.jsonl \(OpenAI Batch API format\)/);
     const requests = (await readFile(prompts, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { custom_id: string; body: { messages: { role: string; content: string }[] } });
     const replies = path.join(dir, 'replies.jsonl');
-    await writeFile(replies, requests.map((r) => JSON.stringify({ custom_id: r.custom_id, response: { status_code: 200, body: { choices: [{ message: { content: JSON.stringify([{ preference: 1, relevant: 'yes' }]) } }] } } })).join('\n'));
+    await writeFile(replies, requests.map((r) => JSON.stringify({ custom_id: r.custom_id, response: { status_code: 200, body: { choices: [{ message: { content: JSON.stringify([1, 2, 3, 4, 5, 6].map((n) => ({ preference: n, relevant: n === 1 ? 'yes' : 'no' }))) } }] } } })).join('\n'));
     expect((await cli(`evaluate cli-batch --model batch-llm --import-replies ${replies}`)).out).toBe('batch-llm: 2 replies read as answers, 0 kept as failed items (raw reply in llm_failures), 0 lines skipped.');
     expect((await cli(`evaluate cli-batch --model batch-llm --import-replies ${path.join(dir, 'none.jsonl')}`)).err).toMatch(/^Cannot read .*none\.jsonl: ENOENT/);
     expect((await cli(`evaluate cli-batch --model x --export-prompts a --import-replies b`)).code).toBe(2);

@@ -24,6 +24,8 @@ describe('readReply', () => {
       { preference: 5, relevant: 'yes' },
       { preference: '6. other reason(s)', relevant: 'yes' },
       { preference: '2', relevant: 'no' },
+      { preference: '3. Concise answer', relevant: 'unsure' },
+      { preference: 'cites sources!', relevant: 'no' },
     ]);
     expect(readReply(reply, LISTED)).toEqual({ ok: true, selected: [0, 4, 5] });
   });
@@ -42,6 +44,7 @@ describe('readReply', () => {
     [JSON.stringify([{ preference: 9, relevant: 'yes' }]), /none of the listed items/],
     [JSON.stringify([{ preference: 'Uses humour', relevant: 'maybe' }]), /yes, no or unsure, not "maybe"/],
     [JSON.stringify(['Uses humour']), /not an object/],
+    [JSON.stringify([{ preference: 'other reason(s)', relevant: 'no' }]), /leaves out 5 of the 6 items, e.g. "Clarity of the steps"/],
   ])('refuses %j, saying why', (reply, problem) => {
     const reading = readReply(reply, LISTED);
     expect(reading.ok).toBe(false);

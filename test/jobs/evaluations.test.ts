@@ -36,7 +36,8 @@ afterAll(async () => {
 
 /** Everything the runners logged: the key must never be in it. */
 const logged: string[] = [];
-const runner = (worker: string, env: Record<string, string> = { OPENAI_API_KEY: KEY }) =>
+const serverEnv = (): Record<string, string> => ({ OPENAI_API_KEY: KEY, PREFBASIS_LLM_BASE_URLS: stand.url });
+const runner = (worker: string, env: Record<string, string> = serverEnv()) =>
   startEvaluationRunner(t.db, { everyMs: 3_600_000, log: (m) => logged.push(m), env: (name) => env[name], worker, evaluation: { timeoutMs: 2_000, maxRetries: 1 } });
 
 const queue = (body: Record<string, unknown>) => request(t.app).post(`/api/v1/batches/${batch.id}/evaluations`).set(t.auth).send(body);
@@ -75,6 +76,17 @@ describe('evaluation jobs', () => {
     for (const text of [logged.join('\n'), page.text, exported.text, JSON.stringify(listed.body)]) expect(text).not.toContain(KEY);
   });
 
+  it('fails a job for a server the operator did not allow, before any key is sent', async () => {
+    const before = stand.requests.length;
+    const queued = await queue({ model: 'elsewhere-model', baseUrl: 'http://127.0.0.1:9/v1' });
+    await runner('worker-a').runNow();
+    const job = await t.db.prisma.evaluationJob.findUniqueOrThrow({ where: { id: queued.body.job.id } });
+    expect(job).toMatchObject({ status: 'failed', error: expect.stringMatching(/^the server http:\/\/127\.0\.0\.1:9\/v1 is not allowed .* PREFBASIS_LLM_BASE_URLS/) });
+    expect(stand.requests.length).toBe(before);
+    expect((await queue({ model: 'm', baseUrl: 'file:///etc/passwd' })).status).toBe(422);
+    expect((await queue({ model: 'Human' })).status).toBe(422);
+  });
+
   it('fails a job whose key variable is not set on the server, saying which', async () => {
     const queued = await queue({ model: 'keyless-model', apiKeyEnv: 'OTHER_API_KEY' });
     await runner('worker-a').runNow();
@@ -91,7 +103,8 @@ describe('evaluation jobs', () => {
     // The dead worker never beats again: two minutes later the job is free for another process.
     const later = new Date(now.getTime() + STALE_AFTER_MS + 1_000);
     const before = stand.requests.length;
-    await startEvaluationRunner(t.db, { everyMs: 3_600_000, log: () => {}, env: () => KEY, worker: 'worker-b', now: () => later, evaluation: { timeoutMs: 2_000, maxRetries: 1 } }).runNow();
+    const env = serverEnv();
+    await startEvaluationRunner(t.db, { everyMs: 3_600_000, log: () => {}, env: (name) => env[name], worker: 'worker-b', now: () => later, evaluation: { timeoutMs: 2_000, maxRetries: 1 } }).runNow();
     const job = await t.db.prisma.evaluationJob.findUniqueOrThrow({ where: { id: queued.body.job.id } });
     expect(job).toMatchObject({ status: 'done', claimedBy: 'worker-b', done: 3, total: 3 });
     expect(stand.requests.length - before).toBe(3);
