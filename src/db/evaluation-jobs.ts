@@ -70,15 +70,23 @@ const jobOf = (r: JobRow): EvaluationJob => ({
 /** A running job's heartbeat older than this belongs to a process that died: it is claimed again. */
 export const STALE_AFTER_MS = 120_000;
 
-export async function queueEvaluation(sql: SqlRunner, input: EvaluationJobInput, actor: Actor, now: Date): Promise<EvaluationJob> {
+export type QueueOutcome = { ok: true; job: EvaluationJob } | { ok: false; pending: EvaluationJob };
+
+/** Queues a job, unless one for the same model on the batch is queued or running (then that one). */
+export async function queueEvaluation(sql: SqlRunner, input: EvaluationJobInput, actor: Actor, now: Date): Promise<QueueOutcome> {
   return sql.transaction(async (tx) => {
+    // One writer per batch and model at a time: the batch row is the lock (a double-clicked form).
+    await tx.rows(PrismaSql.sql`SELECT id FROM batches WHERE id = ${input.batchId} FOR UPDATE`);
+    const [pending] = await tx.rows<JobRow>(PrismaSql.sql`
+      SELECT * FROM evaluation_jobs WHERE batch_id = ${input.batchId} AND model = ${input.model} AND status IN ('queued', 'running') LIMIT 1`);
+    if (pending) return { ok: false, pending: jobOf(pending) };
     const [row] = await tx.rows<JobRow>(PrismaSql.sql`
       INSERT INTO evaluation_jobs (id, batch_id, model, base_url, api_key_env, concurrency, repeats, task_limit, created_by, created_at)
       VALUES (${newId('ej', 12)}, ${input.batchId}, ${input.model}, ${input.baseUrl}, ${input.apiKeyEnv}, ${input.concurrency}, ${input.repeats}, ${input.limit}, ${actor.name}, ${now})
       RETURNING *`);
     if (!row) throw new Error('evaluation job not inserted');
     await insertAuditEvents(tx, actor, [{ action: 'evaluation.queue', batchId: input.batchId, details: { job: row.id, model: input.model, baseUrl: input.baseUrl, repeats: input.repeats, limit: input.limit } }], now);
-    return jobOf(row);
+    return { ok: true, job: jobOf(row) };
   });
 }
 

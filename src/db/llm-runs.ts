@@ -25,8 +25,17 @@ export interface OpenedLlmRun {
   resumed: boolean;
 }
 
-/** Starts the run, or finds the one a stopped process left (and the tasks it already asked). */
-export async function openLlmRun(sql: SqlRunner, key: LlmRunKey, baseUrl: string | null, now: Date): Promise<OpenedLlmRun> {
+/** How long a run's claim holds without renewal: a process that died frees its run after this. */
+export const LLM_LEASE_MS = 120_000;
+
+/** Another process is running this model's repeat on this batch now. */
+export class LlmRunBusy extends Error {}
+
+/**
+ * Starts the run, or finds the one a stopped process left (and the tasks it already asked), and
+ * claims it for `owner`: two processes never ask the same run's tasks at once.
+ */
+export async function openLlmRun(sql: SqlRunner, key: LlmRunKey, baseUrl: string | null, now: Date, owner: string): Promise<OpenedLlmRun> {
   return sql.transaction(async (tx) => {
     const pid = llmRunPid(key);
     const inserted = await tx.rows<{ id: string }>(PrismaSql.sql`
@@ -39,7 +48,13 @@ export async function openLlmRun(sql: SqlRunner, key: LlmRunKey, baseUrl: string
     if (inserted.length > 0) {
       await tx.rows(PrismaSql.sql`
         INSERT INTO llm_runs (participant_id, model, repeat, base_url, started_at) VALUES (${participantId}, ${key.model}, ${key.repeat}, ${baseUrl}, ${now})`);
-    } else {
+    }
+    const leased = await tx.rows<{ participant_id: string }>(PrismaSql.sql`
+      UPDATE llm_runs SET lease_owner = ${owner}, lease_until = ${new Date(now.getTime() + LLM_LEASE_MS)}
+      WHERE participant_id = ${participantId} AND (lease_until IS NULL OR lease_until < ${now} OR lease_owner = ${owner})
+      RETURNING participant_id`);
+    if (leased.length === 0) throw new LlmRunBusy(`Another process is running ${key.model} (repeat ${key.repeat}) on this batch; wait for it to finish, or for two minutes after it stopped.`);
+    if (inserted.length === 0) {
       // A resumed run is unfinished again until it has asked every task.
       await tx.rows(PrismaSql.sql`UPDATE participants SET status = 'active', completed_at = NULL WHERE id = ${participantId}`);
       await tx.rows(PrismaSql.sql`UPDATE llm_runs SET finished_at = NULL WHERE participant_id = ${participantId}`);
@@ -131,11 +146,25 @@ export async function addLlmTokens(sql: SqlRunner, participantId: string, tokens
     WHERE participant_id = ${participantId}`);
 }
 
+/** Keeps the claim of a run that is still asking; false when it was lost (another process took over). */
+export async function renewLlmRunLease(sql: SqlRunner, participantId: string, owner: string, now: Date): Promise<boolean> {
+  const rows = await sql.rows<{ participant_id: string }>(PrismaSql.sql`
+    UPDATE llm_runs SET lease_until = ${new Date(now.getTime() + LLM_LEASE_MS)}
+    WHERE participant_id = ${participantId} AND lease_owner = ${owner}
+    RETURNING participant_id`);
+  return rows.length === 1;
+}
+
+/** Gives the run up without finishing it (stopped; resumable at once by anyone). */
+export async function releaseLlmRun(sql: SqlRunner, participantId: string, owner: string): Promise<void> {
+  await sql.rows(PrismaSql.sql`UPDATE llm_runs SET lease_owner = NULL, lease_until = NULL WHERE participant_id = ${participantId} AND lease_owner = ${owner}`);
+}
+
 /** Marks the run finished: its answers then count in metrics like a finished rater's. */
 export async function finishLlmRun(sql: SqlRunner, participantId: string, now: Date): Promise<void> {
   await sql.transaction(async (tx) => {
     await tx.rows(PrismaSql.sql`UPDATE participants SET status = 'completed', completed_at = ${now} WHERE id = ${participantId}`);
-    await tx.rows(PrismaSql.sql`UPDATE llm_runs SET finished_at = ${now} WHERE participant_id = ${participantId}`);
+    await tx.rows(PrismaSql.sql`UPDATE llm_runs SET finished_at = ${now}, lease_owner = NULL, lease_until = NULL WHERE participant_id = ${participantId}`);
   });
 }
 
@@ -166,13 +195,13 @@ export async function listLlmRunKinds(sql: SqlRunner, participantId: string): Pr
  * Per task of the batch: the kind bits of each finished human rater's answer and of each answer of
  * the model's finished runs (for core/model-agreement.ts).
  */
-export async function listTaskAnswersForAgreement(sql: SqlRunner, batchId: string, model: string): Promise<{ taskId: string; human: number[]; model: number[] }[]> {
+export async function listTaskAnswersForAgreement(sql: SqlRunner, batchId: string, model: string, excludedRaters: readonly string[] = []): Promise<{ taskId: string; human: number[]; model: number[] }[]> {
   const rows = await sql.rows<{ task_id: string; human: number[] | null; model: number[] | null }>(PrismaSql.sql`
     SELECT a.task_id,
            array_agg(a.selected_kinds::int) FILTER (WHERE r.participant_id IS NULL AND p.evaluator = 'human') AS human,
            array_agg(a.selected_kinds::int) FILTER (WHERE r.participant_id IS NOT NULL AND p.evaluator = ${model}) AS model
     FROM answers a JOIN participants p ON p.id = a.participant_id LEFT JOIN llm_runs r ON r.participant_id = p.id
-    WHERE p.batch_id = ${batchId} AND p.completed_at IS NOT NULL
+    WHERE p.batch_id = ${batchId} AND p.completed_at IS NOT NULL AND NOT (p.id = ANY(${[...excludedRaters]}::text[]))
     GROUP BY a.task_id ORDER BY a.task_id`);
   return rows.map((r) => ({ taskId: r.task_id, human: r.human ?? [], model: r.model ?? [] }));
 }

@@ -9,9 +9,14 @@ import { llmMessages, llmOrderKey, OTHER_REASONS, type ChatMessage } from '../co
 import { readReply } from '../core/llm-reply.js';
 import { deriveRng } from '../core/rng.js';
 import { selfConsistency, type SelfConsistency } from '../core/self-consistency.js';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import {
   addLlmTokens,
   finishLlmRun,
+  LLM_LEASE_MS,
+  releaseLlmRun,
+  renewLlmRunLease,
   listLlmRunKinds,
   listLlmTasks,
   openLlmRun,
@@ -80,13 +85,24 @@ export async function evaluateBatch(sql: SqlRunner, batch: { id: string; seed: n
   const client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseUrl ?? undefined, timeout: options.timeoutMs, maxRetries: options.maxRetries });
   const tasks = await listLlmTasks(sql, batch.id, options.limit);
   const repeats: RepeatReport[] = [];
+  // This call's claim on each run: another process (a job, a second CLI) waits its turn.
+  const owner = `${hostname()}:${process.pid}:${randomUUID()}`;
   for (let repeat = 1; repeat <= options.repeats; repeat++) {
-    const run = await openLlmRun(sql, { batchId: batch.id, model: options.model, repeat }, options.baseUrl, new Date());
+    const run = await openLlmRun(sql, { batchId: batch.id, model: options.model, repeat }, options.baseUrl, new Date(), owner);
     const pending = tasks.filter((t) => !run.asked.has(t.taskId));
     const ask = (task: LlmTask) => askTask(client, sql, run.participantId, task, { ...options, seed: batch.seed, repeat });
     // Progress over all repeats: a repeat's earlier tasks (resumed) count as done.
     const before = (repeat - 1) * tasks.length + tasks.length - pending.length;
-    await runPool(pending, options, ask, (done) => options.onProgress?.(before + done, tasks.length * options.repeats));
+    let lost = false;
+    const renew = setInterval(() => void renewLlmRunLease(sql, run.participantId, owner, new Date()).then((held) => (lost ||= !held), () => {}), LLM_LEASE_MS / 4);
+    try {
+      await runPool(pending, { ...options, shouldStop: () => lost || (options.shouldStop?.() ?? false) }, ask, (done) => options.onProgress?.(before + done, tasks.length * options.repeats));
+    } catch (err) {
+      await releaseLlmRun(sql, run.participantId, owner).catch(() => {});
+      throw err;
+    } finally {
+      clearInterval(renew);
+    }
     await finishLlmRun(sql, run.participantId, new Date());
     repeats.push({ repeat, participantId: run.participantId, resumed: run.resumed, askedNow: pending.length, ...(await summarizeLlmRun(sql, run.participantId)) });
   }
@@ -177,8 +193,8 @@ export function planLlmQuestion(task: LlmTask, seed: number, model: string, repe
   return questionInOrder(task, orderOptions([...task.phrases.map((p) => p.id), task.otherOptionId], task.otherOptionId, deriveRng(seed, llmOrderKey(model, repeat, task.taskId))));
 }
 
-/** The question for a task with a given option order (a reply read back later carries its order). */
-export function questionInOrder(task: LlmTask, order: string[]): PlannedLlmQuestion {
+/** The question for a task with a given option order. */
+function questionInOrder(task: LlmTask, order: string[]): PlannedLlmQuestion {
   const textOf = new Map(task.phrases.map((p) => [p.id, p.text]));
   const listed = order.map((id) => textOf.get(id) ?? OTHER_REASONS);
   return { order, listed, messages: llmMessages({ prompt: task.prompt, preferred: task.preferred, other: task.other, phrases: listed.slice(0, -1) }) };

@@ -1,14 +1,16 @@
 // The offline lane for LLM evaluators (batch APIs, air-gapped labs): the same questions as a live
 // run written as OpenAI Batch-API requests (JSON Lines), and the replies read back through the same
-// parser into the same tables. A request's custom_id carries its task, repeat and option order, so
-// a reply is read against exactly the list its prompt showed.
+// parser into the same tables. A request's custom_id is `<task id>.<repeat>` (short: some batch
+// APIs cap it at 64 characters); the option order is the run's seeded one, recomputed on import
+// from the batch's seed and the model's name, so a reply is read against the list its prompt showed.
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { z } from 'zod';
 import { readReply } from '../core/llm-reply.js';
 import { finishLlmRun, listLlmTasks, openLlmRun, recordLlmAnswer, recordLlmFailure, type LlmTask } from '../db/llm-runs.js';
 import type { SqlRunner } from '../db/sql-runner.js';
-import { planLlmQuestion, questionInOrder } from './evaluate.js';
+import { planLlmQuestion, type PlannedLlmQuestion } from './evaluate.js';
 
 export interface OfflineOptions {
   model: string;
@@ -16,8 +18,8 @@ export interface OfflineOptions {
   limit: number | null;
 }
 
-/** `task|repeat|id,id,…`: ids are word characters, so the separators are unambiguous. */
-const customId = (taskId: string, repeat: number, order: readonly string[]) => `${taskId}|${repeat}|${order.join(',')}`;
+/** Task ids are word characters: the last dot separates the repeat. */
+const customId = (taskId: string, repeat: number) => `${taskId}.${repeat}`;
 
 /** Writes one Batch-API request per task and repeat; returns how many. */
 export async function writeBatchRequests(sql: SqlRunner, batch: { id: string; seed: number }, options: OfflineOptions, out: Writable): Promise<number> {
@@ -26,7 +28,7 @@ export async function writeBatchRequests(sql: SqlRunner, batch: { id: string; se
   for (let repeat = 1; repeat <= options.repeats; repeat++) {
     for (const task of tasks) {
       const q = planLlmQuestion(task, batch.seed, options.model, repeat);
-      const line = JSON.stringify({ custom_id: customId(task.taskId, repeat, q.order), method: 'POST', url: '/v1/chat/completions', body: { model: options.model, messages: q.messages } });
+      const line = JSON.stringify({ custom_id: customId(task.taskId, repeat), method: 'POST', url: '/v1/chat/completions', body: { model: options.model, messages: q.messages } });
       if (!out.write(line + '\n')) await once(out, 'drain');
       count++;
     }
@@ -48,26 +50,27 @@ export interface ImportedReplies {
   skipped: { line: number; problem: string }[];
 }
 
-/** Reads a Batch-API output file's replies into the model's runs (repeat per custom_id). */
-export async function importBatchReplies(sql: SqlRunner, batch: { id: string }, model: string, text: string): Promise<ImportedReplies> {
+/** Reads a Batch-API output file's replies into the model's runs (repeat per custom_id); `model` as exported. */
+export async function importBatchReplies(sql: SqlRunner, batch: { id: string; seed: number }, model: string, text: string): Promise<ImportedReplies> {
   const tasks = new Map((await listLlmTasks(sql, batch.id, null)).map((t) => [t.taskId, t]));
   const runs = new Map<number, string>();
+  const owner = `import:${randomUUID()}`;
   const result: ImportedReplies = { answered: 0, failed: 0, skipped: [] };
   const lines = text.split(/\r?\n/);
   for (const [index, raw] of lines.entries()) {
     if (raw.trim() === '') continue;
     const line = index + 1;
-    const parsed = readLine(raw, tasks);
+    const parsed = readLine(raw, tasks, batch.seed, model);
     if ('problem' in parsed) {
       result.skipped.push({ line, problem: parsed.problem });
       continue;
     }
     let participantId = runs.get(parsed.repeat);
     if (!participantId) {
-      participantId = (await openLlmRun(sql, { batchId: batch.id, model, repeat: parsed.repeat }, null, new Date())).participantId;
+      participantId = (await openLlmRun(sql, { batchId: batch.id, model, repeat: parsed.repeat }, null, new Date(), owner)).participantId;
       runs.set(parsed.repeat, participantId);
     }
-    const { listed, order } = questionInOrder(parsed.task, parsed.order);
+    const { listed, order } = parsed.question;
     const reading = parsed.reply === null ? { ok: false as const, problem: parsed.error } : readReply(parsed.reply, listed);
     if (reading.ok) {
       const at = new Date();
@@ -82,9 +85,9 @@ export async function importBatchReplies(sql: SqlRunner, batch: { id: string }, 
   return result;
 }
 
-type ReadLine = { task: LlmTask; repeat: number; order: string[]; reply: string | null; error: string } | { problem: string };
+type ReadLine = { task: LlmTask; repeat: number; question: PlannedLlmQuestion; reply: string | null; error: string } | { problem: string };
 
-function readLine(raw: string, tasks: ReadonlyMap<string, LlmTask>): ReadLine {
+function readLine(raw: string, tasks: ReadonlyMap<string, LlmTask>, seed: number, model: string): ReadLine {
   let json: unknown;
   try {
     json = JSON.parse(raw);
@@ -93,14 +96,12 @@ function readLine(raw: string, tasks: ReadonlyMap<string, LlmTask>): ReadLine {
   }
   const line = replyLine.safeParse(json);
   if (!line.success) return { problem: 'not a Batch-API output line (custom_id, response)' };
-  const [taskId = '', repeatText = '', orderText = ''] = line.data.custom_id.split('|');
-  const task = tasks.get(taskId);
-  if (!task) return { problem: `custom_id names no task of this batch: ${line.data.custom_id.slice(0, 60)}` };
-  const order = orderText.split(',');
-  const ids = new Set([...task.phrases.map((p) => p.id), task.otherOptionId]);
-  const repeat = Number(repeatText);
-  if (!Number.isInteger(repeat) || repeat < 1 || order.length !== ids.size || !order.every((id) => ids.has(id))) return { problem: 'custom_id carries no valid repeat and option order' };
+  const match = /^([\w-]+)\.(\d{1,3})$/.exec(line.data.custom_id);
+  const task = match ? tasks.get(match[1] as string) : undefined;
+  if (!match || !task) return { problem: `custom_id names no task of this batch: ${line.data.custom_id.slice(0, 60)}` };
+  const repeat = Number(match[2]);
+  if (repeat < 1) return { problem: 'custom_id carries no valid repeat' };
   const response = line.data.response;
   const content = response && response.status_code === 200 ? (response.body?.choices?.[0]?.message.content ?? '') : null;
-  return { task, repeat, order, reply: content, error: content === null ? `no reply: ${JSON.stringify(line.data.error ?? response?.status_code ?? 'none').slice(0, 200)}` : '' };
+  return { task, repeat, question: planLlmQuestion(task, seed, model, repeat), reply: content, error: content === null ? `no reply: ${JSON.stringify(line.data.error ?? response?.status_code ?? 'none').slice(0, 200)}` : '' };
 }

@@ -59,6 +59,12 @@ class ResultCache {
 
 const cache = new ResultCache(200);
 
+/** The raters' rows when there are any; else (a batch only models answered) every row. */
+function studyRows(rows: SliceableTotals[]): SliceableTotals[] {
+  const raters = rows.filter((r) => r.unit !== 'task');
+  return raters.length > 0 ? raters : rows;
+}
+
 /** R1–R6 and the four ratios with 95 % intervals, overall and per slice. */
 export async function computeBatchMetrics(sql: SqlRunner, query: MetricsQuery): Promise<BatchMetrics> {
   const [first] = query.batches;
@@ -78,10 +84,13 @@ export async function computeBatchMetrics(sql: SqlRunner, query: MetricsQuery): 
     if (cache.peek(key(version, query.by ?? ''))) return { version, inputs: null };
     const { excluded, summary } = await findExclusions(tx, query.batches, mode);
     const counted = (rows: SliceableTotals[]) => (mode === 'applied' ? rows.filter((r) => !excluded.has(r.raterId)) : rows);
-    const overallRows = counted(await listRaterKindTotals(tx, { ...filter, by: null }));
-    // Evaluator and batch are per participant: their slices come from the overall rows.
+    const allRows = counted(await listRaterKindTotals(tx, { ...filter, by: null }));
+    // The headline figures are the study's raters': LLM evaluators (task clusters) stand beside
+    // them only when sliced by evaluator, unless the batch has no human answer at all.
+    const overallRows = studyRows(allRows);
     const by = query.by;
-    const sliceRows = by === 'topic' || by === 'category' ? counted(await listRaterKindTotals(tx, { ...filter, by })) : overallRows;
+    // Evaluator and batch are per participant: their slices come from the overall rows.
+    const sliceRows = by === 'topic' || by === 'category' ? studyRows(counted(await listRaterKindTotals(tx, { ...filter, by }))) : by === 'evaluator' ? allRows : overallRows;
     return { version, inputs: { summary, overallRows, sliceRows } };
   });
   const inputs = read.inputs;

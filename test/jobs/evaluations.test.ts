@@ -11,6 +11,9 @@ import { csrfFrom, signInAdminAndResearcher, type ConsoleSession } from '../help
 import { createOpenBatch } from '../helpers/rater.js';
 import { simulateRaters } from '../helpers/simulate.js';
 import { createRng } from '../../src/core/rng.js';
+import { timeOutAbandonedParticipants } from '../../src/db/timeouts.js';
+import { markReturned } from '../../src/db/participants.js';
+import { TEST_ACTOR } from '../helpers/actor.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
 const KEY = 'sk-job-SECRET-0123456789';
@@ -85,6 +88,12 @@ describe('evaluation jobs', () => {
     expect(stand.requests.length).toBe(before);
     expect((await queue({ model: 'm', baseUrl: 'file:///etc/passwd' })).status).toBe(422);
     expect((await queue({ model: 'Human' })).status).toBe(422);
+    // A second job for a model already queued on the batch is refused (a double-clicked form).
+    const first = await queue({ model: 'twice-queued' });
+    const second = await queue({ model: 'twice-queued' });
+    expect([first.status, second.status]).toEqual([202, 409]);
+    expect(second.body.error.message).toMatch(/twice-queued is already queued on this batch/);
+    await t.db.prisma.evaluationJob.deleteMany({ where: { model: 'twice-queued' } });
   });
 
   it('fails a job whose key variable is not set on the server, saying which', async () => {
@@ -133,22 +142,47 @@ describe('evaluation jobs', () => {
     const progress = await request(t.app).get(`/api/v1/batches/${batch.id}`).set(t.auth);
     expect(progress.body.progress.participants.entered).toBe(0);
     expect(progress.body.progress.answers).toBe(0);
+    // A run left unfinished (its process died) is never timed out, however late, and gives no place back.
+    await t.db.prisma.participant.updateMany({ where: { batchId: batch.id, evaluator: 'durable-model' }, data: { status: 'active', completedAt: null } });
+    const later = new Date(Date.now() + 24 * 3600_000);
+    expect(await timeOutAbandonedParticipants(t.db.sql, later, TEST_ACTOR, { batchId: batch.id })).toEqual([]);
+    const [run] = await t.db.prisma.participant.findMany({ where: { batchId: batch.id, evaluator: 'durable-model' } });
+    expect(await markReturned(t.db.sql, batch.id, run?.id ?? '', later, TEST_ACTOR)).toBe(false);
+    expect((await t.db.prisma.batch.findUniqueOrThrow({ where: { id: batch.id } })).placesTaken).toBe(0);
+    await t.db.prisma.participant.updateMany({ where: { batchId: batch.id, evaluator: 'durable-model' }, data: { status: 'completed', completedAt: new Date() } });
   });
 
   it('compares the model with the humans\' majority on the tasks both answered', async () => {
-    await simulateRaters(t.db, batch, 2, { generated: 0.9, category: 0.2, category_topic: 0.2, control: 0.05, control_topic: 0.05, other: 0.05 }, createRng(3));
+    const P = { generated: 0.9, category: 0.2, category_topic: 0.2, control: 0.05, control_topic: 0.05, other: 0.05 };
+    await simulateRaters(t.db, batch, 1, P, createRng(3));
+    // This one fails both attention checks: the batch's rules exclude them.
+    await simulateRaters(t.db, batch, 1, P, createRng(4), { checks: 'fail' });
     const res = await request(t.app).get(`/api/v1/batches/${batch.id}/model-agreement?model=job-model&worst=2`).set(t.auth);
     expect(res.status).toBe(200);
+    // The excluded human counts only with exclusions=none, as in every other result (a model that
+    // answered every task, so both humans' tasks are among its own).
+    await queue({ model: 'full-model', baseUrl: stand.url });
+    await runner('worker-a').runNow();
+    const everyone = await request(t.app).get(`/api/v1/batches/${batch.id}/model-agreement?model=full-model&worst=100&exclusions=none`).set(t.auth);
+    const humansSeen = (body: { mostDisagreeing: { humans: number }[] }) => body.mostDisagreeing.reduce((s, x) => s + x.humans, 0);
+    const applied = await request(t.app).get(`/api/v1/batches/${batch.id}/model-agreement?model=full-model&worst=100`).set(t.auth);
+    expect(applied.body.exclusions).toMatchObject({ mode: 'applied', excludedRaters: 1 });
+    expect(humansSeen(everyone.body)).toBeGreaterThan(humansSeen(applied.body));
     const humanTasks = new Set((await t.db.prisma.answer.findMany({ where: { participant: { batchId: batch.id, evaluator: 'human' } } })).map((a) => a.taskId));
     const modelTasks = (await t.db.prisma.answer.findMany({ where: { participant: { batchId: batch.id, evaluator: 'job-model' } } })).map((a) => a.taskId);
     expect(res.body.tasks).toBe(modelTasks.filter((id) => humanTasks.has(id)).length);
     expect(res.body.kappa.map((k: { kind: string }) => k.kind)).toEqual(['generated', 'category', 'category_topic', 'control', 'control_topic', 'other']);
     expect(res.body.mostDisagreeing.length).toBeLessThanOrEqual(2);
     expect((await request(t.app).get(`/api/v1/batches/${batch.id}/model-agreement`).set(t.auth)).status).toBe(400);
+    const metrics = await request(t.app).get(`/api/v1/batches/${batch.id}/metrics?by=evaluator&rounds=100&exclusions=none`).set(t.auth);
+    const humanAnswers = await t.db.prisma.answer.count({ where: { participant: { batchId: batch.id, evaluator: 'human' } } });
+    expect(metrics.body.overall).toMatchObject({ clusterUnit: 'rater', n: { answers: humanAnswers, raters: 2 } });
+    expect(metrics.body.slices.map((s: { key: string; metrics: { clusterUnit: string } }) => [s.key, s.metrics.clusterUnit]).sort()).toEqual([['human', 'rater'], ['job-model', 'task'], ['durable-model', 'task'], ['full-model', 'task']].sort());
     const page = await researcher.agent.get(`/console/batches/${batch.id}/results?by=evaluator`);
     expect(page.status).toBe(200);
     expect(page.text).toContain('job-model (intervals resample tasks)');
     expect(page.text).toContain("job-model against the humans' majority");
-    expect(page.text).toContain('bootstrap over raters, and tasks for LLM evaluators');
+    // The headline figures are the humans'; the model stands beside them by evaluator.
+    expect(page.text).toContain('bootstrap over raters,');
   });
 });

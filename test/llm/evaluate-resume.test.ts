@@ -54,6 +54,9 @@ describe.skipIf(!serverUrl)('an LLM run killed midway', () => {
     const before = await t.db.prisma.answer.count({ where: { participant: { batchId: batch.id, prolificPid: llmRunPid({ model: 'killed-model', repeat: 1 }) } } });
     expect(before).toBe(3);
 
+    // The killed process cannot give its claim back: it lapses two minutes later.
+    await expect(evaluateBatch(t.db.sql, batch, { ...DEFAULT_EVALUATION, model: 'killed-model', baseUrl: stand.url, apiKey: 'k' })).rejects.toThrow(/Another process is running killed-model/);
+    await t.db.prisma.llmRun.updateMany({ where: { model: 'killed-model' }, data: { leaseUntil: new Date(Date.now() - 1_000) } });
     const report = await evaluateBatch(t.db.sql, batch, { ...DEFAULT_EVALUATION, model: 'killed-model', baseUrl: stand.url, apiKey: 'k', concurrency: 2 });
     const total = (await listLlmTasks(t.db.sql, batch.id, null)).length;
     expect(report.repeats[0]).toMatchObject({ resumed: true, askedNow: total - 3, answered: total, failed: 0 });

@@ -7,7 +7,7 @@ import type { Batch } from '../../src/db/batches.js';
 import { listLlmTasks, llmRunPid } from '../../src/db/llm-runs.js';
 import { DEFAULT_EVALUATION, evaluateBatch } from '../../src/llm/evaluate.js';
 import { importBatchReplies, writeBatchRequests } from '../../src/llm/offline.js';
-import { replyMarking, startChatStandIn } from '../helpers/chat-stand-in.js';
+import { listedIn, replyMarking, startChatStandIn } from '../helpers/chat-stand-in.js';
 import { createOpenBatch } from '../helpers/rater.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
@@ -46,18 +46,21 @@ const kindsOfRun = async (model: string) => {
 };
 
 describe('offline lane', () => {
-  it('writes one Batch-API request per task and repeat, carrying the Figure 8 messages and the task, repeat and order', async () => {
+  it('writes one Batch-API request per task and repeat (custom_id <task>.<repeat>), carrying the Figure 8 messages', async () => {
     const lines = await requestsFor('offline-model', 2);
     expect(lines).toHaveLength(12);
     const tasks = await listLlmTasks(t.db.sql, batch.id, 6);
     for (const line of lines) {
       expect(line).toMatchObject({ method: 'POST', url: '/v1/chat/completions', body: { model: 'offline-model' } });
-      const [taskId, repeat, order] = line.custom_id.split('|');
+      expect(line.custom_id).toMatch(/^[\w-]+\.[12]$/);
+      expect(line.custom_id.length).toBeLessThanOrEqual(64);
+      const [taskId] = line.custom_id.split('.');
       const task = tasks.find((x) => x.taskId === taskId);
       if (!task) throw new Error(`no task ${taskId}`);
-      const textOf = new Map([...task.phrases.map((p) => [p.id, p.text] as const), [task.otherOptionId, OTHER_REASONS] as const]);
-      const listed = (order ?? '').split(',').map((id) => textOf.get(id) as string);
-      expect(['1', '2']).toContain(repeat);
+      // The task's five phrases in some order, "other reason(s)" sixth.
+      const listed = listedIn(line.body);
+      expect(listed.at(-1)).toBe(OTHER_REASONS);
+      expect([...listed.slice(0, -1)].sort()).toEqual(task.phrases.map((p) => p.text).sort());
       expect(line.body.messages).toEqual(llmMessages({ prompt: task.prompt, preferred: task.preferred, other: task.other, phrases: listed.slice(0, -1) }));
     }
   });
@@ -77,7 +80,7 @@ describe('offline lane', () => {
           : { id: `b${i}`, custom_id: r.custom_id, response: { status_code: 200, body: { choices: [{ message: { role: 'assistant', content: replyMarking(kindsByPrompt, r.body, KINDS) } }] } }, error: null },
       ),
     );
-    const imported = await importBatchReplies(t.db.sql, batch, 'offline-model', [...output, 'not json', JSON.stringify({ custom_id: 't_unknown|1|a,b', response: null })].join('\n'));
+    const imported = await importBatchReplies(t.db.sql, batch, 'offline-model', [...output, 'not json', JSON.stringify({ custom_id: 't_unknown.1', response: null })].join('\n'));
     expect(imported).toMatchObject({ answered: 5, failed: 1, skipped: [{ line: 7, problem: 'not valid JSON' }, { line: 8, problem: expect.stringMatching(/names no task/) }] });
     const live = await kindsOfRun('live-model');
     const offline = await kindsOfRun('offline-model');

@@ -5,8 +5,8 @@ import { readFile } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import { DEFAULT_EVALUATION, evaluateBatch, EvaluationStopped, type EvaluationReport } from '../../llm/evaluate.js';
 import { importBatchReplies, writeBatchRequests } from '../../llm/offline.js';
-import { modelAgreement } from '../../core/model-agreement.js';
-import { listTaskAnswersForAgreement } from '../../db/llm-runs.js';
+import { LlmRunBusy } from '../../db/llm-runs.js';
+import { computeModelAgreement } from '../../results/model-agreement.js';
 import { CliError, type CliContext } from '../context.js';
 import { progressBar } from '../progress.js';
 import { formatTable } from '../table.js';
@@ -42,7 +42,7 @@ export async function evaluateCommand(ctx: CliContext, batchArg: string, options
       onProgress: progressBar(`Asking ${options.model}`),
     });
   } catch (err) {
-    if (err instanceof EvaluationStopped) throw new CliError(err.message);
+    if (err instanceof EvaluationStopped || err instanceof LlmRunBusy) throw new CliError(err.message);
     throw err;
   }
   ctx.out(`${options.model} on batch "${batch.name}" in ${report.seconds.toFixed(1)} s:`);
@@ -77,7 +77,9 @@ export async function importRepliesCommand(ctx: CliContext, batchArg: string, fi
   } catch (err) {
     throw new CliError(`Cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  const result = await importBatchReplies(ctx.db.sql, batch, model, text);
+  const result = await importBatchReplies(ctx.db.sql, batch, model, text).catch((err: unknown) => {
+    throw err instanceof LlmRunBusy ? new CliError(err.message) : err;
+  });
   ctx.out(`${model}: ${result.answered} replies read as answers, ${result.failed} kept as failed items (raw reply in llm_failures), ${result.skipped.length} lines skipped.`);
   for (const s of result.skipped.slice(0, 10)) ctx.out(`  line ${s.line}: ${s.problem}`);
   if (result.skipped.length > 10) ctx.out(`  … and ${result.skipped.length - 10} more`);
@@ -86,7 +88,7 @@ export async function importRepliesCommand(ctx: CliContext, batchArg: string, fi
 /** prefbasis model-agreement <batch> --model NAME: the model against the humans' majority. */
 export async function modelAgreementCommand(ctx: CliContext, batchArg: string, model: string, json: boolean): Promise<void> {
   const batch = await requireBatch(ctx, batchArg);
-  const result = modelAgreement(await listTaskAnswersForAgreement(ctx.db.sql, batch.id, model), 10);
+  const result = await computeModelAgreement(ctx.db.sql, batch, model, { exclusions: 'applied', worst: 10 });
   if (json) return ctx.out(JSON.stringify({ batch: { id: batch.id, name: batch.name }, model, ...result }, null, 2));
   if (result.tasks === 0 || result.meanAgreement === null) return ctx.out(`No task of "${batch.name}" was answered by both the humans and ${model} (finished runs only).`);
   ctx.out(`${model} against the humans' majority on ${result.tasks} tasks of "${batch.name}": ${(result.meanAgreement * 100).toFixed(1)} % of the six options decided alike.`);

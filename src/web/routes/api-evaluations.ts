@@ -9,12 +9,14 @@ import { batchNotFound, batchParam } from '../batch-param.js';
 import { batchOf } from '../locals.js';
 import { actorOf } from '../middleware/auth.js';
 import { parseBodyOr422, parseOr400 } from '../schemas/common.js';
-import { modelAgreement } from '../../core/model-agreement.js';
-import { listLlmRunKinds, listModelRuns, listTaskAnswersForAgreement } from '../../db/llm-runs.js';
+import { HttpError } from '../http-error.js';
+import { exclusionModeSchema } from '../../core/exclusions.js';
+import { listLlmRunKinds, listModelRuns } from '../../db/llm-runs.js';
+import { computeModelAgreement } from '../../results/model-agreement.js';
 import { selfConsistency } from '../../core/self-consistency.js';
 import { z } from 'zod';
 
-const agreementQuery = z.object({ model: z.string().trim().min(1, 'name the model (its evaluator name)').max(200), worst: z.coerce.number().int().min(0).max(1000).default(20) });
+const agreementQuery = z.object({ model: z.string().trim().min(1, 'name the model (its evaluator name)').max(200), worst: z.coerce.number().int().min(0).max(1000).default(20), exclusions: exclusionModeSchema });
 
 export function presentEvaluationJob(job: EvaluationJob) {
   return {
@@ -40,15 +42,16 @@ export function evaluationsRouter(prisma: Prisma, options: { sql: SqlRunner }): 
 
   router.post('/:id/evaluations', express.json({ limit: '10kb' }), async (req, res) => {
     const settings = parseBodyOr422(evaluationSettingsSchema, req.body ?? {});
-    const job = await queueEvaluation(options.sql, { batchId: batchOf(res).id, ...settings }, actorOf(res), new Date());
-    res.status(202).json({ job: presentEvaluationJob(job) });
+    const outcome = await queueEvaluation(options.sql, { batchId: batchOf(res).id, ...settings }, actorOf(res), new Date());
+    if (!outcome.ok) throw new HttpError(409, 'evaluation_pending', `${settings.model} is already ${outcome.pending.status} on this batch (job ${outcome.pending.id}); wait for it to end.`, { job: presentEvaluationJob(outcome.pending) });
+    res.status(202).json({ job: presentEvaluationJob(outcome.job) });
   });
 
   // How the model follows the humans' majority, task by task, and kappa per option kind.
   router.get('/:id/model-agreement', async (req, res) => {
-    const { model, worst } = parseOr400(agreementQuery, req.query, 'query');
+    const { model, worst, exclusions } = parseOr400(agreementQuery, req.query, 'query');
     const batch = batchOf(res);
-    res.json({ batch: { id: batch.id, name: batch.name }, model, ...modelAgreement(await listTaskAnswersForAgreement(options.sql, batch.id, model), worst) });
+    res.json({ batch: { id: batch.id, name: batch.name }, model, ...(await computeModelAgreement(options.sql, batch, model, { exclusions, worst })) });
   });
 
   // Jobs, and per model its runs so far (answers, failures, tokens) and, asked twice, its self-consistency.

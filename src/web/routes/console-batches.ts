@@ -97,7 +97,8 @@ export function consoleBatchesRouter(prisma: Prisma, options: { publicBaseUrl: s
   router.post('/:id/evaluations', async (req, res) => {
     const form = parseForm(evaluationSettingsSchema, req.body);
     if (!form.ok) return renderBatch(req, res, 400, { values: form.values, errors: form.errors });
-    await queueEvaluation(options.sql, { batchId: batchOf(res).id, ...form.data }, actorOf(res), new Date());
+    const outcome = await queueEvaluation(options.sql, { batchId: batchOf(res).id, ...form.data }, actorOf(res), new Date());
+    if (!outcome.ok) return renderBatch(req, res, 409, { values: typedValues(req.body), errors: { model: `${form.data.model} is already ${outcome.pending.status} on this batch; wait for it to end.` } });
     res.redirect(303, `/console/batches/${batchOf(res).id}#evaluations`);
   });
 

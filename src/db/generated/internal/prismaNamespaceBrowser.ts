@@ -332,7 +332,9 @@ export const LlmRunScalarFieldEnum = {
   startedAt: 'startedAt',
   finishedAt: 'finishedAt',
   promptTokens: 'promptTokens',
-  completionTokens: 'completionTokens'
+  completionTokens: 'completionTokens',
+  leaseOwner: 'leaseOwner',
+  leaseUntil: 'leaseUntil'
 } as const
 
 export type LlmRunScalarFieldEnum = (typeof LlmRunScalarFieldEnum)[keyof typeof LlmRunScalarFieldEnum]

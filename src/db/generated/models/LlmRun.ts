@@ -48,6 +48,8 @@ export type LlmRunMinAggregateOutputType = {
   finishedAt: Date | null
   promptTokens: number | null
   completionTokens: number | null
+  leaseOwner: string | null
+  leaseUntil: Date | null
 }
 
 export type LlmRunMaxAggregateOutputType = {
@@ -59,6 +61,8 @@ export type LlmRunMaxAggregateOutputType = {
   finishedAt: Date | null
   promptTokens: number | null
   completionTokens: number | null
+  leaseOwner: string | null
+  leaseUntil: Date | null
 }
 
 export type LlmRunCountAggregateOutputType = {
@@ -70,6 +74,8 @@ export type LlmRunCountAggregateOutputType = {
   finishedAt: number
   promptTokens: number
   completionTokens: number
+  leaseOwner: number
+  leaseUntil: number
   _all: number
 }
 
@@ -95,6 +101,8 @@ export type LlmRunMinAggregateInputType = {
   finishedAt?: true
   promptTokens?: true
   completionTokens?: true
+  leaseOwner?: true
+  leaseUntil?: true
 }
 
 export type LlmRunMaxAggregateInputType = {
@@ -106,6 +114,8 @@ export type LlmRunMaxAggregateInputType = {
   finishedAt?: true
   promptTokens?: true
   completionTokens?: true
+  leaseOwner?: true
+  leaseUntil?: true
 }
 
 export type LlmRunCountAggregateInputType = {
@@ -117,6 +127,8 @@ export type LlmRunCountAggregateInputType = {
   finishedAt?: true
   promptTokens?: true
   completionTokens?: true
+  leaseOwner?: true
+  leaseUntil?: true
   _all?: true
 }
 
@@ -215,6 +227,8 @@ export type LlmRunGroupByOutputType = {
   finishedAt: Date | null
   promptTokens: number
   completionTokens: number
+  leaseOwner: string | null
+  leaseUntil: Date | null
   _count: LlmRunCountAggregateOutputType | null
   _avg: LlmRunAvgAggregateOutputType | null
   _sum: LlmRunSumAggregateOutputType | null
@@ -249,6 +263,8 @@ export type LlmRunWhereInput = {
   finishedAt?: Prisma.DateTimeNullableFilter<"LlmRun"> | Date | string | null
   promptTokens?: Prisma.IntFilter<"LlmRun"> | number
   completionTokens?: Prisma.IntFilter<"LlmRun"> | number
+  leaseOwner?: Prisma.StringNullableFilter<"LlmRun"> | string | null
+  leaseUntil?: Prisma.DateTimeNullableFilter<"LlmRun"> | Date | string | null
   participant?: Prisma.XOR<Prisma.ParticipantScalarRelationFilter, Prisma.ParticipantWhereInput>
 }
 
@@ -261,6 +277,8 @@ export type LlmRunOrderByWithRelationInput = {
   finishedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   promptTokens?: Prisma.SortOrder
   completionTokens?: Prisma.SortOrder
+  leaseOwner?: Prisma.SortOrderInput | Prisma.SortOrder
+  leaseUntil?: Prisma.SortOrderInput | Prisma.SortOrder
   participant?: Prisma.ParticipantOrderByWithRelationInput
 }
 
@@ -276,6 +294,8 @@ export type LlmRunWhereUniqueInput = Prisma.AtLeast<{
   finishedAt?: Prisma.DateTimeNullableFilter<"LlmRun"> | Date | string | null
   promptTokens?: Prisma.IntFilter<"LlmRun"> | number
   completionTokens?: Prisma.IntFilter<"LlmRun"> | number
+  leaseOwner?: Prisma.StringNullableFilter<"LlmRun"> | string | null
+  leaseUntil?: Prisma.DateTimeNullableFilter<"LlmRun"> | Date | string | null
   participant?: Prisma.XOR<Prisma.ParticipantScalarRelationFilter, Prisma.ParticipantWhereInput>
 }, "participantId">
 
@@ -288,6 +308,8 @@ export type LlmRunOrderByWithAggregationInput = {
   finishedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   promptTokens?: Prisma.SortOrder
   completionTokens?: Prisma.SortOrder
+  leaseOwner?: Prisma.SortOrderInput | Prisma.SortOrder
+  leaseUntil?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.LlmRunCountOrderByAggregateInput
   _avg?: Prisma.LlmRunAvgOrderByAggregateInput
   _max?: Prisma.LlmRunMaxOrderByAggregateInput
@@ -307,6 +329,8 @@ export type LlmRunScalarWhereWithAggregatesInput = {
   finishedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"LlmRun"> | Date | string | null
   promptTokens?: Prisma.IntWithAggregatesFilter<"LlmRun"> | number
   completionTokens?: Prisma.IntWithAggregatesFilter<"LlmRun"> | number
+  leaseOwner?: Prisma.StringNullableWithAggregatesFilter<"LlmRun"> | string | null
+  leaseUntil?: Prisma.DateTimeNullableWithAggregatesFilter<"LlmRun"> | Date | string | null
 }
 
 export type LlmRunCreateInput = {
@@ -317,6 +341,8 @@ export type LlmRunCreateInput = {
   finishedAt?: Date | string | null
   promptTokens?: number
   completionTokens?: number
+  leaseOwner?: string | null
+  leaseUntil?: Date | string | null
   participant: Prisma.ParticipantCreateNestedOneWithoutLlmRunInput
 }
 
@@ -329,6 +355,8 @@ export type LlmRunUncheckedCreateInput = {
   finishedAt?: Date | string | null
   promptTokens?: number
   completionTokens?: number
+  leaseOwner?: string | null
+  leaseUntil?: Date | string | null
 }
 
 export type LlmRunUpdateInput = {
@@ -339,6 +367,8 @@ export type LlmRunUpdateInput = {
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   promptTokens?: Prisma.IntFieldUpdateOperationsInput | number
   completionTokens?: Prisma.IntFieldUpdateOperationsInput | number
+  leaseOwner?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  leaseUntil?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   participant?: Prisma.ParticipantUpdateOneRequiredWithoutLlmRunNestedInput
 }
 
@@ -351,6 +381,8 @@ export type LlmRunUncheckedUpdateInput = {
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   promptTokens?: Prisma.IntFieldUpdateOperationsInput | number
   completionTokens?: Prisma.IntFieldUpdateOperationsInput | number
+  leaseOwner?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  leaseUntil?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type LlmRunCreateManyInput = {
@@ -362,6 +394,8 @@ export type LlmRunCreateManyInput = {
   finishedAt?: Date | string | null
   promptTokens?: number
   completionTokens?: number
+  leaseOwner?: string | null
+  leaseUntil?: Date | string | null
 }
 
 export type LlmRunUpdateManyMutationInput = {
@@ -372,6 +406,8 @@ export type LlmRunUpdateManyMutationInput = {
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   promptTokens?: Prisma.IntFieldUpdateOperationsInput | number
   completionTokens?: Prisma.IntFieldUpdateOperationsInput | number
+  leaseOwner?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  leaseUntil?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type LlmRunUncheckedUpdateManyInput = {
@@ -383,6 +419,8 @@ export type LlmRunUncheckedUpdateManyInput = {
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   promptTokens?: Prisma.IntFieldUpdateOperationsInput | number
   completionTokens?: Prisma.IntFieldUpdateOperationsInput | number
+  leaseOwner?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  leaseUntil?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type LlmRunNullableScalarRelationFilter = {
@@ -399,6 +437,8 @@ export type LlmRunCountOrderByAggregateInput = {
   finishedAt?: Prisma.SortOrder
   promptTokens?: Prisma.SortOrder
   completionTokens?: Prisma.SortOrder
+  leaseOwner?: Prisma.SortOrder
+  leaseUntil?: Prisma.SortOrder
 }
 
 export type LlmRunAvgOrderByAggregateInput = {
@@ -416,6 +456,8 @@ export type LlmRunMaxOrderByAggregateInput = {
   finishedAt?: Prisma.SortOrder
   promptTokens?: Prisma.SortOrder
   completionTokens?: Prisma.SortOrder
+  leaseOwner?: Prisma.SortOrder
+  leaseUntil?: Prisma.SortOrder
 }
 
 export type LlmRunMinOrderByAggregateInput = {
@@ -427,6 +469,8 @@ export type LlmRunMinOrderByAggregateInput = {
   finishedAt?: Prisma.SortOrder
   promptTokens?: Prisma.SortOrder
   completionTokens?: Prisma.SortOrder
+  leaseOwner?: Prisma.SortOrder
+  leaseUntil?: Prisma.SortOrder
 }
 
 export type LlmRunSumOrderByAggregateInput = {
@@ -475,6 +519,8 @@ export type LlmRunCreateWithoutParticipantInput = {
   finishedAt?: Date | string | null
   promptTokens?: number
   completionTokens?: number
+  leaseOwner?: string | null
+  leaseUntil?: Date | string | null
 }
 
 export type LlmRunUncheckedCreateWithoutParticipantInput = {
@@ -485,6 +531,8 @@ export type LlmRunUncheckedCreateWithoutParticipantInput = {
   finishedAt?: Date | string | null
   promptTokens?: number
   completionTokens?: number
+  leaseOwner?: string | null
+  leaseUntil?: Date | string | null
 }
 
 export type LlmRunCreateOrConnectWithoutParticipantInput = {
@@ -511,6 +559,8 @@ export type LlmRunUpdateWithoutParticipantInput = {
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   promptTokens?: Prisma.IntFieldUpdateOperationsInput | number
   completionTokens?: Prisma.IntFieldUpdateOperationsInput | number
+  leaseOwner?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  leaseUntil?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type LlmRunUncheckedUpdateWithoutParticipantInput = {
@@ -521,6 +571,8 @@ export type LlmRunUncheckedUpdateWithoutParticipantInput = {
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   promptTokens?: Prisma.IntFieldUpdateOperationsInput | number
   completionTokens?: Prisma.IntFieldUpdateOperationsInput | number
+  leaseOwner?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  leaseUntil?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 
@@ -534,6 +586,8 @@ export type LlmRunSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs =
   finishedAt?: boolean
   promptTokens?: boolean
   completionTokens?: boolean
+  leaseOwner?: boolean
+  leaseUntil?: boolean
   participant?: boolean | Prisma.ParticipantDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["llmRun"]>
 
@@ -546,6 +600,8 @@ export type LlmRunSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extens
   finishedAt?: boolean
   promptTokens?: boolean
   completionTokens?: boolean
+  leaseOwner?: boolean
+  leaseUntil?: boolean
   participant?: boolean | Prisma.ParticipantDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["llmRun"]>
 
@@ -558,6 +614,8 @@ export type LlmRunSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extens
   finishedAt?: boolean
   promptTokens?: boolean
   completionTokens?: boolean
+  leaseOwner?: boolean
+  leaseUntil?: boolean
   participant?: boolean | Prisma.ParticipantDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["llmRun"]>
 
@@ -570,9 +628,11 @@ export type LlmRunSelectScalar = {
   finishedAt?: boolean
   promptTokens?: boolean
   completionTokens?: boolean
+  leaseOwner?: boolean
+  leaseUntil?: boolean
 }
 
-export type LlmRunOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"participantId" | "model" | "repeat" | "baseUrl" | "startedAt" | "finishedAt" | "promptTokens" | "completionTokens", ExtArgs["result"]["llmRun"]>
+export type LlmRunOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"participantId" | "model" | "repeat" | "baseUrl" | "startedAt" | "finishedAt" | "promptTokens" | "completionTokens" | "leaseOwner" | "leaseUntil", ExtArgs["result"]["llmRun"]>
 export type LlmRunInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   participant?: boolean | Prisma.ParticipantDefaultArgs<ExtArgs>
 }
@@ -600,6 +660,11 @@ export type $LlmRunPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs
     finishedAt: Date | null
     promptTokens: number
     completionTokens: number
+    /**
+     * The process running it now (one at a time), and until when its claim holds without renewal.
+     */
+    leaseOwner: string | null
+    leaseUntil: Date | null
   }, ExtArgs["result"]["llmRun"]>
   composites: {}
 }
@@ -1032,6 +1097,8 @@ export interface LlmRunFieldRefs {
   readonly finishedAt: Prisma.FieldRef<"LlmRun", 'DateTime'>
   readonly promptTokens: Prisma.FieldRef<"LlmRun", 'Int'>
   readonly completionTokens: Prisma.FieldRef<"LlmRun", 'Int'>
+  readonly leaseOwner: Prisma.FieldRef<"LlmRun", 'String'>
+  readonly leaseUntil: Prisma.FieldRef<"LlmRun", 'DateTime'>
 }
     
 
