@@ -44,6 +44,9 @@ export async function importDatasetText(
   return importDatapoints(prisma, { name: input.name, contentHash, datapoints: parsed.datapoints }, actor, onProgress);
 }
 
+/** Datapoints per read of listAnnotatedDatapoints. */
+const DATAPOINTS_PER_READ = 1000;
+
 /** Characters hashed between two turns of the event loop (~10 ms of SHA-256). */
 const HASH_SLICE = 4_000_000;
 
@@ -62,7 +65,7 @@ export async function hashText(text: string): Promise<string> {
 }
 
 /** Rows per INSERT: bounds statement size and gives the progress bar steps. */
-const DATAPOINT_CHUNK = 2000;
+const DATAPOINT_CHUNK = 1000;
 const ANNOTATION_CHUNK = 5000;
 
 export function findDatasetByContentHash(prisma: Prisma, contentHash: string): Promise<DatasetRow | null> {
@@ -159,12 +162,20 @@ export async function listAnnotatedDatapoints(
   prisma: Prisma,
   datasetId: string,
 ): Promise<(AnnotatedDatapoint & { sourceId: string })[]> {
-  // One statement with the annotations aggregated in PostgreSQL: a nested Prisma include would pass
-  // every datapoint id as a parameter, which fails past 32,766 datapoints (P2029).
-  const rows = await prisma.$queryRaw<{ id: string; source_id: string; topic_category: string; preferences: { category: string; granular: string[] }[] }[]>(PrismaSql.sql`
-    SELECT d.id, d.source_id, d.topic_category,
-           coalesce((SELECT json_agg(json_build_object('category', a.category, 'granular', a.granular) ORDER BY a.position)
-                     FROM preference_annotations a WHERE a.datapoint_id = d.id), '[]'::json) AS preferences
-    FROM datapoints d WHERE d.dataset_id = ${datasetId} ORDER BY d.line_number`);
-  return rows.map((r) => ({ id: r.id, sourceId: r.source_id, topicCategory: r.topic_category, preferences: r.preferences }));
+  // Annotations aggregated in PostgreSQL (a nested Prisma include would pass every datapoint id as a
+  // parameter, which fails past 32,766 datapoints: P2029), a page of datapoints at a time by line
+  // (keyset): decoding one page is a short task, so a large dataset never holds up the raters.
+  const out: (AnnotatedDatapoint & { sourceId: string })[] = [];
+  for (let after = -1; ; ) {
+    const rows = await prisma.$queryRaw<{ id: string; line_number: number; source_id: string; topic_category: string; preferences: { category: string; granular: string[] }[] }[]>(PrismaSql.sql`
+      SELECT d.id, d.line_number, d.source_id, d.topic_category,
+             coalesce((SELECT json_agg(json_build_object('category', a.category, 'granular', a.granular) ORDER BY a.position)
+                       FROM preference_annotations a WHERE a.datapoint_id = d.id), '[]'::json) AS preferences
+      FROM datapoints d WHERE d.dataset_id = ${datasetId} AND d.line_number > ${after}
+      ORDER BY d.line_number LIMIT ${DATAPOINTS_PER_READ}`);
+    for (const r of rows) out.push({ id: r.id, sourceId: r.source_id, topicCategory: r.topic_category, preferences: r.preferences });
+    const last = rows.at(-1);
+    if (!last || rows.length < DATAPOINTS_PER_READ) return out;
+    after = last.line_number;
+  }
 }
