@@ -118,6 +118,11 @@ export async function finishEvaluationJob(sql: SqlRunner, jobId: string, worker:
     WHERE id = ${jobId} AND claimed_by = ${worker}`);
 }
 
+export async function findEvaluationJob(sql: SqlRunner, id: string): Promise<EvaluationJob | null> {
+  const [row] = await sql.rows<JobRow>(PrismaSql.sql`SELECT * FROM evaluation_jobs WHERE id = ${id}`);
+  return row ? jobOf(row) : null;
+}
+
 export async function listEvaluationJobs(sql: SqlRunner, batchId: string): Promise<EvaluationJob[]> {
   return (await sql.rows<JobRow>(PrismaSql.sql`SELECT * FROM evaluation_jobs WHERE batch_id = ${batchId} ORDER BY created_at DESC LIMIT 50`)).map(jobOf);
 }

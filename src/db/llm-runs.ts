@@ -104,6 +104,32 @@ export async function listLlmTasks(sql: SqlRunner, batchId: string, limit: numbe
   });
 }
 
+/**
+ * Records questions as sent elsewhere (the offline lane: written to a Batch-API file), so their
+ * replies are read later against exactly the order each prompt listed; an order recorded before stays.
+ */
+export async function recordLlmQuestions(sql: SqlRunner, participantId: string, questions: readonly { taskId: string; position: number; optionOrder: readonly string[] }[], now: Date): Promise<void> {
+  if (questions.length === 0) return;
+  const rows = questions.map((q) => ({ task_id: q.taskId, position: q.position, option_order: q.optionOrder }));
+  await sql.rows(PrismaSql.sql`
+    INSERT INTO assignments (participant_id, position, task_id, option_order, preferred_first, shown_at)
+    SELECT ${participantId}, q.position, q.task_id, q.option_order, true, ${now}
+    FROM json_to_recordset(${JSON.stringify(rows)}::json) AS q(task_id text, position int, option_order text[])
+    ON CONFLICT DO NOTHING`);
+}
+
+/** The participant of a model's repeat on a batch, if that run exists. */
+export async function findLlmRun(sql: SqlRunner, key: LlmRunKey): Promise<string | null> {
+  const [row] = await sql.rows<{ id: string }>(PrismaSql.sql`SELECT id FROM participants WHERE batch_id = ${key.batchId} AND prolific_pid = ${llmRunPid(key)}`);
+  return row?.id ?? null;
+}
+
+/** The recorded option order of each question of a run (task id → order). */
+export async function listLlmQuestionOrders(sql: SqlRunner, participantId: string): Promise<Map<string, string[]>> {
+  const rows = await sql.rows<{ task_id: string; option_order: string[] }>(PrismaSql.sql`SELECT task_id, option_order FROM assignments WHERE participant_id = ${participantId}`);
+  return new Map(rows.map((r) => [r.task_id, r.option_order]));
+}
+
 /** Stores the question as asked (option order) and the model's answer, once (a repeat is a no-op). */
 export async function recordLlmAnswer(
   sql: SqlRunner,

@@ -193,8 +193,8 @@ export function planLlmQuestion(task: LlmTask, seed: number, model: string, repe
   return questionInOrder(task, orderOptions([...task.phrases.map((p) => p.id), task.otherOptionId], task.otherOptionId, deriveRng(seed, llmOrderKey(model, repeat, task.taskId))));
 }
 
-/** The question for a task with a given option order. */
-function questionInOrder(task: LlmTask, order: string[]): PlannedLlmQuestion {
+/** The question for a task with a given option order (one recorded before). */
+export function questionInOrder(task: LlmTask, order: string[]): PlannedLlmQuestion {
   const textOf = new Map(task.phrases.map((p) => [p.id, p.text]));
   const listed = order.map((id) => textOf.get(id) ?? OTHER_REASONS);
   return { order, listed, messages: llmMessages({ prompt: task.prompt, preferred: task.preferred, other: task.other, phrases: listed.slice(0, -1) }) };

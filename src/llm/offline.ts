@@ -1,16 +1,16 @@
 // The offline lane for LLM evaluators (batch APIs, air-gapped labs): the same questions as a live
 // run written as OpenAI Batch-API requests (JSON Lines), and the replies read back through the same
 // parser into the same tables. A request's custom_id is `<task id>.<repeat>` (short: some batch
-// APIs cap it at 64 characters); the option order is the run's seeded one, recomputed on import
-// from the batch's seed and the model's name, so a reply is read against the list its prompt showed.
+// APIs cap it at 64 characters); each question's option order is recorded here when it is
+// exported (DECISIONS), so a reply is read against the very list its prompt showed.
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { z } from 'zod';
 import { readReply } from '../core/llm-reply.js';
-import { finishLlmRun, listLlmTasks, openLlmRun, recordLlmAnswer, recordLlmFailure, type LlmTask } from '../db/llm-runs.js';
+import { findLlmRun, finishLlmRun, listLlmQuestionOrders, listLlmTasks, openLlmRun, recordLlmAnswer, recordLlmFailure, recordLlmQuestions, releaseLlmRun, type LlmTask } from '../db/llm-runs.js';
 import type { SqlRunner } from '../db/sql-runner.js';
-import { planLlmQuestion, type PlannedLlmQuestion } from './evaluate.js';
+import { planLlmQuestion, questionInOrder } from './evaluate.js';
 
 export interface OfflineOptions {
   model: string;
@@ -21,16 +21,28 @@ export interface OfflineOptions {
 /** Task ids are word characters: the last dot separates the repeat. */
 const customId = (taskId: string, repeat: number) => `${taskId}.${repeat}`;
 
-/** Writes one Batch-API request per task and repeat; returns how many. */
+/**
+ * Writes one Batch-API request per task and repeat; returns how many. Each question is recorded
+ * first (the model's run, its option order per task), so the replies are read against it later.
+ */
 export async function writeBatchRequests(sql: SqlRunner, batch: { id: string; seed: number }, options: OfflineOptions, out: Writable): Promise<number> {
   const tasks = await listLlmTasks(sql, batch.id, options.limit);
+  const owner = `export:${randomUUID()}`;
   let count = 0;
   for (let repeat = 1; repeat <= options.repeats; repeat++) {
-    for (const task of tasks) {
-      const q = planLlmQuestion(task, batch.seed, options.model, repeat);
-      const line = JSON.stringify({ custom_id: customId(task.taskId, repeat), method: 'POST', url: '/v1/chat/completions', body: { model: options.model, messages: q.messages } });
-      if (!out.write(line + '\n')) await once(out, 'drain');
-      count++;
+    const run = await openLlmRun(sql, { batchId: batch.id, model: options.model, repeat }, null, new Date(), owner);
+    try {
+      const planned = tasks.map((task) => ({ taskId: task.taskId, position: task.position, optionOrder: planLlmQuestion(task, batch.seed, options.model, repeat).order }));
+      await recordLlmQuestions(sql, run.participantId, planned, new Date());
+      const orders = await listLlmQuestionOrders(sql, run.participantId);
+      for (const task of tasks) {
+        const q = questionInOrder(task, orders.get(task.taskId) ?? []);
+        const line = JSON.stringify({ custom_id: customId(task.taskId, repeat), method: 'POST', url: '/v1/chat/completions', body: { model: options.model, messages: q.messages } });
+        if (!out.write(line + '\n')) await once(out, 'drain');
+        count++;
+      }
+    } finally {
+      await releaseLlmRun(sql, run.participantId, owner);
     }
   }
   return count;
@@ -53,24 +65,36 @@ export interface ImportedReplies {
 /** Reads a Batch-API output file's replies into the model's runs (repeat per custom_id); `model` as exported. */
 export async function importBatchReplies(sql: SqlRunner, batch: { id: string; seed: number }, model: string, text: string): Promise<ImportedReplies> {
   const tasks = new Map((await listLlmTasks(sql, batch.id, null)).map((t) => [t.taskId, t]));
-  const runs = new Map<number, string>();
+  const runs = new Map<number, { participantId: string; orders: Map<string, string[]> }>();
   const owner = `import:${randomUUID()}`;
   const result: ImportedReplies = { answered: 0, failed: 0, skipped: [] };
   const lines = text.split(/\r?\n/);
   for (const [index, raw] of lines.entries()) {
     if (raw.trim() === '') continue;
     const line = index + 1;
-    const parsed = readLine(raw, tasks, batch.seed, model);
+    const parsed = readLine(raw, tasks);
     if ('problem' in parsed) {
       result.skipped.push({ line, problem: parsed.problem });
       continue;
     }
-    let participantId = runs.get(parsed.repeat);
-    if (!participantId) {
-      participantId = (await openLlmRun(sql, { batchId: batch.id, model, repeat: parsed.repeat }, null, new Date(), owner)).participantId;
-      runs.set(parsed.repeat, participantId);
+    let run = runs.get(parsed.repeat);
+    if (!run) {
+      const key = { batchId: batch.id, model, repeat: parsed.repeat };
+      if (!(await findLlmRun(sql, key))) {
+        result.skipped.push({ line, problem: `${model} (repeat ${parsed.repeat}) has no exported questions on this batch: export them with the same --model first` });
+        continue;
+      }
+      const participantId = (await openLlmRun(sql, key, null, new Date(), owner)).participantId;
+      run = { participantId, orders: await listLlmQuestionOrders(sql, participantId) };
+      runs.set(parsed.repeat, run);
     }
-    const { listed, order } = parsed.question;
+    const participantId = run.participantId;
+    const recorded = run.orders.get(parsed.task.taskId);
+    if (!recorded) {
+      result.skipped.push({ line, problem: `no question of ${model} (repeat ${parsed.repeat}) was exported for this task from this database: export with the same --model first` });
+      continue;
+    }
+    const { listed, order } = questionInOrder(parsed.task, recorded);
     const reading = parsed.reply === null ? { ok: false as const, problem: parsed.error } : readReply(parsed.reply, listed);
     if (reading.ok) {
       const at = new Date();
@@ -81,13 +105,13 @@ export async function importBatchReplies(sql: SqlRunner, batch: { id: string; se
       result.failed++;
     }
   }
-  for (const participantId of runs.values()) await finishLlmRun(sql, participantId, new Date());
+  for (const run of runs.values()) await finishLlmRun(sql, run.participantId, new Date());
   return result;
 }
 
-type ReadLine = { task: LlmTask; repeat: number; question: PlannedLlmQuestion; reply: string | null; error: string } | { problem: string };
+type ReadLine = { task: LlmTask; repeat: number; reply: string | null; error: string } | { problem: string };
 
-function readLine(raw: string, tasks: ReadonlyMap<string, LlmTask>, seed: number, model: string): ReadLine {
+function readLine(raw: string, tasks: ReadonlyMap<string, LlmTask>): ReadLine {
   let json: unknown;
   try {
     json = JSON.parse(raw);
@@ -103,5 +127,5 @@ function readLine(raw: string, tasks: ReadonlyMap<string, LlmTask>, seed: number
   if (repeat < 1) return { problem: 'custom_id carries no valid repeat' };
   const response = line.data.response;
   const content = response && response.status_code === 200 ? (response.body?.choices?.[0]?.message.content ?? '') : null;
-  return { task, repeat, question: planLlmQuestion(task, seed, model, repeat), reply: content, error: content === null ? `no reply: ${JSON.stringify(line.data.error ?? response?.status_code ?? 'none').slice(0, 200)}` : '' };
+  return { task, repeat, reply: content, error: content === null ? `no reply: ${JSON.stringify(line.data.error ?? response?.status_code ?? 'none').slice(0, 200)}` : '' };
 }

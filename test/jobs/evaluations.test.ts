@@ -60,14 +60,17 @@ describe('evaluation jobs', () => {
   it('queues over the API (202), runs in a server process to the end with its progress, and lists it done', async () => {
     const queued = await queue({ model: 'job-model', baseUrl: stand.url, limit: 4, concurrency: 2 });
     expect(queued.status).toBe(202);
-    expect(queued.body.job).toMatchObject({ model: 'job-model', status: 'queued', apiKeyEnv: 'OPENAI_API_KEY', limit: 4 });
+    expect(queued.body).toMatchObject({ id: expect.stringMatching(/^ej_/), model: 'job-model', status: 'queued', apiKeyEnv: 'OPENAI_API_KEY', limit: 4 });
     await runner('worker-a').runNow();
     const listed = await request(t.app).get(`/api/v1/batches/${batch.id}/evaluations`).set(t.auth);
-    expect(listed.body.jobs).toMatchObject([{ id: queued.body.job.id, status: 'done', progress: { done: 4, total: 4 }, error: null }]);
+    expect(listed.body.jobs).toMatchObject([{ id: queued.body.id, status: 'done', progress: { done: 4, total: 4 }, error: null }]);
+    const one = await request(t.app).get(`/api/v1/evaluations/${queued.body.id}`).set(t.auth);
+    expect(one.body).toMatchObject({ id: queued.body.id, batchId: batch.id, status: 'done', progress: { done: 4, total: 4 }, runs: [{ repeat: 1, answered: 4 }] });
+    expect((await request(t.app).get('/api/v1/evaluations/ej_nothing').set(t.auth)).status).toBe(404);
     expect(listed.body.models).toEqual([{ model: 'job-model', runs: [{ repeat: 1, finished: true, answered: 4, failed: 0, promptTokens: 400, completionTokens: 80 }], selfConsistency: null }]);
     expect(stand.requests.at(-1)?.authorization).toBe(`Bearer ${KEY}`);
     const audit = await t.db.prisma.auditEvent.findFirst({ where: { action: 'evaluation.queue' } });
-    expect(audit?.details).toMatchObject({ job: queued.body.job.id, model: 'job-model' });
+    expect(audit?.details).toMatchObject({ job: queued.body.id, model: 'job-model' });
     const rows = await t.db.sql.rows<{ n: number }>(
       (await import('../../src/db/generated/client.js')).Prisma.sql`SELECT count(*)::int AS n FROM evaluation_jobs j WHERE j::text LIKE ${`%${KEY}%`}`,
     );
@@ -83,7 +86,7 @@ describe('evaluation jobs', () => {
     const before = stand.requests.length;
     const queued = await queue({ model: 'elsewhere-model', baseUrl: 'http://127.0.0.1:9/v1' });
     await runner('worker-a').runNow();
-    const job = await t.db.prisma.evaluationJob.findUniqueOrThrow({ where: { id: queued.body.job.id } });
+    const job = await t.db.prisma.evaluationJob.findUniqueOrThrow({ where: { id: queued.body.id } });
     expect(job).toMatchObject({ status: 'failed', error: expect.stringMatching(/^the server http:\/\/127\.0\.0\.1:9\/v1 is not allowed .* PREFBASIS_LLM_BASE_URLS/) });
     expect(stand.requests.length).toBe(before);
     expect((await queue({ model: 'm', baseUrl: 'file:///etc/passwd' })).status).toBe(422);
@@ -99,7 +102,7 @@ describe('evaluation jobs', () => {
   it('fails a job whose key variable is not set on the server, saying which', async () => {
     const queued = await queue({ model: 'keyless-model', apiKeyEnv: 'OTHER_API_KEY' });
     await runner('worker-a').runNow();
-    const job = await t.db.prisma.evaluationJob.findUniqueOrThrow({ where: { id: queued.body.job.id } });
+    const job = await t.db.prisma.evaluationJob.findUniqueOrThrow({ where: { id: queued.body.id } });
     expect(job).toMatchObject({ status: 'failed', error: expect.stringMatching(/^no API key: set OTHER_API_KEY in the server's environment/) });
   });
 
@@ -107,14 +110,14 @@ describe('evaluation jobs', () => {
     const queued = await queue({ model: 'durable-model', baseUrl: stand.url, limit: 3 });
     const now = new Date();
     const claimed = await claimEvaluationJob(t.db.sql, 'dead-worker', now);
-    expect(claimed?.id).toBe(queued.body.job.id);
+    expect(claimed?.id).toBe(queued.body.id);
     expect(await claimEvaluationJob(t.db.sql, 'worker-b', new Date(now.getTime() + 1_000))).toBeNull();
     // The dead worker never beats again: two minutes later the job is free for another process.
     const later = new Date(now.getTime() + STALE_AFTER_MS + 1_000);
     const before = stand.requests.length;
     const env = serverEnv();
     await startEvaluationRunner(t.db, { everyMs: 3_600_000, log: () => {}, env: (name) => env[name], worker: 'worker-b', now: () => later, evaluation: { timeoutMs: 2_000, maxRetries: 1 } }).runNow();
-    const job = await t.db.prisma.evaluationJob.findUniqueOrThrow({ where: { id: queued.body.job.id } });
+    const job = await t.db.prisma.evaluationJob.findUniqueOrThrow({ where: { id: queued.body.id } });
     expect(job).toMatchObject({ status: 'done', claimedBy: 'worker-b', done: 3, total: 3 });
     expect(stand.requests.length - before).toBe(3);
   });

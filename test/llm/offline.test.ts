@@ -88,5 +88,9 @@ describe('offline lane', () => {
     expect(offline.kinds.size).toBe(5);
     for (const [taskId, kinds] of offline.kinds) expect([taskId, kinds]).toEqual([taskId, live.kinds.get(taskId)]);
     expect(offline.failures).toMatchObject([{ replied: false, problem: expect.stringMatching(/^no reply: .*server error/) }]);
+    // Replies for a model whose questions were never exported here are not guessed at.
+    const stray = await importBatchReplies(t.db.sql, batch, 'never-exported', output[0] ?? '');
+    expect(stray).toMatchObject({ answered: 0, skipped: [{ line: 1, problem: expect.stringMatching(/^never-exported \(repeat 1\) has no exported questions/) }] });
+    expect(await t.db.prisma.participant.count({ where: { evaluator: 'never-exported' } })).toBe(0);
   });
 });

@@ -2,13 +2,13 @@
 // jobs/evaluations.ts) and follow its progress. The key is read from the server's environment.
 import express, { Router } from 'express';
 import { evaluationSettingsSchema } from '../../core/evaluation-settings.js';
-import { listEvaluationJobs, queueEvaluation, type EvaluationJob } from '../../db/evaluation-jobs.js';
+import { findEvaluationJob, listEvaluationJobs, queueEvaluation, type EvaluationJob } from '../../db/evaluation-jobs.js';
 import type { Prisma } from '../../db/connection.js';
 import type { SqlRunner } from '../../db/sql-runner.js';
 import { batchNotFound, batchParam } from '../batch-param.js';
 import { batchOf } from '../locals.js';
 import { actorOf } from '../middleware/auth.js';
-import { parseBodyOr422, parseOr400 } from '../schemas/common.js';
+import { idParam, parseBodyOr422, parseOr400 } from '../schemas/common.js';
 import { HttpError } from '../http-error.js';
 import { exclusionModeSchema } from '../../core/exclusions.js';
 import { listLlmRunKinds, listModelRuns } from '../../db/llm-runs.js';
@@ -36,6 +36,27 @@ export function presentEvaluationJob(job: EvaluationJob) {
   };
 }
 
+/** A model's runs on a batch (answers, failures, tokens) and, asked twice, its self-consistency. */
+async function modelRuns(sql: SqlRunner, batchId: string, model: string) {
+  const runs = await listModelRuns(sql, batchId, model);
+  const [first, second] = runs;
+  const consistency = first && second ? selfConsistency(await listLlmRunKinds(sql, first.participantId), await listLlmRunKinds(sql, second.participantId)) : null;
+  return { model, runs: runs.map(({ participantId: _, ...run }) => run), selfConsistency: consistency };
+}
+
+/** /api/v1/evaluations/:id: one job's progress, wherever its batch. */
+export function evaluationJobRouter(options: { sql: SqlRunner }): Router {
+  const router = Router();
+  router.get('/:id', async (req, res) => {
+    const { id } = parseOr400(idParam, req.params, 'path');
+    const job = await findEvaluationJob(options.sql, id);
+    if (!job) throw new HttpError(404, 'evaluation_not_found', `No evaluation job with id "${id}".`);
+    const { runs, selfConsistency: consistency } = await modelRuns(options.sql, job.batchId, job.model);
+    res.json({ ...presentEvaluationJob(job), batchId: job.batchId, runs, selfConsistency: consistency });
+  });
+  return router;
+}
+
 export function evaluationsRouter(prisma: Prisma, options: { sql: SqlRunner }): Router {
   const router = Router();
   router.param('id', batchParam(prisma, batchNotFound));
@@ -44,7 +65,7 @@ export function evaluationsRouter(prisma: Prisma, options: { sql: SqlRunner }): 
     const settings = parseBodyOr422(evaluationSettingsSchema, req.body ?? {});
     const outcome = await queueEvaluation(options.sql, { batchId: batchOf(res).id, ...settings }, actorOf(res), new Date());
     if (!outcome.ok) throw new HttpError(409, 'evaluation_pending', `${settings.model} is already ${outcome.pending.status} on this batch (job ${outcome.pending.id}); wait for it to end.`, { job: presentEvaluationJob(outcome.pending) });
-    res.status(202).json({ job: presentEvaluationJob(outcome.job) });
+    res.status(202).json(presentEvaluationJob(outcome.job));
   });
 
   // How the model follows the humans' majority, task by task, and kappa per option kind.
@@ -58,14 +79,7 @@ export function evaluationsRouter(prisma: Prisma, options: { sql: SqlRunner }): 
   router.get('/:id/evaluations', async (_req, res) => {
     const batchId = batchOf(res).id;
     const jobs = await listEvaluationJobs(options.sql, batchId);
-    const models = await Promise.all(
-      [...new Set(jobs.map((j) => j.model))].map(async (model) => {
-        const runs = await listModelRuns(options.sql, batchId, model);
-        const [first, second] = runs;
-        const consistency = first && second ? selfConsistency(await listLlmRunKinds(options.sql, first.participantId), await listLlmRunKinds(options.sql, second.participantId)) : null;
-        return { model, runs: runs.map(({ participantId: _, ...run }) => run), selfConsistency: consistency };
-      }),
-    );
+    const models = await Promise.all([...new Set(jobs.map((j) => j.model))].map((model) => modelRuns(options.sql, batchId, model)));
     res.json({ jobs: jobs.map(presentEvaluationJob), models });
   });
 

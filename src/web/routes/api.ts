@@ -8,7 +8,7 @@ import type { ProlificClient } from '../../prolific/client.js';
 import { batchesRouter } from './api-batches.js';
 import { prolificRouter } from './api-prolific.js';
 import { datasetsRouter } from './api-datasets.js';
-import { evaluationsRouter } from './api-evaluations.js';
+import { evaluationJobRouter, evaluationsRouter } from './api-evaluations.js';
 import { resultsRouter } from './api-results.js';
 
 export function apiRouter(prisma: Prisma, options: { maxUploadBytes: number; publicBaseUrl: string | null; sql: SqlRunner; prolific: ProlificClient | null }): Router {
@@ -20,5 +20,6 @@ export function apiRouter(prisma: Prisma, options: { maxUploadBytes: number; pub
   router.use('/batches', batchesRouter(prisma, options));
   router.use('/batches', prolificRouter(prisma, options));
   router.use('/batches', evaluationsRouter(prisma, options));
+  router.use('/evaluations', evaluationJobRouter(options));
   return router;
 }
