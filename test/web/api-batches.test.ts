@@ -61,9 +61,9 @@ describe('batches API', () => {
     expect(res.body.progress).toMatchObject({ tasks: 100, answers: 0, participants: { entered: 0 } });
   });
 
-  it('names every invalid field', async () => {
+  it('names every invalid field, with 422 (the body parsed but does not validate)', async () => {
     const res = await request(t.app).post('/api/v1/batches').set(t.auth).send({ ...settings, name: 'x2', questions: 0, completionCode: 'no spaces!', preferredSide: 'left' });
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(422);
     const problems: string[] = res.body.error.details.problems;
     expect(problems.map((p) => p.split(':')[0])).toEqual(['body.questions', 'body.completionCode', 'body.preferredSide']);
   });
@@ -96,9 +96,14 @@ describe('batches API', () => {
     expect(tasks.text.split('\r\n')[1]?.split(',').at(-1)).toBe('usable');
   });
 
+  it('answers 400 for a body that is not JSON', async () => {
+    const res = await request(t.app).post('/api/v1/batches').set(t.auth).set('Content-Type', 'application/json').send('{"name": ');
+    expect(res.status).toBe(400);
+  });
+
   it('refuses an unknown category draw with what to send instead', async () => {
     const res = await request(t.app).post('/api/v1/batches').set(t.auth).send({ ...settings, name: 'bad draw', categoryDraw: 'random' });
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(422);
     expect(res.body.error.details.problems).toEqual([expect.stringMatching(/^body\.categoryDraw: must be uniform \(SPEC 2, the default\) or usable/)]);
   });
 

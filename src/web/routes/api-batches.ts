@@ -19,7 +19,7 @@ import { presentBatch } from '../batch-links.js';
 import { HttpError } from '../http-error.js';
 import { batchNotFound, batchParam } from '../batch-param.js';
 import { batchOf } from '../locals.js';
-import { parseOr400, participantParam } from '../schemas/common.js';
+import { parseBodyOr422, parseOr400, participantParam } from '../schemas/common.js';
 
 export function batchesRouter(prisma: Prisma, options: { publicBaseUrl: string | null; sql: SqlRunner }): Router {
   const router = Router();
@@ -28,7 +28,7 @@ export function batchesRouter(prisma: Prisma, options: { publicBaseUrl: string |
   const links = (req: Request, batch: Batch) => ({ participantUrl: participantUrl(baseUrl(req), batch), previewUrl: previewUrl(baseUrl(req), batch) });
 
   router.post('/', express.json({ limit: '100kb' }), async (req, res) => {
-    const settings = parseOr400(batchSettingsSchema, req.body, 'body');
+    const settings = parseBodyOr422(batchSettingsSchema, req.body ?? {});
     const outcome = await createBatchFromDataset(prisma, settings, actorOf(res));
     if (!outcome.ok) {
       switch (outcome.reason) {
