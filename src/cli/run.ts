@@ -297,6 +297,22 @@ function reportFailure(err: unknown, io: CliIo): number {
     io.err(`${err.message}\n\n${USAGE}`);
     return 2;
   }
+  const database = databaseProblem(err);
+  if (database) {
+    io.err(database);
+    return 1;
+  }
   io.err(err instanceof Error ? (err.stack ?? err.message) : String(err));
   return 1;
+}
+
+/** What is wrong with the database connection, said so a researcher can fix it; null for anything else. */
+function databaseProblem(err: unknown): string | null {
+  const e = err as { code?: string; message?: string; address?: string; port?: number } | null;
+  if (!e || typeof e !== 'object') return null;
+  const name = /database "([^"]+)" does not exist/.exec(e.message ?? '')?.[1];
+  if (e.code === '3D000' && name) return `Database ${name} does not exist: create it with \`createdb ${name}\` (or point DATABASE_URL at another one; unset it to use the embedded database).`;
+  if (e.code === 'ECONNREFUSED') return `Cannot reach PostgreSQL at ${e.address ?? '?'}:${e.port ?? '?'} (DATABASE_URL): is it running? Unset DATABASE_URL to use the embedded database.`;
+  if (e.code === '28P01' || e.code === '28000') return `PostgreSQL refused the login in DATABASE_URL: ${e.message ?? 'authentication failed'}.`;
+  return null;
 }

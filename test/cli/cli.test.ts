@@ -16,7 +16,8 @@ import { ProlificClient } from '../../src/prolific/client.js';
 import { hashToken } from '../../src/db/api-tokens.js';
 import { startChatStandIn } from '../helpers/chat-stand-in.js';
 import { simulateRaters } from '../helpers/simulate.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { createTestDatabase, serverUrl, withDatabaseName, type TestDatabase } from '../helpers/test-database.js';
+import { openDatabase } from '../../src/db/connection.js';
 
 let t: TestDatabase;
 let dir: string;
@@ -72,6 +73,16 @@ describe('prefbasis', () => {
     expect(badFlag.code).toBe(2);
     expect(badFlag.err).toMatch(/Unknown option '--colour'/);
     noStackTrace(badFlag);
+  });
+
+  it('says what is wrong with the database and how to fix it, without a stack trace', async () => {
+    const missing = serverUrl ? withDatabaseName(serverUrl, 'prefbasis_no_such_database') : null;
+    const open = missing ? () => openDatabase({ kind: 'postgres', url: missing }) : async () => Promise.reject(Object.assign(new Error('database "prefbasis_no_such_database" does not exist'), { code: '3D000' }));
+    const run = await cli('batch list', { openDatabase: open });
+    expect(run).toMatchObject({ code: 1, err: 'Database prefbasis_no_such_database does not exist: create it with `createdb prefbasis_no_such_database` (or point DATABASE_URL at another one; unset it to use the embedded database).' });
+    const refused = await cli('batch list', { openDatabase: async () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5999'), { code: 'ECONNREFUSED', address: '127.0.0.1', port: 5999 })) });
+    expect(refused.err).toMatch(/^Cannot reach PostgreSQL at 127\.0\.0\.1:5999 \(DATABASE_URL\): is it running\?/);
+    noStackTrace(run);
   });
 
   it('migrates and says so', async () => {
