@@ -64,11 +64,20 @@ Commands:
 in .prefbasis/db (PREFBASIS_DATA_DIR) when DATABASE_URL is not set.`;
 
 const positiveInt = z.coerce.number().int().positive();
+
+/** After a usage error: where to look, instead of the whole usage text (issue 12.2). */
+const SEE_HELP = 'Run `prefbasis --help` for every command and its options.';
 const emailSchema = z.string().trim().email('give an email address');
+
+/** An example for options commands cannot do without. */
+const requiredHint = (name: string) => ({ '--seed': ': a whole number, e.g. --seed 42', '--out': ': the file to write, e.g. --out answers.csv', '--email': ': e.g. --email you@example.org', '--name': ': e.g. --name laptop', '--model': ': e.g. --model gpt-4o' })[name] ?? '';
 
 function option<T extends z.ZodType>(schema: T, value: unknown, name: string): z.infer<T> {
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new CliError(`${name}: ${parsed.error.issues[0]?.message ?? 'invalid'}\n\n${USAGE}`, 2);
+  if (!parsed.success) {
+    const problem = value === undefined && name.startsWith('--') ? `${name} is required${requiredHint(name)}` : `${name}: ${parsed.error.issues[0]?.message ?? 'invalid'}`;
+    throw new CliError(`${problem}\n${SEE_HELP}`, 2);
+  }
   return parsed.data;
 }
 
@@ -174,7 +183,7 @@ const batchCli: Command = (args, flags, io) => {
   if (lifecycle) return withDatabase(io, (ctx) => batchStatusCommand(ctx, nonEmpty(id, '<batch>'), lifecycle[1], { confirmed: flags.yes }));
   if (sub === 'show') return withDatabase(io, (ctx) => batchShowCommand(ctx, nonEmpty(id, '<batch>'), flags.json));
   if (sub === 'timeouts') return withDatabase(io, (ctx) => batchTimeoutsCommand(ctx, nonEmpty(id, '<batch>')));
-  throw new CliError(`Unknown batch command "${sub ?? ''}".\n\n${USAGE}`, 2);
+  throw new CliError(`Unknown batch command "${sub ?? ''}".\n${SEE_HELP}`, 2);
 };
 
 const metricsCli: Command = (args, flags, io) => {
@@ -215,18 +224,18 @@ const prolificCli: Command = (args, flags, io) => {
     const failedChecks = option(z.enum(['reject', 'request-return'], { message: 'must be reject (the default) or request-return' }).default('reject'), flags['failed-checks'], '--failed-checks');
     return withDatabase(io, (ctx) => prolificReviewCommand(ctx, batch, { apply: flags.apply, failedChecks }));
   }
-  throw new CliError(`Unknown prolific command "${sub ?? ''}".\n\n${USAGE}`, 2);
+  throw new CliError(`Unknown prolific command "${sub ?? ''}".\n${SEE_HELP}`, 2);
 };
 
 const adminCli: Command = (args, flags, io) => {
-  if (args[0] !== 'create') throw new CliError(`Unknown admin command "${args[0] ?? ''}".\n\n${USAGE}`, 2);
+  if (args[0] !== 'create') throw new CliError(`Unknown admin command "${args[0] ?? ''}".\n${SEE_HELP}`, 2);
   const email = option(emailSchema, flags.email, '--email');
   const role = option(z.enum(['admin', 'researcher']).default('admin'), flags.role, '--role');
   return withDatabase(io, (ctx) => adminCreateCommand(ctx, email, role));
 };
 
 const tokenCli: Command = (args, flags, io) => {
-  if (args[0] !== 'create') throw new CliError(`Unknown token command "${args[0] ?? ''}".\n\n${USAGE}`, 2);
+  if (args[0] !== 'create') throw new CliError(`Unknown token command "${args[0] ?? ''}".\n${SEE_HELP}`, 2);
   const name = option(z.string({ message: 'a token needs a name, e.g. --name laptop' }).trim().min(1, 'a token needs a name, e.g. --name laptop'), flags.name, '--name');
   const email = flags.email === undefined ? undefined : option(emailSchema, flags.email, '--email');
   return withDatabase(io, (ctx) => tokenCreateCommand(ctx, name, email));
@@ -280,7 +289,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return 0;
     }
     const command = COMMANDS[name];
-    if (!command) throw new CliError(`Unknown command "${name}".\n\n${USAGE}`, 2);
+    if (!command) throw new CliError(`Unknown command "${name}".\n${SEE_HELP}`, 2);
     await command(args, flags, io);
     return 0;
   } catch (err) {
@@ -294,7 +303,7 @@ function reportFailure(err: unknown, io: CliIo): number {
     return err.exitCode;
   }
   if (err instanceof TypeError && (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
-    io.err(`${err.message}\n\n${USAGE}`);
+    io.err(`${err.message}\n${SEE_HELP}`);
     return 2;
   }
   const database = databaseProblem(err);
