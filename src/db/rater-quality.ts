@@ -33,12 +33,20 @@ interface QualityRow {
   all_ticked: number;
 }
 
+/** What to compute besides the attention checks: `answers` (counts, all-ticked) costs a pass over every answer, `medians` a sort of them. */
+export interface QualityOptions {
+  medians: boolean;
+  answers?: boolean;
+}
+
 /**
  * Every participant of the batches with their quality figures (answers of any status counted).
- * Medians cost a sort of every answer: asked for only when a speeder rule or a page needs them.
+ * Medians cost a sort of every answer: asked for only when a speeder rule or a page needs them;
+ * without `answers` (no speeder or straight-liner rule to apply) the answers are not read at all.
  */
-export async function listRaterQuality(sql: SqlStatements, batchIds: readonly string[], options: { medians: boolean } = { medians: true }): Promise<BatchRaterQuality[]> {
+export async function listRaterQuality(sql: SqlStatements, batchIds: readonly string[], options: QualityOptions = { medians: true }): Promise<BatchRaterQuality[]> {
   const ids = [...batchIds];
+  const withAnswers = options.answers ?? true;
   const median = options.medians
     ? PrismaSql.sql`percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM a.answered_at - a.shown_at)::float8)`
     : PrismaSql.sql`NULL::float8`;
@@ -48,7 +56,7 @@ export async function listRaterQuality(sql: SqlStatements, batchIds: readonly st
     WITH a AS (
       SELECT a.participant_id, count(*) AS n, ${median} AS median_seconds, count(*) FILTER (WHERE a.selected_kinds = 63) AS all_ticked
       FROM answers a JOIN participants p ON p.id = a.participant_id
-      WHERE p.batch_id = ANY(${ids}::text[])
+      WHERE p.batch_id = ANY(${ids}::text[]) AND ${PrismaSql.raw(withAnswers || options.medians ? "true" : "false")}
       GROUP BY a.participant_id
     ), c AS (
       SELECT c.participant_id, count(*) FILTER (WHERE c.answered_at IS NOT NULL) AS answered, count(*) FILTER (WHERE c.passed = false) AS failed

@@ -4,7 +4,7 @@
 import { exclusionCounts, exclusionRulesOf, exclusionsOf, type ExclusionMode, type ExclusionRuleName } from '../core/exclusions.js';
 import type { Batch } from '../db/batches.js';
 import type { SqlStatements } from '../db/sql-runner.js';
-import { listRaterQuality, type BatchRaterQuality } from '../db/rater-quality.js';
+import { listRaterQuality, type BatchRaterQuality, type QualityOptions } from '../db/rater-quality.js';
 
 /** Participants the exclusion rules apply to: Prolific raters and the simulated people standing in for them. */
 const PERSON_EVALUATORS = new Set(['human', 'simulated']);
@@ -16,7 +16,7 @@ export interface RaterReport extends BatchRaterQuality {
 }
 
 /** Every rater of the batches with their figures and the rules of their batch they fall under. */
-export async function reportRaters(sql: SqlStatements, batches: readonly RulesOfBatch[], options: { medians: boolean } = { medians: true }): Promise<RaterReport[]> {
+export async function reportRaters(sql: SqlStatements, batches: readonly RulesOfBatch[], options: QualityOptions = { medians: true }): Promise<RaterReport[]> {
   const rulesOf = new Map(batches.map((b) => [b.id, exclusionRulesOf(b)]));
   const raters = await listRaterQuality(sql, batches.map((b) => b.id), options);
   return raters.map((q) => {
@@ -35,8 +35,10 @@ export interface ExclusionSummary {
 
 /** The excluded raters (by participant id) and the summary every result states. */
 export async function findExclusions(sql: SqlStatements, batches: readonly RulesOfBatch[], mode: ExclusionMode): Promise<{ excluded: Map<string, ExclusionRuleName[]>; summary: ExclusionSummary }> {
-  // Medians (a sort of every answer) only when some batch has a speeder rule.
-  const raters = await reportRaters(sql, batches, { medians: batches.some((b) => b.excludeSpeederSeconds !== null) });
+  // Medians (a sort of every answer) only when some batch has a speeder rule, and the answers read
+  // at all only when some rule looks at them (the default rule reads attention checks alone).
+  const speeder = batches.some((b) => b.excludeSpeederSeconds !== null);
+  const raters = await reportRaters(sql, batches, { medians: speeder, answers: speeder || batches.some((b) => b.excludeStraightLinerPercent !== null) });
   const excluded = new Map(raters.filter((r) => r.excludedBy.length > 0).map((r) => [r.participantId, r.excludedBy]));
   return { excluded, summary: { mode, excludedRaters: excluded.size, byRule: exclusionCounts(excluded) } };
 }

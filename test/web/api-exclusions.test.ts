@@ -101,4 +101,14 @@ describe('exclusions', () => {
     expect(await svg('ratios.svg')).toContain('exclusions applied');
     expect(await svg('r1.svg?exclusions=none')).toContain('no exclusions applied');
   });
+
+  it('applies the straight-liner and speeder rules from the raters\' answers when a batch sets them', async () => {
+    const strict = await createOpenBatch(t.db.prisma, { raters: 6, excludeFailedChecks: null, excludeStraightLinerPercent: 50, excludeSpeederSeconds: 0.5 }, 200);
+    await simulateRaters(t.db, strict, 3, ATTENTIVE, createRng(31));
+    // Tick everything on every question: straight-liners (the simulated pace is 0.8 s: no speeder).
+    await simulateRaters(t.db, strict, 2, TICK_EVERYTHING, createRng(32), { checks: 'ignore' });
+    const res = await request(t.app).get(`/api/v1/batches/${strict.id}/metrics?rounds=100`).set(t.auth);
+    expect(res.body.exclusions).toEqual({ mode: 'applied', excludedRaters: 2, byRule: { failed_checks: 0, speeder: 0, straight_liner: 2 } });
+    expect(res.body.overall.n.raters).toBe(3);
+  });
 });
