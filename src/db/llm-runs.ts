@@ -201,15 +201,6 @@ export interface LlmRunSummary {
   completionTokens: number;
 }
 
-export async function summarizeLlmRun(sql: SqlRunner, participantId: string): Promise<LlmRunSummary> {
-  const [row] = await sql.rows<{ answered: number; failed: number; prompt_tokens: number; completion_tokens: number }>(PrismaSql.sql`
-    SELECT (SELECT count(*)::int FROM answers WHERE participant_id = ${participantId}) AS answered,
-           (SELECT count(*)::int FROM llm_failures WHERE participant_id = ${participantId}) AS failed,
-           r.prompt_tokens, r.completion_tokens
-    FROM llm_runs r WHERE r.participant_id = ${participantId}`);
-  return { answered: row?.answered ?? 0, failed: row?.failed ?? 0, promptTokens: row?.prompt_tokens ?? 0, completionTokens: row?.completion_tokens ?? 0 };
-}
-
 /** Each task's selected kinds (bits) in a run: for self-consistency between repeats. */
 export async function listLlmRunKinds(sql: SqlRunner, participantId: string): Promise<Map<string, number>> {
   const rows = await sql.rows<{ task_id: string; selected_kinds: number }>(PrismaSql.sql`

@@ -22,8 +22,8 @@ import {
   openLlmRun,
   recordLlmAnswer,
   recordLlmFailure,
-  summarizeLlmRun,
-  type LlmRunSummary,
+  listModelRuns,
+  type ModelRunSummary,
   type LlmTask,
 } from '../db/llm-runs.js';
 import type { SqlRunner } from '../db/sql-runner.js';
@@ -61,9 +61,7 @@ export const DEFAULT_EVALUATION: Omit<EvaluationOptions, 'model' | 'baseUrl' | '
   maxConsecutiveErrors: 5,
 };
 
-export interface RepeatReport extends LlmRunSummary {
-  repeat: number;
-  participantId: string;
+export interface RepeatReport extends ModelRunSummary {
   resumed: boolean;
   /** Tasks asked in this process (a resumed run skips those asked before). */
   askedNow: number;
@@ -84,7 +82,7 @@ export async function evaluateBatch(sql: SqlRunner, batch: { id: string; seed: n
   const started = performance.now();
   const client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseUrl ?? undefined, timeout: options.timeoutMs, maxRetries: options.maxRetries });
   const tasks = await listLlmTasks(sql, batch.id, options.limit);
-  const repeats: RepeatReport[] = [];
+  const asked: Pick<RepeatReport, 'repeat' | 'resumed' | 'askedNow'>[] = [];
   // This call's claim on each run: another process (a job, a second CLI) waits its turn.
   const owner = `${hostname()}:${process.pid}:${randomUUID()}`;
   for (let repeat = 1; repeat <= options.repeats; repeat++) {
@@ -104,11 +102,26 @@ export async function evaluateBatch(sql: SqlRunner, batch: { id: string; seed: n
       clearInterval(renew);
     }
     await finishLlmRun(sql, run.participantId, new Date());
-    repeats.push({ repeat, participantId: run.participantId, resumed: run.resumed, askedNow: pending.length, ...(await summarizeLlmRun(sql, run.participantId)) });
+    asked.push({ repeat, resumed: run.resumed, askedNow: pending.length });
   }
-  const [first, second] = repeats;
+  const report = await modelReport(sql, batch.id, options.model);
+  const repeats = asked.flatMap((a) => report.runs.filter((r) => r.repeat === a.repeat).map((r) => ({ ...r, ...a })));
+  return { model: options.model, repeats, selfConsistency: options.repeats >= 2 ? report.selfConsistency : null, seconds: (performance.now() - started) / 1000 };
+}
+
+export interface ModelReport {
+  /** One per repeat, in repeat order. */
+  runs: ModelRunSummary[];
+  /** Repeat 1 against repeat 2, when both exist. */
+  selfConsistency: SelfConsistency | null;
+}
+
+/** A model's runs on a batch (answers, failures, tokens) and, asked twice, its self-consistency. */
+export async function modelReport(sql: SqlRunner, batchId: string, model: string): Promise<ModelReport> {
+  const runs = await listModelRuns(sql, batchId, model);
+  const [first, second] = runs;
   const consistency = first && second ? selfConsistency(await listLlmRunKinds(sql, first.participantId), await listLlmRunKinds(sql, second.participantId)) : null;
-  return { model: options.model, repeats, selfConsistency: consistency, seconds: (performance.now() - started) / 1000 };
+  return { runs, selfConsistency: consistency };
 }
 
 type TaskOutcome = { status: 'answered' | 'unreadable' } | { status: 'no-reply'; problem: string };

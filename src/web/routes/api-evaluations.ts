@@ -11,9 +11,8 @@ import { actorOf } from '../middleware/auth.js';
 import { idParam, parseBodyOr422, parseOr400 } from '../schemas/common.js';
 import { HttpError } from '../http-error.js';
 import { exclusionModeSchema } from '../../core/exclusions.js';
-import { listLlmRunKinds, listModelRuns } from '../../db/llm-runs.js';
 import { computeModelAgreement } from '../../results/model-agreement.js';
-import { selfConsistency } from '../../core/self-consistency.js';
+import { modelReport } from '../../llm/evaluate.js';
 import { z } from 'zod';
 
 const agreementQuery = z.object({ model: z.string().trim().min(1, 'name the model (its evaluator name)').max(200), worst: z.coerce.number().int().min(0).max(1000).default(20), exclusions: exclusionModeSchema });
@@ -36,12 +35,10 @@ export function presentEvaluationJob(job: EvaluationJob) {
   };
 }
 
-/** A model's runs on a batch (answers, failures, tokens) and, asked twice, its self-consistency. */
+/** A model's runs as the API shows them (participant ids stay inside). */
 async function modelRuns(sql: SqlRunner, batchId: string, model: string) {
-  const runs = await listModelRuns(sql, batchId, model);
-  const [first, second] = runs;
-  const consistency = first && second ? selfConsistency(await listLlmRunKinds(sql, first.participantId), await listLlmRunKinds(sql, second.participantId)) : null;
-  return { model, runs: runs.map(({ participantId: _, ...run }) => run), selfConsistency: consistency };
+  const report = await modelReport(sql, batchId, model);
+  return { model, runs: report.runs.map(({ participantId: _, ...run }) => run), selfConsistency: report.selfConsistency };
 }
 
 /** /api/v1/evaluations/:id: one job's progress, wherever its batch. */
