@@ -8,12 +8,10 @@ import { DEFAULT_EVALUATION, evaluateBatch, type EvaluationOptions } from '../ll
 import { findBatchById } from '../db/batches.js';
 import { baseUrlAllowed } from '../core/evaluation-settings.js';
 import type { Prisma } from '../db/connection.js';
+import { schedule, type Scheduled } from './schedule.js';
 
-export interface EvaluationRunner {
-  /** Runs jobs until none is waiting (the schedule calls it; tests too). */
-  runNow(): Promise<void>;
-  stop(): void;
-}
+/** runNow runs jobs until none is waiting (the schedule calls it; tests too). */
+export type EvaluationRunner = Scheduled<void>;
 
 export interface EvaluationRunnerOptions {
   everyMs: number;
@@ -33,7 +31,6 @@ const BEAT_MS = 20_000;
 export function startEvaluationRunner(db: { prisma: Prisma; sql: SqlRunner }, options: EvaluationRunnerOptions): EvaluationRunner {
   const worker = options.worker ?? `${hostname()}:${process.pid}`;
   const now = options.now ?? (() => new Date());
-  let running: Promise<void> | null = null;
   const drain = async () => {
     for (let job = await claimEvaluationJob(db.sql, worker, now()); job; job = await claimEvaluationJob(db.sql, worker, now())) {
       const error = await runJob(job).catch((err: unknown) => (err instanceof Error ? err.message : String(err)));
@@ -84,10 +81,5 @@ export function startEvaluationRunner(db: { prisma: Prisma; sql: SqlRunner }, op
     }
   }
 
-  const runNow = () => (running ??= drain().finally(() => (running = null)));
-  const timer = setInterval(() => {
-    runNow().catch((err: unknown) => options.log(`LLM evaluation runner failed (will retry): ${err instanceof Error ? err.message : String(err)}`));
-  }, options.everyMs);
-  timer.unref();
-  return { runNow, stop: () => clearInterval(timer) };
+  return schedule(drain, { ...options, failure: 'LLM evaluation runner failed' });
 }

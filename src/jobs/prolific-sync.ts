@@ -7,15 +7,12 @@ import type { Prisma } from '../db/connection.js';
 import type { SqlRunner } from '../db/sql-runner.js';
 import type { ProlificClient } from '../prolific/client.js';
 import { syncBatchWithProlific } from '../prolific/sync.js';
+import { schedule, type Scheduled } from './schedule.js';
 
-export interface ProlificSyncJob {
-  runNow(): Promise<void>;
-  stop(): void;
-}
+export type ProlificSyncJob = Scheduled<void>;
 
 export function startProlificSync(db: { prisma: Prisma; sql: SqlRunner }, client: ProlificClient, options: { everyMs: number; log: (message: string) => void; now?: () => Date }): ProlificSyncJob {
   const now = options.now ?? (() => new Date());
-  let running: Promise<void> | null = null;
   const syncAll = async () => {
     for (const batch of await listBatchesToSync(db.prisma, now())) {
       try {
@@ -27,10 +24,5 @@ export function startProlificSync(db: { prisma: Prisma; sql: SqlRunner }, client
       }
     }
   };
-  const runNow = () => (running ??= syncAll().finally(() => (running = null)));
-  const timer = setInterval(() => {
-    runNow().catch((err: unknown) => options.log(`Prolific sync failed (will retry): ${err instanceof Error ? err.message : String(err)}`));
-  }, options.everyMs);
-  timer.unref();
-  return { runNow, stop: () => clearInterval(timer) };
+  return schedule(syncAll, { ...options, failure: 'Prolific sync failed' });
 }
