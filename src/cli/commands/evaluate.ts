@@ -6,7 +6,7 @@ import { finished } from 'node:stream/promises';
 import { DEFAULT_EVALUATION, evaluateBatch, EvaluationStopped, type EvaluationReport } from '../../llm/evaluate.js';
 import { importBatchReplies, writeBatchRequests } from '../../llm/offline.js';
 import { LlmRunBusy } from '../../db/llm-runs.js';
-import { computeModelAgreement } from '../../results/model-agreement.js';
+import { computeModelAgreements } from '../../results/model-agreement.js';
 import { CliError, type CliContext } from '../context.js';
 import { progressBar } from '../progress.js';
 import { formatTable } from '../table.js';
@@ -88,8 +88,9 @@ export async function importRepliesCommand(ctx: CliContext, batchArg: string, fi
 /** prefbasis model-agreement <batch> --model NAME: the model against the humans' majority. */
 export async function modelAgreementCommand(ctx: CliContext, batchArg: string, model: string, json: boolean): Promise<void> {
   const batch = await requireBatch(ctx, batchArg);
-  const result = await computeModelAgreement(ctx.db.sql, batch, model, { exclusions: 'applied', worst: 10 });
-  if (json) return ctx.out(JSON.stringify({ batch: { id: batch.id, name: batch.name }, model, ...result }, null, 2));
+  const [result] = await computeModelAgreements(ctx.db.sql, batch, [model], { exclusions: 'applied', worst: 10 });
+  if (!result) throw new Error('no agreement computed for the model asked about');
+  if (json) return ctx.out(JSON.stringify({ batch: { id: batch.id, name: batch.name }, ...result }, null, 2));
   if (result.tasks === 0 || result.meanAgreement === null) return ctx.out(`No task of "${batch.name}" was answered by both the humans and ${model} (finished runs only).`);
   ctx.out(`${model} against the humans' majority on ${result.tasks} tasks of "${batch.name}": ${(result.meanAgreement * 100).toFixed(1)} % of the six options decided alike.`);
   ctx.out(formatTable(['Option kind', 'Humans tick', `${model} ticks`, "Cohen's kappa"], result.kappa.map((k) => [k.kind, `${(k.humanRate * 100).toFixed(1)} %`, `${(k.modelRate * 100).toFixed(1)} %`, k.kappa === null ? '—' : k.kappa.toFixed(2)])));

@@ -11,7 +11,7 @@ import { actorOf } from '../middleware/auth.js';
 import { idParam, parseBodyOr422, parseOr400 } from '../schemas/common.js';
 import { HttpError } from '../http-error.js';
 import { exclusionModeSchema } from '../../core/exclusions.js';
-import { computeModelAgreement } from '../../results/model-agreement.js';
+import { computeModelAgreements } from '../../results/model-agreement.js';
 import { modelReport } from '../../llm/evaluate.js';
 import { z } from 'zod';
 
@@ -69,7 +69,8 @@ export function evaluationsRouter(prisma: Prisma, options: { sql: SqlRunner }): 
   router.get('/:id/model-agreement', async (req, res) => {
     const { model, worst, exclusions } = parseOr400(agreementQuery, req.query, 'query');
     const batch = batchOf(res);
-    res.json({ batch: { id: batch.id, name: batch.name }, model, ...(await computeModelAgreement(options.sql, batch, model, { exclusions, worst })) });
+    const [agreement] = await computeModelAgreements(options.sql, batch, [model], { exclusions, worst });
+    res.json({ batch: { id: batch.id, name: batch.name }, ...agreement });
   });
 
   // Jobs, and per model its runs so far (answers, failures, tokens) and, asked twice, its self-consistency.

@@ -11,7 +11,7 @@ import { EXPORT_CONTENT_TYPE, type AnswersFormat, writeAnswersExport, writeCheck
 import { computeBatchMetrics } from '../../results/metrics.js';
 import { generatedRateChartSvg, ratiosChartSvg, type EvaluatorMetrics } from '../charts.js';
 import { batchOf } from '../locals.js';
-import { computeModelAgreement } from '../../results/model-agreement.js';
+import { computeModelAgreements } from '../../results/model-agreement.js';
 import { HttpError } from '../http-error.js';
 import { parseOr400 } from '../schemas/common.js';
 
@@ -48,7 +48,7 @@ export function consoleResultsRouter(prisma: Prisma, sql: SqlRunner): Router {
     const result = await metricsOf(batch, q.by, q.exclusions, q.includePartial);
     // By evaluator: each model beside the humans' majority, task by task (issue 13.5).
     const models = q.by === 'evaluator' ? result.slices.filter((s) => s.metrics.clusterUnit === 'task').map((s) => s.key) : [];
-    const agreements = await Promise.all(models.map(async (model) => ({ model, ...(await computeModelAgreement(sql, batch, model, { exclusions: q.exclusions, worst: 10 })) })));
+    const agreements = await computeModelAgreements(sql, batch, models, { exclusions: q.exclusions, worst: 10 });
     res.render('admin/results', { title: `Results · ${batch.name}`, batch, result, agreements, by: q.by, includePartial: q.includePartial, exclusions: q.exclusions, RATE_NAMES, RATIO_NAMES });
   });
 
