@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { Prisma as PrismaSql } from './generated/client.js';
 import { newId } from './ids.js';
 import { selectedKindBits } from './kind-bits.js';
-import type { SqlRunner } from './sql-runner.js';
+import type { SqlRunner, SqlStatements } from './sql-runner.js';
 
 export interface LlmRunKey {
   batchId: string;
@@ -108,7 +108,7 @@ export async function listLlmTasks(sql: SqlRunner, batchId: string, limit: numbe
  * Records questions as sent elsewhere (the offline lane: written to a Batch-API file), so their
  * replies are read later against exactly the order each prompt listed; an order recorded before stays.
  */
-export async function recordLlmQuestions(sql: SqlRunner, participantId: string, questions: readonly { taskId: string; position: number; optionOrder: readonly string[] }[], now: Date): Promise<void> {
+export async function recordLlmQuestions(sql: SqlStatements, participantId: string, questions: readonly { taskId: string; position: number; optionOrder: readonly string[] }[], now: Date): Promise<void> {
   if (questions.length === 0) return;
   const rows = questions.map((q) => ({ task_id: q.taskId, position: q.position, option_order: q.optionOrder }));
   await sql.rows(PrismaSql.sql`
@@ -141,10 +141,7 @@ export async function recordLlmAnswer(
   const order = [...answer.optionOrder];
   const selected = order.filter((id) => answer.selectedOptionIds.includes(id));
   await sql.transaction(async (tx) => {
-    await tx.rows(PrismaSql.sql`
-      INSERT INTO assignments (participant_id, position, task_id, option_order, preferred_first, shown_at)
-      VALUES (${participantId}, ${answer.position}, ${answer.taskId}, ${order}::text[], true, ${askedAt})
-      ON CONFLICT DO NOTHING`);
+    await recordLlmQuestions(tx, participantId, [{ taskId: answer.taskId, position: answer.position, optionOrder: order }], askedAt);
     await tx.rows(PrismaSql.sql`
       INSERT INTO answers (id, participant_id, task_id, position, selected_option_ids, selected_kinds, option_order, shown_at, answered_at)
       VALUES (${newId('a', 16)}, ${participantId}, ${answer.taskId}, ${answer.position}, ${selected}::text[],
