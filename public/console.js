@@ -36,3 +36,35 @@
   }
   setInterval(refresh, 5000);
 })();
+
+// Convergence table and chart (batch and analysis pages): refreshed every 30 seconds as raters finish.
+(function () {
+  var table = document.getElementById('convergence');
+  if (!table || !window.fetch) return;
+  var url = table.getAttribute('data-url');
+  var chart = document.getElementById('chart-convergence');
+  var stamp = document.getElementById('convergence-updated');
+  function refresh() {
+    fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+      .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+      .then(function (data) {
+        data.ratios.forEach(function (r) {
+          var row = table.querySelector('tr[data-ratio="' + r.ratio + '"]');
+          if (!row) return;
+          var cells = {
+            width: r.width == null ? '—' : r.width.toFixed(3),
+            projectedRaters: r.projectedRaters == null ? '—' : String(r.projectedRaters),
+            reached: r.reached ? 'reached' : r.projectedRaters == null ? 'not enough raters yet' : 'not yet'
+          };
+          Object.keys(cells).forEach(function (name) {
+            var cell = row.querySelector('[data-field="' + name + '"]');
+            if (cell) cell.textContent = cells[name];
+          });
+        });
+        if (chart) chart.src = chart.getAttribute('data-src') + '&t=' + Date.now();
+        if (stamp) stamp.textContent = data.raters + ' raters · updated ' + new Date().toLocaleTimeString();
+      })
+      .catch(function () { if (stamp) stamp.textContent = 'could not refresh'; });
+  }
+  setInterval(refresh, 30000);
+})();

@@ -14,6 +14,8 @@ import { importCommand } from './commands/import.js';
 import { prolificReviewCommand, prolificStudyCommand, prolificSyncCommand } from './commands/prolific.js';
 import { evaluateCommand, exportPromptsCommand, importRepliesCommand, modelAgreementCommand } from './commands/evaluate.js';
 import { exportCommand, metricsCommand } from './commands/results.js';
+import { agreementCommand, convergenceCommand, eloCommand, positionBiasCommand } from './commands/analysis.js';
+import { convergenceRoundsSchema, targetWidthSchema } from '../core/convergence.js';
 import { summaryCommand } from './commands/summary.js';
 import { tasksCommand } from './commands/tasks.js';
 import { tokenCreateCommand } from './commands/token.js';
@@ -48,6 +50,18 @@ Commands:
                                                   answers beside the humans' with metrics --by evaluator
   model-agreement <batch> --model NAME [--json]  the model against the humans' majority: agreement per task,
                                                   Cohen's kappa per option kind, the most disagreeing tasks
+  elo <dataset> [--category C ...] [--anchor MODEL] [--rounds 1000] [--seed 1] [--format table|json|csv]
+                                                  pElo: Bradley-Terry ratings overall and per preference
+                                                  category on one anchored Elo scale, with intervals
+  agreement <batch> [--by topic|category] [--rounds 1000] [--exclusions applied|none] [--format ...]
+                                                  Krippendorff's alpha (MASI, Jaccard, per kind) and pair
+                                                  agreement over tasks rated twice or more
+  position-bias <batch> [--rounds 1000] [--exclusions applied|none] [--format ...]
+                                                  selection rate by displayed slot, and by the side the
+                                                  preferred response was shown on
+  convergence <batch> [--width 0.5] [--rounds 400] [--exclusions applied|none] [--format ...]
+                                                  each ratio's interval width by raters so far, and the
+                                                  raters a target width needs
   prolific sync <batch>                           read the study's submissions from Prolific: returned, timed-out
                                                   and rejected ones free their places; unknown sessions flagged
   prolific study <batch> <study id>               set or correct the Prolific study the batch runs as
@@ -117,6 +131,9 @@ function parseFlags(argv: readonly string[]) {
       email: { type: 'string' },
       role: { type: 'string' },
       model: { type: 'string' },
+      anchor: { type: 'string' },
+      category: { type: 'string', multiple: true },
+      width: { type: 'string' },
       'base-url': { type: 'string' },
       concurrency: { type: 'string' },
       repeats: { type: 'string' },
@@ -212,6 +229,46 @@ const exportCli: Command = (args, flags, io) => {
   return withDatabase(io, (ctx) => exportCommand(ctx, batch, options));
 };
 
+/** Options every batch analysis takes (agreement, position bias, convergence). */
+function analysisOptions(flags: Flags, rounds: z.ZodType<number> = bootstrapRoundsSchema) {
+  return {
+    rounds: option(rounds, flags.rounds, '--rounds'),
+    seed: flags.seed === undefined ? undefined : option(seedSchema, flags.seed, '--seed'),
+    exclusions: option(exclusionModeSchema, flags.exclusions, '--exclusions'),
+    format: option(z.enum(['table', 'json', 'csv']).default('table'), flags.format, '--format'),
+  };
+}
+
+const analysisCommands: Record<string, Command> = {
+  elo: (args, flags, io) => {
+    const dataset = nonEmpty(args[0], '<dataset>');
+    const options = {
+      categories: flags.category?.length ? flags.category : null,
+      anchor: flags.anchor ?? null,
+      rounds: option(bootstrapRoundsSchema, flags.rounds, '--rounds'),
+      seed: flags.seed === undefined ? undefined : option(seedSchema, flags.seed, '--seed'),
+      format: option(z.enum(['table', 'json', 'csv']).default('table'), flags.format, '--format'),
+    };
+    return withDatabase(io, (ctx) => eloCommand(ctx, dataset, options));
+  },
+  agreement: (args, flags, io) => {
+    const batch = nonEmpty(args[0], '<batch>');
+    const by = flags.by === undefined ? null : option(z.enum(['topic', 'category']), flags.by, '--by');
+    const options = { ...analysisOptions(flags), by };
+    return withDatabase(io, (ctx) => agreementCommand(ctx, batch, options));
+  },
+  'position-bias': (args, flags, io) => {
+    const batch = nonEmpty(args[0], '<batch>');
+    const options = analysisOptions(flags);
+    return withDatabase(io, (ctx) => positionBiasCommand(ctx, batch, options));
+  },
+  convergence: (args, flags, io) => {
+    const batch = nonEmpty(args[0], '<batch>');
+    const options = { ...analysisOptions(flags, convergenceRoundsSchema), width: option(targetWidthSchema, flags.width, '--width') };
+    return withDatabase(io, (ctx) => convergenceCommand(ctx, batch, options));
+  },
+};
+
 const prolificCli: Command = (args, flags, io) => {
   const [sub, batchArg, studyArg] = args;
   const batch = option(z.string().min(1, 'name the batch'), batchArg, '<batch>');
@@ -277,6 +334,7 @@ const COMMANDS: Record<string, Command> = {
   },
   admin: adminCli,
   token: tokenCli,
+  ...analysisCommands,
 };
 
 /** Runs one command line; returns its exit code (0 done, 1 failed, 2 usage) after saying why. */

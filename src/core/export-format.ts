@@ -57,7 +57,7 @@ export function describeExclusionRules(r: { failedChecks: number | null; speeder
   ].join(' ');
 }
 
-type Cell = string | number | boolean | null;
+export type Cell = string | number | boolean | null;
 
 /**
  * A CSV field: quoted when it holds a comma, quote, CR or LF; quotes doubled (RFC 4180). Text

@@ -74,7 +74,8 @@ export function generateSyntheticDataset(count: number, rng: Rng): SyntheticLine
       response_b: `Response from ${modelB} to prompt ${i}.\n\n1. A first point about the ${noun}.\n2. A second point.`,
       model_a: modelA,
       model_b: modelB,
-      winner: rng.next() < 0.5 ? 'model_a' : 'model_b',
+      // One draw, as before per-category strengths: the rest of the dataset is unchanged.
+      winner: rng.next() < winProbability(modelA, modelB, categories) ? 'model_a' : 'model_b',
       topic_category: topic,
       topic: `${topic} topic ${i % 13}`,
       preferences,
@@ -82,6 +83,28 @@ export function generateSyntheticDataset(count: number, rng: Rng): SyntheticLine
     });
   }
   return lines;
+}
+
+/** Each model's overall strength in log-odds (so pElo has something to find; DECISIONS). */
+const BASE_STRENGTH: Record<string, number> = {
+  'gpt-4': 1.0, 'claude-v1': 0.7, 'palm-2': 0.35, 'vicuna-13b': 0.2, 'koala-13b': -0.1, 'alpaca-13b': -0.3, 'llama-13b': -0.5, 'chatglm-6b': -0.8,
+};
+
+/**
+ * A model's strength on a category: its base plus a fixed, category-specific offset in
+ * [−0.9, +0.9] (a deterministic pattern, not drawn, so that seeds keep their datasets), e.g. some
+ * weaker models lead on Concise or Humor as in the paper's Table 6.
+ */
+function strengthOn(model: string, category: string): number {
+  const m = MODELS.indexOf(model);
+  const c = PREFERENCE_CATEGORIES.findIndex(([name]) => name === category);
+  return (BASE_STRENGTH[model] ?? 0) + 0.45 * (((m * 5 + c * 3) % 5) - 2);
+}
+
+/** P(model A wins) under Bradley–Terry with the mean strength over the datapoint's categories. */
+function winProbability(modelA: string, modelB: string, categories: readonly string[]): number {
+  const mean = (model: string) => categories.reduce((s, c) => s + strengthOn(model, c), 0) / categories.length;
+  return 1 / (1 + Math.exp(mean(modelB) - mean(modelA)));
 }
 
 function weightedIndex(weights: readonly number[], rng: Rng): number {

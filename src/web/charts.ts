@@ -11,7 +11,7 @@ export interface EvaluatorMetrics {
   metrics: Metrics;
 }
 
-async function toSvg(spec: TopLevelSpec): Promise<string> {
+export async function toSvg(spec: TopLevelSpec): Promise<string> {
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();
@@ -20,11 +20,11 @@ async function toSvg(spec: TopLevelSpec): Promise<string> {
   }
 }
 
-const FONT = { font: 'system-ui, sans-serif', labelFontSize: 12, titleFontSize: 13 };
+export const FONT = { font: 'system-ui, sans-serif', labelFontSize: 12, titleFontSize: 13 };
 
 /** Figure 3: each ratio's estimate and interval, one colour per evaluator, dashed line at 1. */
 /** What a chart's subtitle says about exclusions (every page and file states it). */
-const exclusionsNote = (mode: ExclusionMode) => (mode === 'applied' ? 'exclusions applied' : 'no exclusions applied');
+export const exclusionsNote = (mode: ExclusionMode) => (mode === 'applied' ? 'exclusions applied' : 'no exclusions applied');
 
 export function ratiosChartSvg(groups: readonly EvaluatorMetrics[], exclusions: ExclusionMode): Promise<string> {
   const figures = groups.flatMap(({ evaluator, metrics }) =>

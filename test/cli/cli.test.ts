@@ -178,6 +178,30 @@ describe('prefbasis', () => {
     expect((await cli('metrics --rounds 100')).err).toMatch(/^<batch>: name at least one batch/);
   });
 
+  it('prints pElo, agreement, position bias and convergence as tables, JSON or CSV, and names what exists when asked for what does not', async () => {
+    const elo = await cli('elo synthetic --rounds 100 --category Clarity');
+    expect(elo.code).toBe(0);
+    expect(elo.out).toMatch(/pElo of "synthetic": Bradley–Terry on the Elo scale, anchor \S+ = 1000/);
+    expect(elo.out).toMatch(/\nOverall \(200 battles\)/);
+    expect(elo.out).toMatch(/\nClarity \(\d+ battles\)/);
+    const eloCsv = parse((await cli('elo synthetic --rounds 100 --category Clarity --format csv')).out, { columns: true }) as Record<string, string>[];
+    expect(new Set(eloCsv.map((r) => r.subset))).toEqual(new Set(['overall', 'Clarity']));
+    expect(await cli('elo synthetic --anchor gpt-5')).toMatchObject({ code: 2, err: expect.stringMatching(/^--anchor gpt-5: no such model in "synthetic"; its models are: .*gpt-4/) });
+    expect((await cli('elo synthetic --category Nope')).err).toMatch(/^--category Nope: no such category/);
+    const agreement = await cli('agreement cli-batch --rounds 100');
+    expect(agreement.code).toBe(0);
+    expect(agreement.out).toMatch(/All tasks: \d+ of \d+ rated tasks have two or more ratings/);
+    expect(JSON.parse((await cli('agreement cli-batch --rounds 100 --format json')).out)).toMatchObject({ exclusions: { mode: 'applied' }, overall: { bootstrap: { unit: 'task' } } });
+    expect((await cli('agreement cli-batch --by evaluator')).err).toMatch(/^--by: /);
+    const bias = await cli('position-bias cli-batch --rounds 100');
+    expect(bias.out).toMatch(/Selection rate by displayed slot in "cli-batch" \(3 raters/);
+    expect(bias.out).toMatch(/all kinds/);
+    const convergence = await cli('convergence cli-batch --width 0.8 --rounds 100');
+    expect(convergence.out).toMatch(/3 finished raters; target interval width 0\.8/);
+    expect(convergence.out).toMatch(/not enough raters yet/);
+    expect((await cli('convergence cli-batch --width 0')).err).toMatch(/^--width: must be above 0/);
+  });
+
   it('creates a console account from the password it reads, refusing a short one and a taken email', async () => {
     expect(await cli('admin create --email Lead@Example.org')).toMatchObject({ code: 0, out: 'Created admin account lead@example.org. Sign in at /console/sign-in.' });
     expect((await cli('admin create --email lead@example.org')).err).toMatch(/already exists/);

@@ -1,5 +1,6 @@
 // prefbasis batch create|open|pause|close|timeouts|show|list
 import { batchSettingsSchema } from '../../core/batch-settings.js';
+import { planBatchAgreement } from '../../core/agreement.js';
 import {
   changeBatchStatus,
   createBatchFromDataset,
@@ -37,6 +38,8 @@ export async function batchCreateCommand(ctx: CliContext, raw: Record<string, un
   const { batch, report } = outcome;
   ctx.out(`Created batch "${batch.name}" (id ${batch.id}), status draft: ${report.made} tasks frozen.`);
   for (const line of formatGenerationReport(report)) ctx.out(line);
+  const agreement = planBatchAgreement(batch, report.made);
+  ctx.out(agreement.warning ? `Warning: ${agreement.warning}.` : `Agreement: ${agreement.doublyRatedTasks} of ${agreement.tasks} tasks will be rated twice or more.`);
   ctx.out(`Participant URL (for Prolific): ${participantUrl(baseUrl, batch)}`);
   ctx.out(`Preview (records nothing):      ${previewUrl(baseUrl, batch)}`);
   ctx.out(`Open it with: prefbasis batch open ${batch.id}`);

@@ -1,5 +1,6 @@
 // /api/v1/batches: create (tasks frozen), lifecycle, settings and progress (frozen tasks: api-results.ts).
 import express, { Router, type Request } from 'express';
+import { planBatchAgreement } from '../../core/agreement.js';
 import { batchSettingsSchema } from '../../core/batch-settings.js';
 import {
   changeBatchStatus,
@@ -45,7 +46,7 @@ export function batchesRouter(prisma: Prisma, options: { publicBaseUrl: string |
           );
       }
     }
-    res.status(201).json({ batch: presentBatch(outcome.batch), report: outcome.report, ...links(req, outcome.batch) });
+    res.status(201).json({ batch: presentBatch(outcome.batch), report: outcome.report, agreement: planBatchAgreement(outcome.batch, outcome.report.made), ...links(req, outcome.batch) });
   });
 
   router.get('/', async (_req, res) => {

@@ -10,12 +10,18 @@ import type { Prisma } from '../../db/connection.js';
 import { actorOf } from '../middleware/auth.js';
 import { findDatasetByIdOrName, importDatasetText, listAnnotatedDatapoints, listDatasets, type DatasetRow } from '../../db/datasets.js';
 import { HttpError } from '../http-error.js';
+import { eloTable } from '../../core/analysis-csv.js';
+import type { SqlRunner } from '../../db/sql-runner.js';
+import { computeDatasetElo } from '../../results/analysis.js';
+import { eloQueryError } from '../elo-query-error.js';
+import { eloQuerySchema } from '../schemas/analysis.js';
+import { sendCsvTable } from '../send-table.js';
 import { datasetNameSchema, idParam, parseOr400, seedSchema } from '../schemas/common.js';
 
 const importQuery = z.object({ name: datasetNameSchema.optional() });
 const tasksQuery = z.object({ seed: seedSchema, limit: z.coerce.number().int().positive().optional() });
 
-export function datasetsRouter(prisma: Prisma, options: { maxUploadBytes: number }): Router {
+export function datasetsRouter(prisma: Prisma, options: { maxUploadBytes: number; sql: SqlRunner }): Router {
   const router = Router();
   const jsonlBody = express.text({ type: () => true, limit: options.maxUploadBytes });
 
@@ -62,6 +68,16 @@ export function datasetsRouter(prisma: Prisma, options: { maxUploadBytes: number
     const { seed, limit } = parseOr400(tasksQuery, req.query, 'query');
     const result = generateTasks(await listAnnotatedDatapoints(prisma, dataset.id), createRng(seed), { limit });
     res.json({ dataset: present(dataset), seed, ...result });
+  });
+
+  // pElo (issue 14.2): Bradley–Terry ratings overall and per category, on one anchored scale.
+  router.get('/:id/elo', async (req, res) => {
+    const dataset = await loadDataset(prisma, req.params);
+    const q = parseOr400(eloQuerySchema, req.query, 'query');
+    const outcome = await computeDatasetElo(options.sql, dataset.id, { anchor: q.anchor ?? null, categories: q.category ?? null, rounds: q.rounds, seed: q.seed });
+    if (!outcome.ok) throw eloQueryError(outcome);
+    if (q.format === 'csv') sendCsvTable(res, `${dataset.id}-elo.csv`, eloTable(outcome.elo));
+    else res.json({ dataset: present(dataset), ...outcome.elo });
   });
 
   return router;

@@ -5,6 +5,7 @@ import type { SqlRunner } from '../../db/sql-runner.js';
 import { onlyAdminsChange } from '../middleware/auth.js';
 import { requireApiToken } from '../middleware/require-api-token.js';
 import type { ProlificClient } from '../../prolific/client.js';
+import { analysisRouter } from './api-analysis.js';
 import { batchesRouter } from './api-batches.js';
 import { prolificRouter } from './api-prolific.js';
 import { datasetsRouter } from './api-datasets.js';
@@ -20,6 +21,7 @@ export function apiRouter(prisma: Prisma, options: { maxUploadBytes: number; pub
   router.use('/batches', batchesRouter(prisma, options));
   router.use('/batches', prolificRouter(prisma, options));
   router.use('/batches', evaluationsRouter(prisma, options));
+  router.use('/batches', analysisRouter(prisma, options.sql));
   router.use('/evaluations', evaluationJobRouter(options));
   return router;
 }

@@ -1,5 +1,9 @@
 // Console: batch list, create form, lifecycle, live progress, participants.
 import { randomInt } from 'node:crypto';
+import { planBatchAgreement } from '../../core/agreement.js';
+import { consoleAnalysisRouter } from './console-analysis.js';
+import { DEFAULT_TARGET_WIDTH } from '../../core/convergence.js';
+import { computeBatchConvergence } from '../../results/analysis.js';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { batchSettingsSchema } from '../../core/batch-settings.js';
@@ -77,10 +81,13 @@ export function consoleBatchesRouter(prisma: Prisma, options: { publicBaseUrl: s
 
   const renderBatch = async (req: Request, res: Response, status: number, evaluationForm: { values: Record<string, string>; errors: FieldErrors }) => {
     const batch = batchOf(res);
+    const progress = await getBatchProgress(prisma, batch.id);
     res.status(status).render('admin/batch', {
       title: batch.name,
       batch,
-      progress: await getBatchProgress(prisma, batch.id),
+      progress,
+      agreementPlan: planBatchAgreement(batch, progress.tasks),
+      convergence: await computeBatchConvergence(options.sql, batch, { width: DEFAULT_TARGET_WIDTH }),
       events: await listAuditEvents(prisma, { batchId: batch.id, limit: 50 }),
       participantUrl: participantUrl(baseUrl(req), batch),
       previewUrl: previewUrl(baseUrl(req), batch),
@@ -151,6 +158,7 @@ export function consoleBatchesRouter(prisma: Prisma, options: { publicBaseUrl: s
   });
 
   router.use('/:id', consoleResultsRouter(prisma, options.sql));
+  router.use('/:id', consoleAnalysisRouter(options.sql));
   router.use('/:id', consoleReviewRouter(options));
   return router;
 }

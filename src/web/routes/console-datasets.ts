@@ -10,13 +10,19 @@ import { runInSlices } from '../../run-in-slices.js';
 import type { Prisma } from '../../db/connection.js';
 import { findDatasetByIdOrName, importDatasetText, listAnnotatedDatapoints, listDatasets } from '../../db/datasets.js';
 import { HttpError } from '../http-error.js';
+import type { PElo } from '../../core/elo.js';
+import type { SqlRunner } from '../../db/sql-runner.js';
+import { computeDatasetElo } from '../../results/analysis.js';
+import { eloForestSvg } from '../analysis-charts.js';
+import { eloQueryError } from '../elo-query-error.js';
 import { actorOf } from '../middleware/auth.js';
 import { parseForm, typedValues } from '../forms.js';
 import { datasetNameSchema, idParam, parseOr400 } from '../schemas/common.js';
 
 const uploadBody = z.object({ name: datasetNameSchema });
+const eloPageQuery = z.object({ category: z.string().trim().min(1).optional(), anchor: z.string().trim().min(1).max(200).optional() });
 
-export function consoleDatasetsRouter(prisma: Prisma, options: { maxUploadBytes: number }): Router {
+export function consoleDatasetsRouter(prisma: Prisma, options: { maxUploadBytes: number; sql: SqlRunner }): Router {
   const router = Router();
   // Reached only after sign-in, the admin role and the CSRF check (console.ts): nobody else's
   // upload is ever read. The file is spooled to disk, not held in memory while it arrives.
@@ -66,12 +72,44 @@ export function consoleDatasetsRouter(prisma: Prisma, options: { maxUploadBytes:
     }
   }
 
-  router.get('/:id', async (req, res) => {
-    const { id } = parseOr400(idParam, req.params, 'path');
+  const loadDataset = async (params: unknown) => {
+    const { id } = parseOr400(idParam, params, 'path');
     const dataset = await findDatasetByIdOrName(prisma, id);
     if (!dataset) throw new HttpError(404, 'dataset_not_found', 'No such dataset.');
+    return dataset;
+  };
+
+  router.get('/:id', async (req, res) => {
+    const dataset = await loadDataset(req.params);
     const summary = await runInSlices(summarizeDatasetSteps(await listAnnotatedDatapoints(prisma, dataset.id)));
     res.render('admin/dataset', { title: dataset.name, dataset, summary });
+  });
+
+  // pElo (issue 14.2): a Table-6-style ranking of every category, and one subset in detail.
+  const eloOf = async (datasetId: string, q: { anchor?: string | undefined }) => {
+    const outcome = await computeDatasetElo(options.sql, datasetId, { anchor: q.anchor ?? null, categories: null });
+    if (!outcome.ok) throw eloQueryError(outcome);
+    return outcome.elo;
+  };
+  const subsetOf = (elo: PElo, category: string | undefined) => {
+    const subset = elo.subsets.find((s) => s.category === (category ?? null));
+    if (!subset) throw new HttpError(400, 'invalid_request', `query.category: "${category}" is not in this dataset; its categories are: ${elo.subsets.flatMap((s) => s.category ?? []).join(', ')}.`);
+    return subset;
+  };
+
+  router.get('/:id/elo', async (req, res) => {
+    const dataset = await loadDataset(req.params);
+    const q = parseOr400(eloPageQuery, req.query, 'query');
+    const elo = await eloOf(dataset.id, q);
+    res.render('admin/elo', { title: `pElo · ${dataset.name}`, dataset, elo, subset: subsetOf(elo, q.category), category: q.category ?? null, anchor: q.anchor ?? null });
+  });
+
+  router.get('/:id/elo/forest.svg', async (req, res) => {
+    const dataset = await loadDataset(req.params);
+    const q = parseOr400(eloPageQuery, req.query, 'query');
+    const elo = await eloOf(dataset.id, q);
+    res.type('image/svg+xml');
+    res.send(await eloForestSvg(subsetOf(elo, q.category), `pElo · ${q.category ?? 'overall'}`, elo.anchor));
   });
 
   return router;

@@ -81,7 +81,7 @@ export function consoleRouter(prisma: Prisma, options: ConsoleOptions): Router {
   router.use(requireSignedIn);
   router.use(onlyAdminsChange);
   router.get('/', (_req, res) => res.redirect(303, '/console/batches'));
-  router.use('/datasets', consoleDatasetsRouter(prisma, { maxUploadBytes: options.maxUploadBytes }));
+  router.use('/datasets', consoleDatasetsRouter(prisma, { maxUploadBytes: options.maxUploadBytes, sql: options.sql }));
   router.use('/batches', consoleBatchesRouter(prisma, options));
   router.use('/admin', consoleAccessRouter(prisma));
   return router;
