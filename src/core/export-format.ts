@@ -34,6 +34,8 @@ export interface AnswerExportRow {
   completedAt: string | null;
   /** The submission's status on Prolific at the last sync (null before any). */
   prolificStatus: string | null;
+  /** A sync found no submission of the study with this SESSION_ID (a made-up entry?). */
+  sessionUnknown: boolean;
 }
 
 /** The rater's attention checks and exclusion flags, repeated on each of their rows. */
@@ -82,7 +84,7 @@ export const ANSWER_CSV_HEADER: readonly string[] = [
   'task_id', 'datapoint_id', 'datapoint_source_id', 'sampled_category', 'topic_category', 'question_number',
   ...OPTION_SLOTS.flatMap((i) => [`option_${i}_id`, `option_${i}_kind`, `option_${i}_text`]),
   'selected_option_ids', 'selected_kinds', 'shown_at', 'answered_at', 'seconds_spent', 'category_draw', 'preferred_shown_first',
-  'timed_out_at', 'completed_at', 'prolific_status', 'checks_answered', 'checks_failed', 'excluded_by', 'exclusion_rules',
+  'timed_out_at', 'completed_at', 'prolific_status', 'session_unknown', 'checks_answered', 'checks_failed', 'excluded_by', 'exclusion_rules',
 ];
 
 /** Lists inside one CSV field are separated by spaces (ids and kinds contain none). */
@@ -95,7 +97,7 @@ export function answerCsvValues(r: FlaggedAnswerExportRow): Cell[] {
       return [o?.id ?? null, o?.kind ?? null, o?.text ?? null];
     }),
     r.selectedOptionIds.join(' '), r.selectedKinds.join(' '), r.shownAt, r.answeredAt, r.secondsSpent, r.categoryDraw, r.preferredShownFirst,
-    r.timedOutAt, r.completedAt, r.prolificStatus, r.checksAnswered, r.checksFailed, r.excludedBy.join(' '), r.exclusionRules,
+    r.timedOutAt, r.completedAt, r.prolificStatus, r.sessionUnknown, r.checksAnswered, r.checksFailed, r.excludedBy.join(' '), r.exclusionRules,
   ];
 }
 
@@ -145,6 +147,7 @@ export const ANSWER_PARQUET_COLUMNS: readonly ParquetColumn<FlaggedAnswerExportR
   { name: 'timed_out_at', type: 'timestamp', nullable: true, value: (r) => at(r.timedOutAt) },
   { name: 'completed_at', type: 'timestamp', nullable: true, value: (r) => at(r.completedAt) },
   { name: 'prolific_status', type: 'string', nullable: true, value: (r) => r.prolificStatus },
+  { name: 'session_unknown', type: 'boolean', nullable: false, value: (r) => r.sessionUnknown },
   { name: 'checks_answered', type: 'int', nullable: false, value: (r) => r.checksAnswered },
   { name: 'checks_failed', type: 'int', nullable: false, value: (r) => r.checksFailed },
   { name: 'excluded_by', type: 'string-list', nullable: false, value: (r) => r.excludedBy },

@@ -97,6 +97,7 @@ interface ExportAnswerRow {
   timed_out_at: Date | null;
   completed_at: Date | null;
   prolific_status: string | null;
+  session_unknown: boolean;
   preferred_first: boolean | null;
 }
 
@@ -141,7 +142,7 @@ export async function* streamAnswerExportRows(sql: SqlRunner, batchId: string): 
     const rows = await sql.rows<ExportAnswerRow>(PrismaSql.sql`
       SELECT a.participant_id, a.position, a.task_id, a.selected_option_ids, a.option_order, a.shown_at, a.answered_at,
              p.prolific_pid, p.study_id, p.session_id, p.status::text AS status, p.evaluator, p.timed_out_at, p.completed_at,
-             p.prolific_status, s.preferred_first
+             p.prolific_status, p.session_unknown, s.preferred_first
       FROM answers a JOIN participants p ON p.id = a.participant_id
       LEFT JOIN assignments s ON s.participant_id = a.participant_id AND s.position = a.position
       WHERE a.participant_id = ANY(${participants.map((p) => p.id)}::text[])
@@ -181,5 +182,6 @@ function exportRowOf(a: ExportAnswerRow, tasks: ReadonlyMap<string, TaskForExpor
     timedOutAt: a.timed_out_at?.toISOString() ?? null,
     completedAt: a.completed_at?.toISOString() ?? null,
     prolificStatus: a.prolific_status,
+    sessionUnknown: a.session_unknown,
   };
 }

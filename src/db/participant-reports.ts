@@ -10,6 +10,10 @@ export interface ParticipantOverview {
   createdAt: Date;
   completedAt: Date | null;
   answers: number;
+  /** The submission's status on Prolific at the last sync (null before any). */
+  prolificStatus: string | null;
+  /** The last sync found no submission of the study with this SESSION_ID. */
+  sessionUnknown: boolean;
   /** Seconds from entry to completion (or to the last answer so far). */
   seconds: number | null;
 }
@@ -30,6 +34,8 @@ export async function listParticipantOverviews(prisma: Prisma, batchId: string):
       createdAt: p.createdAt,
       completedAt: p.completedAt,
       answers: p._count.answers,
+      prolificStatus: p.prolificStatus,
+      sessionUnknown: p.sessionUnknown,
       seconds: end ? Math.round((end.getTime() - p.createdAt.getTime()) / 1000) : null,
     };
   });

@@ -71,6 +71,22 @@ export async function applySubmissionStatuses(sql: SqlRunner, batchId: string, s
   );
 }
 
+/**
+ * DECISIONS: a batch's minutes per rater are never shorter than Prolific's time for the study when
+ * sync is on (a rater Prolific still lets work must not be timed out here). Raises them to
+ * `minutes` when shorter, audited; returns the minutes before, or null when nothing changed.
+ */
+export async function raiseMaxMinutes(sql: SqlRunner, batchId: string, minutes: number, now: Date, actor: Actor): Promise<number | null> {
+  return sql.transaction(async (tx) => {
+    const [row] = await tx.rows<{ before: number }>(PrismaSql.sql`
+      UPDATE batches b SET max_minutes = ${minutes}::int FROM (SELECT id, max_minutes AS before FROM batches WHERE id = ${batchId} FOR UPDATE) old
+      WHERE b.id = old.id AND old.before < ${minutes}::int RETURNING old.before`);
+    if (!row) return null;
+    await insertAuditEvents(tx, actor, [{ action: 'batch.max_minutes', batchId, details: { from: row.before, to: minutes, reason: "Prolific's maximum allowed time for the study" } }], now);
+    return row.before;
+  });
+}
+
 /** A claim older than this is taken to be left by a process that stopped half-way: claimable again. */
 const STALE_CLAIM_MINUTES = 10;
 

@@ -45,6 +45,8 @@ const pageSchema = z.object({
   _links: z.object({ next: z.object({ href: z.string().nullable().optional() }).nullable().optional() }).optional(),
 });
 
+const studySchema = z.object({ maximum_allowed_time: z.number().positive().nullable().optional() });
+
 const PAGE_SIZE = 100;
 /** 10,000 pages of 100: far beyond any study; past it the links must be looping. */
 const MAX_PAGES = 10_000;
@@ -64,15 +66,16 @@ export class ProlificClient {
 
   /**
    * Every submission of the study (PROLIFIC.md): follows each page's next link, resolved against
-   * that page, until there is none, it points back to a page already read, or a page is empty. A
-   * short page with a next link is followed too (Prolific may cap the page size below the one
-   * asked for); submissions seen twice are kept once. A next link to another host is refused: the
-   * token is only ever sent to the configured API.
+   * that page, until there is none, it points back to a page already read, or a page comes back
+   * shorter than the pages before it (the page size Prolific serves, which may be capped below the
+   * one asked for: a first page of 50 when 100 were asked is read on). Submissions seen twice are
+   * kept once. A next link to another host is refused: the token is only ever sent to the API.
    */
   async listSubmissions(studyId: string): Promise<Submission[]> {
     const byId = new Map<string, Submission>();
     const visited = new Set<string>();
     let url: string | null = this.url(`submissions/?study=${encodeURIComponent(studyId)}&page=1&page_size=${PAGE_SIZE}`);
+    let served = 0;
     while (url !== null && !visited.has(url)) {
       if (visited.size >= MAX_PAGES) throw new ProlificApiError(0, 'list submissions', `more than ${MAX_PAGES} pages of submissions`);
       visited.add(url);
@@ -80,7 +83,9 @@ export class ProlificClient {
       if (!parsed.success) throw new ProlificApiError(200, 'list submissions', `unexpected response: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
       for (const s of parsed.data.results) byId.set(s.id, s);
       const next = parsed.data._links?.next?.href ?? null;
-      url = next && parsed.data.results.length > 0 ? this.sameOrigin(new URL(next, url).toString()) : null;
+      const short = parsed.data.results.length === 0 || parsed.data.results.length < served;
+      served = Math.max(served, parsed.data.results.length);
+      url = next && !short ? this.sameOrigin(new URL(next, url).toString()) : null;
     }
     return [...byId.values()];
   }
@@ -88,6 +93,15 @@ export class ProlificClient {
   private sameOrigin(url: string): string {
     if (new URL(url).origin !== new URL(this.base).origin) throw new ProlificApiError(0, 'list submissions', `a next link to another host (${new URL(url).origin}) was not followed`);
     return url;
+  }
+
+  /**
+   * The most minutes Prolific gives a participant of the study before it times them out
+   * (`maximum_allowed_time` of `GET /studies/{id}/`); null when Prolific does not say.
+   */
+  async getStudyTimeLimit(studyId: string): Promise<number | null> {
+    const parsed = studySchema.safeParse(await this.request('GET', this.url(`studies/${encodeURIComponent(studyId)}/`), 'read study'));
+    return parsed.success ? (parsed.data.maximum_allowed_time ?? null) : null;
   }
 
   /** Approves the study's submissions of these participants (Prolific ids) at once. */

@@ -93,3 +93,24 @@ async function actOrRelease(db: ReviewDb, batch: ReviewBatch, rows: readonly Rev
     throw err;
   }
 }
+
+/** Shown to a participant asked to return after failing the comprehension question (PROLIFIC.md). */
+export const COMPREHENSION_RETURN_REASON = 'You did not answer the question about the task correctly in two tries, so this study is not a good fit; please return it (you are not rejected).';
+
+/**
+ * Prolific's return flow for a failed comprehension question: asks Prolific to request the return
+ * of the participant's submission (never a rejection), claimed first and recorded as
+ * `return_requested` (audited) once Prolific accepted, so it is asked once.
+ */
+export async function requestComprehensionReturn(sql: SqlRunner, client: ProlificClient, participant: { id: string; batchId: string; sessionId: string }, now: Date, actor: Actor): Promise<boolean> {
+  const [claimed] = await claimForReview(sql, participant.batchId, [participant.id], now);
+  if (!claimed) return false;
+  try {
+    await client.requestReturn(participant.sessionId, [COMPREHENSION_RETURN_REASON]);
+  } catch (err) {
+    await releaseReviewClaims(sql, participant.batchId, [participant.id]);
+    throw err;
+  }
+  await recordReviewActions(sql, participant.batchId, [{ participantId: participant.id, action: 'return_requested' }], now, actor);
+  return true;
+}

@@ -48,7 +48,7 @@ export function createApp({ db, config, log, prolific = null }: AppDeps): Expres
   app.use(cookieParser());
   const rateLimitStore: RateLimitStoreFactory = (prefix) => (db.kind === 'postgres' ? new DatabaseRateLimitStore(db.prisma, prefix) : undefined);
   app.use('/api/v1', apiRouter(db.prisma, { maxUploadBytes: config.maxUploadBytes, publicBaseUrl: config.publicBaseUrl, sql: db.sql, prolific }));
-  app.use('/s', participantRouter(db, { prolificCompleteUrl: config.prolificCompleteUrl, rateLimitStore }));
+  app.use('/s', participantRouter(db, { prolificCompleteUrl: config.prolificCompleteUrl, rateLimitStore, prolific, log: log ?? ((err: unknown) => console.error(err)) }));
   app.use('/console', consoleRouter(db.prisma, { ...config, rateLimitStore, sql: db.sql, prolific }));
   app.use('/', homeRouter(db.prisma, { showDemo: config.loadDemo }));
   app.use(notFound);

@@ -16,6 +16,8 @@ export interface StandInCall {
   path: string;
   query: Record<string, unknown>;
   body: unknown;
+  /** performance.now() when it arrived. */
+  at: number;
 }
 
 export interface ProlificStandIn {
@@ -26,7 +28,11 @@ export interface ProlificStandIn {
   /** Answers the next requests with these statuses (429, 500…) before serving normally. */
   failNext: (...statuses: number[]) => void;
   /** How list pages link to the next one; and the largest page size served, whatever is asked. */
-  paging: { links: 'absolute' | 'relative' | 'self' | 'other-host'; maxPageSize: number };
+  paging: { links: 'absolute' | 'relative' | 'self' | 'other-host'; maxPageSize: number; nextOnLastPage: boolean };
+  /** Studies by id, as `GET /studies/{id}/` shows them (404 for others). */
+  studies: Record<string, { maximum_allowed_time: number }>;
+  /** The Retry-After header (seconds) of an injected 429; absent when null. */
+  throttle: { retryAfter: string | null };
   close: () => Promise<void>;
 }
 
@@ -34,14 +40,19 @@ export async function startProlificStandIn(token = 'stand-in-token'): Promise<Pr
   const submissions: StandInSubmission[] = [];
   const calls: StandInCall[] = [];
   const failures: number[] = [];
-  const paging: ProlificStandIn['paging'] = { links: 'absolute', maxPageSize: 1000 };
+  const paging: ProlificStandIn['paging'] = { links: 'absolute', maxPageSize: 1000, nextOnLastPage: false };
+  const throttle: ProlificStandIn['throttle'] = { retryAfter: '0' };
+  const studies: ProlificStandIn['studies'] = {};
   const app = express();
   app.use(express.json());
   app.use((req, res, next) => {
-    calls.push({ method: req.method, path: req.path, query: { ...req.query }, body: req.body as unknown });
+    calls.push({ method: req.method, path: req.path, query: { ...req.query }, body: req.body as unknown, at: performance.now() });
     if (req.get('authorization') !== `Token ${token}`) return void res.status(401).json({ error: { detail: 'Invalid token.' } });
     const failure = failures.shift();
-    if (failure === 429) return void res.status(429).set('Retry-After', '0').json({ error: { detail: 'Request was throttled.' } });
+    if (failure === 429) {
+      if (throttle.retryAfter !== null) res.set('Retry-After', throttle.retryAfter);
+      return void res.status(429).json({ error: { detail: 'Request was throttled.' } });
+    }
     if (failure !== undefined) return void res.status(failure).json({ error: { detail: 'Server error.' } });
     next();
   });
@@ -55,8 +66,15 @@ export async function startProlificStandIn(token = 'stand-in-token'): Promise<Pr
     const more = page * size < all.length;
     const query = `?study=${study}&page=${page + 1}&page_size=${size}`;
     const links = { absolute: `${baseUrl}submissions/${query}`, relative: query, self: `${baseUrl}submissions/?study=${study}&page=${page}&page_size=${size}`, 'other-host': `http://elsewhere.invalid/api/v1/submissions/${query}` };
-    const next = more ? links[paging.links] : null;
+    // A misbehaving server may send a next link on the last page too.
+    const next = more || paging.nextOnLastPage ? links[paging.links] : null;
     res.json({ results, _links: { next: { href: next }, self: { href: req.originalUrl } }, meta: { count: all.length } });
+  });
+
+  app.get('/api/v1/studies/:id/', (req, res) => {
+    const study = studies[req.params.id];
+    if (!study) return void res.status(404).json({ error: { detail: 'Not found.' } });
+    res.json({ id: req.params.id, estimated_completion_time: Math.round(study.maximum_allowed_time / 3), ...study });
   });
 
   app.post('/api/v1/submissions/bulk-approve/', (req, res) => {
@@ -93,6 +111,8 @@ export async function startProlificStandIn(token = 'stand-in-token'): Promise<Pr
     calls,
     failNext: (...statuses) => failures.push(...statuses),
     paging,
+    throttle,
+    studies,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

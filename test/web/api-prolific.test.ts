@@ -1,6 +1,7 @@
 // Prolific operations against a local stand-in of Prolific's API (issue 11.1 and 11.4): sync frees
 // the places of returned, timed-out and rejected submissions and flags unknown sessions; the review
 // approves everyone who did not fail two checks and rejects exactly those who did.
+import { parse } from 'csv-parse/sync';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createRng } from '../../src/core/rng.js';
@@ -8,6 +9,7 @@ import type { Batch } from '../../src/db/batches.js';
 import { timeOutAbandonedParticipants } from '../../src/db/timeouts.js';
 import { CLI_ACTOR } from '../../src/db/audit.js';
 import { ProlificClient } from '../../src/prolific/client.js';
+import { startProlificSync } from '../../src/jobs/prolific-sync.js';
 import { createOpenBatch, prolificId, Rater, participantOf } from '../helpers/rater.js';
 import { simulateRaters } from '../helpers/simulate.js';
 import { startProlificStandIn, type ProlificStandIn } from '../helpers/prolific-stand-in.js';
@@ -32,7 +34,9 @@ afterAll(async () => {
 beforeEach(() => {
   standIn.submissions.length = 0;
   standIn.calls.length = 0;
-  Object.assign(standIn.paging, { links: 'absolute', maxPageSize: 1000 });
+  Object.assign(standIn.paging, { links: 'absolute', maxPageSize: 1000, nextOnLastPage: false });
+  standIn.throttle.retryAfter = '0';
+  for (const id of Object.keys(standIn.studies)) delete standIn.studies[id];
 });
 
 /** Raters entering with the study's id, each with a submission on the stand-in in `status`. */
@@ -78,6 +82,23 @@ describe('Prolific sync', () => {
     expect(await new Rater(t.app, batch).consentAndStart()).toMatch(/Question 1 of/);
     const events = await t.db.prisma.auditEvent.findMany({ where: { batchId: batch.id, actor: { not: TEST_ACTOR.name } } });
     expect(events.map((e) => e.action).sort()).toEqual(['batch.prolific_sync', 'participant.rejected', 'participant.returned', 'participant.timed_out']);
+  });
+
+  it('shows an entry the sync could not find, still mid-session, on the participants page and in the answers export', async () => {
+    const batch = await createOpenBatch(t.db.prisma, { raters: 5 }, 300);
+    const [real, madeUp] = await ratersWithSubmissions(batch, ['ACTIVE', 'ACTIVE']);
+    standIn.submissions.pop();
+    await (madeUp as Rater).answer(await (madeUp as Rater).session());
+    await request(t.app).post(`/api/v1/batches/${batch.id}/prolific/sync`).set(t.auth).expect(200);
+    await makeAccount(t.db.prisma, `r-${batch.id}@example.org`, 'researcher');
+    const researcher = await signIn(t.app, `r-${batch.id}@example.org`);
+    const page = (await researcher.agent.get(`/console/batches/${batch.id}/participants`)).text;
+    const rowOf = (pid: string) => new RegExp(`<tr>\\s*<td><a [^>]*><code>${pid}</code></a>([^\\n]*)`).exec(page)?.[1] ?? '';
+    expect(rowOf((madeUp as Rater).ids.PROLIFIC_PID)).toContain('unknown session');
+    expect(rowOf((real as Rater).ids.PROLIFIC_PID)).not.toContain('unknown session');
+    const csv = (await request(t.app).get(`/api/v1/batches/${batch.id}/answers?format=csv`).set(t.auth)).text;
+    const rows = parse(csv, { columns: true }) as Record<string, string>[];
+    expect(rows.map((r) => [r.prolific_pid, r.session_unknown])).toEqual([[(madeUp as Rater).ids.PROLIFIC_PID, 'true']]);
   });
 
   it('follows every page of submissions and rides out a 429 and a 500', async () => {
@@ -139,6 +160,13 @@ describe('Prolific client paging', () => {
     expect(standIn.calls.map((c) => c.path)).toEqual(Array(3).fill('/api/v1/submissions/'));
   });
 
+  it('stops after a page shorter than the pages before it, even when it carries a next link', async () => {
+    fill(120);
+    Object.assign(standIn.paging, { maxPageSize: 50, nextOnLastPage: true });
+    expect(await client().listSubmissions(STUDY)).toHaveLength(120);
+    expect(standIn.calls.map((c) => c.query.page)).toEqual(['1', '2', '3']);
+  });
+
   it('stops at a next link pointing back to a page already read, and never follows one to another host', async () => {
     fill(150);
     standIn.paging.links = 'self';
@@ -146,6 +174,92 @@ describe('Prolific client paging', () => {
     expect(standIn.calls).toHaveLength(1);
     standIn.paging.links = 'other-host';
     await expect(client().listSubmissions(STUDY)).rejects.toThrow(/another host/);
+  });
+});
+
+describe("Prolific's time for the study", () => {
+  it("raises the batch's minutes per rater to Prolific's maximum time when shorter, audited, and never lowers them", async () => {
+    const batch = await createOpenBatch(t.db.prisma, { raters: 5, maxMinutes: 30, prolificStudyId: STUDY }, 300);
+    standIn.studies[STUDY] = { maximum_allowed_time: 75 };
+    const res = await request(t.app).post(`/api/v1/batches/${batch.id}/prolific/sync`).set(t.auth).expect(200);
+    expect(res.body.maxMinutesRaised).toEqual({ from: 30, to: 75 });
+    expect(res.body.message).toContain('from 30 to 75');
+    expect((await t.db.prisma.batch.findUniqueOrThrow({ where: { id: batch.id } })).maxMinutes).toBe(75);
+    expect(await t.db.prisma.auditEvent.count({ where: { batchId: batch.id, action: 'batch.max_minutes' } })).toBe(1);
+    standIn.studies[STUDY] = { maximum_allowed_time: 40 };
+    expect((await request(t.app).post(`/api/v1/batches/${batch.id}/prolific/sync`).set(t.auth).expect(200)).body.maxMinutesRaised).toBeNull();
+    expect((await t.db.prisma.batch.findUniqueOrThrow({ where: { id: batch.id } })).maxMinutes).toBe(75);
+  });
+});
+
+describe('comprehension return flow', () => {
+  it('asks Prolific for the return (never a rejection) of a rater wrong twice on the comprehension question, once, audited', async () => {
+    const batch = await createOpenBatch(t.db.prisma, { raters: 5, comprehensionCheck: true, prolificStudyId: STUDY }, 300);
+    const rater = new Rater(t.app, batch);
+    Object.assign(rater.ids, { STUDY_ID: STUDY });
+    standIn.submissions.push({ id: rater.ids.SESSION_ID, participant_id: rater.ids.PROLIFIC_PID, study_id: STUDY, status: 'ACTIVE' });
+    const consent = await rater.enter();
+    await rater.post('consent', { csrf: csrfFrom(consent), decision: 'agree' });
+    for (const wrong of ['all', 'longest']) await rater.post('start', { csrf: csrfFrom(await rater.session()), understanding: wrong });
+    expect(await rater.session()).toContain('your Prolific submissions');
+    const stored = await participantOf(t.db.prisma, rater);
+    for (let i = 0; i < 100 && (await participantOf(t.db.prisma, rater)).reviewAction !== 'return_requested'; i++) await new Promise((r) => setTimeout(r, 20));
+    expect((await participantOf(t.db.prisma, rater)).reviewAction).toBe('return_requested');
+    const calls = standIn.calls.filter((c) => c.method === 'POST');
+    expect(calls.map((c) => c.path)).toEqual([`/api/v1/submissions/${stored.sessionId}/request-return/`]);
+    expect(calls[0]?.body).toEqual({ request_return_reasons: [expect.stringContaining('not rejected')] });
+    expect(await t.db.prisma.auditEvent.count({ where: { batchId: batch.id, action: 'participant.review.return_requested' } })).toBe(1);
+    // The review never acts on them again.
+    expect((await request(t.app).post(`/api/v1/batches/${batch.id}/review/apply`).set(t.auth).send({})).body).toEqual({ approved: [], rejected: [], returnRequested: [] });
+  });
+});
+
+describe('Prolific client back-off', () => {
+  const fill = (n: number) => standIn.submissions.push(...Array.from({ length: n }, () => ({ id: prolificId(), participant_id: prolificId(), study_id: STUDY, status: 'ACTIVE' })));
+
+  it('waits as long as Retry-After says after a 429, and doubles its own back-off after a 5xx or a 429 without it', async () => {
+    fill(5);
+    const waits: number[] = [];
+    const client = new ProlificClient({ baseUrl: standIn.url, token: standIn.token, sleep: async (ms) => void waits.push(ms), backoffMs: 100 });
+    standIn.throttle.retryAfter = '3';
+    standIn.failNext(429, 503, 502);
+    expect(await client.listSubmissions(STUDY)).toHaveLength(5);
+    expect(waits).toEqual([3000, 200, 400]);
+    waits.length = 0;
+    standIn.throttle.retryAfter = null;
+    standIn.failNext(429, 429);
+    expect(await client.listSubmissions(STUDY)).toHaveLength(5);
+    expect(waits).toEqual([100, 200]);
+  });
+
+  it('really pauses before trying again after a 429 (no sleep stand-in)', async () => {
+    fill(1);
+    standIn.throttle.retryAfter = '1';
+    standIn.failNext(429);
+    const started = performance.now();
+    expect(await new ProlificClient({ baseUrl: standIn.url, token: standIn.token }).listSubmissions(STUDY)).toHaveLength(1);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(950);
+    const times = standIn.calls.map((c) => c.at);
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(950);
+  });
+});
+
+describe('scheduled sync', () => {
+  it('frees the places Prolific shows returned on its own schedule, batch by batch', async () => {
+    const batch = await createOpenBatch(t.db.prisma, { raters: 5, prolificStudyId: STUDY }, 300);
+    const [gone, staying] = await ratersWithSubmissions(batch, ['RETURNED', 'ACTIVE']);
+    const messages: string[] = [];
+    const client = new ProlificClient({ baseUrl: standIn.url, token: standIn.token, sleep: async () => {}, backoffMs: 1 });
+    const job = startProlificSync(t.db, client, { everyMs: 20, log: (m) => messages.push(m) });
+    try {
+      for (let i = 0; i < 200 && (await participantOf(t.db.prisma, gone as Rater)).status !== 'returned'; i++) await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      job.stop();
+    }
+    expect((await participantOf(t.db.prisma, gone as Rater)).status).toBe('returned');
+    expect((await participantOf(t.db.prisma, staying as Rater)).status).toBe('active');
+    expect(messages).toContain(`Prolific sync freed 1 place(s) in batch ${batch.id}`);
+    expect(await t.db.prisma.auditEvent.count({ where: { batchId: batch.id, action: { contains: 'prolific' } } })).toBeGreaterThan(0);
   });
 });
 
@@ -236,8 +350,8 @@ describe('review and approvals', () => {
     standIn.calls.length = 0;
     const again = await request(t.app).post(`/api/v1/batches/${batch.id}/review/apply`).set(t.auth).send({});
     expect(again.body).toEqual({ approved: [], rejected: [], returnRequested: [] });
-    // Only the sync's read: nothing sent.
-    expect(standIn.calls.map((c) => c.method)).toEqual(['GET']);
+    // Only the sync's reads (submissions, the study's time): nothing sent.
+    expect(standIn.calls.map((c) => c.method)).toEqual(['GET', 'GET']);
   });
 
   it('asks the failing raters to return instead when told to, and a researcher token cannot apply', async () => {

@@ -1,5 +1,6 @@
 // Abandoned places come back by themselves (issue 11.1): raters past the batch's maximum time are
 // timed out, their place and unanswered tasks go to new raters, and their answers stay.
+import { parse } from 'csv-parse/sync';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_ACTOR } from '../../src/db/audit.js';
@@ -51,6 +52,13 @@ describe('participant timeouts', () => {
     // Their old form does nothing now.
     expect((await gone.post('answer', { csrf: /name="csrf" value="([^"]*)"/.exec(page)?.[1] ?? '', position: '2', option: 'x' })).status).toBe(303);
     expect(await t.db.prisma.answer.count({ where: { participantId: participant.id } })).toBe(2);
+    // The export keeps their two answers and says they timed out, and when.
+    const rows = parse((await request(t.app).get(`/api/v1/batches/${batch.id}/answers?format=csv`).set(t.auth)).text, { columns: true }) as Record<string, string>[];
+    const theirs = rows.filter((r) => r.participant_id === participant.id);
+    expect(theirs.map((r) => [r.question_number, r.participant_status, r.timed_out_at, r.completed_at])).toEqual([
+      ['1', 'timed_out', participant.timedOutAt?.toISOString(), ''],
+      ['2', 'timed_out', participant.timedOutAt?.toISOString(), ''],
+    ]);
   });
 
   it('leaves raters within their time and finished raters alone, and a second sweep changes nothing', async () => {

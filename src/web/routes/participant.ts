@@ -1,6 +1,9 @@
 // The rater's pages (SPEC 3 and 5): Prolific entry, consent, instructions, 20 questions, completion.
 // The server keeps each participant's place; every POST redirects to GET /session (reload-safe).
 import express, { Router, type Request, type Response } from 'express';
+import type { ProlificClient } from '../../prolific/client.js';
+import { requestComprehensionReturn } from '../../prolific/review.js';
+import { SYSTEM_ACTOR } from '../../db/audit.js';
 import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import { maxAttentionChecks } from '../../core/attention-checks.js';
@@ -34,6 +37,9 @@ import { previewRouter } from './participant-preview.js';
 export interface ParticipantRouterOptions {
   prolificCompleteUrl: string;
   rateLimitStore: RateLimitStoreFactory;
+  /** With Prolific access, a failed comprehension question also asks Prolific for the return. */
+  prolific: ProlificClient | null;
+  log: (err: unknown) => void;
 }
 
 const entryQuery = z.object({ PROLIFIC_PID: prolificIdSchema, STUDY_ID: prolificIdSchema, SESSION_ID: prolificIdSchema });
@@ -124,6 +130,10 @@ export function participantRouter(db: Pick<Database, 'prisma' | 'sql'>, options:
         if (!choice) return renderCurrentPage(req, res, 'Please choose an answer to the question below the instructions.', 422);
         const outcome = await recordComprehensionAnswer(db.sql, participant, choice, new Date());
         if (outcome === 'try-again') return renderCurrentPage(req, res, 'That is not right. Please read the instructions again and choose once more: you have one more try.', 422);
+        if (outcome === 'failed' && options.prolific) {
+          // In the background: the rater's page never waits on Prolific; a failure is logged.
+          requestComprehensionReturn(db.sql, options.prolific, participant, new Date(), SYSTEM_ACTOR).catch(options.log);
+        }
         if (outcome !== 'passed') return res.redirect(303, sessionUrl(batch));
       }
       await startQuestions(db.sql, batch, participant, new Date());
