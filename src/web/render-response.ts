@@ -14,5 +14,41 @@ markdown.renderer.rules.link_open = (tokens, idx, options, env, self) => {
 
 /** HTML for a prompt or response; safe to embed with <%- %>. */
 export function renderUntrustedMarkdown(text: string): string {
-  return markdown.render(text);
+  return markdown.render(keepIndentation(text));
+}
+
+const FENCE = /^ {0,3}(`{3,}|~{3,})/;
+const LIST_ITEM = /^([-*+]|\d{1,9}[.)])(\s|$)/;
+
+/**
+ * Plain text pasted without code fences (an arena prompt with a Java method) keeps its indentation:
+ * Markdown strips the leading spaces of a paragraph's lines, so those become no-break spaces. Lines
+ * Markdown keeps as they are (fenced or indented code), and nested list items, are left alone.
+ */
+export function keepIndentation(text: string): string {
+  let fence: string | null = null;
+  let previousBlank = true;
+  let inIndentedCode = false;
+  return text
+    .split('\n')
+    .map((line) => {
+      const opened = FENCE.exec(line)?.[1];
+      if (fence !== null) {
+        if (opened && opened[0] === fence[0] && opened.length >= fence.length) fence = null;
+        return line;
+      }
+      if (opened) {
+        fence = opened;
+        return line;
+      }
+      const blank = line.trim() === '';
+      const lead = /^[ \t]+/.exec(line)?.[0] ?? '';
+      const width = lead.replace(/\t/g, '    ').length;
+      // An indented code block starts after a blank line; its lines keep their spaces as code.
+      inIndentedCode = width >= 4 && (previousBlank || inIndentedCode);
+      previousBlank = blank;
+      if (blank || lead === '' || inIndentedCode || LIST_ITEM.test(line.slice(lead.length))) return line;
+      return '\u00a0'.repeat(width) + line.slice(lead.length);
+    })
+    .join('\n');
 }

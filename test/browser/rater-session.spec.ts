@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changeBatchStatus, type Batch } from '../../src/db/batches.js';
 import { ARTIFACTS, browserAvailable, launchChromium, serve, type Served } from '../helpers/browser.js';
 import { createOpenBatch, prolificId } from '../helpers/rater.js';
+import { createRng } from '../../src/core/rng.js';
+import { generateSyntheticDataset, toJsonl } from '../../src/core/synthetic-dataset.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { TEST_ACTOR } from '../helpers/actor.js';
 
@@ -153,5 +155,46 @@ describe.runIf(browserAvailable)('rater session in Chromium', () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await page.screenshot({ path: path.join(ARTIFACTS, 'question-phone.png'), fullPage: true });
+  });
+
+  it('lays a long pair side by side on wide screens with the reasons in reach, stacked on phones, never wider than the screen', async () => {
+    // Long responses, one with a wide fenced code block, and a prompt with unfenced indented code.
+    const long = (who: string) => `${who} says:\n\n${'This sentence adds length to a long answer. '.repeat(120)}\n\n\`\`\`java\n${'    int aVeryLongVariableNameThatGoesOnAndOn = computeSomethingWithManyArguments(first, second, third, fourth);\n'.repeat(12)}\`\`\`\n\n${'More text to read. '.repeat(200)}`;
+    const lines = generateSyntheticDataset(60, createRng('long pair')).map((l) => ({ ...l, prompt: 'Revise this Java method:\npublic int sum(int[] xs) {\n    int total = 0;\n    return total;\n}', response_a: long('A'), response_b: long('B') }));
+    const longBatch = await createOpenBatch(t.db.prisma, { questions: 5, attentionChecks: 0 }, toJsonl(lines));
+    for (const [width, height] of [[390, 844], [1280, 800], [1920, 1080]] as const) {
+      const page = await browser.newPage({ viewport: { width, height }, isMobile: width < 500 });
+      await page.goto(`${app.url}/s/${longBatch.id}?PROLIFIC_PID=${prolificId()}&STUDY_ID=${prolificId()}&SESSION_ID=${prolificId()}`);
+      await page.getByRole('button', { name: 'I agree to take part' }).click();
+      await page.getByRole('button', { name: 'Start the first question' }).click();
+      await expect.poll(() => page.locator('.progress-row span').textContent()).toBe('Question 1 of 5');
+      await page.screenshot({ path: path.join(ARTIFACTS, `question-long-${width}.png`), fullPage: true });
+      const layout = await page.evaluate(() => {
+        const box = (el: Element | null) => el?.getBoundingClientRect() ?? null;
+        const [a, b] = [...document.querySelectorAll('.response')].map(box);
+        const pre = document.querySelector('.response pre');
+        return {
+          overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+          a, b,
+          reasonsTop: box(document.querySelector('.reasons fieldset'))?.top ?? Infinity,
+          preScrolls: pre ? pre.scrollWidth > pre.clientWidth : false,
+          promptIndent: document.querySelector('.prompt .md')?.textContent?.includes('\u00a0\u00a0\u00a0\u00a0int total') ?? false,
+        };
+      });
+      expect(layout.overflow, `page wider than ${width} px`).toBeLessThanOrEqual(0);
+      expect(layout.promptIndent).toBe(true);
+      if (width < 1100) {
+        // Stacked: the second response below the first; long code scrolls in its own box.
+        expect(layout.b!.top).toBeGreaterThanOrEqual(layout.a!.bottom);
+        expect(layout.preScrolls).toBe(true);
+      } else {
+        // Side by side, each scrolling on its own: the reasons start within the first screen.
+        expect(Math.abs(layout.a!.top - layout.b!.top)).toBeLessThan(2);
+        expect(layout.b!.left).toBeGreaterThanOrEqual(layout.a!.right);
+        expect(layout.a!.height).toBeLessThanOrEqual(0.6 * height);
+        expect(layout.reasonsTop).toBeLessThan(height);
+      }
+      await page.close();
+    }
   });
 });
