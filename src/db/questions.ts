@@ -58,7 +58,9 @@ export type AnswerOutcome =
   | { status: 'not-answering' }
   | { status: 'no-such-question' }
   | { status: 'not-shown' }
-  | { status: 'invalid-options' };
+  | { status: 'invalid-options' }
+  /** Options that are not the question's (a tampered or out-of-date form). */
+  | { status: 'unknown-options' };
 
 interface AnswerRow {
   rater: number;
@@ -131,7 +133,7 @@ export function refusal(r: { rater: number; found: number; shown: boolean | null
   if (r.found === 0) return { status: 'no-such-question' };
   // Only a question the server has shown can be answered: no skipping ahead with a crafted post.
   if (!r.shown) return { status: 'not-shown' };
-  if (!r.valid) return { status: 'invalid-options' };
+  if (!r.valid) return { status: 'unknown-options' };
   if (written === 0) return { status: 'already-answered' };
   return null;
 }

@@ -97,14 +97,16 @@ describe('resume and resubmits', () => {
     expect(await t.db.prisma.participant.count({ where: { batchId: batch.id, prolificPid: rater.ids.PROLIFIC_PID } })).toBe(1);
   });
 
-  it('ignores a resubmit of an answered question and shows the current one', async () => {
+  it('ignores a resubmit of an answered question and shows the current one, saying why', async () => {
     const rater = new Rater(t.app, batch);
     const first = await rater.consentAndStart();
     const second = await rater.answer(first, (ids) => ids.slice(0, 1));
     const before = await t.db.prisma.answer.findMany({ where: { participantId: (await participantOf(t.db.prisma, rater)).id } });
     // The back button: post question 1 again with a different selection.
     const res = await rater.post('answer', { csrf: csrfFrom(first), position: '0', option: optionIdsOf(first).slice(2, 5) });
-    expect(res.status).toBe(303);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('This question was already answered (in another tab or window?)');
+    expect(questionNumberOf(res.text)).toBe(questionNumberOf(second));
     const after = await t.db.prisma.answer.findMany({ where: { participantId: (await participantOf(t.db.prisma, rater)).id } });
     expect(after).toEqual(before);
     expect(questionNumberOf(await rater.session())).toBe(questionNumberOf(second));
@@ -115,7 +117,9 @@ describe('resume and resubmits', () => {
     const page = await rater.consentAndStart();
     const form = { csrf: csrfFrom(page), position: '0', option: optionIdsOf(page).slice(0, 3) };
     const results = await Promise.all(Array.from({ length: 20 }, () => rater.post('answer', form)));
-    expect(results.map((r) => r.status)).toEqual(Array(20).fill(303));
+    // One is stored (redirect to the next question); the others are told it was already answered.
+    expect(results.filter((r) => r.status === 303)).toHaveLength(1);
+    for (const r of results.filter((x) => x.status !== 303)) expect([r.status, r.text.includes('already answered')]).toEqual([200, true]);
     const participant = await participantOf(t.db.prisma, rater);
     expect(await t.db.prisma.answer.count({ where: { participantId: participant.id } })).toBe(1);
     expect(questionNumberOf(await rater.session())).toBe(2);
@@ -137,16 +141,26 @@ describe('resume and resubmits', () => {
     const participant = await participantOf(t.db.prisma, rater);
     const later = await t.db.prisma.assignment.findUniqueOrThrow({ where: { participantId_position: { participantId: participant.id, position: 5 } } });
     const res = await rater.post('answer', { csrf: csrfFrom(page), position: '5', option: later.optionOrder.slice(0, 1) });
-    expect(res.status).toBe(303);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('That page was out of date. Here is the question you are on.');
     expect(await t.db.prisma.answer.count({ where: { participantId: participant.id } })).toBe(0);
     expect(questionNumberOf(await rater.session())).toBe(1);
   });
 
-  it('refuses option ids of another question', async () => {
+  it('refuses option ids of another question, saying the form is out of date', async () => {
     const rater = new Rater(t.app, batch);
     const page = await rater.consentAndStart();
     const res = await rater.post('answer', { csrf: csrfFrom(page), position: '0', option: ['o_notanoptionofthis'] });
     expect(res.status).toBe(422);
+    expect(res.text).toContain('This form is out of date');
+    expect(res.text).not.toMatch(/id="answer-error">Please tick/);
+  });
+
+  it('links a rater who declined back to Prolific to return the study', async () => {
+    const rater = new Rater(t.app, batch);
+    const consent = await rater.enter();
+    await rater.post('consent', { csrf: csrfFrom(consent), decision: 'decline' });
+    expect(await rater.session()).toContain('href="https://app.prolific.com/submissions"');
   });
 
   it('refuses a form without the right token with 403', async () => {

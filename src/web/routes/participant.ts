@@ -114,7 +114,7 @@ export function participantRouter(db: Pick<Database, 'prisma' | 'sql'>, options:
   router.post('/:batchId/consent', loadRater(db), form, async (req, res) => {
     const participant = requireFormToken(res, req.body);
     const body = consentBody.safeParse(req.body);
-    if (!body.success) return renderCurrentPage(req, res, 'Please choose whether you agree to take part.');
+    if (!body.success) return renderCurrentPage(req, res, { error: 'Please choose whether you agree to take part.' });
     if (body.data.decision === 'agree') await recordConsent(db.sql, participant, new Date());
     else await recordDecline(prisma, participant, new Date());
     res.redirect(303, sessionUrl(raterOf(res).batch));
@@ -127,9 +127,9 @@ export function participantRouter(db: Pick<Database, 'prisma' | 'sql'>, options:
       // With a comprehension question, Start needs its right answer first (two tries).
       if (batch.comprehensionCheck && !participant.comprehensionPassedAt) {
         const choice = startBody.safeParse(req.body).data?.understanding;
-        if (!choice) return renderCurrentPage(req, res, 'Please choose an answer to the question below the instructions.', 422);
+        if (!choice) return renderCurrentPage(req, res, { error: 'Please choose an answer to the question below the instructions.' }, 422);
         const outcome = await recordComprehensionAnswer(db.sql, participant, choice, new Date());
-        if (outcome === 'try-again') return renderCurrentPage(req, res, 'That is not right. Please read the instructions again and choose once more: you have one more try.', 422);
+        if (outcome === 'try-again') return renderCurrentPage(req, res, { error: 'That is not right. Please read the instructions again and choose once more: you have one more try.' }, 422);
         if (outcome === 'failed' && options.prolific) {
           // In the background: the rater's page never waits on Prolific; a failure is logged.
           requestComprehensionReturn(db.sql, options.prolific, participant, new Date(), SYSTEM_ACTOR).catch(options.log);
@@ -155,26 +155,35 @@ export function participantRouter(db: Pick<Database, 'prisma' | 'sql'>, options:
     const outcome = check
       ? await submitCheckAnswer(db.sql, key, { beforePosition: position, selectedOptionIds }, new Date())
       : await submitAnswer(db.sql, key, { position, selectedOptionIds }, new Date());
-    if (outcome.status === 'invalid-options') {
-      return renderCurrentPage(req, res, 'Please tick at least one reason before continuing.', 422);
+    switch (outcome.status) {
+      case 'invalid-options':
+        return renderCurrentPage(req, res, { error: 'Please tick at least one reason before continuing.' }, 422);
+      case 'unknown-options':
+        return renderCurrentPage(req, res, { error: 'This form is out of date: the reasons sent are not this question\'s. Here is the question again; please tick your reasons.' }, 422);
+      // A second tab, the back button or a double click: say why the page moved on.
+      case 'already-answered':
+        return renderCurrentPage(req, res, { notice: 'This question was already answered (in another tab or window?); your answer there was kept. Here is your next one.' });
+      case 'no-such-question':
+      case 'not-shown':
+        return renderCurrentPage(req, res, { notice: 'That page was out of date. Here is the question you are on.' });
+      default:
+        // Stored, or a participant no longer answering: the session page shows where they are.
+        res.redirect(303, sessionUrl({ id: key.batchId }));
     }
-    // Stored, a resubmit, an unknown position, or a participant no longer answering: the session
-    // page shows where they are.
-    res.redirect(303, sessionUrl({ id: key.batchId }));
   });
 
   return router;
 
   /** Renders whichever page the participant is on; the server, not the URL, decides. */
-  async function renderCurrentPage(req: Request, res: Response, error?: string, status = 200): Promise<void> {
+  async function renderCurrentPage(req: Request, res: Response, message: PageMessage = {}, status = 200): Promise<void> {
     const key = raterKeyOf(req);
     const page = key ? await showRaterPage(db.sql, key, new Date()) : null;
     if (!page) return renderNoRater(prisma, req, res);
-    await renderPage(res, page, error ?? null, status);
+    await renderPage(res, page, message, status);
   }
 
-  async function renderPage(res: Response, { participant, batch, question }: RaterPage, error: string | null, status: number): Promise<void> {
-    const base = { batchId: batch.id, csrf: formToken(participant), error };
+  async function renderPage(res: Response, { participant, batch, question }: RaterPage, message: PageMessage, status: number): Promise<void> {
+    const base = { batchId: batch.id, csrf: formToken(participant), error: message.error ?? null, notice: message.notice ?? null };
     switch (participantStep(participant, batch)) {
       case 'complete': {
         const completeUrl = completionUrl(options.prolificCompleteUrl, batch.completionCode);
@@ -204,6 +213,12 @@ export function participantRouter(db: Pick<Database, 'prisma' | 'sql'>, options:
       }
     }
   }
+}
+
+/** What a re-rendered page says above its form: a problem to fix, or why the page moved on. */
+interface PageMessage {
+  error?: string;
+  notice?: string;
 }
 
 const badFormToken = () => new HttpError(403, 'bad_form_token', 'This form has expired or did not come from this study. Please reload the page.');
