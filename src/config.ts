@@ -79,3 +79,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     prolific: e.PROLIFIC_API_TOKEN ? { baseUrl: e.PROLIFIC_API_URL, token: e.PROLIFIC_API_TOKEN, syncSeconds: e.PREFBASIS_PROLIFIC_SYNC_SECONDS } : null,
   };
 }
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+
+/**
+ * In production the pages ask browsers to upgrade every request to https (CSP
+ * upgrade-insecure-requests; HSTS is sent in every mode): served over plain http to anything but
+ * this machine, styles, scripts and forms fail. Null when that cannot happen.
+ */
+export function plainHttpWarning(config: Pick<AppConfig, 'production' | 'host' | 'publicBaseUrl'>): string | null {
+  if (!config.production || config.publicBaseUrl?.startsWith('https://')) return null;
+  if (config.publicBaseUrl === null && LOOPBACK.test(config.host)) return null;
+  return `NODE_ENV=production asks browsers to load every page over https, but ${config.publicBaseUrl ? `PUBLIC_BASE_URL is ${config.publicBaseUrl}` : `the server listens on ${config.host} without PUBLIC_BASE_URL`}: raters would get pages without styles and a consent button that does nothing. Put PrefBasis behind a TLS reverse proxy and set PUBLIC_BASE_URL=https://… (docs/deploy.md), or run without NODE_ENV=production.`;
+}

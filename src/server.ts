@@ -1,5 +1,5 @@
 // Starts PrefBasis: open the database, apply pending migrations, load the demo if asked, listen.
-import { loadConfig } from './config.js';
+import { loadConfig, plainHttpWarning } from './config.js';
 import { loadOrCreateSecret } from './db/app-secrets.js';
 import { openDatabase } from './db/connection.js';
 import { demoRaterPath, ensureDemo, ensureDemoAdmin } from './demo.js';
@@ -11,6 +11,8 @@ import { ProlificClient } from './prolific/client.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  const insecure = plainHttpWarning(config);
+  if (insecure) console.warn(`Warning: ${insecure}`);
   const db = await openDatabase(config.database);
   const migrations = await db.migrate();
   if (migrations.applied.length) console.log(`Applied migrations: ${migrations.applied.join(', ')}`);
