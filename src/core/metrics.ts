@@ -1,6 +1,6 @@
 // Rates R1-R6 and the four probability ratios (SPEC 4), with percentile cluster-bootstrap intervals
 // that resample raters: a rater's answers move together.
-import { OPTION_KINDS, type OptionKind } from './option-kinds.js';
+import { KIND_LABELS, OPTION_KINDS, type OptionKind } from './option-kinds.js';
 import type { Rng } from './rng.js';
 import { drain } from './steps.js';
 
@@ -17,6 +17,11 @@ export type RateName = (typeof RATE_NAMES)[number];
 /** R_k counts answers whose selection includes the option of kind OPTION_KINDS[k-1]. */
 export const RATE_KIND: Record<RateName, OptionKind> = Object.fromEntries(RATE_NAMES.map((r, i) => [r, OPTION_KINDS[i]])) as Record<RateName, OptionKind>;
 
+/** What each rate means, in a sentence a reader of the results page understands (SPEC 4). */
+export const RATE_MEANINGS: Record<RateName, string> = Object.fromEntries(
+  RATE_NAMES.map((r) => [r, `share of answers that ticked the ${KIND_LABELS[RATE_KIND[r]]}`]),
+) as Record<RateName, string>;
+
 export const RATIOS = {
   generated_vs_control: { label: 'Generated vs. Control', numerator: 'R1', denominator: 'R4' },
   generated_vs_control_topic: { label: 'Generated vs. Control | Topic', numerator: 'R1', denominator: 'R5' },
@@ -24,6 +29,14 @@ export const RATIOS = {
   category_vs_control_topic: { label: 'Category vs. Control | Topic', numerator: 'R3', denominator: 'R5' },
 } as const satisfies Record<string, { label: string; numerator: RateName; denominator: RateName }>;
 export type RatioName = keyof typeof RATIOS;
+
+/** What each ratio says (SPEC 4): above 1, the first kind is ticked more often than the control. */
+export const RATIO_MEANINGS: Record<RatioName, string> = {
+  generated_vs_control: 'R1 / R4: how many times more often the generated reason is ticked than a control reason from a category the datapoint lacks (1: no more often, so the reasons explain nothing)',
+  generated_vs_control_topic: 'R1 / R5: the same against a control reason from the same topic (rules out topic words doing the work)',
+  category_vs_control: 'R2 / R4: how many times more often a reason of the same category is ticked than a control (does the category itself carry the preference?)',
+  category_vs_control_topic: 'R3 / R5: the same, with both reasons from the same topic',
+};
 export const RATIO_NAMES = Object.keys(RATIOS) as RatioName[];
 
 export interface Interval {
@@ -262,7 +275,7 @@ function ratioInterval(finite: readonly number[], unbounded: number, alpha: numb
 
 function ratioNote(f: { answers: number; estimate: number | null; ci: RatioInterval | null; unbounded: number; rounds: number; denominator: RateName }): string | null {
   if (f.answers === 0) return 'no answers';
-  if (f.estimate === null) return `${f.denominator} is 0: no answer selected the ${RATE_KIND[f.denominator]} option`;
+  if (f.estimate === null) return `${f.denominator} is 0: no answer ticked the ${KIND_LABELS[RATE_KIND[f.denominator]]}`;
   const notes: string[] = [];
   if (f.ci?.highUnbounded) notes.push(`upper bound unbounded: ${f.unbounded} of ${f.rounds} bootstrap rounds had ${f.denominator} = 0`);
   else if (f.unbounded > 0) notes.push(`${f.unbounded} of ${f.rounds} bootstrap rounds had ${f.denominator} = 0 (counted as +∞)`);

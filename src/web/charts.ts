@@ -26,7 +26,7 @@ export const FONT = { font: 'system-ui, sans-serif', labelFontSize: 12, titleFon
 /** What a chart's subtitle says about exclusions (every page and file states it). */
 export const exclusionsNote = (mode: ExclusionMode) => (mode === 'applied' ? 'exclusions applied' : 'no exclusions applied');
 
-export function ratiosChartSvg(groups: readonly EvaluatorMetrics[], exclusions: ExclusionMode): Promise<string> {
+export function ratiosChartSvg(groups: readonly EvaluatorMetrics[], exclusions: ExclusionMode, scale: 'linear' | 'log' = 'linear'): Promise<string> {
   const figures = groups.flatMap(({ evaluator, metrics }) =>
     RATIO_NAMES.flatMap((name) => {
       const f = metrics.ratios[name];
@@ -34,21 +34,26 @@ export function ratiosChartSvg(groups: readonly EvaluatorMetrics[], exclusions: 
     }),
   );
   // An unbounded upper bound runs to the top of the chart and is marked ∞.
-  const top = 1.2 * Math.max(1, ...figures.flatMap((v) => [v.estimate, v.high ?? 0]));
-  const values = figures.map((v) => ({ ...v, high: v.unbounded ? top : (v.high ?? v.estimate) }));
+  const top = (scale === 'log' ? 2 : 1.2) * Math.max(1, ...figures.flatMap((v) => [v.estimate, v.high ?? 0]));
+  // A log scale has no 0: estimates are points (bars need a base), lower bounds kept above 0.
+  const y = (field: string) => ({ field, type: 'quantitative' as const, title: 'ratio', ...(scale === 'log' ? { scale: { type: 'log' as const } } : {}) });
+  const estimateMark = scale === 'log' ? { type: 'point' as const, filled: true, size: 90 } : { type: 'bar' as const, opacity: 0.85 };
+  const values = figures
+    .filter((v) => scale === 'linear' || v.estimate > 0)
+    .map((v) => ({ ...v, high: v.unbounded ? top : (v.high ?? v.estimate), low: scale === 'log' ? Math.max(v.low, v.estimate / 1000) : v.low }));
   const order = RATIO_NAMES.map((n) => groups[0]?.metrics.ratios[n].label ?? n);
   // Two-line labels ("Generated vs. Control" / "| Topic") so none is cut off.
   const x = { field: 'ratio', type: 'nominal' as const, sort: order, title: null, axis: { labelAngle: 0, labelLimit: 0, labelExpr: "split(replace(datum.label, ' | ', '\\n| '), '\\n')" } };
   return toSvg({
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: 'Probability ratios (95% bootstrap intervals over raters)', subtitle: exclusionsNote(exclusions) },
+    title: { text: 'Probability ratios (95% bootstrap intervals over raters)', subtitle: `${exclusionsNote(exclusions)}${scale === 'log' ? ' · log scale' : ''}` },
     width: 640,
     height: 300,
     config: { axis: FONT, legend: FONT, title: { font: FONT.font, fontSize: 14 } },
     data: { values },
     layer: [
-      { mark: { type: 'bar', opacity: 0.85 }, encoding: { x, xOffset: { field: 'evaluator' }, y: { field: 'estimate', type: 'quantitative', title: 'ratio' }, color: { field: 'evaluator', title: 'evaluator' } } },
-      { mark: { type: 'errorbar', ticks: { size: 12, color: 'black' }, thickness: 1.5, color: 'black' }, encoding: { x, xOffset: { field: 'evaluator' }, y: { field: 'low', type: 'quantitative', title: 'ratio' }, y2: { field: 'high' } } },
+      { mark: estimateMark, encoding: { x, xOffset: { field: 'evaluator' }, y: y('estimate'), color: { field: 'evaluator', title: 'evaluator' } } },
+      { mark: { type: 'errorbar', ticks: { size: 12, color: 'black' }, thickness: 1.5, color: 'black' }, encoding: { x, xOffset: { field: 'evaluator' }, y: y('low'), y2: { field: 'high' } } },
       { mark: { type: 'rule', color: '#b00', strokeDash: [6, 4] }, encoding: { y: { datum: 1 } } },
       {
         mark: { type: 'text', dy: -8, fontSize: 15, fontWeight: 'bold' },

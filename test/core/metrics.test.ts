@@ -67,7 +67,7 @@ describe('zero denominators', () => {
   it('gives null ratios with a reason, never Infinity or NaN', () => {
     expect(m.ratios.generated_vs_control.estimate).toBeNull();
     expect(m.ratios.generated_vs_control.ci).toBeNull();
-    expect(m.ratios.generated_vs_control.note).toBe('R4 is 0: no answer selected the control option');
+    expect(m.ratios.generated_vs_control.note).toBe('R4 is 0: no answer ticked the control reason (a category the datapoint lacks)');
     const json = JSON.stringify(m);
     expect(json).not.toMatch(/Infinity|NaN/);
     expect(JSON.parse(json).ratios.category_vs_control_topic.estimate).toBeNull();

@@ -64,6 +64,33 @@ describe('batch analysis page', () => {
   });
 });
 
+describe('results page explains itself', () => {
+  it('says what each figure means, links the metrics guide, offers a log scale, and warns below 10 raters', async () => {
+    const page = (await researcher.agent.get(`/console/batches/${batch.id}/results`)).text;
+    expect(page).toContain('What the figures mean');
+    expect(page).toContain('share of answers that ticked the generated reason');
+    expect(page).toContain('how many times more often the generated reason is ticked than a control reason');
+    expect(page).toContain('href="/console/docs/metrics"');
+    expect(page).toContain('(240 answers, 12 raters)');
+    // Twelve raters overall: no warning there (a topic's slice with fewer raters gets one).
+    const overall = page.indexOf('<caption>All answers');
+    expect(page.slice(page.indexOf('<h1>'), overall)).not.toContain('not meaningful yet');
+    const guide = await researcher.agent.get('/console/docs/metrics');
+    expect(guide.status).toBe(200);
+    expect(guide.text).toContain('<h1>PrefBasis metrics</h1>');
+    expect((await researcher.agent.get('/console/docs/secrets')).status).toBe(400);
+    const log = await researcher.agent.get(`/console/batches/${batch.id}/charts/ratios.svg?scale=log`).buffer(true);
+    expect(String(log.body)).toContain('log scale');
+    expect(page).toContain('scale=log');
+
+    const small = await createOpenBatch(t.db.prisma, { raters: 3 }, 200);
+    await simulateRaters(t.db, small, 1, { generated: 0.7, category: 0.4, category_topic: 0.4, control: 0.15, control_topic: 0.15, other: 0.05 }, createRng(9));
+    const few = (await researcher.agent.get(`/console/batches/${small.id}/results`)).text;
+    expect(few).toContain('Only 1 rater here: the intervals below are not meaningful yet');
+    expect(few).toContain('(20 answers, 1 rater)');
+  });
+});
+
 describe('dataset pElo page', () => {
   it('ranks the models per preference, anchors where asked, and draws a forest plot', async () => {
     const page = await researcher.agent.get(`/console/datasets/${batch.datasetId}/elo`);

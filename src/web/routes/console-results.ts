@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { exclusionModeSchema, type ExclusionMode } from '../../core/exclusions.js';
 import { SLICE_DIMENSIONS } from '../../core/metric-slices.js';
-import { RATE_NAMES, RATIO_NAMES } from '../../core/metrics.js';
+import { RATE_MEANINGS, RATE_NAMES, RATIO_MEANINGS, RATIO_NAMES } from '../../core/metrics.js';
 import type { Batch } from '../../db/batches.js';
 import type { Prisma } from '../../db/connection.js';
 import type { SqlRunner } from '../../db/sql-runner.js';
@@ -15,12 +15,14 @@ import { computeModelAgreements } from '../../results/model-agreement.js';
 import { HttpError } from '../http-error.js';
 import { parseOr400 } from '../schemas/common.js';
 
+const chartScale = z.enum(['linear', 'log']).default('linear');
 const resultsQuery = z.object({
+  scale: chartScale,
   by: z.enum(SLICE_DIMENSIONS).exclude(['batch']).default('topic'),
   includePartial: z.enum(['0', '1']).default('0').transform((v) => v === '1'),
   exclusions: exclusionModeSchema,
 });
-const chartQuery = z.object({ download: z.enum(['0', '1']).default('0'), exclusions: exclusionModeSchema });
+const chartQuery = z.object({ download: z.enum(['0', '1']).default('0'), exclusions: exclusionModeSchema, scale: chartScale });
 const exportQuery = z.object({
   what: z.enum(['answers', 'tasks', 'checks', 'metrics']),
   format: z.enum(['csv', 'jsonl', 'parquet']).default('csv'),
@@ -49,16 +51,16 @@ export function consoleResultsRouter(prisma: Prisma, sql: SqlRunner): Router {
     // By evaluator: each model beside the humans' majority, task by task (issue 13.5).
     const models = q.by === 'evaluator' ? result.slices.filter((s) => s.metrics.clusterUnit === 'task').map((s) => s.key) : [];
     const agreements = await computeModelAgreements(sql, batch, models, { exclusions: q.exclusions, worst: 10 });
-    res.render('admin/results', { title: `Results · ${batch.name}`, batch, result, agreements, by: q.by, includePartial: q.includePartial, exclusions: q.exclusions, RATE_NAMES, RATIO_NAMES });
+    res.render('admin/results', { title: `Results · ${batch.name}`, batch, result, agreements, by: q.by, includePartial: q.includePartial, exclusions: q.exclusions, scale: q.scale, RATE_NAMES, RATIO_NAMES, RATE_MEANINGS, RATIO_MEANINGS });
   });
 
   for (const [name, render] of [['ratios', ratiosChartSvg], ['r1', generatedRateChartSvg]] as const) {
     router.get(`/charts/${name}.svg`, async (req, res) => {
       const batch = batchOf(res);
-      const { download, exclusions } = parseOr400(chartQuery, req.query, 'query');
+      const { download, exclusions, scale } = parseOr400(chartQuery, req.query, 'query');
       res.type('image/svg+xml');
       if (download === '1') res.set('Content-Disposition', `attachment; filename="${batch.id}-${name}.svg"`);
-      res.send(await render(await evaluatorGroups(batch, exclusions), exclusions));
+      res.send(await render(await evaluatorGroups(batch, exclusions), exclusions, scale));
     });
   }
 

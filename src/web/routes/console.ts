@@ -14,6 +14,8 @@ import { loadAccount, onlyAdminsChange, requireSignedIn, SESSION_COOKIE, session
 import { consoleAccessRouter } from './console-access.js';
 import { consoleBatchesRouter } from './console-batches.js';
 import { consoleDatasetsRouter } from './console-datasets.js';
+import { renderGuide } from '../guides.js';
+import { parseOr400 } from '../schemas/common.js';
 
 export interface ConsoleOptions {
   secret: string;
@@ -24,6 +26,8 @@ export interface ConsoleOptions {
   sql: SqlRunner;
   prolific: ProlificClient | null;
 }
+
+const docParam = z.object({ name: z.enum(['metrics', 'deploy']) });
 
 const signInBody = z.object({ email: z.string().trim().min(1).max(200), password: z.string().min(1).max(500), next: z.string().optional() });
 
@@ -84,5 +88,10 @@ export function consoleRouter(prisma: Prisma, options: ConsoleOptions): Router {
   router.use('/datasets', consoleDatasetsRouter(prisma, { maxUploadBytes: options.maxUploadBytes, sql: options.sql }));
   router.use('/batches', consoleBatchesRouter(prisma, options));
   router.use('/admin', consoleAccessRouter(prisma));
+  // The guides in docs/, for the links on result pages.
+  router.get('/docs/:name', async (req, res) => {
+    const { name } = parseOr400(docParam, req.params, 'path');
+    res.render('admin/doc', { title: name === 'metrics' ? 'Metrics guide' : 'Deployment guide', html: await renderGuide(name) });
+  });
   return router;
 }
