@@ -15,7 +15,8 @@ export interface CategorySummary {
   /** Distinct granular phrases (after phrase normalisation) under the category. */
   distinctGranular: number;
   /** Topics where the category's rate is highest (ties by name), best first. */
-  mostPrevalentIn: { topicCategory: string; percent: number }[];
+  /** Topics where the category is most common: percent of the topic's datapoints, and the counts behind it. */
+  mostPrevalentIn: { topicCategory: string; percent: number; datapoints: number; of: number }[];
 }
 
 export interface TopicSummary {
@@ -70,6 +71,7 @@ interface Tally {
   phrasesByCategory: Map<string, Set<string>>;
   /** Percent of the topic's datapoints that carry the category. */
   rateIn(topic: string, category: string): number;
+  countIn(topic: string, category: string): number;
   labelOf(key: string): string;
 }
 
@@ -111,6 +113,7 @@ function* tallyDataset(datapoints: readonly SummaryDatapoint[]): Steps<Tally> {
     categoryCount,
     phrasesByCategory,
     rateIn: (topic, cat) => percent(pairCount.get(`${topic}\u0000${cat}`) ?? 0, topicCount.get(topic) ?? 0),
+    countIn: (topic, cat) => pairCount.get(`${topic}\u0000${cat}`) ?? 0,
     labelOf: (key) => label.get(key) ?? key,
   };
 }
@@ -124,7 +127,7 @@ function categoryRow(tally: Tally, { key, count }: Counted, topics: readonly Cou
     percent: percent(count, tally.datapoints),
     distinctGranular: tally.phrasesByCategory.get(key)?.size ?? 0,
     mostPrevalentIn: topics
-      .map((t) => ({ topicCategory: tally.labelOf(t.key), percent: tally.rateIn(t.key, key) }))
+      .map((t) => ({ topicCategory: tally.labelOf(t.key), percent: tally.rateIn(t.key, key), datapoints: tally.countIn(t.key, key), of: t.count }))
       .filter((t) => t.percent > 0)
       .sort((a, b) => b.percent - a.percent || a.topicCategory.localeCompare(b.topicCategory))
       .slice(0, TOP),

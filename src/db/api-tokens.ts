@@ -56,14 +56,18 @@ export async function findActiveApiToken(prisma: Prisma, token: string): Promise
   return toRow(found);
 }
 
-export async function listApiTokens(prisma: Prisma): Promise<ApiTokenRow[]> {
-  return (await prisma.apiToken.findMany({ orderBy: { createdAt: 'asc' }, select })).map(toRow);
+/** Every token, or (with `ownedBy`) one account's own. */
+export async function listApiTokens(prisma: Prisma, ownedBy?: string): Promise<ApiTokenRow[]> {
+  return (await prisma.apiToken.findMany({ where: ownedBy === undefined ? {} : { accountId: ownedBy }, orderBy: { createdAt: 'asc' }, select })).map(toRow);
 }
 
-/** False when the token is unknown or already revoked (nothing changes, nothing is audited). */
-export async function revokeApiToken(prisma: Prisma, id: string, now: Date, actor: Actor): Promise<boolean> {
+/**
+ * False when the token is unknown, already revoked or (with `ownedBy`) another account's: nothing
+ * changes, nothing is audited.
+ */
+export async function revokeApiToken(prisma: Prisma, id: string, now: Date, actor: Actor, ownedBy?: string): Promise<boolean> {
   return prisma.$transaction(async (tx) => {
-    const { count } = await tx.apiToken.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: now } });
+    const { count } = await tx.apiToken.updateMany({ where: { id, revokedAt: null, ...(ownedBy === undefined ? {} : { accountId: ownedBy }) }, data: { revokedAt: now } });
     if (count === 1) await writeAuditEvent(tx, actor, { action: 'token.revoke', details: { token: id } });
     return count === 1;
   });

@@ -33,8 +33,8 @@ describe('summarizeDataset', () => {
     // 'p1' and 'P1.' are one phrase after normalisation; 'x' and 'X' are one category.
     expect(x).toMatchObject({ datapoints: 3, percent: 75, distinctGranular: 3 });
     expect(x?.mostPrevalentIn).toEqual([
-      { topicCategory: 'B', percent: 100 },
-      { topicCategory: 'A', percent: 50 },
+      { topicCategory: 'B', percent: 100, datapoints: 2, of: 2 },
+      { topicCategory: 'A', percent: 50, datapoints: 1, of: 2 },
     ]);
     const a = summary.topics.find((t) => t.topicCategory === 'A');
     // Y: 50 % in A against 50 % overall (no over-representation); X: 50 % against 75 %.

@@ -1,5 +1,6 @@
 // The console's admin router (/console/admin: tokens, accounts, audit log), its forms' field
 // errors, and the batch each /console/batches/:id route is given.
+import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Batch } from '../../src/db/batches.js';
 import { signInAdminAndResearcher, type ConsoleSession } from '../helpers/console.js';
@@ -72,5 +73,53 @@ describe('the batch of a /console/batches/:id route', () => {
     expect(res.status).toBe(400);
     expect(res.text).toContain('open, pause, close');
     expect((await t.db.prisma.batch.findUniqueOrThrow({ where: { id: batch.id } })).status).toBe('open');
+  });
+});
+
+describe('/console/my/tokens', () => {
+  it("lets a researcher create a read-only token of their own, use it to read, and revoke it; never another's", async () => {
+    expect((await researcher.agent.get('/console/my/tokens')).text).toContain('No tokens yet.');
+    const created = await researcher.agent.post('/console/my/tokens').type('form').send({ _csrf: await researcher.csrf(), name: 'laptop' });
+    expect(created.status).toBe(201);
+    const token = /<code class="wrap" id="new-token">([^<]+)<\/code>/.exec(created.text)?.[1] ?? '';
+    expect(token).toMatch(/^pb_/);
+    const api = (path: string) => request(t.app).get(path).set('Authorization', `Bearer ${token}`);
+    expect((await api(`/api/v1/batches/${batch.id}/metrics?rounds=100`)).status).toBe(200);
+    expect((await request(t.app).post(`/api/v1/batches/${batch.id}/timeouts`).set('Authorization', `Bearer ${token}`)).status).toBe(403);
+    // The admin's own tokens are not on the researcher's page, and cannot be revoked from it.
+    await admin.agent.post('/console/my/tokens').type('form').send({ _csrf: await admin.csrf(), name: 'admin-own' });
+    const adminsToken = await t.db.prisma.apiToken.findFirstOrThrow({ where: { name: 'admin-own' } });
+    const mine = await researcher.agent.get('/console/my/tokens');
+    expect(mine.text).toContain('laptop');
+    expect(mine.text).not.toContain('admin-own');
+    expect((await researcher.agent.post(`/console/my/tokens/${adminsToken.id}/revoke`).type('form').send({ _csrf: await researcher.csrf() })).status).toBe(404);
+    expect((await t.db.prisma.apiToken.findUniqueOrThrow({ where: { id: adminsToken.id } })).revokedAt).toBeNull();
+    const own = await t.db.prisma.apiToken.findFirstOrThrow({ where: { name: 'laptop' } });
+    expect((await researcher.agent.post(`/console/my/tokens/${own.id}/revoke`).type('form').send({ _csrf: await researcher.csrf() })).status).toBe(303);
+    expect((await api(`/api/v1/batches/${batch.id}/metrics?rounds=100`)).status).toBe(401);
+  });
+});
+
+describe('what a researcher is offered', () => {
+  it('refuses the new-batch form up front instead of after it was filled in, and hides the actions they cannot take', async () => {
+    expect((await researcher.agent.get('/console/batches/new')).status).toBe(403);
+    expect((await researcher.agent.get('/console/batches')).text).not.toContain('href="/console/batches/new"');
+    const page = (await researcher.agent.get(`/console/batches/${batch.id}`)).text;
+    expect(page).not.toContain('name="action"');
+    expect(page).not.toContain(`action="/console/batches/${batch.id}/timeouts"`);
+  });
+
+  it('says so when a table is empty', async () => {
+    const fresh = await createOpenBatch(t.db.prisma, { raters: 5 }, 120);
+    expect((await researcher.agent.get(`/console/batches/${fresh.id}/participants`)).text).toContain('Nobody has entered this batch yet.');
+    expect((await researcher.agent.get(`/console/batches/${fresh.id}/review`)).text).toContain('No rater has completed this batch yet.');
+  });
+
+  it("shows on the batch page the datapoints skipped and how often tasks will be rated when there are fewer than asked", async () => {
+    // 120 datapoints cannot give 50 raters × 20 questions one task each.
+    const short = await createOpenBatch(t.db.prisma, { raters: 50 }, 120);
+    const page = (await researcher.agent.get(`/console/batches/${short.id}`)).text;
+    expect(page).toMatch(/The dataset gives \d+ tasks where 1000 were asked for \(50 raters × 20 questions\): each task will be rated about [\d.]+ times/);
+    expect(page).toMatch(/<li>Skipped \d+ datapoints?: /);
   });
 });

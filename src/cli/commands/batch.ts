@@ -1,6 +1,7 @@
 // prefbasis batch create|open|pause|close|timeouts|show|list
 import { batchSettingsSchema } from '../../core/batch-settings.js';
 import { planBatchAgreement } from '../../core/agreement.js';
+import { describeTaskSupply } from '../../core/task-supply.js';
 import {
   changeBatchStatus,
   createBatchFromDataset,
@@ -38,6 +39,8 @@ export async function batchCreateCommand(ctx: CliContext, raw: Record<string, un
   const { batch, report } = outcome;
   ctx.out(`Created batch "${batch.name}" (id ${batch.id}), status draft: ${report.made} tasks frozen.`);
   for (const line of formatGenerationReport(report)) ctx.out(line);
+  const { shortfall } = describeTaskSupply(report, { raters: batch.targetRaters, questions: batch.questionsPerRater, ratingsPerTask: batch.ratingsPerTask });
+  if (shortfall) ctx.out(`Note: ${shortfall}`);
   const agreement = planBatchAgreement(batch, report.made);
   ctx.out(agreement.warning ? `Warning: ${agreement.warning}.` : `Agreement: ${agreement.doublyRatedTasks} of ${agreement.tasks} tasks will be rated twice or more.`);
   ctx.out(`Participant URL (for Prolific): ${participantUrl(baseUrl, batch)}`);

@@ -10,8 +10,8 @@ import { actorOf, requireAdmin } from '../middleware/auth.js';
 import { parseForm, type FieldErrors } from '../forms.js';
 import { signedInAccount } from '../locals.js';
 import { parseOr400, tokenParam } from '../schemas/common.js';
+import { tokenBody } from './console-my-tokens.js';
 
-const tokenBody = z.object({ name: z.string().trim().min(1, 'Give the token a name.').max(100) });
 const accountBody = z.object({
   email: z.string().trim().email('Enter an email address.'),
   role: z.enum(['admin', 'researcher'], { message: 'Choose a role: researcher or admin.' }),
@@ -23,7 +23,7 @@ export function consoleAccessRouter(prisma: Prisma): Router {
   router.use(requireAdmin);
 
   const renderTokens = async (res: Response, status: number, extra: { newToken?: string; error?: string } = {}) => {
-    res.status(status).render('admin/tokens', { title: 'API tokens', tokens: await listApiTokens(prisma), newToken: extra.newToken ?? null, error: extra.error ?? null });
+    res.status(status).render('admin/tokens', { title: 'API tokens', tokens: await listApiTokens(prisma), newToken: extra.newToken ?? null, error: extra.error ?? null, base: '/console/admin/tokens', mine: false });
   };
 
   router.get('/tokens', (_req, res) => renderTokens(res, 200));

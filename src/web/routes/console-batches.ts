@@ -1,6 +1,7 @@
 // Console: batch list, create form, lifecycle, live progress, participants.
 import { randomInt } from 'node:crypto';
 import { planBatchAgreement } from '../../core/agreement.js';
+import { describeTaskSupply } from '../../core/task-supply.js';
 import { consoleAnalysisRouter } from './console-analysis.js';
 import { DEFAULT_TARGET_WIDTH } from '../../core/convergence.js';
 import { computeBatchConvergence } from '../../results/analysis.js';
@@ -23,7 +24,7 @@ import { participantUrl, previewUrl } from '../../core/prolific.js';
 import { HttpError } from '../http-error.js';
 import { batchNotFound, batchParam } from '../batch-param.js';
 import { batchOf } from '../locals.js';
-import { actorOf } from '../middleware/auth.js';
+import { actorOf, requireAdmin } from '../middleware/auth.js';
 import { parseForm, typedValues, type FieldErrors } from '../forms.js';
 import { evaluationSettingsSchema } from '../../core/evaluation-settings.js';
 import { listEvaluationJobs, queueEvaluation } from '../../db/evaluation-jobs.js';
@@ -57,7 +58,8 @@ export function consoleBatchesRouter(prisma: Prisma, options: { publicBaseUrl: s
   };
 
   // A fresh seed for each new form, from the crypto RNG (the researcher sees it and may change it).
-  router.get('/new', (_req, res) => renderForm(res, 200, { ...FORM_DEFAULTS, seed: String(randomInt(1_000_000)) }, {}));
+  // Only admins create batches: a researcher is told so before filling the form in, not after.
+  router.get('/new', requireAdmin, (_req, res) => renderForm(res, 200, { ...FORM_DEFAULTS, seed: String(randomInt(1_000_000)) }, {}));
 
   router.post('/', async (req, res) => {
     const values: FormValues = { ...FORM_DEFAULTS, ...typedValues(req.body) };
@@ -93,6 +95,7 @@ export function consoleBatchesRouter(prisma: Prisma, options: { publicBaseUrl: s
       previewUrl: previewUrl(baseUrl(req), batch),
       actions: allowedActions(batch.status),
       categories: categoryRows(batch),
+      supply: taskSupplyOf(batch),
       evaluations: await listEvaluationJobs(options.sql, batch.id),
       evaluationForm,
     });
@@ -161,6 +164,13 @@ export function consoleBatchesRouter(prisma: Prisma, options: { publicBaseUrl: s
   router.use('/:id', consoleAnalysisRouter(options.sql));
   router.use('/:id', consoleReviewRouter(options));
   return router;
+}
+
+/** Skips and a task shortfall from the batch's generation report (null for batches made before it was kept). */
+function taskSupplyOf(batch: Batch) {
+  const report = batch.generationReport as Partial<GenerationReport> | null;
+  if (report?.made === undefined || !report.skippedByReason) return null;
+  return describeTaskSupply({ made: report.made, skippedByReason: report.skippedByReason }, { raters: batch.targetRaters, questions: batch.questionsPerRater, ratingsPerTask: batch.ratingsPerTask });
 }
 
 /** The batch's category table (issue 14.1), formatted; null for batches made before it was recorded. */

@@ -12,6 +12,7 @@ import { createCsrf } from '../csrf.js';
 import { parseForm } from '../forms.js';
 import { loadAccount, onlyAdminsChange, requireSignedIn, SESSION_COOKIE, sessionToken } from '../middleware/auth.js';
 import { consoleAccessRouter } from './console-access.js';
+import { consoleMyTokensRouter } from './console-my-tokens.js';
 import { consoleBatchesRouter } from './console-batches.js';
 import { consoleDatasetsRouter } from './console-datasets.js';
 import { renderGuide } from '../guides.js';
@@ -83,6 +84,8 @@ export function consoleRouter(prisma: Prisma, options: ConsoleOptions): Router {
   });
 
   router.use(requireSignedIn);
+  // Everyone's own tokens: before the read-only rule, which would refuse a researcher's POST.
+  router.use('/my', consoleMyTokensRouter(prisma));
   router.use(onlyAdminsChange);
   router.get('/', (_req, res) => res.redirect(303, '/console/batches'));
   router.use('/datasets', consoleDatasetsRouter(prisma, { maxUploadBytes: options.maxUploadBytes, sql: options.sql }));
