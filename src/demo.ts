@@ -11,8 +11,8 @@ import { SYSTEM_ACTOR } from './db/audit.js';
 
 export const DEMO_DATASET_NAME = 'demo (synthetic)';
 export const DEMO_BATCH_NAME = 'demo study';
-const DEMO_DATAPOINTS = 400;
-const DEMO_SEED = 2503;
+export const DEMO_DATAPOINTS = 400;
+export const DEMO_SEED = 2503;
 
 /** Loads the demo only into an empty database, so a researcher's data is never mixed with it. */
 export async function ensureDemo(prisma: Prisma): Promise<{ loaded: boolean; batch: Batch | null }> {

@@ -1,6 +1,7 @@
 // A synthetic annotated dataset with the paper's category and topic prevalences, for demos and benchmarks.
 import { PREFERENCE_CATEGORIES, TOPIC_CATEGORIES } from './paper-taxonomy.js';
 import { pick, type Rng } from './rng.js';
+import { syntheticPrompt, syntheticResponse } from './synthetic-texts.js';
 
 /** One line of the JSON Lines format (SPEC 1), as the importer reads it. */
 export interface SyntheticLine {
@@ -20,28 +21,29 @@ export interface SyntheticLine {
 
 const MODELS = ['gpt-4', 'claude-v1', 'vicuna-13b', 'koala-13b', 'alpaca-13b', 'palm-2', 'llama-13b', 'chatglm-6b'];
 const SUBJECTS = ['answer', 'explanation', 'example', 'summary', 'steps', 'comparison', 'recommendation', 'code'];
+/** Adjectives in each category's vocabulary (paper Table 1): a reason reads "<quality> <subject>". */
 const QUALITIES: Record<string, readonly string[]> = {
-  Clarity: ['plainly worded', 'clearly structured', 'easy to follow', 'unambiguous'],
-  Thoroughness: ['covers every sub-question', 'detailed', 'walks through edge cases', 'complete'],
-  Accuracy: ['factually correct', 'precise figures', 'correct terminology', 'verified claims'],
-  Concise: ['brief', 'to the point', 'single short paragraph', 'no filler'],
-  Relevance: ['on the asked question', 'addresses the exact request', 'stays on the prompt', 'pertinent'],
-  Engagement: ['lively tone', 'inviting hook', 'enthusiastic voice', 'conversational'],
-  Innovation: ['original idea', 'creative angle', 'unexpected approach', 'inventive framing'],
-  Practicality: ['actionable advice', 'usable right away', 'realistic plan', 'practical tips'],
-  Informative: ['extra background facts', 'educational detail', 'useful context facts', 'informative asides'],
-  Diversity: ['several viewpoints', 'varied options', 'multiple alternatives', 'range of perspectives'],
-  Comprehension: ['understands the intent', 'empathetic reading', 'grasps the nuance', 'insightful reading'],
-  Organization: ['numbered list', 'headed sections', 'logical ordering', 'tidy layout'],
-  'Follows Instructions': ['respects the word limit', 'uses the requested format', 'follows each step asked', 'keeps the given constraints'],
-  Customization: ['tailored to the user', 'personal advice', 'fits the stated situation', 'personalised suggestion'],
-  Concentration: ['focus on the core issue', 'single-topic focus', 'no digressions', 'focused scope'],
-  Helpfulness: ['offers further help', 'supportive guidance', 'helpful next steps', 'assistance offered'],
-  Humor: ['witty remark', 'playful joke', 'light humour', 'funny twist'],
-  Context: ['situational context', 'historical context', 'contextual framing', 'background setting'],
-  Environment: ['reassuring tone', 'warm register', 'calm wording', 'friendly atmosphere'],
-  Direction: ['clear decision guidance', 'recommended course of action', 'decisive direction', 'guidance on choosing'],
-  Efficiency: ['efficient method', 'fast solution', 'minimal effort route', 'performance-minded'],
+  Clarity: ['plainly worded', 'clearly structured', 'easy-to-follow', 'unambiguous'],
+  Thoroughness: ['thorough', 'detailed', 'complete', 'exhaustive'],
+  Accuracy: ['factually correct', 'precise', 'accurate', 'well-checked'],
+  Concise: ['brief', 'to-the-point', 'compact', 'succinct'],
+  Relevance: ['on-point', 'relevant', 'request-focused', 'pertinent'],
+  Engagement: ['lively', 'engaging', 'enthusiastic', 'conversational'],
+  Innovation: ['original', 'creative', 'unexpected', 'inventive'],
+  Practicality: ['actionable', 'practical', 'realistic', 'ready-to-use'],
+  Informative: ['informative', 'educational', 'fact-rich', 'insightful'],
+  Diversity: ['many-sided', 'varied', 'multi-perspective', 'balanced'],
+  Comprehension: ['understanding', 'empathetic', 'perceptive', 'attentive'],
+  Organization: ['well-organised', 'neatly sectioned', 'logically ordered', 'tidy'],
+  'Follows Instructions': ['format-respecting', 'instruction-following', 'constraint-respecting', 'as-requested'],
+  Customization: ['tailored', 'personalised', 'situation-specific', 'user-specific'],
+  Concentration: ['focused', 'single-minded', 'digression-free', 'narrowly scoped'],
+  Helpfulness: ['helpful', 'supportive', 'encouraging', 'useful'],
+  Humor: ['witty', 'playful', 'funny', 'light-hearted'],
+  Context: ['context-aware', 'historically grounded', 'well-framed', 'well-situated'],
+  Environment: ['reassuring', 'warm', 'calm', 'friendly'],
+  Direction: ['decisive', 'directive', 'clear-cut', 'guiding'],
+  Efficiency: ['efficient', 'fast', 'low-effort', 'performance-minded'],
 };
 
 /** Generates `count` datapoints; a datapoint carries each category with about its paper prevalence. */
@@ -58,20 +60,20 @@ export function generateSyntheticDataset(count: number, rng: Rng): SyntheticLine
     if (categories.length === 0) {
       categories.push((PREFERENCE_CATEGORIES[weightedIndex(PREFERENCE_CATEGORIES.map(([, w]) => w), rng)] as readonly [string, number])[0]);
     }
-    const noun = `${topic.split(/[ /]/)[0]?.toLowerCase()} question ${i % 97}`;
     const preferences = categories.map((category) => {
       const n = 1 + rng.int(2);
       const granular = new Set<string>();
-      while (granular.size < n) granular.add(`${pick(QUALITIES[category] ?? [category], rng)} ${pick(SUBJECTS, rng)} on the ${noun}`);
+      // The same draws as before the texts lost their tells: seeds keep their categories and winners.
+      while (granular.size < n) granular.add(`${pick(QUALITIES[category] ?? [category.toLowerCase()], rng)} ${pick(SUBJECTS, rng)}`);
       return { category, granular: [...granular] };
     });
     const [modelA, modelB] = twoModels(rng);
     lines.push({
       id: `synthetic-${String(i).padStart(6, '0')}`,
       source: 'prefbasis synthetic generator',
-      prompt: `(${topic}) Synthetic prompt ${i}: please help me with a ${noun}.`,
-      response_a: `Response from ${modelA} to prompt ${i}.\n\nIt discusses the ${noun} in its own way.`,
-      response_b: `Response from ${modelB} to prompt ${i}.\n\n1. A first point about the ${noun}.\n2. A second point.`,
+      prompt: syntheticPrompt(topic, i),
+      response_a: syntheticResponse(topic, i, 0),
+      response_b: syntheticResponse(topic, i, 1),
       model_a: modelA,
       model_b: modelB,
       // One draw, as before per-category strengths: the rest of the dataset is unchanged.
