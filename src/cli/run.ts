@@ -150,7 +150,11 @@ type Flags = ReturnType<typeof parseFlags>['values'];
 /** A command's words after its name (`batch open b1` → ['open', 'b1']) and the flags. */
 type Command = (args: string[], flags: Flags, io: CliIo) => Promise<void>;
 
-const nonEmpty = (value: unknown, what: string) => option(z.string({ message: 'missing (see the usage below)' }).min(1, 'missing (see the usage below)'), value, what);
+/** A positional argument the command cannot do without: says which and gives an example. */
+const nonEmpty = (value: unknown, what: string) => {
+  const example = what === '<dataset>' ? 'a dataset id or name, e.g. "demo (synthetic)"' : what === '<batch>' ? 'a batch id or name (prefbasis batch list shows them)' : 'give it';
+  return option(z.string({ message: `missing: ${example}` }).min(1, `missing: ${example}`), value, what);
+};
 
 const importCli: Command = (args, flags, io) => withDatabase(io, (ctx) => importCommand(ctx, nonEmpty(args[0], '<file.jsonl>'), { name: flags.name }));
 

@@ -35,7 +35,12 @@ export interface Agreement {
   /** α with the nominal distance on "selected this kind's option or not", per kind. */
   alphaByKind: Record<OptionKind, AgreementFigure>;
   bootstrap: { rounds: number; level: number; unit: 'task' };
+  /** Why there are no intervals (too few tasks rated twice), or null. */
+  note: string | null;
 }
+
+/** Below this many tasks rated twice a bootstrap over tasks says nothing: no intervals are given. */
+export const MIN_TASKS_FOR_INTERVALS = 10;
 
 const VALUES = 64;
 const popcount = (x: number): number => {
@@ -159,10 +164,11 @@ export function* agreementSteps(tasks: readonly TaskSelections[], rng: Rng, opti
     yield;
   }
   const alpha = (1 - options.level) / 2;
+  const withIntervals = terms.length >= MIN_TASKS_FOR_INTERVALS;
   const figure = (i: number): AgreementFigure => {
     const estimate = point[i] ?? null;
     const sorted = Float64Array.from(samples[i] ?? []).sort();
-    return { estimate, ci: estimate === null || sorted.length === 0 ? null : { low: quantile(sorted, alpha), high: quantile(sorted, 1 - alpha) } };
+    return { estimate, ci: estimate === null || sorted.length === 0 || !withIntervals ? null : { low: quantile(sorted, alpha), high: quantile(sorted, 1 - alpha) } };
   };
   return {
     tasks: { rated, counted: counted.length },
@@ -173,6 +179,12 @@ export function* agreementSteps(tasks: readonly TaskSelections[], rng: Rng, opti
     pairAgreement: figure(MEASURES),
     alphaByKind: Object.fromEntries(OPTION_KINDS.map((kind, k) => [kind, figure(2 + k)])) as Record<OptionKind, AgreementFigure>,
     bootstrap: { rounds: terms.length > 0 ? options.rounds : 0, level: options.level, unit: 'task' },
+    note:
+      terms.length === 0
+        ? 'no task has two ratings yet'
+        : withIntervals
+          ? null
+          : `only ${terms.length} task${terms.length === 1 ? '' : 's'} rated twice or more: estimates without intervals (they need at least ${MIN_TASKS_FOR_INTERVALS})`,
   };
 }
 
@@ -222,6 +234,6 @@ export function planAgreement(batch: { raters: number; questions: number; tasks:
   const warning =
     doublyRatedTasks >= enough
       ? null
-      : `only ${doublyRatedTasks} of ${batch.tasks} tasks will be rated twice or more, and agreement counts only those: ask for 2 ratings per task (--ratings-per-task 2) to rate every task at least twice`;
+      : `only ${doublyRatedTasks} of ${batch.tasks} tasks will be rated twice or more, and agreement counts only those: ask for 2 ratings per task ("Ratings per task" in the form, --ratings-per-task 2 on the command line) to rate every task at least twice`;
   return { tasks: batch.tasks, ratings, doublyRatedTasks, warning };
 }

@@ -14,10 +14,10 @@ export interface AnalysisTable {
 
 export function eloTable(result: PElo & { seed: number; rounds: number }): AnalysisTable {
   return {
-    header: ['subset', 'model', 'battles', 'rating', 'rating_low', 'rating_high', 'rank', 'rank_low', 'rank_high', 'status', 'anchor', 'bootstrap_rounds', 'seed'],
+    header: ['subset', 'model', 'battles', 'rating', 'rating_low', 'rating_high', 'rank', 'rank_low', 'rank_high', 'status', 'bound', 'anchor', 'bootstrap_rounds', 'seed'],
     rows: result.subsets.flatMap((s) => [
-      ...s.ranked.map((m): Cell[] => [s.category ?? 'overall', m.model, m.battles, m.rating, m.ci.low, m.ci.high, m.rank, m.rankCi.low, m.rankCi.high, 'ranked', result.anchor, result.rounds, result.seed]),
-      ...s.apart.map((m): Cell[] => [s.category ?? 'overall', m.model, m.battles, null, null, null, null, null, null, m.reason, result.anchor, result.rounds, result.seed]),
+      ...s.ranked.map((m): Cell[] => [s.category ?? 'overall', m.model, m.battles, m.rating, m.ci.low, m.ci.high, m.rank, m.rankCi.low, m.rankCi.high, 'ranked', m.bound, result.anchor, result.rounds, result.seed]),
+      ...s.apart.map((m): Cell[] => [s.category ?? 'overall', m.model, m.battles, null, null, null, null, null, null, m.reason, null, result.anchor, result.rounds, result.seed]),
     ]),
   };
 }
@@ -48,7 +48,11 @@ export function positionBiasTable(result: PositionBias & { exclusions: { mode: s
       ...result.bySlot.map((s) => rate('by_slot', 'all', s.slot, null, s)),
       test('all', result.equalRates),
       ...result.byKind.flatMap((k) => [...k.bySlot.map((s) => rate('by_slot', k.kind, s.slot, null, s)), test(k.kind, k.equalRates)]),
-      ...(result.bySide ?? []).flatMap((s) => [rate('by_side', s.kind, null, 'first', s.preferredFirst), rate('by_side', s.kind, null, 'second', s.preferredSecond)]),
+      ...(result.bySide ?? []).flatMap((s) => [
+        rate('by_side', s.kind, null, 'first', s.preferredFirst),
+        rate('by_side', s.kind, null, 'second', s.preferredSecond),
+        ['by_side', s.kind, null, 'first_minus_second', null, null, s.difference.estimate, s.difference.ci?.low ?? null, s.difference.ci?.high ?? null, null, null, null, ...common],
+      ]),
     ],
   };
 }

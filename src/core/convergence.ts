@@ -34,10 +34,10 @@ export interface Convergence {
 }
 
 export const DEFAULT_TARGET_WIDTH = 0.5;
-export const DEFAULT_CONVERGENCE_OPTIONS = { checkpoints: 10, rounds: 400, level: 0.95, minRaters: 5 };
+export const DEFAULT_CONVERGENCE_OPTIONS: { checkpoints: number; rounds: number; level: number; minRaters: number; finalRounds?: number } = { checkpoints: 10, rounds: 400, level: 0.95, minRaters: 5 };
 
 /** The interval width a researcher aims for (API ?width=, CLI --width). */
-export const targetWidthSchema = z.coerce.number().positive('must be above 0, e.g. 0.5').max(1000).default(DEFAULT_TARGET_WIDTH);
+export const targetWidthSchema = z.coerce.number({ message: 'must be a number, e.g. 0.5' }).min(0.001, 'must be at least 0.001, e.g. 0.5').max(1000, 'must be at most 1000').default(DEFAULT_TARGET_WIDTH);
 /** Ten checkpoints, each its own bootstrap: fewer rounds each than a single result. */
 export const convergenceRoundsSchema = bootstrapRoundsSchema.unwrap().default(DEFAULT_CONVERGENCE_OPTIONS.rounds);
 
@@ -76,7 +76,10 @@ export function* convergenceSteps(raters: readonly RaterTotals[], targetWidth: n
   for (const n of checkpoints) {
     // metricsSteps takes raters sorted by id: sort the first n so the order they came in does not matter.
     const first = [...raters.slice(0, n)].sort((a, b) => (a.raterId < b.raterId ? -1 : 1));
-    const metrics = yield* metricsSteps(first, rngFor(n), { rounds: options.rounds, level: options.level });
+    // The last checkpoint (every rater so far) may take as many rounds as the results do, so that
+    // with the same stream "width now" is the results page's interval.
+    const rounds = n === raters.length ? (options.finalRounds ?? options.rounds) : options.rounds;
+    const metrics = yield* metricsSteps(first, rngFor(n), { rounds, level: options.level });
     for (const name of RATIO_NAMES) {
       const ci = metrics.ratios[name].ci;
       widths.get(name)?.push({ raters: n, width: ci && ci.high !== null ? ci.high - ci.low : null });
@@ -90,7 +93,8 @@ export function* convergenceSteps(raters: readonly RaterTotals[], targetWidth: n
       const scale = fitInverseSqrt(points);
       const width = points.at(-1)?.raters === raters.length ? (points.at(-1)?.width ?? null) : null;
       const reached = width !== null && width <= targetWidth;
-      const projected = scale === null ? null : Math.ceil((scale / targetWidth) ** 2);
+      const need = scale === null ? null : Math.ceil((scale / targetWidth) ** 2);
+      const projected = need !== null && Number.isFinite(need) ? need : null;
       return { ratio, label: RATIOS[ratio].label, points, width, scale, projectedRaters: projected === null ? null : reached ? Math.min(projected, raters.length) : Math.max(projected, raters.length + 1), reached };
     }),
     bootstrap: { rounds: options.rounds, level: options.level },

@@ -2,6 +2,7 @@
 // maximum likelihood on a dataset's battles, overall and per preference category, on one anchored
 // Elo scale, with percentile intervals over battles resampled with replacement.
 import { quantile } from './metrics.js';
+import { labelKey } from './normalize.js';
 import type { Rng } from './rng.js';
 import { drain, type Steps } from './steps.js';
 
@@ -43,6 +44,12 @@ export interface RatedModel {
   rank: number;
   /** 2.5–97.5 % of the model's rank over bootstrap rounds (whole ranks). */
   rankCi: { low: number; high: number };
+  /**
+   * Set when the model won (`lower`) or lost (`upper`) every one of its battles: its maximum-
+   * likelihood rating is infinite, and the finite one shown (held by the tiny penalty) and its
+   * interval are only a bound, not an estimate.
+   */
+  bound: 'lower' | 'upper' | null;
 }
 
 export interface ModelApart {
@@ -98,6 +105,11 @@ export function* eloSteps(battles: readonly Battle[], anchor: string, rng: Rng, 
   const point = fitBradleyTerry(winsOf(pairs, k), anchorIndex);
   const samples = yield* bootstrapRatings(pairs, k, anchorIndex, point, rng, options.rounds);
   const counts = battleCounts(used);
+  const won = new Map<string, number>();
+  for (const b of used) {
+    const winner = b.winner === 'model_a' ? b.modelA : b.modelB;
+    won.set(winner, (won.get(winner) ?? 0) + 1);
+  }
   const ratings = Array.from(point, toElo);
   const ranks = ranksOf(ratings);
   const alpha = (1 - options.level) / 2;
@@ -111,10 +123,16 @@ export function* eloSteps(battles: readonly Battle[], anchor: string, rng: Rng, 
       ci: r.length ? { low: quantile(r, alpha), high: quantile(r, 1 - alpha) } : { low: ratings[i] as number, high: ratings[i] as number },
       rank: ranks[i] as number,
       rankCi: rk.length ? { low: rk[Math.floor(alpha * (rk.length - 1))] as number, high: rk[Math.ceil((1 - alpha) * (rk.length - 1))] as number } : { low: ranks[i] as number, high: ranks[i] as number },
+      bound: boundOf(won.get(model) ?? 0, counts.get(model) ?? 0),
     };
   });
   ranked.sort((a, b) => a.rank - b.rank || (a.model < b.model ? -1 : 1));
   return { battles: used.length, ranked, apart };
+}
+
+/** A model that won (or lost) all its battles has no finite maximum-likelihood rating. */
+function boundOf(won: number, battles: number): RatedModel['bound'] {
+  return battles === 0 ? null : won === battles ? 'lower' : won === 0 ? 'upper' : null;
 }
 
 /** Models with enough battles among themselves and linked to the anchor; the others, with why. */
@@ -316,13 +334,29 @@ export interface PElo {
 export function* pEloSteps(battles: readonly AnnotatedBattle[], query: PEloQuery, rngFor: (subset: string) => Rng): Steps<PElo> {
   const anchor = query.anchor ?? defaultAnchor(battles);
   if (anchor === null) return { anchor, subsets: [] };
-  const categories = query.categories ?? [...new Set(battles.flatMap((b) => b.categories))].sort();
+  const names = categoryNames(battles);
+  // Categories are compared as the dataset summary compares them: trimmed, case and spacing folded.
+  const keys = query.categories ? [...new Set(query.categories.map(labelKey))] : [...names.keys()].sort((a, b) => ((names.get(a) as string) < (names.get(b) as string) ? -1 : 1));
   const subsets: PElo['subsets'] = [{ category: null, ...(yield* eloSteps(battles, anchor, rngFor('overall'), query)) }];
-  for (const category of categories) {
-    const subset = battles.filter((b) => b.categories.includes(category));
-    subsets.push({ category, ...(yield* eloSteps(subset, anchor, rngFor(`category:${category}`), query)) });
+  for (const key of keys) {
+    const subset = battles.filter((b) => b.categories.some((c) => labelKey(c) === key));
+    subsets.push({ category: names.get(key) ?? key, ...(yield* eloSteps(subset, anchor, rngFor(`category:${key}`), query)) });
   }
   return { anchor, subsets };
+}
+
+/** Each category (by labelKey) with the name shown: of its spellings, the first in code-unit order. */
+export function categoryNames(battles: readonly AnnotatedBattle[]): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const b of battles) {
+    for (const c of b.categories) {
+      const key = labelKey(c);
+      const name = c.trim();
+      const seen = names.get(key);
+      if (seen === undefined || name < seen) names.set(key, name);
+    }
+  }
+  return names;
 }
 
 /** pEloSteps at once (tests, scripts). */

@@ -3,10 +3,12 @@
 // result), and a dataset's pElo. Each runs in short slices and is cached until its data changes.
 import { agreementSteps, DEFAULT_AGREEMENT_BOOTSTRAP, type Agreement } from '../core/agreement.js';
 import { convergenceSteps, DEFAULT_CONVERGENCE_OPTIONS, type Convergence } from '../core/convergence.js';
-import { battleCounts, DEFAULT_ELO_OPTIONS, pEloSteps, type PElo } from '../core/elo.js';
+import { battleCounts, categoryNames, DEFAULT_ELO_OPTIONS, pEloSteps, type PElo } from '../core/elo.js';
 import type { ExclusionMode } from '../core/exclusions.js';
 import { mergeRaterTotals } from '../core/metrics.js';
 import { labelKey } from '../core/normalize.js';
+import { overallStream } from '../core/metric-slices.js';
+import { DEFAULT_BOOTSTRAP_ROUNDS } from '../core/batch-settings.js';
 import { DEFAULT_POSITION_BOOTSTRAP, positionBiasSteps, type PositionBias } from '../core/position-bias.js';
 import { deriveRng } from '../core/rng.js';
 import { listDatasetBattles, listRatersInCompletionOrder, listSlotCounts, listTaskSelections, type RaterFilter } from '../db/analysis.js';
@@ -117,7 +119,9 @@ export function computeBatchConvergence(sql: SqlRunner, batch: AnalysedBatch, qu
     async ({ totals, order }, seed): Promise<Convergence> => {
       const byId = new Map(mergeRaterTotals(totals).map((r) => [r.raterId, r]));
       const raters = order.flatMap((id) => byId.get(id) ?? []);
-      return runInSlices(convergenceSteps(raters, query.width, (n) => deriveRng(seed, `convergence:${n}`), options));
+      // Every rater so far: the results' own stream and rounds, so "width now" is the results page's interval.
+      const rngFor = (n: number) => (n === raters.length ? overallStream(seed) : deriveRng(seed, `convergence:${n}`));
+      return runInSlices(convergenceSteps(raters, query.width, rngFor, { ...options, finalRounds: DEFAULT_BOOTSTRAP_ROUNDS }));
     },
   );
 }
@@ -138,9 +142,9 @@ export async function computeDatasetElo(sql: SqlRunner, datasetId: string, query
   const battles = await listDatasetBattles(sql, datasetId);
   const models = [...battleCounts(battles).keys()].sort();
   if (query.anchor !== null && !models.includes(query.anchor)) return { ok: false, reason: 'unknown-anchor', value: query.anchor, known: models };
-  const categories = [...new Set(battles.flatMap((b) => b.categories))].sort();
-  const unknown = query.categories?.find((c) => !categories.includes(c));
-  if (unknown !== undefined) return { ok: false, reason: 'unknown-category', value: unknown, known: categories };
+  const categories = categoryNames(battles);
+  const unknown = query.categories?.find((c) => !categories.has(labelKey(c)));
+  if (unknown !== undefined) return { ok: false, reason: 'unknown-category', value: unknown, known: [...categories.values()].sort() };
   const elo = await cache.get(JSON.stringify({ name: 'elo', datasetId, ...query, seed, rounds }), async () => ({
     ...(await runInSlices(pEloSteps(battles, { ...DEFAULT_ELO_OPTIONS, rounds, anchor: query.anchor, categories: query.categories }, (subset) => deriveRng(seed, `elo:${subset}`)))),
     seed,

@@ -50,7 +50,7 @@ export function agreementChartSvg(agreement: Agreement, exclusions: ExclusionMod
     data: { values },
     layer: [
       { mark: { type: 'bar', opacity: 0.8 }, encoding: { x, y: { field: 'estimate', type: 'quantitative', title: 'agreement', scale: { domain: [Math.min(0, ...values.map((v) => v.low)), 1] } } } },
-      { mark: { type: 'errorbar', ticks: { size: 10, color: 'black' }, color: 'black' }, encoding: { x, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' } } },
+      { mark: { type: 'errorbar', ticks: { size: 10, color: 'black' }, color: 'black' }, encoding: { x, y: { field: 'low', type: 'quantitative', title: 'agreement' }, y2: { field: 'high' } } },
       { mark: { type: 'rule', color: '#b00', strokeDash: [6, 4] }, encoding: { y: { datum: 0 } } },
     ],
   } as TopLevelSpec);
@@ -71,24 +71,27 @@ export function positionBiasChartSvg(bias: PositionBias, exclusions: ExclusionMo
     data: { values },
     layer: [
       { mark: { type: 'line', point: true }, encoding: { x, y: { field: 'rate', type: 'quantitative', title: 'selection rate', axis: { format: '%' } }, color } },
-      { mark: { type: 'errorbar', ticks: { size: 6 } }, encoding: { x, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' }, color } },
+      { mark: { type: 'errorbar', ticks: { size: 6 } }, encoding: { x, y: { field: 'low', type: 'quantitative', title: 'selection rate' }, y2: { field: 'high' }, color } },
     ],
   } as TopLevelSpec);
 }
 
-/** Each ratio's interval width against raters so far, the fitted c/√n out to the projection, and the target. */
+/**
+ * Each ratio's interval width against raters so far on log–log axes (where width ∝ 1/√n is a
+ * straight line, and the first raters' wide intervals do not flatten the rest), the fitted line out
+ * to the projection, and the target width.
+ */
 export function convergenceChartSvg(convergence: Convergence, exclusions: ExclusionMode): Promise<string> {
-  const measured = convergence.ratios.flatMap((r) => r.points.flatMap((p) => (p.width === null ? [] : [{ ratio: r.label, raters: p.raters, width: p.width }])));
+  const measured = convergence.ratios.flatMap((r) => r.points.flatMap((p) => (p.width === null || p.width <= 0 ? [] : [{ ratio: r.label, raters: p.raters, width: p.width }])));
   const fitted = convergence.ratios.flatMap((r) => {
     if (r.scale === null || r.projectedRaters === null) return [];
-    const end = Math.max(r.projectedRaters, convergence.raters);
-    return Array.from({ length: 40 }, (_, i) => {
-      const n = Math.max(1, convergence.raters / 4 + ((end - convergence.raters / 4) * i) / 39);
-      return { ratio: r.label, raters: n, width: (r.scale as number) / Math.sqrt(n) };
-    });
+    const from = Math.max(1, convergence.raters / 4);
+    const to = Math.max(r.projectedRaters, convergence.raters);
+    return [from, to].map((n) => ({ ratio: r.label, raters: n, width: (r.scale as number) / Math.sqrt(n) }));
   });
-  const x = { field: 'raters', type: 'quantitative' as const, title: 'raters (in the order they finished)' };
-  const color = { field: 'ratio', type: 'nominal' as const, title: null };
+  const x = { field: 'raters', type: 'quantitative' as const, title: 'raters (in the order they finished; log scale)', scale: { type: 'log' as const } };
+  const y = { field: 'width', type: 'quantitative' as const, title: '95% interval width (log scale)', scale: { type: 'log' as const } };
+  const color = { field: 'ratio', type: 'nominal' as const, title: null, legend: { orient: 'bottom' as const, columns: 2, labelLimit: 0 } };
   return toSvg({
     $schema: SCHEMA,
     title: { text: 'Ratio interval width by raters so far', subtitle: `target width ${convergence.targetWidth} (dashed red) · fit: width ∝ 1/√n (dotted) · ${exclusionsNote(exclusions)}` },
@@ -96,8 +99,8 @@ export function convergenceChartSvg(convergence: Convergence, exclusions: Exclus
     height: 280,
     config: CONFIG,
     layer: [
-      { data: { values: measured }, mark: { type: 'line', point: true }, encoding: { x, y: { field: 'width', type: 'quantitative', title: '95% interval width' }, color } },
-      { data: { values: fitted }, mark: { type: 'line', strokeDash: [2, 3] }, encoding: { x, y: { field: 'width', type: 'quantitative' }, color } },
+      { data: { values: measured }, mark: { type: 'line', point: true }, encoding: { x, y, color } },
+      { data: { values: fitted }, mark: { type: 'line', strokeDash: [2, 3] }, encoding: { x, y, color } },
       { data: { values: [{ target: convergence.targetWidth }] }, mark: { type: 'rule', color: '#b00', strokeDash: [6, 4] }, encoding: { y: { field: 'target', type: 'quantitative' } } },
     ],
   } as TopLevelSpec);

@@ -199,7 +199,7 @@ describe('prefbasis', () => {
     const convergence = await cli('convergence cli-batch --width 0.8 --rounds 100');
     expect(convergence.out).toMatch(/3 finished raters; target interval width 0\.8/);
     expect(convergence.out).toMatch(/not enough raters yet/);
-    expect((await cli('convergence cli-batch --width 0')).err).toMatch(/^--width: must be above 0/);
+    expect((await cli('convergence cli-batch --width 0')).err).toMatch(/^--width: must be at least 0.001/);
   });
 
   it('creates a console account from the password it reads, refusing a short one and a taken email', async () => {
@@ -254,7 +254,8 @@ describe('prefbasis', () => {
     const noKey = await cli('evaluate cli-batch --model gpt-4o');
     expect(noKey).toMatchObject({ code: 1, err: expect.stringMatching(/^No API key: set OPENAI_API_KEY/) });
     expect((await cli('evaluate cli-batch')).err).toMatch(/^--model is required: e\.g\. --model gpt-4o/);
-    expect((await cli('evaluate')).err).toMatch(/^<batch>: missing \(see the usage below\)/);
+    expect((await cli('evaluate')).err).toMatch(/^<batch>: missing: a batch id or name \(prefbasis batch list shows them\)/);
+    expect((await cli('elo')).err).toMatch(/^<dataset>: missing: a dataset id or name/);
   });
 
   it('sets the Prolific study id, and says how to turn Prolific access on when it is off', async () => {

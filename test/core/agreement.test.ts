@@ -41,6 +41,9 @@ describe('agreement for multi-select answers', () => {
     expect(a.alphaByKind.category.estimate).toBeCloseTo(0, 12);
     // Nobody ticked "other" on a counted task: no variation, no α.
     expect(a.alphaByKind.other).toEqual({ estimate: null, ci: null });
+    // Three tasks say nothing about the spread: estimates, no intervals, and a note saying why.
+    expect(a.alphaMasi.ci).toBeNull();
+    expect(a.note).toBe('only 3 tasks rated twice or more: estimates without intervals (they need at least 10)');
   });
 
   it('is 1 when every rater of every task agrees, and near 0 for raters ticking at random', () => {

@@ -99,6 +99,7 @@ describe('pElo (Bradley–Terry on the Elo scale)', () => {
 
   it('finds the generator\'s strongest model on top overall', () => {
     const result = computeElo(synthetic, defaultAnchor(synthetic)!, createRng(3), few);
+    expect(result.ranked.every((r) => r.bound === null)).toBe(true);
     expect(result.ranked[0]!.model).toBe('gpt-4');
     expect(result.ranked.at(-1)!.model).toBe('chatglm-6b');
   });
@@ -111,6 +112,9 @@ describe('pElo (Bradley–Terry on the Elo scale)', () => {
     expect(Number.isFinite(strong.rating)).toBe(true);
     expect(strong.rating).toBeGreaterThan(2000);
     expect(strong.rank).toBe(1);
+    // Its rating is only a bound: it won every battle, so the likelihood has no finite maximum.
+    expect(strong.bound).toBe('lower');
+    expect(result.ranked.find((r) => r.model === 'mid')!.bound).toBeNull();
   });
 
   it('lists apart models with fewer than 20 battles and models with no battles linking them to the anchor', () => {
@@ -135,6 +139,14 @@ describe('pElo (Bradley–Terry on the Elo scale)', () => {
     expect(result.ranked).toEqual([]);
     expect(result.apart.find((m) => m.model === 'b')!.reason).toBe('the anchor has too few battles here');
     expect(result.apart.find((m) => m.model === 'a')!.reason).toBe('too few battles');
+  });
+
+  it('takes a category in any case or spacing as one, named by one of its spellings', () => {
+    const mixed = synthetic.map((b, i) => ({ ...b, categories: b.categories.map((c) => (c === 'Clarity' && i % 2 ? ' clarity ' : c)) }));
+    const result = drainPElo(mixed, { ...few, anchor: null, categories: null }, (s) => deriveRng(8, s));
+    expect(result.subsets.filter((s) => s.category?.toLowerCase() === 'clarity').map((s) => s.category)).toEqual(['Clarity']);
+    const asked = drainPElo(mixed, { ...few, anchor: null, categories: ['CLARITY'] }, (s) => deriveRng(8, s));
+    expect(asked.subsets[1]!.battles).toBe(result.subsets.find((s) => s.category === 'Clarity')!.battles);
   });
 
   it('gives the same result for the same seed, and rates every category against the same anchor', () => {

@@ -93,6 +93,10 @@ describe('position bias', () => {
     expect(body.bySide.map((s: { kind: string }) => s.kind)).toEqual(['all', 'generated', 'category', 'category_topic', 'control', 'control_topic']);
     const csv = parse((await get(`/api/v1/batches/${batch.id}/position-bias?rounds=100&format=csv`)).text, { columns: true }) as Record<string, string>[];
     expect(csv.filter((r) => r.table === 'equal_rates_test')).toHaveLength(6);
+    const difference = csv.find((r) => r.table === 'by_side' && r.kind === 'generated' && r.preferred_side === 'first_minus_second')!;
+    const generated = body.bySide.find((s: { kind: string }) => s.kind === 'generated');
+    expect(Number(difference.rate)).toBeCloseTo(generated.difference.estimate, 12);
+    expect(Number(difference.ci_low)).toBeCloseTo(generated.difference.ci.low, 12);
   });
 });
 
@@ -107,9 +111,15 @@ describe('convergence', () => {
     }
     const gen = body.ratios.find((r: { ratio: string }) => r.ratio === 'generated_vs_control');
     expect(gen.projectedRaters).toBeGreaterThan(0);
-    const bad = await request(t.app).get(`/api/v1/batches/${batch.id}/convergence?width=-1`).set(t.auth);
-    expect(bad.status).toBe(400);
-    expect(bad.body.error.message).toContain('query.width');
+    // "Width now" is the results' own interval (same raters, stream and rounds).
+    const metrics = (await get(`/api/v1/batches/${batch.id}/metrics`)).body;
+    const ci = metrics.overall.ratios.generated_vs_control.ci;
+    expect(gen.width).toBeCloseTo(ci.high - ci.low, 12);
+    for (const width of ['-1', '1e-300', 'abc']) {
+      const bad = await request(t.app).get(`/api/v1/batches/${batch.id}/convergence?width=${width}`).set(t.auth);
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.message).toContain('query.width');
+    }
   });
 });
 
@@ -122,7 +132,7 @@ describe('pElo', () => {
     expect(body.subsets.map((s: { category: string | null }) => s.category)).toEqual([null, 'Clarity']);
     const overall = computeElo(battles, anchor, deriveRng(1, 'elo:overall'), { rounds: 100, level: 0.95, minBattles: 20 });
     expect(body.subsets[0].ranked).toEqual(overall.ranked);
-    const clarity = computeElo(battles.filter((b) => b.categories.includes('Clarity')), anchor, deriveRng(1, 'elo:category:Clarity'), { rounds: 100, level: 0.95, minBattles: 20 });
+    const clarity = computeElo(battles.filter((b) => b.categories.includes('Clarity')), anchor, deriveRng(1, 'elo:category:clarity'), { rounds: 100, level: 0.95, minBattles: 20 });
     expect(body.subsets[1].ranked).toEqual(clarity.ranked);
   });
 
@@ -136,7 +146,7 @@ describe('pElo', () => {
     expect(category.status).toBe(400);
     expect(category.body.error.message).toContain('its categories are: ');
     const csv = parse((await get(`/api/v1/datasets/${batch.datasetId}/elo?rounds=100&category=Clarity&format=csv`)).text, { columns: true }) as Record<string, string>[];
-    expect(Object.keys(csv[0]!)).toEqual(['subset', 'model', 'battles', 'rating', 'rating_low', 'rating_high', 'rank', 'rank_low', 'rank_high', 'status', 'anchor', 'bootstrap_rounds', 'seed']);
+    expect(Object.keys(csv[0]!)).toEqual(['subset', 'model', 'battles', 'rating', 'rating_low', 'rating_high', 'rank', 'rank_low', 'rank_high', 'status', 'bound', 'anchor', 'bootstrap_rounds', 'seed']);
     expect(new Set(csv.map((r) => r.subset))).toEqual(new Set(['overall', 'Clarity']));
   });
 

@@ -52,6 +52,10 @@ describe('batch analysis page', () => {
     const page = await researcher.agent.get(`/console/batches/${batch.id}`);
     expect(page.text).toMatch(/\d+ of \d+ tasks will be rated twice or more/);
     expect(page.text).toContain(`data-url="/console/batches/${batch.id}/convergence.json`);
+    // The Project form's width is used, shown back and polled with.
+    const projected = (await researcher.agent.get(`/console/batches/${batch.id}?width=2`)).text;
+    expect(projected).toContain('Raters needed for 2');
+    expect(projected).toContain(`convergence.json?exclusions=applied&amp;width=2`);
     const live = await researcher.agent.get(`/console/batches/${batch.id}/convergence.json?width=0.5`);
     expect(live.status).toBe(200);
     expect(live.body).toMatchObject({ raters: 12, targetWidth: 0.5 });

@@ -19,7 +19,8 @@ interface BatchAnalysisOptions {
   format: AnalysisFormat;
 }
 
-const fmt = (x: number | null | undefined, digits = 3) => (x === null || x === undefined ? '—' : x.toFixed(digits));
+/** Fixed digits, and never "-0.000" for a value that rounds to zero. */
+const fmt = (x: number | null | undefined, digits = 3) => (x === null || x === undefined ? '—' : (Math.abs(x) < 0.5 * 10 ** -digits ? 0 : x).toFixed(digits));
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${(100 * x).toFixed(1)} %`);
 const interval = (c: { low: number; high: number } | null, f: (x: number) => string) => (c ? `[${f(c.low)}, ${f(c.high)}]` : '—');
 
@@ -48,7 +49,7 @@ export async function eloCommand(ctx: CliContext, datasetArg: string, options: {
   ctx.out(`pElo of "${dataset.name}": Bradley–Terry on the Elo scale, anchor ${elo.anchor} = 1000; 95% bootstrap over battles, ${elo.rounds} rounds, seed ${elo.seed}.`);
   for (const s of elo.subsets) {
     ctx.out(`\n${s.category ?? 'Overall'} (${s.battles} battles)`);
-    if (s.ranked.length) ctx.out(formatTable(['Rank', 'Rank interval', 'Model', 'pElo', '95% interval', 'Battles'], s.ranked.map((m) => [m.rank, `${m.rankCi.low}-${m.rankCi.high}`, m.model, Number(m.rating.toFixed(1)), interval(m.ci, (x) => x.toFixed(1)), m.battles])));
+    if (s.ranked.length) ctx.out(formatTable(['Rank', 'Rank interval', 'Model', 'pElo', '95% interval', 'Battles'], s.ranked.map((m) => [m.rank, `${m.rankCi.low}-${m.rankCi.high}`, m.model, `${m.bound === 'lower' ? '>= ' : m.bound === 'upper' ? '<= ' : ''}${m.rating.toFixed(1)}`, m.bound ? `${m.bound === 'lower' ? 'won' : 'lost'} every battle` : interval(m.ci, (x) => x.toFixed(1)), m.battles])));
     for (const m of s.apart) ctx.out(`  not ranked: ${m.model} (${m.battles} battles): ${m.reason}`);
   }
 }
@@ -76,7 +77,7 @@ export async function positionBiasCommand(ctx: CliContext, batchArg: string, opt
   const batch = await requireBatch(ctx, batchArg);
   const result = await computeBatchPositionBias(ctx.db.sql, batch, { rounds: options.rounds, seed: options.seed, exclusions: options.exclusions });
   if (machineOutput(ctx, options.format, result, () => positionBiasTable(result))) return;
-  ctx.out(`Selection rate by displayed slot in "${batch.name}" (${result.raters} raters; "other" is always 6th and left out): 95% bootstrap over raters, ${options.rounds} rounds, seed ${result.seed}. ${exclusionsLine(result.exclusions)}`);
+  ctx.out(`Selection rate by displayed slot in "${batch.name}" (${result.raters} raters; "other" is always 6th and left out; intervals in --format json or csv). ${exclusionsLine(result.exclusions)}`);
   const p = (t: typeof result.equalRates) => (t ? `chi2 ${t.statistic.toFixed(2)}, df ${t.df}, p ${t.pValue.toPrecision(2)}` : '—');
   ctx.out(formatTable(['Kind', 'Slot 1', 'Slot 2', 'Slot 3', 'Slot 4', 'Slot 5', 'Equal rates'], [
     ['all kinds', ...result.bySlot.map((s) => pct(s.rate)), p(result.equalRates)],

@@ -3,7 +3,7 @@ import { randomInt } from 'node:crypto';
 import { planBatchAgreement } from '../../core/agreement.js';
 import { describeTaskSupply } from '../../core/task-supply.js';
 import { consoleAnalysisRouter } from './console-analysis.js';
-import { DEFAULT_TARGET_WIDTH } from '../../core/convergence.js';
+import { targetWidthSchema } from '../../core/convergence.js';
 import { computeBatchConvergence } from '../../results/analysis.js';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
@@ -33,6 +33,9 @@ import { consoleResultsRouter } from './console-results.js';
 import { consoleReviewRouter } from './console-review.js';
 
 type FormValues = Record<string, string>;
+
+/** The batch page's convergence target (its Project form). */
+const widthQuery = z.object({ width: targetWidthSchema });
 
 const FORM_DEFAULTS: FormValues = { dataset: '', name: '', questions: '20', raters: '50', seed: '', completionCode: '', ratingsPerTask: '', preferredSide: 'first', categoryDraw: 'uniform', maxMinutes: '60',
   attentionChecks: '2', prolificStudyId: '', excludeFailedChecks: '2', excludeSpeederSeconds: '', excludeStraightLinerPercent: '',
@@ -89,7 +92,7 @@ export function consoleBatchesRouter(prisma: Prisma, options: { publicBaseUrl: s
       batch,
       progress,
       agreementPlan: planBatchAgreement(batch, progress.tasks),
-      convergence: await computeBatchConvergence(options.sql, batch, { width: DEFAULT_TARGET_WIDTH }),
+      convergence: await computeBatchConvergence(options.sql, batch, { width: parseOr400(widthQuery, req.query, 'query').width }),
       events: await listAuditEvents(prisma, { batchId: batch.id, limit: 50 }),
       participantUrl: participantUrl(baseUrl(req), batch),
       previewUrl: previewUrl(baseUrl(req), batch),

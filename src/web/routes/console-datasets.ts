@@ -11,6 +11,7 @@ import type { Prisma } from '../../db/connection.js';
 import { findDatasetByIdOrName, importDatasetText, listAnnotatedDatapoints, listDatasets } from '../../db/datasets.js';
 import { HttpError } from '../http-error.js';
 import type { PElo } from '../../core/elo.js';
+import { labelKey } from '../../core/normalize.js';
 import type { SqlRunner } from '../../db/sql-runner.js';
 import { computeDatasetElo } from '../../results/analysis.js';
 import { eloForestSvg } from '../analysis-charts.js';
@@ -92,7 +93,7 @@ export function consoleDatasetsRouter(prisma: Prisma, options: { maxUploadBytes:
     return outcome.elo;
   };
   const subsetOf = (elo: PElo, category: string | undefined) => {
-    const subset = elo.subsets.find((s) => s.category === (category ?? null));
+    const subset = elo.subsets.find((s) => (s.category === null ? category === undefined : category !== undefined && labelKey(s.category) === labelKey(category)));
     if (!subset) throw new HttpError(400, 'invalid_request', `query.category: "${category}" is not in this dataset; its categories are: ${elo.subsets.flatMap((s) => s.category ?? []).join(', ')}.`);
     return subset;
   };
