@@ -8,6 +8,11 @@ import { startTimeoutSweep } from './jobs/timeout-sweep.js';
 import { startProlificSync } from './jobs/prolific-sync.js';
 import { startEvaluationRunner } from './jobs/evaluations.js';
 import { ProlificClient } from './prolific/client.js';
+import { randomBytes } from 'node:crypto';
+import { runCli } from './cli/run.js';
+import { relayedIo } from './local-cli-io.js';
+import { removeLocalServer, writeLocalServer } from './local-server.js';
+import type { RemoteCaller } from './web/routes/local-cli.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -23,7 +28,13 @@ async function main(): Promise<void> {
   // restarts and work across processes behind one load balancer).
   const secret = config.secret ?? (await loadOrCreateSecret(db.prisma, 'csrf'));
   const prolific = config.prolific ? new ProlificClient(config.prolific) : null;
-  const app = createApp({ db, config: { ...config, secret }, prolific });
+  // On the embedded database this process holds the data: this machine's CLI runs through it.
+  const dataDir = config.database.kind === 'embedded' ? config.database.dataDir : null;
+  const localUrl = `http://${['0.0.0.0', '::'].includes(config.host) ? '127.0.0.1' : config.host}:${config.port}`;
+  const publicBase = config.publicBaseUrl ?? localUrl;
+  const localKey = randomBytes(32).toString('base64url');
+  const localCli = dataDir ? { key: localKey, run: (argv: string[], caller: RemoteCaller) => runCli(argv, relayedIo(caller, { db, baseUrl: publicBase, prolific })) } : null;
+  const app = createApp({ db, config: { ...config, secret }, prolific, localCli });
   // Express 5 calls this with the error when listening fails (a port in use): say so and stop,
   // rather than announce a server that is not there.
   const server = app.listen(config.port, config.host, (err?: Error) => {
@@ -33,6 +44,7 @@ async function main(): Promise<void> {
       void db.close().finally(() => process.exit(1));
       return;
     }
+    if (dataDir) writeLocalServer(dataDir, { pid: process.pid, url: localUrl, key: localKey });
     const where = config.database.kind === 'embedded' ? `embedded database in ${config.database.dataDir}` : 'PostgreSQL (DATABASE_URL)';
     const base = `http://${config.host}:${config.port}`;
     console.log(`PrefBasis is running at ${base}/ (${where})`);
@@ -50,6 +62,7 @@ async function main(): Promise<void> {
   // Queued LLM evaluations (API, console) run here; keys come from this process's environment.
   const evaluations = startEvaluationRunner(db, { everyMs: 5_000, log: (message) => console.warn(message), env: (name) => process.env[name] });
   const stop = () => {
+    if (dataDir) removeLocalServer(dataDir);
     sweep.stop();
     sync?.stop();
     evaluations.stop();

@@ -17,6 +17,7 @@ import { exportCommand, metricsCommand } from './commands/results.js';
 import { agreementCommand, convergenceCommand, eloCommand, positionBiasCommand } from './commands/analysis.js';
 import { convergenceRoundsSchema, targetWidthSchema } from '../core/convergence.js';
 import { summaryCommand } from './commands/summary.js';
+import { simulateCommand } from './commands/simulate.js';
 import { tasksCommand } from './commands/tasks.js';
 import { tokenCreateCommand } from './commands/token.js';
 import { CliError, withDatabase, type CliIo } from './context.js';
@@ -68,6 +69,8 @@ Commands:
   prolific review <batch> [--apply] [--failed-checks reject|request-return]
                                                   completed raters, checks, exclusion flags and the proposed
                                                   approvals; a dry run unless --apply
+  simulate <batch> [--raters 30] [--seed 1]        fill a batch with simulated raters to try the results
+                                                  pages (never on a batch real people answer)
   admin create --email E [--role admin|researcher]
                                                   create a console account (password from stdin or prompt)
   token create --name NAME [--email E]            create an API token (printed once); with --email it
@@ -75,7 +78,8 @@ Commands:
   migrate                                         apply pending migrations (the server also does this at start)
 
 <dataset> is a dataset id or name. The database is DATABASE_URL, or the embedded one
-in .prefbasis/db (PREFBASIS_DATA_DIR) when DATABASE_URL is not set.`;
+in .prefbasis/db (PREFBASIS_DATA_DIR) when DATABASE_URL is not set; while a server runs on the
+embedded database, commands run through that server.`;
 
 const positiveInt = z.coerce.number().int().positive();
 
@@ -339,6 +343,11 @@ const COMMANDS: Record<string, Command> = {
   admin: adminCli,
   token: tokenCli,
   ...analysisCommands,
+  simulate: (args, flags, io) => {
+    const batch = nonEmpty(args[0], '<batch>');
+    const options = { raters: option(positiveInt.max(10_000).default(30), flags.raters, '--raters'), seed: option(seedSchema.default(1), flags.seed, '--seed') };
+    return withDatabase(io, (ctx) => simulateCommand(ctx, batch, options));
+  },
 };
 
 /** Runs one command line; returns its exit code (0 done, 1 failed, 2 usage) after saying why. */

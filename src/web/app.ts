@@ -1,5 +1,6 @@
 // Builds the Express application from its dependencies; never listens (server.ts does).
 import express, { type Express } from 'express';
+import { localCliRouter, type LocalCliDeps } from './routes/local-cli.js';
 import cookieParser from 'cookie-parser';
 import helmet from 'helmet';
 import type { AppConfig } from '../config.js';
@@ -20,9 +21,11 @@ export interface AppDeps {
   log?: (err: unknown) => void;
   /** Prolific API access; null or absent when PROLIFIC_API_TOKEN is not set. */
   prolific?: ProlificClient | null;
+  /** The local CLI relay (embedded database only: the server holds it, so the CLI runs through it). */
+  localCli?: LocalCliDeps | null;
 }
 
-export function createApp({ db, config, log, prolific = null }: AppDeps): Express {
+export function createApp({ db, config, log, prolific = null, localCli = null }: AppDeps): Express {
   const app = express();
   app.set('views', VIEWS_DIR);
   app.set('view engine', 'ejs');
@@ -50,6 +53,7 @@ export function createApp({ db, config, log, prolific = null }: AppDeps): Expres
   app.use('/api/v1', apiRouter(db.prisma, { maxUploadBytes: config.maxUploadBytes, publicBaseUrl: config.publicBaseUrl, sql: db.sql, prolific }));
   app.use('/s', participantRouter(db, { prolificCompleteUrl: config.prolificCompleteUrl, rateLimitStore, prolific, log: log ?? ((err: unknown) => console.error(err)) }));
   app.use('/console', consoleRouter(db.prisma, { ...config, rateLimitStore, sql: db.sql, prolific }));
+  if (localCli) app.use('/local', localCliRouter(localCli));
   app.use('/', homeRouter(db.prisma, { showDemo: config.loadDemo }));
   app.use(notFound);
   app.use(errorHandler({ production: config.production, log }));

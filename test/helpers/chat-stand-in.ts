@@ -72,7 +72,7 @@ export async function startChatStandIn(answer: (req: ChatRequest, index: number)
 /** The six items a request's prompt lists, in order. */
 export const listedIn = (req: Pick<ChatRequest, 'messages'>): string[] => [...(req.messages[0]?.content ?? '').matchAll(/^\d\. (.*)$/gm)].slice(0, 6).map((m) => m[1] as string);
 /** The conversation's user prompt: which task a request is about. */
-export const promptOf = (req: Pick<ChatRequest, 'messages'>): string => /^\[USER\]: (.*)$/m.exec(req.messages[1]?.content ?? '')?.[1] ?? '';
+export const promptOf = (req: Pick<ChatRequest, 'messages'>): string => /^\[USER\]: ([\s\S]*?)\n\[ASSISTANT_A\]: /m.exec(req.messages[1]?.content ?? '')?.[1] ?? '';
 
 /**
  * A model that "knows" each option's kind (from the test's database): its reply marks "yes" exactly

@@ -1,4 +1,6 @@
 // Small dataset builders for tests: JSON Lines text from plain objects.
+import { createRng } from '../../src/core/rng.js';
+import { generateSyntheticDataset, toJsonl } from '../../src/core/synthetic-dataset.js';
 
 export interface LineOverrides {
   [key: string]: unknown;
@@ -25,4 +27,12 @@ export function datasetLine(i: number, overrides: LineOverrides = {}): Record<st
 
 export function toJsonlText(lines: readonly unknown[]): string {
   return lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n') + '\n';
+}
+
+/**
+ * The synthetic dataset with each prompt made unique (its line id appended): tests whose model
+ * stand-in tells tasks apart by their prompt (the demo texts repeat a few prompts per topic).
+ */
+export function uniquePromptsJsonl(count: number, seed: string): string {
+  return toJsonl(generateSyntheticDataset(count, createRng(seed)).map((l) => ({ ...l, prompt: `${l.prompt} (${l.id})` })));
 }

@@ -9,6 +9,7 @@ import { startEvaluationRunner } from '../../src/jobs/evaluations.js';
 import { replyMarking, startChatStandIn, type ChatStandIn } from '../helpers/chat-stand-in.js';
 import { csrfFrom, signInAdminAndResearcher, type ConsoleSession } from '../helpers/console.js';
 import { createOpenBatch } from '../helpers/rater.js';
+import { uniquePromptsJsonl } from '../helpers/datasets.js';
 import { simulateRaters } from '../helpers/simulate.js';
 import { createRng } from '../../src/core/rng.js';
 import { timeOutAbandonedParticipants } from '../../src/db/timeouts.js';
@@ -26,7 +27,7 @@ let researcher: ConsoleSession;
 
 beforeAll(async () => {
   t = await createTestApp();
-  batch = await createOpenBatch(t.db.prisma, { questions: 5, raters: 2, seed: 12, completionCode: 'JOB1' }, 60);
+  batch = await createOpenBatch(t.db.prisma, { questions: 5, raters: 2, seed: 12, completionCode: 'JOB1' }, uniquePromptsJsonl(60, 'jobs'));
   const tasks = await t.db.prisma.task.findMany({ where: { batchId: batch.id }, include: { options: true, datapoint: true } });
   const kindsByPrompt = new Map(tasks.map((task) => [task.datapoint.prompt, new Map(task.options.map((o) => [o.kind === 'other' ? OTHER_REASONS : o.text, o.kind]))]));
   stand = await startChatStandIn((req) => ({ reply: replyMarking(kindsByPrompt, req, ['generated']) }));

@@ -9,6 +9,7 @@ import { DEFAULT_EVALUATION, evaluateBatch } from '../../src/llm/evaluate.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
 import { promptOf, replyMarking, startChatStandIn, type ChatStandIn } from '../helpers/chat-stand-in.js';
 import { createOpenBatch } from '../helpers/rater.js';
+import { uniquePromptsJsonl } from '../helpers/datasets.js';
 import { createTestDatabase, serverUrl, type TestDatabase } from '../helpers/test-database.js';
 
 let t: TestDatabase;
@@ -22,7 +23,7 @@ const inFlight = new Promise<void>((resolve) => (release = resolve));
 beforeAll(async () => {
   if (!serverUrl) return;
   t = await createTestDatabase();
-  batch = await createOpenBatch(t.db.prisma, { questions: 5, raters: 2, seed: 21, completionCode: 'KILL1' }, 60);
+  batch = await createOpenBatch(t.db.prisma, { questions: 5, raters: 2, seed: 21, completionCode: 'KILL1' }, uniquePromptsJsonl(60, 'kill'));
   const tasks = await t.db.prisma.task.findMany({ where: { batchId: batch.id }, include: { options: true, datapoint: true } });
   const kindsByPrompt = new Map(tasks.map((task) => [task.datapoint.prompt, new Map(task.options.map((o) => [o.kind === 'other' ? OTHER_REASONS : o.text, o.kind]))]));
   stand = await startChatStandIn((req, index) => {

@@ -10,6 +10,7 @@ import { listLlmTasks, llmRunPid } from '../../src/db/llm-runs.js';
 import { DEFAULT_EVALUATION, evaluateBatch, EvaluationStopped, type EvaluationOptions } from '../../src/llm/evaluate.js';
 import { listedIn, promptOf, replyMarking as markKinds, startChatStandIn, type ChatAnswer, type ChatRequest, type ChatStandIn } from '../helpers/chat-stand-in.js';
 import { createOpenBatch } from '../helpers/rater.js';
+import { uniquePromptsJsonl } from '../helpers/datasets.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
 const KEY = 'sk-test-SECRET-never-stored-0123456789';
@@ -22,7 +23,7 @@ let stand: ChatStandIn | null = null;
 
 beforeAll(async () => {
   t = await createTestApp();
-  batch = await createOpenBatch(t.db.prisma, { questions: 5, raters: 4, seed: 8, completionCode: 'LLM1' }, 80);
+  batch = await createOpenBatch(t.db.prisma, { questions: 5, raters: 4, seed: 8, completionCode: 'LLM1' }, uniquePromptsJsonl(80, 'llm'));
   const tasks = await t.db.prisma.task.findMany({ where: { batchId: batch.id }, include: { options: true, datapoint: true } });
   kindsByPrompt = new Map(tasks.map((task) => [task.datapoint.prompt, new Map(task.options.map((o) => [o.kind === 'other' ? OTHER_REASONS : o.text, o.kind]))]));
 });

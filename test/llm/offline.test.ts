@@ -9,6 +9,7 @@ import { DEFAULT_EVALUATION, evaluateBatch } from '../../src/llm/evaluate.js';
 import { importBatchReplies, writeBatchRequests } from '../../src/llm/offline.js';
 import { listedIn, replyMarking, startChatStandIn } from '../helpers/chat-stand-in.js';
 import { createOpenBatch } from '../helpers/rater.js';
+import { uniquePromptsJsonl } from '../helpers/datasets.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 let t: TestDatabase;
@@ -18,7 +19,7 @@ const KINDS = ['generated', 'control_topic'];
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  batch = await createOpenBatch(t.db.prisma, { questions: 5, raters: 2, seed: 3, completionCode: 'OFF1' }, 60);
+  batch = await createOpenBatch(t.db.prisma, { questions: 5, raters: 2, seed: 3, completionCode: 'OFF1' }, uniquePromptsJsonl(60, 'offline'));
   const tasks = await t.db.prisma.task.findMany({ where: { batchId: batch.id }, include: { options: true, datapoint: true } });
   kindsByPrompt = new Map(tasks.map((task) => [task.datapoint.prompt, new Map(task.options.map((o) => [o.kind === 'other' ? OTHER_REASONS : o.text, o.kind]))]));
 });

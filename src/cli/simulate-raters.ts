@@ -1,14 +1,14 @@
 // Simulated raters written through the same db functions the survey pages call (enter, consent,
 // start, answer): for tests, demos and benchmarks, never for a batch real people answer.
-import type { OptionKind } from '../../src/core/option-kinds.js';
-import type { Rng } from '../../src/core/rng.js';
-import { listOptionKinds, type Batch } from '../../src/db/batches.js';
-import type { Database } from '../../src/db/connection.js';
-import { enterBatch, recordConsent, setParticipantEvaluator } from '../../src/db/participants.js';
-import { submitCheckAnswer } from '../../src/db/attention-checks.js';
-import { submitAnswer } from '../../src/db/questions.js';
-import { showRaterPage } from '../../src/db/raters.js';
-import { startQuestions } from '../../src/db/task-assignment.js';
+import type { OptionKind } from '../core/option-kinds.js';
+import type { Rng } from '../core/rng.js';
+import { listOptionKinds, type Batch } from '../db/batches.js';
+import type { Database } from '../db/connection.js';
+import { enterBatch, recordConsent, setParticipantEvaluator } from '../db/participants.js';
+import { submitCheckAnswer } from '../db/attention-checks.js';
+import { submitAnswer } from '../db/questions.js';
+import { showRaterPage } from '../db/raters.js';
+import { startQuestions } from '../db/task-assignment.js';
 
 export interface SimulationOptions {
   /** Answer only the first N questions (a partial session); default all. */
