@@ -350,13 +350,38 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
+/**
+ * The blocks of USAGE for a command (`batch` gives every batch command, `batch create` one), with
+ * the notes below the list; null when no command starts with those words.
+ */
+export function commandHelp(words: readonly string[]): string | null {
+  const lines = USAGE.split('\n');
+  const start = lines.indexOf('Commands:') + 1;
+  const end = lines.findIndex((l, i) => i > start && l === '');
+  const blocks: string[][] = [];
+  for (const line of lines.slice(start, end)) {
+    if (/^ {2}\S/.test(line)) blocks.push([line]);
+    else blocks.at(-1)?.push(line);
+  }
+  const wanted = words.join(' ');
+  // A block's first words name its command; `open|pause|close` names three.
+  const matching = blocks.filter((b) => {
+    const head = (b[0] as string).trim().split(/\s+/);
+    return words.every((w, i) => (head[i] ?? '').split('|').includes(w));
+  });
+  if (matching.length === 0) return null;
+  return [`Usage: prefbasis ${wanted} [options]`, '', ...matching.flat(), '', ...lines.slice(end + 1)].join('\n');
+}
+
 /** Runs one command line; returns its exit code (0 done, 1 failed, 2 usage) after saying why. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   try {
     const { values: flags, positionals } = parseFlags(argv);
     const [name, ...args] = positionals;
     if (flags.help || !name || name === 'help') {
-      io.out(USAGE);
+      // `prefbasis batch create --help` (or `prefbasis help batch create`): that command's part.
+      const topic = name === 'help' ? args : positionals;
+      io.out(topic.length ? (commandHelp(topic) ?? `No command "${topic.join(' ')}".\n\n${USAGE}`) : USAGE);
       return 0;
     }
     const command = COMMANDS[name];

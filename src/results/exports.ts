@@ -62,14 +62,15 @@ async function write(out: Writable, chunk: string | Uint8Array): Promise<void> {
  * Every answer of the batch, each row carrying its rater's attention checks and exclusion flags
  * under the batch's rules: excluded raters are flagged, never dropped.
  */
-export async function writeAnswersExport(sql: SqlRunner, batch: RulesOfBatch, format: AnswersFormat, out: Writable): Promise<number> {
+export async function writeAnswersExport(sql: SqlRunner, batch: RulesOfBatch, format: AnswersFormat, out: Writable, onRows: (read: number) => void = () => {}): Promise<number> {
   const exclusionRules = describeExclusionRules(exclusionRulesOf(batch));
   const flagsOf = new Map((await reportRaters(sql, [batch])).map((r) => [r.participantId, { checksAnswered: r.checksAnswered, checksFailed: r.checksFailed, excludedBy: r.excludedBy, exclusionRules }]));
   const noFlags: RaterExportFlags = { checksAnswered: 0, checksFailed: 0, excludedBy: [], exclusionRules };
-  if (format === 'parquet') return writeAnswersParquet(streamAnswerExportRows(sql, batch.id), (r) => ({ ...r, ...(flagsOf.get(r.participantId) ?? noFlags) }), out);
+  const pages = counted(streamAnswerExportRows(sql, batch.id), onRows);
+  if (format === 'parquet') return writeAnswersParquet(pages, (r) => ({ ...r, ...(flagsOf.get(r.participantId) ?? noFlags) }), out);
   let count = 0;
   if (format === 'csv') await write(out, csvRecord(ANSWER_CSV_HEADER));
-  for await (const page of streamAnswerExportRows(sql, batch.id)) {
+  for await (const page of pages) {
     // Formatted a few hundred rows at a time, with the event loop's turn in between: a large
     // export never holds up the raters' requests for more than a few milliseconds.
     for (let i = 0; i < page.length; i += ROWS_PER_TURN) {
@@ -80,6 +81,15 @@ export async function writeAnswersExport(sql: SqlRunner, batch: RulesOfBatch, fo
     count += page.length;
   }
   return count;
+}
+
+/** The pages as they come, telling `onRows` how many rows were read so far (a progress bar). */
+async function* counted<T>(pages: AsyncIterable<T[]>, onRows: (read: number) => void): AsyncGenerator<T[]> {
+  let read = 0;
+  for await (const page of pages) {
+    yield page;
+    onRows((read += page.length));
+  }
 }
 
 /**

@@ -75,6 +75,17 @@ describe('prefbasis', () => {
     noStackTrace(badFlag);
   });
 
+  it('prints one command\'s help with --help after it (or help <command>), and the whole usage for an unknown one', async () => {
+    const create = await cli('batch create --help');
+    expect(create.code).toBe(0);
+    expect(create.out).toMatch(/^Usage: prefbasis batch create \[options\]/);
+    expect(create.out).toContain('--completion-code CODE');
+    expect(create.out).not.toContain('  metrics <batch>');
+    expect((await cli('help elo')).out).toMatch(/^Usage: prefbasis elo \[options\]\n\n {2}elo <dataset>/);
+    expect((await cli('batch close --help')).out).toContain('batch open|pause|close <batch> [--yes]');
+    expect((await cli('frobnicate --help')).out).toMatch(/^No command "frobnicate"\.\n\nUsage: prefbasis <command>/);
+  });
+
   it('says what is wrong with the database and how to fix it, without a stack trace', async () => {
     const missing = serverUrl ? withDatabaseName(serverUrl, 'prefbasis_no_such_database') : null;
     const open = missing ? () => openDatabase({ kind: 'postgres', url: missing }) : async () => Promise.reject(Object.assign(new Error('database "prefbasis_no_such_database" does not exist'), { code: '3D000' }));

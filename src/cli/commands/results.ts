@@ -8,6 +8,8 @@ import { writeAnswersExport, writeChecksExport, writeMetricsExport, writeTasksEx
 import { computeBatchMetrics } from '../../results/metrics.js';
 import { CliError, type CliContext } from '../context.js';
 import { requireBatch } from './require-batch.js';
+import { getBatchProgress } from '../../db/batches.js';
+import { progressBar } from '../progress.js';
 import { formatTable } from '../table.js';
 
 export interface MetricsOptions {
@@ -60,7 +62,11 @@ export async function exportCommand(
   const batch = await requireBatch(ctx, batchArg);
   const file = createWriteStream(options.out);
   let summary: string;
-  if (what === 'answers' || textFormat === null) summary = `${await writeAnswersExport(ctx.db.sql, batch, format, file)} answers`;
+  if (what === 'answers' || textFormat === null) {
+    const total = (await getBatchProgress(ctx.db.prisma, batch.id)).answers;
+    const bar = progressBar(`Exporting ${total} answers`);
+    summary = `${await writeAnswersExport(ctx.db.sql, batch, format, file, (read) => bar(read, total))} answers`;
+  }
   else if (what === 'tasks') summary = `${await writeTasksExport(ctx.db.sql, batch.id, textFormat, file)} tasks`;
   else if (what === 'checks') summary = `${await writeChecksExport(ctx.db.prisma, batch.id, textFormat, file)} attention checks`;
   else {
