@@ -20,6 +20,8 @@ export interface CliIo {
   prolific(): ProlificClient | null;
   /** An environment variable (API keys are read from the environment, never from flags). */
   env(name: string): string | undefined;
+  /** Where progress bars go: a terminal's stderr; null when piped or run through a server. */
+  terminal?: () => NodeJS.WriteStream | null;
 }
 
 export interface CliContext extends CliIo {

@@ -22,6 +22,7 @@ const processIo: CliIo = {
     return config.publicBaseUrl ?? `http://${config.host}:${config.port}`;
   },
   env: (name) => process.env[name],
+  terminal: () => (process.stderr.isTTY ? process.stderr : null),
   prolific: () => {
     const prolific = loadConfig().prolific;
     return prolific ? new ProlificClient(prolific) : null;

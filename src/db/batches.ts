@@ -34,15 +34,18 @@ type BatchInput = Omit<BatchSettings, OptionalSettings> & Partial<Pick<BatchSett
  * to the dataset never alter a batch. Generates tasksNeeded(settings) tasks, fewer if the dataset
  * cannot give that many (tasks are then rated more often).
  */
-export async function createBatchFromDataset(prisma: Prisma, input: BatchInput, actor: Actor): Promise<CreateBatchOutcome> {
+export async function createBatchFromDataset(prisma: Prisma, input: BatchInput, actor: Actor, onStep: (step: number, of: number, what: string) => void = () => {}): Promise<CreateBatchOutcome> {
   const settings = withDefaults(input);
   const dataset = await findDatasetByIdOrName(prisma, settings.dataset);
   if (!dataset) return { ok: false, reason: 'dataset-not-found', dataset: settings.dataset };
   if (await prisma.batch.findUnique({ where: { name: settings.name } })) return { ok: false, reason: 'name-taken', name: settings.name };
+  onStep(1, 3, `reading the ${dataset.datapointCount} datapoints of "${dataset.name}"`);
   const datapoints = await listAnnotatedDatapoints(prisma, dataset.id);
+  onStep(2, 3, 'generating tasks');
   const limit = tasksNeeded({ raters: settings.raters, questions: settings.questions, ratingsPerTask: settings.ratingsPerTask });
   const { tasks, report } = generateTasks(datapoints, createRng(settings.seed), { limit, categoryDraw: settings.categoryDraw });
   if (tasks.length < settings.questions) return { ok: false, reason: 'too-few-tasks', made: tasks.length, questions: settings.questions, report };
+  onStep(3, 3, `freezing ${tasks.length} tasks`);
   try {
     const batch = await prisma.$transaction(
       async (tx) => {

@@ -15,6 +15,7 @@ import { participantUrl, previewUrl } from '../../core/prolific.js';
 import { timeOutAbandonedParticipants } from '../../db/timeouts.js';
 import { CliError, type CliContext } from '../context.js';
 import { formatGenerationReport } from '../generation-report.js';
+import { stepLine } from '../progress.js';
 import { requireBatch } from './require-batch.js';
 import { formatTable } from '../table.js';
 
@@ -25,7 +26,7 @@ export async function batchCreateCommand(ctx: CliContext, raw: Record<string, un
     const flag = (path: PropertyKey[]) => `--${String(path[0] ?? '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
     throw new CliError(parsed.error.issues.map((i) => `${flag(i.path)}: ${i.message}`).join('\n'), 2);
   }
-  const outcome = await createBatchFromDataset(ctx.db.prisma, parsed.data, CLI_ACTOR);
+  const outcome = await createBatchFromDataset(ctx.db.prisma, parsed.data, CLI_ACTOR, stepLine(ctx, 'Creating the batch'));
   if (!outcome.ok) {
     switch (outcome.reason) {
       case 'dataset-not-found':

@@ -39,7 +39,7 @@ export async function evaluateCommand(ctx: CliContext, batchArg: string, options
       repeats: options.repeats,
       limit: options.limit,
       timeoutMs: options.timeoutSeconds * 1000,
-      onProgress: progressBar(`Asking ${options.model}`),
+      onProgress: progressBar(ctx, `Asking ${options.model}`),
     });
   } catch (err) {
     if (err instanceof EvaluationStopped || err instanceof LlmRunBusy) throw new CliError(err.message);

@@ -64,7 +64,7 @@ export async function exportCommand(
   let summary: string;
   if (what === 'answers' || textFormat === null) {
     const total = (await getBatchProgress(ctx.db.prisma, batch.id)).answers;
-    const bar = progressBar(`Exporting ${total} answers`);
+    const bar = progressBar(ctx, `Exporting ${total} answers`);
     summary = `${await writeAnswersExport(ctx.db.sql, batch, format, file, (read) => bar(read, total))} answers`;
   }
   else if (what === 'tasks') summary = `${await writeTasksExport(ctx.db.sql, batch.id, textFormat, file)} tasks`;
