@@ -1,6 +1,7 @@
 // The note a server on the embedded database leaves beside it (`<data dir>.server.json`, readable by
 // its user only): where it listens and the key that lets this machine's CLI run commands through it
 // while it holds the database (issue 12.1).
+import { createHmac } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 
@@ -38,4 +39,15 @@ export function findLocalServer(dataDir: string): LocalServer | null {
     return null;
   }
   return server.data;
+}
+
+/** What the server answers to a nonce: only the holder of the key can, so the CLI knows whom it talks to. */
+export function keyProof(key: string, nonce: string): string {
+  return createHmac('sha256', key).update(nonce).digest('hex');
+}
+
+/** The URL this machine reaches a server at: a wildcard address means loopback; IPv6 in brackets. */
+export function localUrlOf(host: string, port: number): string {
+  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
 }

@@ -11,7 +11,7 @@ import { ProlificClient } from './prolific/client.js';
 import { randomBytes } from 'node:crypto';
 import { runCli } from './cli/run.js';
 import { relayedIo } from './local-cli-io.js';
-import { removeLocalServer, writeLocalServer } from './local-server.js';
+import { keyProof, localUrlOf, removeLocalServer, writeLocalServer } from './local-server.js';
 import type { RemoteCaller } from './web/routes/local-cli.js';
 
 async function main(): Promise<void> {
@@ -30,10 +30,10 @@ async function main(): Promise<void> {
   const prolific = config.prolific ? new ProlificClient(config.prolific) : null;
   // On the embedded database this process holds the data: this machine's CLI runs through it.
   const dataDir = config.database.kind === 'embedded' ? config.database.dataDir : null;
-  const localUrl = `http://${['0.0.0.0', '::'].includes(config.host) ? '127.0.0.1' : config.host}:${config.port}`;
+  const localUrl = localUrlOf(config.host, config.port);
   const publicBase = config.publicBaseUrl ?? localUrl;
   const localKey = randomBytes(32).toString('base64url');
-  const localCli = dataDir ? { key: localKey, run: (argv: string[], caller: RemoteCaller) => runCli(argv, relayedIo(caller, { db, baseUrl: publicBase, prolific })) } : null;
+  const localCli = dataDir ? { key: localKey, prove: (nonce: string) => keyProof(localKey, nonce), run: (argv: string[], caller: RemoteCaller) => runCli(argv, relayedIo(caller, { db, baseUrl: publicBase, prolific })) } : null;
   const app = createApp({ db, config: { ...config, secret }, prolific, localCli });
   // Express 5 calls this with the error when listening fails (a port in use): say so and stop,
   // rather than announce a server that is not there.

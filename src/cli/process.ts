@@ -6,7 +6,9 @@ import { loadConfig } from '../config.js';
 import { openDatabase } from '../db/connection.js';
 import { findLocalServer, type LocalServer } from '../local-server.js';
 import { ProlificClient } from '../prolific/client.js';
-import type { CliIo } from './context.js';
+import { randomBytes } from 'node:crypto';
+import { keyProof } from '../local-server.js';
+import { CliError, type CliIo } from './context.js';
 import { runCli } from './run.js';
 import { readSecretFromStdin } from './secret.js';
 
@@ -36,8 +38,8 @@ export async function runCliProcess(given: readonly string[]): Promise<number> {
   const argv = withAbsolutePaths(given, process.env.INIT_CWD ?? process.cwd());
   const server = runningServer(argv);
   if (server) {
-    const relayed = await relayToServer(server, argv).catch(() => null);
-    // The server went away between the check and the call: the database is free now.
+    const relayed = await relayToServer(server, argv);
+    // Null only when no server answered at all: the database is free, the command runs here.
     if (relayed !== null) return relayed;
   }
   return runCli(argv, processIo);
@@ -57,36 +59,84 @@ function runningServer(argv: readonly string[]): LocalServer | null {
   return server && server.pid !== process.pid ? server : null;
 }
 
-/** Options and positionals that name files: made absolute, since the server runs elsewhere. */
+/** Options that name files, and the options of `import` that take a value (so its file is found). */
 const FILE_OPTIONS = new Set(['--out', '--export-prompts', '--import-replies']);
+const VALUE_OPTIONS = new Set(['--name', ...FILE_OPTIONS]);
 
+/** File names made absolute (from `cwd`), since a relaying server runs elsewhere. */
 export function withAbsolutePaths(argv: readonly string[], cwd: string): string[] {
+  // `import`'s file is its first positional: not an option, nor an option's value.
+  const importFile = argv[0] === 'import' ? argv.findIndex((a, i) => i > 0 && !a.startsWith('-') && !VALUE_OPTIONS.has(argv[i - 1] ?? '')) : -1;
   return argv.map((arg, i) => {
     const previous = argv[i - 1];
     if (previous !== undefined && FILE_OPTIONS.has(previous)) return path.resolve(cwd, arg);
     const inline = /^(--out|--export-prompts|--import-replies)=(.*)$/.exec(arg);
     if (inline) return `${inline[1]}=${path.resolve(cwd, inline[2] as string)}`;
-    if (argv[0] === 'import' && i === 1) return path.resolve(cwd, arg);
+    if (i === importFile) return path.resolve(cwd, arg);
     return arg;
   });
 }
 
-async function relayToServer(server: LocalServer, argv: readonly string[]): Promise<number> {
-  const secret = argv[0] === 'admin' ? await readSecretFromStdin() : null;
-  // API keys for `evaluate` come from this shell, as when the command runs here.
-  const env = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => /^[A-Z][A-Z0-9_]*_API_KEY$/.test(e[0]) && e[1] !== undefined));
-  const res = await fetch(new URL('/local/cli', server.url), {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-PrefBasis-Local-Key': server.key },
-    body: JSON.stringify({ argv, secret, env }),
-  });
-  if (!res.ok || !res.body) throw new Error(`the server answered ${res.status}`);
+/**
+ * Runs the command through the server; its exit code, or null when no server answered (then, and
+ * only then, it may run here). Secrets go only to a server that proved it holds the note's key.
+ */
+async function relayToServer(server: LocalServer, argv: readonly string[]): Promise<number | null> {
+  if (argv[0] === 'evaluate') {
+    process.stderr.write(`A PrefBasis server (${server.url}) holds the embedded database: queue the evaluation there, where it runs with live progress and resumes after a restart — the batch page's "LLM evaluators" form, or POST /api/v1/batches/<id>/evaluations — or stop the server to run it here.\n`);
+    return 2;
+  }
+  let secret: string | null = null;
+  try {
+    if (argv[0] === 'admin') secret = await readSecretFromStdin();
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    return err instanceof CliError ? err.exitCode : 1;
+  }
+  if (!(await serverHoldsKey(server))) return null;
+  let res: Response;
+  try {
+    res = await fetch(new URL('/local/cli', server.url), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-PrefBasis-Local-Key': server.key },
+      body: JSON.stringify({ argv, secret, env: {} }),
+    });
+  } catch {
+    return null;
+  }
+  if (!res.ok || !res.body) {
+    process.stderr.write(`The PrefBasis server at ${server.url} refused the command (${res.status}).\n`);
+    return 1;
+  }
   process.stderr.write(`(through the PrefBasis server at ${server.url}, which holds the embedded database)\n`);
+  try {
+    return await printRelayed(res.body);
+  } catch {
+    // Accepted, then cut: it may have run in part; running it again here could do it twice.
+    process.stderr.write(`The PrefBasis server at ${server.url} stopped answering while running the command; it may have run in part. Check (e.g. batch show) before running it again.\n`);
+    return 1;
+  }
+}
+
+/** Asks the server to sign a fresh nonce with the note's key: true when it can (it wrote the note). */
+async function serverHoldsKey(server: LocalServer): Promise<boolean> {
+  const nonce = randomBytes(16).toString('hex');
+  try {
+    const res = await fetch(new URL(`/local/hello?nonce=${nonce}`, server.url));
+    const body = (await res.json()) as { proof?: unknown };
+    return typeof body.proof === 'string' && body.proof === keyProof(server.key, nonce);
+  } catch {
+    return false;
+  }
+}
+
+/** Prints the server's JSON lines as the command's own output; returns its exit code. */
+async function printRelayed(body: ReadableStream<Uint8Array>): Promise<number> {
   let code = 1;
   let pending = '';
   const decoder = new TextDecoder();
-  for await (const chunk of res.body) {
-    pending += decoder.decode(chunk as Uint8Array, { stream: true });
+  for await (const chunk of body) {
+    pending += decoder.decode(chunk, { stream: true });
     const lines = pending.split('\n');
     pending = lines.pop() ?? '';
     for (const line of lines.filter(Boolean)) {

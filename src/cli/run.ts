@@ -381,7 +381,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (flags.help || !name || name === 'help') {
       // `prefbasis batch create --help` (or `prefbasis help batch create`): that command's part.
       const topic = name === 'help' ? args : positionals;
-      io.out(topic.length ? (commandHelp(topic) ?? `No command "${topic.join(' ')}".\n\n${USAGE}`) : USAGE);
+      // Arguments after the command's words (`export mybatch --help`) are not part of its name.
+      const help = topic.map((_, i) => commandHelp(topic.slice(0, topic.length - i))).find((h) => h !== null) ?? null;
+      io.out(topic.length ? (help ?? `No command "${topic.join(' ')}".\n\n${USAGE}`) : USAGE);
       return 0;
     }
     const command = COMMANDS[name];

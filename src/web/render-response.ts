@@ -17,18 +17,22 @@ export function renderUntrustedMarkdown(text: string): string {
   return markdown.render(keepIndentation(text));
 }
 
-const FENCE = /^ {0,3}(`{3,}|~{3,})/;
+const FENCE = /^\s*(`{3,}|~{3,})/;
 const LIST_ITEM = /^([-*+]|\d{1,9}[.)])(\s|$)/;
+/** Lines Markdown reads as blocks even when indented a little: headings, quotes, tables, rules. */
+const BLOCK_START = /^([#>|=]|[-*_](\s*[-*_]){2,}\s*$)/;
 
 /**
  * Plain text pasted without code fences (an arena prompt with a Java method) keeps its indentation:
- * Markdown strips the leading spaces of a paragraph's lines, so those become no-break spaces. Lines
- * Markdown keeps as they are (fenced or indented code), and nested list items, are left alone.
+ * Markdown strips the leading spaces of a paragraph's lines, so those become no-break spaces. Only
+ * plain paragraph lines change: fenced and indented code, lists (with everything indented under
+ * them), headings, quotes, tables and rules are left for Markdown to read as it always did.
  */
 export function keepIndentation(text: string): string {
   let fence: string | null = null;
   let previousBlank = true;
   let inIndentedCode = false;
+  let inList = false;
   return text
     .split('\n')
     .map((line) => {
@@ -43,12 +47,18 @@ export function keepIndentation(text: string): string {
       }
       const blank = line.trim() === '';
       const lead = /^[ \t]+/.exec(line)?.[0] ?? '';
+      const content = line.slice(lead.length);
       const width = lead.replace(/\t/g, '    ').length;
-      // An indented code block starts after a blank line; its lines keep their spaces as code.
-      inIndentedCode = width >= 4 && (previousBlank || inIndentedCode);
+      const wasBlank = previousBlank;
       previousBlank = blank;
-      if (blank || lead === '' || inIndentedCode || LIST_ITEM.test(line.slice(lead.length))) return line;
-      return '\u00a0'.repeat(width) + line.slice(lead.length);
+      if (blank) return line;
+      // A list goes on through blank lines and indented lines; a line at the margin that is no item ends it.
+      if (LIST_ITEM.test(content)) inList = true;
+      else if (lead === '') inList = false;
+      // An indented code block starts after a blank line; its lines keep their spaces as code.
+      inIndentedCode = width >= 4 && (wasBlank || inIndentedCode);
+      if (lead === '' || inList || inIndentedCode || BLOCK_START.test(content)) return line;
+      return '\u00a0'.repeat(width) + content;
     })
     .join('\n');
 }

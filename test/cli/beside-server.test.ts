@@ -85,6 +85,16 @@ describe('the CLI beside a running server on the embedded database', () => {
     expect(missing.stderr).not.toMatch(/at .*\.ts:\d+/);
   }, 60_000);
 
+  it('sends nothing to a listener that cannot prove it holds the key, and sends evaluate to the server\'s own queue', async () => {
+    const hello = await fetch(`${server.url}/local/hello?nonce=${'0f'.repeat(8)}`);
+    expect(((await hello.json()) as { proof: string }).proof).toMatch(/^[0-9a-f]{64}$/);
+    const evaluate = await cli(['evaluate', 'demo study', '--model', 'gpt-4o']);
+    expect(evaluate.code).toBe(2);
+    expect(evaluate.stderr).toMatch(/queue the evaluation there/);
+    const help = await cli(['export', 'demo study', '--help']);
+    expect(help.stdout).toMatch(/^Usage: prefbasis export \[options\]/);
+  }, 60_000);
+
   it('refuses a command relayed without the key, and runs commands locally again once the server stopped', async () => {
     const forged = await fetch(`${server.url}/local/cli`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ argv: ['batch', 'list'] }) });
     expect(forged.status).toBe(403);

@@ -105,7 +105,7 @@ describe('resume and resubmits', () => {
     // The back button: post question 1 again with a different selection.
     const res = await rater.post('answer', { csrf: csrfFrom(first), position: '0', option: optionIdsOf(first).slice(2, 5) });
     expect(res.status).toBe(200);
-    expect(res.text).toContain('This question was already answered (in another tab or window?)');
+    expect(res.text).toContain('This question was already answered (a second click, or another tab or window)');
     expect(questionNumberOf(res.text)).toBe(questionNumberOf(second));
     const after = await t.db.prisma.answer.findMany({ where: { participantId: (await participantOf(t.db.prisma, rater)).id } });
     expect(after).toEqual(before);

@@ -24,6 +24,20 @@ describe('rendering untrusted text', () => {
     expect(keepIndentation('no indent\nat all')).toBe('no indent\nat all');
   });
 
+  it('leaves alone what Markdown reads as blocks: fences inside list items, list continuations, quotes, headings, tables, rules', () => {
+    for (const text of [
+      '1. Install:\n\n    ```sh\n    npm ci\n    ```\n2. Run it',
+      '1. a\n\n   more about a\n\n2. b',
+      '  > a quote',
+      '  ## A heading',
+      '  | a | b |\n  |---|---|\n  | 1 | 2 |',
+      '  ---',
+      'Title\n  ===',
+    ]) expect(keepIndentation(text), text).toBe(text);
+    expect(renderUntrustedMarkdown('1. Install:\n\n    ```sh\n    npm ci\n    ```\n2. Run it')).toContain('<code class="language-sh">npm ci');
+    expect(renderUntrustedMarkdown('1. a\n\n   more about a\n\n2. b')).toMatch(/^<ol>[\s\S]*<\/ol>\n$/);
+  });
+
   it('still renders raw HTML as text', () => {
     expect(renderUntrustedMarkdown('  <script>alert(1)</script>')).toContain('&lt;script&gt;');
   });

@@ -162,7 +162,7 @@ export function participantRouter(db: Pick<Database, 'prisma' | 'sql'>, options:
         return renderCurrentPage(req, res, { error: 'This form is out of date: the reasons sent are not this question\'s. Here is the question again; please tick your reasons.' }, 422);
       // A second tab, the back button or a double click: say why the page moved on.
       case 'already-answered':
-        return renderCurrentPage(req, res, { notice: 'This question was already answered (in another tab or window?); your answer there was kept. Here is your next one.' });
+        return renderCurrentPage(req, res, { notice: 'This question was already answered (a second click, or another tab or window); the first answer was kept. Here is your next one.' });
       case 'no-such-question':
       case 'not-shown':
         return renderCurrentPage(req, res, { notice: 'That page was out of date. Here is the question you are on.' });
