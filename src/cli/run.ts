@@ -420,6 +420,7 @@ function databaseProblem(err: unknown): string | null {
   const name = /database "([^"]+)" does not exist/.exec(e.message ?? '')?.[1];
   if (e.code === '3D000' && name) return `Database ${name} does not exist: create it with \`createdb ${name}\` (or point DATABASE_URL at another one; unset it to use the embedded database).`;
   if (e.code === 'ECONNREFUSED') return `Cannot reach PostgreSQL at ${e.address ?? '?'}:${e.port ?? '?'} (DATABASE_URL): is it running? Unset DATABASE_URL to use the embedded database.`;
+  if (e.code === 'PREFBASIS_DB_IN_USE') return e.message ?? 'The embedded database is in use by another process.';
   if (e.code === '28P01' || e.code === '28000') return `PostgreSQL refused the login in DATABASE_URL: ${e.message ?? 'authentication failed'}.`;
   return null;
 }

@@ -114,9 +114,9 @@ function lockDataDir(dataDir: string): () => void {
   } catch {
     const holder = Number(readFileSync(lockFile, 'utf8'));
     if (holder && holder !== process.pid && isAlive(holder)) {
-      throw new Error(
-        `The embedded database at ${dataDir} is in use by process ${holder} (a running PrefBasis server?). ` +
-          'Stop that process, or use the HTTP API while it runs.',
+      throw Object.assign(
+        new Error(`The embedded database at ${dataDir} is in use by process ${holder} (a running PrefBasis server?). Stop that process, or use the HTTP API while it runs.`),
+        { code: 'PREFBASIS_DB_IN_USE' },
       );
     }
     writeFileSync(lockFile, String(process.pid)); // stale lock from a process that died

@@ -96,6 +96,13 @@ describe('prefbasis', () => {
     noStackTrace(run);
   });
 
+  it('says in one line, without a stack trace, when the embedded database is held by another process', async () => {
+    const held = Object.assign(new Error('The embedded database at /x/db is in use by process 4242 (a running PrefBasis server?). Stop that process, or use the HTTP API while it runs.'), { code: 'PREFBASIS_DB_IN_USE' });
+    const run = await cli('batch list', { openDatabase: async () => { throw held; } });
+    expect(run.code).toBe(1);
+    expect(run.err).toBe(held.message);
+  });
+
   it('migrates and says so', async () => {
     expect(await cli('migrate')).toMatchObject({ code: 0, out: expect.stringMatching(/^Database is up to date \(0 migration\(s\) applied now\)\.$/) });
   });
