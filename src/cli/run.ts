@@ -1,5 +1,6 @@
 // prefbasis command line: parses argv, validates each option with zod, and runs one command
 // against the database the io opens. Returns the exit code; main.ts is the process around it.
+import { randomInt } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { batchSettingsSchema, bootstrapRoundsSchema, seedSchema } from '../core/batch-settings.js';
@@ -345,7 +346,8 @@ const COMMANDS: Record<string, Command> = {
   ...analysisCommands,
   simulate: (args, flags, io) => {
     const batch = nonEmpty(args[0], '<batch>');
-    const options = { raters: option(positiveInt.max(10_000).default(30), flags.raters, '--raters'), seed: option(seedSchema.default(1), flags.seed, '--seed') };
+    // A fresh seed unless given: a second run adds new raters instead of resuming the first run's.
+    const options = { raters: option(positiveInt.max(10_000).default(30), flags.raters, '--raters'), seed: option(seedSchema.default(() => randomInt(2 ** 31 - 1)), flags.seed, '--seed') };
     return withDatabase(io, (ctx) => simulateCommand(ctx, batch, options));
   },
 };

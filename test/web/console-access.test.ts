@@ -112,7 +112,7 @@ describe('what a researcher is offered', () => {
   it('says so when a table is empty', async () => {
     const fresh = await createOpenBatch(t.db.prisma, { raters: 5 }, 120);
     expect((await researcher.agent.get(`/console/batches/${fresh.id}/participants`)).text).toContain('Nobody has entered this batch yet.');
-    expect((await researcher.agent.get(`/console/batches/${fresh.id}/review`)).text).toContain('No rater has completed this batch yet.');
+    expect((await researcher.agent.get(`/console/batches/${fresh.id}/review`)).text).toContain('No rater from Prolific has completed this batch yet');
   });
 
   it("shows on the batch page the datapoints skipped and how often tasks will be rated when there are fewer than asked", async () => {

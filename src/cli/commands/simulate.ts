@@ -12,5 +12,5 @@ const PAPER_LIKE: Record<OptionKind, number> = { generated: 0.72, category: 0.42
 export async function simulateCommand(ctx: CliContext, batchArg: string, options: { raters: number; seed: number }): Promise<void> {
   const batch = await requireBatch(ctx, batchArg);
   await simulateRaters(ctx.db, batch, options.raters, PAPER_LIKE, createRng(options.seed), { evaluator: 'simulated' });
-  ctx.out(`Simulated ${options.raters} raters on batch "${batch.name}" (evaluator "simulated"; the results count them like raters).`);
+  ctx.out(`Simulated ${options.raters} raters on batch "${batch.name}" (seed ${options.seed}; evaluator "simulated": the results count them like raters).`);
 }
