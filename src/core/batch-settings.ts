@@ -6,7 +6,8 @@ import { prolificStudyIdSchema } from './prolific.js';
 import { CATEGORY_DRAWS } from './task-generation.js';
 
 /** A seed for the PRNG: a non-negative 31-bit integer (CLI, API and forms alike). */
-export const seedSchema = z.coerce.number().int().min(0).max(2 ** 31 - 1);
+/** A seed from a form, a query or a flag; missing or not a number says what to give. */
+export const seedSchema = z.coerce.number({ message: 'must be a whole number from 0 to 2147483647, e.g. 42' }).int('must be a whole number, e.g. 42').min(0, 'must be 0 or more').max(2 ** 31 - 1, 'must be at most 2147483647');
 
 /** SPEC 4: intervals from 1,000 bootstrap rounds unless the researcher asks for more or fewer. */
 export const DEFAULT_BOOTSTRAP_ROUNDS = 1000;

@@ -66,6 +66,10 @@ describe('batches API', () => {
     expect(res.status).toBe(422);
     const problems: string[] = res.body.error.details.problems;
     expect(problems.map((p) => p.split(':')[0])).toEqual(['body.questions', 'body.completionCode', 'body.preferredSide']);
+    const { seed: _seed, ...withoutSeed } = settings;
+    const noSeed = await request(t.app).post('/api/v1/batches').set(t.auth).send({ ...withoutSeed, name: 'x3' });
+    expect(noSeed.status).toBe(422);
+    expect(noSeed.body.error.details.problems).toEqual(['body.seed: must be a whole number from 0 to 2147483647, e.g. 42']);
   });
 
   it('refuses a batch the dataset cannot fill', async () => {
