@@ -25,5 +25,6 @@ export function relayedIo(caller: RemoteCaller, server: { db: Database; baseUrl:
     baseUrl: () => server.baseUrl,
     prolific: () => server.prolific,
     env: (name) => caller.env[name],
+    stopRequested: caller.gone,
   };
 }

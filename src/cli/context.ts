@@ -22,6 +22,8 @@ export interface CliIo {
   env(name: string): string | undefined;
   /** Where progress bars go: a terminal's stderr; null when piped or run through a server. */
   terminal?: () => NodeJS.WriteStream | null;
+  /** True once whoever asked has gone (a relayed command whose CLI was interrupted): long work stops. */
+  stopRequested?: () => boolean;
 }
 
 export interface CliContext extends CliIo {

@@ -82,10 +82,6 @@ export function withAbsolutePaths(argv: readonly string[], cwd: string): string[
  * only then, it may run here). Secrets go only to a server that proved it holds the note's key.
  */
 async function relayToServer(server: LocalServer, argv: readonly string[]): Promise<number | null> {
-  if (argv[0] === 'evaluate') {
-    process.stderr.write(`A PrefBasis server (${server.url}) holds the embedded database: queue the evaluation there, where it runs with live progress and resumes after a restart — the batch page's "LLM evaluators" form, or POST /api/v1/batches/<id>/evaluations — or stop the server to run it here.\n`);
-    return 2;
-  }
   let secret: string | null = null;
   try {
     if (argv[0] === 'admin') secret = await readSecretFromStdin();
@@ -99,7 +95,7 @@ async function relayToServer(server: LocalServer, argv: readonly string[]): Prom
     res = await fetch(new URL('/local/cli', server.url), {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'X-PrefBasis-Local-Key': server.key },
-      body: JSON.stringify({ argv, secret, env: {} }),
+      body: JSON.stringify({ argv, secret, env: apiKeyFor(argv) }),
     });
   } catch {
     return null;
@@ -116,6 +112,18 @@ async function relayToServer(server: LocalServer, argv: readonly string[]): Prom
     process.stderr.write(`The PrefBasis server at ${server.url} stopped answering while running the command; it may have run in part. Check (e.g. batch show) before running it again.\n`);
     return 1;
   }
+}
+
+/**
+ * The one API key `evaluate` reads (--api-key-env, default OPENAI_API_KEY) from this shell, as when
+ * the command runs here; nothing for other commands.
+ */
+function apiKeyFor(argv: readonly string[]): Record<string, string> {
+  if (argv[0] !== 'evaluate') return {};
+  const flag = argv.indexOf('--api-key-env');
+  const name = argv.find((a) => a.startsWith('--api-key-env='))?.slice('--api-key-env='.length) ?? (flag >= 0 ? argv[flag + 1] : undefined) ?? 'OPENAI_API_KEY';
+  const value = /^[A-Z][A-Z0-9_]*_API_KEY$/.test(name) ? process.env[name] : undefined;
+  return value ? { [name]: value } : {};
 }
 
 /** Asks the server to sign a fresh nonce with the note's key: true when it can (it wrote the note). */

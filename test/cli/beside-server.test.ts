@@ -8,6 +8,7 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/paths.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { replyMarking, startChatStandIn } from '../helpers/chat-stand-in.js';
 
 let dir: string;
 let work: string;
@@ -85,12 +86,38 @@ describe('the CLI beside a running server on the embedded database', () => {
     expect(missing.stderr).not.toMatch(/at .*\.ts:\d+/);
   }, 60_000);
 
-  it('sends nothing to a listener that cannot prove it holds the key, and sends evaluate to the server\'s own queue', async () => {
+  it('runs an LLM evaluator through the server, and stops it when the CLI is interrupted (it resumes when run again)', async () => {
+    const stand = await startChatStandIn((req) => ({ reply: replyMarking(new Map(), req, []), delayMs: 150 }));
+    try {
+      const args = ['evaluate', 'demo study', '--model', 'slow-model', '--base-url', stand.url, '--concurrency', '1', '--limit', '40'];
+      const child = spawn('npm', ['run', '--silent', '--prefix', PROJECT_ROOT, 'cli', '--', ...args], { cwd: PROJECT_ROOT, env: { ...process.env, ...env() }, detached: true });
+      for (let i = 0; i < 200 && stand.requests.length < 3; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(stand.requests.length).toBeGreaterThanOrEqual(3);
+      // Ctrl-C on the whole command (npm, tsx and node).
+      process.kill(-(child.pid as number), 'SIGINT');
+      await new Promise((r) => setTimeout(r, 1500));
+      const atStop = stand.requests.length;
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(stand.requests.length).toBeLessThanOrEqual(atStop + 1);
+      expect(stand.requests.length).toBeLessThan(40);
+    } finally {
+      await stand.close();
+    }
+    // Run again: it resumes where it stopped (the lease of the stopped run was given back).
+    const fast = await startChatStandIn((req) => ({ reply: replyMarking(new Map(), req, []) }));
+    try {
+      const again = await cli(['evaluate', 'demo study', '--model', 'slow-model', '--base-url', fast.url, '--concurrency', '4', '--limit', '40']);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stdout).toMatch(/\(resumed\)/);
+      expect(fast.requests.length).toBeLessThan(40);
+    } finally {
+      await fast.close();
+    }
+  }, 90_000);
+
+  it('sends nothing to a listener that cannot prove it holds the key', async () => {
     const hello = await fetch(`${server.url}/local/hello?nonce=${'0f'.repeat(8)}`);
     expect(((await hello.json()) as { proof: string }).proof).toMatch(/^[0-9a-f]{64}$/);
-    const evaluate = await cli(['evaluate', 'demo study', '--model', 'gpt-4o']);
-    expect(evaluate.code).toBe(2);
-    expect(evaluate.stderr).toMatch(/queue the evaluation there/);
     const help = await cli(['export', 'demo study', '--help']);
     expect(help.stdout).toMatch(/^Usage: prefbasis export \[options\]/);
   }, 60_000);

@@ -10,7 +10,7 @@ export interface ChatRequest {
   authorization: string | undefined;
 }
 
-export type ChatAnswer = { reply: string } | { status: number; headers?: Record<string, string> } | { hang: true };
+export type ChatAnswer = { reply: string; delayMs?: number } | { status: number; headers?: Record<string, string> } | { hang: true };
 
 export interface ChatStandIn {
   /** Base URL to give the client (…/v1). */
@@ -43,7 +43,7 @@ export async function startChatStandIn(answer: (req: ChatRequest, index: number)
         res.writeHead(outcome.status, { 'content-type': 'application/json', ...outcome.headers }).end(JSON.stringify({ error: { message: `stand-in ${outcome.status}` } }));
         return;
       }
-      res.writeHead(200, { 'content-type': 'application/json' }).end(
+      const reply = () => res.writeHead(200, { 'content-type': 'application/json' }).end(
         JSON.stringify({
           id: `chatcmpl-${requests.length}`,
           object: 'chat.completion',
@@ -53,6 +53,9 @@ export async function startChatStandIn(answer: (req: ChatRequest, index: number)
           usage: { prompt_tokens: 100, completion_tokens: 20, total_tokens: 120 },
         }),
       );
+      // A slow model: the reply after a while.
+      if (outcome.delayMs) setTimeout(reply, outcome.delayMs);
+      else reply();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

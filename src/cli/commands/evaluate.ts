@@ -40,6 +40,8 @@ export async function evaluateCommand(ctx: CliContext, batchArg: string, options
       limit: options.limit,
       timeoutMs: options.timeoutSeconds * 1000,
       onProgress: progressBar(ctx, `Asking ${options.model}`),
+      // Relayed through a server: an interrupted CLI stops the run (it resumes when run again).
+      shouldStop: ctx.stopRequested,
     });
   } catch (err) {
     if (err instanceof EvaluationStopped || err instanceof LlmRunBusy) throw new CliError(err.message);

@@ -14,6 +14,8 @@ export interface RemoteCaller {
   write(chunk: string): void;
   secret: string | null;
   env: Readonly<Record<string, string>>;
+  /** True once the CLI went away (interrupted): long commands stop taking new work. */
+  gone(): boolean;
 }
 
 export interface LocalCliDeps {
@@ -58,8 +60,10 @@ export function localCliRouter(deps: LocalCliDeps): Router {
     res.flushHeaders();
     const send = (line: Record<string, unknown>) => res.write(JSON.stringify(line) + '\n');
     const heartbeat = setInterval(() => send({}), HEARTBEAT_MS);
+    let gone = false;
+    res.on('close', () => (gone = !res.writableFinished));
     try {
-      const code = await deps.run(request.argv, { out: (text) => send({ out: text }), err: (text) => send({ err: text }), write: (chunk) => send({ chunk }), secret: request.secret, env: request.env });
+      const code = await deps.run(request.argv, { out: (text) => send({ out: text }), err: (text) => send({ err: text }), write: (chunk) => send({ chunk }), secret: request.secret, env: request.env, gone: () => gone });
       send({ exit: code });
     } finally {
       clearInterval(heartbeat);
