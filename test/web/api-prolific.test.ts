@@ -252,7 +252,9 @@ describe('scheduled sync', () => {
     const client = new ProlificClient({ baseUrl: standIn.url, token: standIn.token, sleep: async () => {}, backoffMs: 1 });
     const job = startProlificSync(t.db, client, { everyMs: 20, log: (m) => messages.push(m) });
     try {
-      for (let i = 0; i < 200 && (await participantOf(t.db.prisma, gone as Rater)).status !== 'returned'; i++) await new Promise((r) => setTimeout(r, 20));
+      // Until the run that freed the place has ended too (it logs after reading the study's time limit).
+      const freedLogged = () => messages.some((m) => m.startsWith('Prolific sync freed'));
+      for (let i = 0; i < 250 && ((await participantOf(t.db.prisma, gone as Rater)).status !== 'returned' || !freedLogged()); i++) await new Promise((r) => setTimeout(r, 20));
     } finally {
       job.stop();
     }
