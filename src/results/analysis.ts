@@ -139,7 +139,8 @@ export type DatasetEloOutcome =
 export async function computeDatasetElo(sql: SqlRunner, datasetId: string, query: { anchor: string | null; categories: readonly string[] | null; rounds?: number; seed?: number }): Promise<DatasetEloOutcome> {
   const seed = query.seed ?? DEFAULT_ELO_SEED;
   const rounds = query.rounds ?? DEFAULT_ELO_OPTIONS.rounds;
-  const battles = await listDatasetBattles(sql, datasetId);
+  // Read once per dataset (datasets never change): a cached figure must not cost a read of every datapoint.
+  const battles = await cache.get(`battles|${datasetId}`, () => listDatasetBattles(sql, datasetId));
   const models = [...battleCounts(battles).keys()].sort();
   if (query.anchor !== null && !models.includes(query.anchor)) return { ok: false, reason: 'unknown-anchor', value: query.anchor, known: models };
   const categories = categoryNames(battles);

@@ -1,6 +1,6 @@
 // Console: a batch's analyses beside R1–R6 (issue 14) — agreement, position bias and convergence
 // with their charts — and the live convergence figures the batch page polls.
-import { Router, type Response } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import { targetWidthSchema } from '../../core/convergence.js';
 import { exclusionModeSchema, type ExclusionMode } from '../../core/exclusions.js';
@@ -9,6 +9,7 @@ import { computeBatchAgreement, computeBatchConvergence, computeBatchPositionBia
 import { agreementChartSvg, convergenceChartSvg, positionBiasChartSvg } from '../analysis-charts.js';
 import { batchOf } from '../locals.js';
 import { parseOr400 } from '../schemas/common.js';
+import { sendSvg } from '../send-table.js';
 
 const width = targetWidthSchema;
 const analysisQuery = z.object({ by: z.enum(['topic', 'category']).optional(), exclusions: exclusionModeSchema, width });
@@ -28,11 +29,6 @@ export function consoleAnalysisRouter(sql: SqlRunner): Router {
     res.render('admin/analysis', { title: `Analysis · ${batch.name}`, batch, agreement, positionBias, convergence, by: q.by ?? null, exclusions: q.exclusions, width: q.width });
   });
 
-  const svg = (res: Response, name: string, download: string, body: string) => {
-    res.type('image/svg+xml');
-    if (download === '1') res.set('Content-Disposition', `attachment; filename="${batchOf(res).id}-${name}.svg"`);
-    res.send(body);
-  };
   const charts: [string, (batchId: ReturnType<typeof batchOf>, q: { exclusions: ExclusionMode; width: number }) => Promise<string>][] = [
     ['agreement', async (batch, q) => agreementChartSvg((await computeBatchAgreement(sql, batch, { by: null, exclusions: q.exclusions })).overall, q.exclusions)],
     ['position-bias', async (batch, q) => positionBiasChartSvg(await computeBatchPositionBias(sql, batch, { exclusions: q.exclusions }), q.exclusions)],
@@ -41,7 +37,7 @@ export function consoleAnalysisRouter(sql: SqlRunner): Router {
   for (const [name, render] of charts) {
     router.get(`/charts/${name}.svg`, async (req, res) => {
       const q = parseOr400(chartQuery, req.query, 'query');
-      svg(res, name, q.download, await render(batchOf(res), q));
+      sendSvg(res, await render(batchOf(res), q), q.download === '1' ? { filename: `${batchOf(res).id}-${name}.svg` } : null);
     });
   }
 

@@ -15,6 +15,7 @@ import { labelKey } from '../../core/normalize.js';
 import type { SqlRunner } from '../../db/sql-runner.js';
 import { computeDatasetElo } from '../../results/analysis.js';
 import { eloForestSvg } from '../analysis-charts.js';
+import { sendSvg } from '../send-table.js';
 import { eloQueryError } from '../elo-query-error.js';
 import { actorOf } from '../middleware/auth.js';
 import { parseForm, typedValues } from '../forms.js';
@@ -109,8 +110,7 @@ export function consoleDatasetsRouter(prisma: Prisma, options: { maxUploadBytes:
     const dataset = await loadDataset(req.params);
     const q = parseOr400(eloPageQuery, req.query, 'query');
     const elo = await eloOf(dataset.id, q);
-    res.type('image/svg+xml');
-    res.send(await eloForestSvg(subsetOf(elo, q.category), `pElo · ${q.category ?? 'overall'}`, elo.anchor));
+    sendSvg(res, await eloForestSvg(subsetOf(elo, q.category), `pElo · ${q.category ?? 'overall'}`, elo.anchor));
   });
 
   return router;

@@ -14,6 +14,7 @@ import { batchOf } from '../locals.js';
 import { computeModelAgreements } from '../../results/model-agreement.js';
 import { HttpError } from '../http-error.js';
 import { parseOr400 } from '../schemas/common.js';
+import { sendSvg } from '../send-table.js';
 
 const chartScale = z.enum(['linear', 'log']).default('linear');
 const resultsQuery = z.object({
@@ -58,9 +59,7 @@ export function consoleResultsRouter(prisma: Prisma, sql: SqlRunner): Router {
     router.get(`/charts/${name}.svg`, async (req, res) => {
       const batch = batchOf(res);
       const { download, exclusions, scale } = parseOr400(chartQuery, req.query, 'query');
-      res.type('image/svg+xml');
-      if (download === '1') res.set('Content-Disposition', `attachment; filename="${batch.id}-${name}.svg"`);
-      res.send(await render(await evaluatorGroups(batch, exclusions), exclusions, scale));
+      sendSvg(res, await render(await evaluatorGroups(batch, exclusions), exclusions, scale), download === '1' ? { filename: `${batch.id}-${name}.svg` } : null);
     });
   }
 
