@@ -3,7 +3,7 @@
 // against `COPY (the same join) TO STDOUT` measured in the same run on the same database (through
 // psql, discarding the output), with the process's RSS growth and event-loop delays while it streams.
 // Usage: DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres node --expose-gc --import tsx scripts/bench/export.ts [--large 50000] [--tasks-large 180000]
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -12,7 +12,7 @@ import { generateSyntheticDataset, toJsonl } from '../../src/core/synthetic-data
 import { createBatchFromDataset, type Batch } from '../../src/db/batches.js';
 import { openDatabase, type Database } from '../../src/db/connection.js';
 import { importDatasetText } from '../../src/db/datasets.js';
-import { writeAnswersExport, writeTasksExport } from '../../src/results/exports.js';
+import type * as Exports from '../../src/results/exports.js';
 import { createScratchDatabase } from './lib/scratch-database.js';
 import { seedFinishedRaters } from './lib/seed-answers.js';
 import { watched, type Watched } from './lib/watched.js';
@@ -74,6 +74,11 @@ async function exportWatched(run: (sink: Writable) => Promise<number>): Promise<
 function report(what: string, ours: Watched<{ rows: number; bytes: number }>, copy: number): string {
   return `  ${what} ${(ours.ms / copy).toFixed(2)} x (${(ours.ms / 1000).toFixed(2)} s, ${(ours.value.bytes / 1e6).toFixed(0)} MB); RSS +${ours.rssGrowthMb.toFixed(0)} MB; event loop max ${ours.maxDelayMs.toFixed(0)} ms`;
 }
+
+// The exports as `npm start` runs them: built, so the worker thread starts from compiled code too
+// (from source, each worker would compile the modules it loads with tsx).
+execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+const { writeAnswersExport, writeTasksExport } = (await import(new URL('../../dist/src/results/exports.js', import.meta.url).href)) as typeof Exports;
 
 const serverUrl = process.env.DATABASE_URL;
 if (!serverUrl) throw new Error('set DATABASE_URL to a PostgreSQL server');

@@ -72,13 +72,12 @@ export async function findAnswersVersion(sql: SqlStatements, batchIds: readonly 
 const PARTICIPANTS_PER_PAGE = 50;
 
 interface TaskForExport {
-  batchId: string;
   datapointId: string;
   sourceId: string;
   sampledCategory: string;
   topicCategory: string;
-  categoryDraw: string;
-  options: Map<string, { id: string; kind: OptionKind; text: string }>;
+  /** Six options; looked up by id among them (smaller than a Map per task, kept for the whole export). */
+  options: { id: string; kind: OptionKind; text: string }[];
 }
 
 interface ExportAnswerRow {
@@ -101,44 +100,60 @@ interface ExportAnswerRow {
   preferred_first: boolean | null;
 }
 
-/** The batch's tasks with their options, once per export (a task per datapoint: bounded by the dataset). */
+/**
+ * The batch's tasks with their options, once per export (a task per datapoint: bounded by the
+ * dataset). Kept compact, texts and categories stored once however many tasks share them: an
+ * export keeps these for its whole run, in a worker whose heap is kept small (export-thread.ts).
+ */
 async function mapTasksForExport(sql: SqlRunner, batchId: string): Promise<Map<string, TaskForExport>> {
-  const rows = await sql.rows<{ id: string; datapoint_id: string; source_id: string; sampled_category: string; topic_category: string; category_draw: string; options: [string, OptionKind, string][] }>(PrismaSql.sql`
-    SELECT t.id, t.datapoint_id, d.source_id, t.sampled_category, t.topic_category, b.category_draw::text AS category_draw,
-           (SELECT json_agg(json_build_array(o.id, o.kind, o.text)) FROM task_options o WHERE o.task_id = t.id) AS options
-    FROM tasks t JOIN datapoints d ON d.id = t.datapoint_id JOIN batches b ON b.id = t.batch_id
-    WHERE t.batch_id = ${batchId}`);
-  return new Map(
-    rows.map((t) => [
-      t.id,
-      {
-        batchId,
+  const seen = new Map<string, string>();
+  const once = (text: string) => seen.get(text) ?? (seen.set(text, text), text);
+  const tasks = new Map<string, TaskForExport>();
+  // Read in pages (keyset on the task id), so the rows as read never all sit in memory beside the map.
+  for (let after = ''; ; ) {
+    const rows = await sql.rows<{ id: string; datapoint_id: string; source_id: string; sampled_category: string; topic_category: string; options: [string, OptionKind, string][] }>(PrismaSql.sql`
+      SELECT t.id, t.datapoint_id, d.source_id, t.sampled_category, t.topic_category,
+             (SELECT json_agg(json_build_array(o.id, o.kind, o.text)) FROM task_options o WHERE o.task_id = t.id) AS options
+      FROM tasks t JOIN datapoints d ON d.id = t.datapoint_id
+      WHERE t.batch_id = ${batchId} AND t.id > ${after} ORDER BY t.id LIMIT ${TASKS_PER_READ}`);
+    const last = rows.at(-1);
+    if (!last) return tasks;
+    after = last.id;
+    for (const t of rows) {
+      tasks.set(t.id, {
         datapointId: t.datapoint_id,
         sourceId: t.source_id,
-        sampledCategory: t.sampled_category,
-        topicCategory: t.topic_category,
-        categoryDraw: t.category_draw,
-        options: new Map(t.options.map(([id, kind, text]) => [id, { id, kind, text }])),
-      },
-    ]),
-  );
+        sampledCategory: once(t.sampled_category),
+        topicCategory: once(t.topic_category),
+        options: t.options.map(([id, kind, text]) => ({ id, kind, text: once(text) })),
+      });
+    }
+  }
+}
+
+const TASKS_PER_READ = 2000;
+
+/** How many tasks the batch has: what an answers export keeps in memory (mapTasksForExport). */
+export async function countBatchTasks(sql: SqlStatements, batchId: string): Promise<number> {
+  const [row] = await sql.rows<{ tasks: number }>(PrismaSql.sql`SELECT count(*)::int AS tasks FROM tasks WHERE batch_id = ${batchId}`);
+  return row?.tasks ?? 0;
 }
 
 /**
  * Yields the batch's answers page by page (participant, then question order): each page is the
  * next participants by id (keyset, from an index) and their answers, so every page costs the same
- * whatever the batch's size and memory stays flat. All answers are included; participantStatus
- * and completedAt tell partial ones.
+ * whatever the batch's size. The next page is read while the caller formats this one. All answers
+ * are included; participantStatus and completedAt tell partial ones.
  */
 export async function* streamAnswerExportRows(sql: SqlRunner, batchId: string): AsyncGenerator<AnswerExportRow[]> {
+  const [batch] = await sql.rows<{ category_draw: string }>(PrismaSql.sql`SELECT category_draw::text AS category_draw FROM batches WHERE id = ${batchId}`);
+  if (!batch) return;
   const tasks = await mapTasksForExport(sql, batchId);
-  let after = '';
-  for (;;) {
+  const readPage = async (after: string): Promise<{ last: string; rows: ExportAnswerRow[] } | null> => {
     const participants = await sql.rows<{ id: string }>(PrismaSql.sql`
       SELECT id FROM participants WHERE batch_id = ${batchId} AND id > ${after} ORDER BY id LIMIT ${PARTICIPANTS_PER_PAGE}`);
     const last = participants.at(-1);
-    if (!last) return;
-    after = last.id;
+    if (!last) return null;
     const rows = await sql.rows<ExportAnswerRow>(PrismaSql.sql`
       SELECT a.participant_id, a.position, a.task_id, a.selected_option_ids, a.option_order, a.shown_at, a.answered_at,
              p.prolific_pid, p.study_id, p.session_id, p.status::text AS status, p.evaluator, p.timed_out_at, p.completed_at,
@@ -147,18 +162,28 @@ export async function* streamAnswerExportRows(sql: SqlRunner, batchId: string): 
       LEFT JOIN assignments s ON s.participant_id = a.participant_id AND s.position = a.position
       WHERE a.participant_id = ANY(${participants.map((p) => p.id)}::text[])
       ORDER BY a.participant_id, a.position`);
-    if (rows.length > 0) yield rows.map((r) => exportRowOf(r, tasks));
+    return { last: last.id, rows };
+  };
+  const context = { batchId, categoryDraw: batch.category_draw, tasks };
+  for (let next = readPage(''); ; ) {
+    const page = await next;
+    if (!page) return;
+    next = readPage(page.last);
+    // A caller that stops early (a download cut) leaves the read ahead unawaited: not an error.
+    next.catch(() => {});
+    if (page.rows.length > 0) yield page.rows.map((r) => exportRowOf(r, context));
   }
 }
 
-function exportRowOf(a: ExportAnswerRow, tasks: ReadonlyMap<string, TaskForExport>): AnswerExportRow {
-  const task = tasks.get(a.task_id);
+function exportRowOf(a: ExportAnswerRow, context: { batchId: string; categoryDraw: string; tasks: ReadonlyMap<string, TaskForExport> }): AnswerExportRow {
+  const task = context.tasks.get(a.task_id);
   // Every answer has its task in this batch and the assignment it was copied from: a gap is a bug, not a default.
   if (!task) throw new Error(`answer ${a.participant_id}#${a.position} has a task outside its batch`);
   if (a.preferred_first === null) throw new Error(`answer ${a.participant_id}#${a.position} has no assignment`);
-  const options = a.option_order.map((id) => task.options.get(id)).filter((o) => o !== undefined);
+  const optionOf = (id: string) => task.options.find((o) => o.id === id);
+  const options = a.option_order.map(optionOf).filter((o) => o !== undefined);
   return {
-    batchId: task.batchId,
+    batchId: context.batchId,
     participantId: a.participant_id,
     prolificPid: a.prolific_pid,
     studyId: a.study_id,
@@ -173,11 +198,11 @@ function exportRowOf(a: ExportAnswerRow, tasks: ReadonlyMap<string, TaskForExpor
     position: a.position,
     options,
     selectedOptionIds: a.selected_option_ids,
-    selectedKinds: a.selected_option_ids.map((id) => task.options.get(id)?.kind).filter((k): k is OptionKind => k !== undefined),
+    selectedKinds: a.selected_option_ids.map((id) => optionOf(id)?.kind).filter((k): k is OptionKind => k !== undefined),
     shownAt: a.shown_at.toISOString(),
     answeredAt: a.answered_at.toISOString(),
     secondsSpent: (a.answered_at.getTime() - a.shown_at.getTime()) / 1000,
-    categoryDraw: task.categoryDraw,
+    categoryDraw: context.categoryDraw,
     preferredShownFirst: a.preferred_first,
     timedOutAt: a.timed_out_at?.toISOString() ?? null,
     completedAt: a.completed_at?.toISOString() ?? null,

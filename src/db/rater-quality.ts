@@ -37,6 +37,8 @@ interface QualityRow {
 export interface QualityOptions {
   medians: boolean;
   answers?: boolean;
+  /** Only these participants (a page of an export); default every participant of the batches. */
+  participantIds?: readonly string[];
 }
 
 /**
@@ -47,6 +49,7 @@ export interface QualityOptions {
 export async function listRaterQuality(sql: SqlStatements, batchIds: readonly string[], options: QualityOptions = { medians: true }): Promise<BatchRaterQuality[]> {
   const ids = [...batchIds];
   const withAnswers = options.answers ?? true;
+  const only = options.participantIds ? PrismaSql.sql`AND p.id = ANY(${[...options.participantIds]}::text[])` : PrismaSql.empty;
   const median = options.medians
     ? PrismaSql.sql`percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM a.answered_at - a.shown_at)::float8)`
     : PrismaSql.sql`NULL::float8`;
@@ -56,12 +59,12 @@ export async function listRaterQuality(sql: SqlStatements, batchIds: readonly st
     WITH a AS (
       SELECT a.participant_id, count(*) AS n, ${median} AS median_seconds, count(*) FILTER (WHERE a.selected_kinds = 63) AS all_ticked
       FROM answers a JOIN participants p ON p.id = a.participant_id
-      WHERE p.batch_id = ANY(${ids}::text[]) AND ${PrismaSql.raw(withAnswers || options.medians ? "true" : "false")}
+      WHERE p.batch_id = ANY(${ids}::text[]) ${only} AND ${PrismaSql.raw(withAnswers || options.medians ? "true" : "false")}
       GROUP BY a.participant_id
     ), c AS (
       SELECT c.participant_id, count(*) FILTER (WHERE c.answered_at IS NOT NULL) AS answered, count(*) FILTER (WHERE c.passed = false) AS failed
       FROM attention_checks c JOIN participants p ON p.id = c.participant_id
-      WHERE p.batch_id = ANY(${ids}::text[])
+      WHERE p.batch_id = ANY(${ids}::text[]) ${only}
       GROUP BY c.participant_id
     )
     SELECT p.id AS participant_id, p.batch_id, p.prolific_pid, p.session_id, p.status::text AS status, p.evaluator,
@@ -69,7 +72,7 @@ export async function listRaterQuality(sql: SqlStatements, batchIds: readonly st
            coalesce(c.answered, 0)::int AS checks_answered, coalesce(c.failed, 0)::int AS checks_failed,
            coalesce(a.n, 0)::int AS study_answers, a.median_seconds, coalesce(a.all_ticked, 0)::int AS all_ticked
     FROM participants p LEFT JOIN a ON a.participant_id = p.id LEFT JOIN c ON c.participant_id = p.id
-    WHERE p.batch_id = ANY(${ids}::text[])
+    WHERE p.batch_id = ANY(${ids}::text[]) ${only}
     ORDER BY p.created_at, p.id`);
   return rows.map((r) => ({
     participantId: r.participant_id,

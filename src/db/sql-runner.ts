@@ -14,6 +14,11 @@ export interface SqlStatements {
 export interface SqlRunner extends SqlStatements {
   /** Runs `work` on one connection in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(work: (tx: SqlStatements) => Promise<T>): Promise<T>;
+  /**
+   * Where another thread can open a connection of its own (a PostgreSQL server), or null (the
+   * embedded database lives inside this thread): long exports run in a worker thread when it can.
+   */
+  readonly connectionString: string | null;
 }
 
 /** OIDs whose text form Prisma reads differently from the drivers' defaults. */
@@ -45,6 +50,7 @@ function postgresStatements(client: pg.Pool | pg.PoolClient): SqlStatements {
 export function postgresRunner(pool: pg.Pool): SqlRunner {
   return {
     ...postgresStatements(pool),
+    connectionString: pool.options.connectionString ?? null,
     async transaction(work) {
       const client = await pool.connect();
       // A connection that could not even roll back is broken: the pool drops it instead of reusing it.
@@ -64,6 +70,15 @@ export function postgresRunner(pool: pg.Pool): SqlRunner {
   };
 }
 
+/**
+ * One PostgreSQL connection of its own for a worker thread (an export), named as `applicationName`
+ * in pg_stat_activity. A connection the server ends fails the statement in flight.
+ */
+export function openWorkerConnection(url: string, applicationName: string): { sql: SqlRunner; close(): Promise<void> } {
+  const pool = new pg.Pool({ connectionString: url, max: 1, application_name: applicationName });
+  return { sql: postgresRunner(pool), close: () => pool.end() };
+}
+
 function embeddedStatements(db: PGlite | Transaction): SqlStatements {
   return {
     async rows<T>(query: Prisma.Sql) {
@@ -76,6 +91,7 @@ function embeddedStatements(db: PGlite | Transaction): SqlStatements {
 export function embeddedRunner(pglite: PGlite): SqlRunner {
   return {
     ...embeddedStatements(pglite),
+    connectionString: null,
     transaction: (work) => pglite.transaction((tx) => work(embeddedStatements(tx))),
   };
 }

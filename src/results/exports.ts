@@ -1,6 +1,5 @@
 // Streams exports to any writable (an HTTP response, a file, stdout), respecting backpressure, so
 // memory stays flat whatever the batch size. One home for the API, the console and the CLI.
-import { once } from 'node:events';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Writable } from 'node:stream';
 import {
@@ -20,7 +19,7 @@ import {
   TASK_CSV_HEADER,
   taskCsvValues,
 } from '../core/export-format.js';
-import { streamAnswerExportRows } from '../db/answers.js';
+import { countBatchTasks, streamAnswerExportRows } from '../db/answers.js';
 import { listCheckExportRows } from '../db/attention-checks.js';
 import { streamBatchTasks } from '../db/batches.js';
 import type { Prisma } from '../db/connection.js';
@@ -28,6 +27,8 @@ import type { SqlRunner } from '../db/sql-runner.js';
 import { exclusionRulesOf } from '../core/exclusions.js';
 import { reportRaters, type RulesOfBatch } from './exclusions.js';
 import type { BatchMetrics } from './metrics.js';
+import { drainedOrClosed } from './backpressure.js';
+import { runExportInWorker } from './export-thread.js';
 import { openParquetStream } from './parquet.js';
 
 export type ExportFormat = 'csv' | 'jsonl';
@@ -54,33 +55,69 @@ export class DownloadAborted extends Error {
 async function write(out: Writable, chunk: string | Uint8Array): Promise<void> {
   if (out.destroyed) throw new DownloadAborted();
   if (out.write(chunk)) return;
-  await Promise.race([once(out, 'drain'), once(out, 'close')]);
+  await drainedOrClosed(out);
   if (out.destroyed) throw new DownloadAborted();
 }
 
 /**
  * Every answer of the batch, each row carrying its rater's attention checks and exclusion flags
- * under the batch's rules: excluded raters are flagged, never dropped.
+ * under the batch's rules: excluded raters are flagged, never dropped. Returns the rows written.
+ * On PostgreSQL the export runs in a worker thread (export-thread.ts), here otherwise.
  */
 export async function writeAnswersExport(sql: SqlRunner, batch: RulesOfBatch, format: AnswersFormat, out: Writable, onRows: (read: number) => void = () => {}): Promise<number> {
-  const exclusionRules = describeExclusionRules(exclusionRulesOf(batch));
-  const flagsOf = new Map((await reportRaters(sql, [batch])).map((r) => [r.participantId, { checksAnswered: r.checksAnswered, checksFailed: r.checksFailed, excludedBy: r.excludedBy, exclusionRules }]));
-  const noFlags: RaterExportFlags = { checksAnswered: 0, checksFailed: 0, excludedBy: [], exclusionRules };
-  const pages = counted(streamAnswerExportRows(sql, batch.id), onRows);
-  if (format === 'parquet') return writeAnswersParquet(pages, (r) => ({ ...r, ...(flagsOf.get(r.participantId) ?? noFlags) }), out);
+  if (sql.connectionString === null) return writeAnswersExportHere(sql, batch, format, out, onRows);
+  const rules: RulesOfBatch = { id: batch.id, excludeFailedChecks: batch.excludeFailedChecks, excludeSpeederSeconds: batch.excludeSpeederSeconds, excludeStraightLinerPercent: batch.excludeStraightLinerPercent };
+  const job = { what: 'answers', batch: rules, format } as const;
+  return runExportInWorker({ connectionString: sql.connectionString, job, tasksKept: await countBatchTasks(sql, batch.id) }, out, onRows, () => new DownloadAborted());
+}
+
+/** The batch's tasks with their options, one row per task; in a worker thread on PostgreSQL. */
+export function writeTasksExport(sql: SqlRunner, batchId: string, format: ExportFormat, out: Writable): Promise<number> {
+  if (sql.connectionString === null) return writeTasksExportHere(sql, batchId, format, out);
+  return runExportInWorker({ connectionString: sql.connectionString, job: { what: 'tasks', batchId, format }, tasksKept: 0 }, out, () => {}, () => new DownloadAborted());
+}
+
+/** writeAnswersExport in this thread. */
+export async function writeAnswersExportHere(sql: SqlRunner, batch: RulesOfBatch, format: AnswersFormat, out: Writable, onRows: (read: number) => void = () => {}): Promise<number> {
+  const pages = flaggedPages(sql, batch, counted(streamAnswerExportRows(sql, batch.id), onRows));
+  if (format === 'parquet') return writeAnswersParquet(pages, out);
   let count = 0;
   if (format === 'csv') await write(out, csvRecord(ANSWER_CSV_HEADER));
   for await (const page of pages) {
     // Formatted a few hundred rows at a time, with the event loop's turn in between: a large
     // export never holds up the raters' requests for more than a few milliseconds.
     for (let i = 0; i < page.length; i += ROWS_PER_TURN) {
-      const rows = page.slice(i, i + ROWS_PER_TURN).map((r) => ({ ...r, ...(flagsOf.get(r.participantId) ?? noFlags) }));
+      const rows = page.slice(i, i + ROWS_PER_TURN);
       await write(out, rows.map((r) => (format === 'csv' ? csvRecord(answerCsvValues(r)) : answerJsonLine(r))).join(''));
       await nextTurn();
     }
     count += page.length;
   }
   return count;
+}
+
+/**
+ * Each page's rows with their raters' attention checks and exclusion flags, read for the page's
+ * raters only (a rater's figures are their own), so memory holds a page whatever the batch's
+ * size. The flags of the next page are read while this one is formatted.
+ */
+async function* flaggedPages(sql: SqlRunner, batch: RulesOfBatch, pages: AsyncIterable<AnswerExportRow[]>): AsyncGenerator<FlaggedAnswerExportRow[]> {
+  const exclusionRules = describeExclusionRules(exclusionRulesOf(batch));
+  const noFlags: RaterExportFlags = { checksAnswered: 0, checksFailed: 0, excludedBy: [], exclusionRules };
+  const flagsOf = async (rows: AnswerExportRow[]) => {
+    const raters = await reportRaters(sql, [batch], { medians: true, participantIds: [...new Set(rows.map((r) => r.participantId))] });
+    return new Map(raters.map((r) => [r.participantId, { checksAnswered: r.checksAnswered, checksFailed: r.checksFailed, excludedBy: r.excludedBy, exclusionRules }]));
+  };
+  const flagged = (rows: AnswerExportRow[], flags: Map<string, RaterExportFlags>) => rows.map((r) => ({ ...r, ...(flags.get(r.participantId) ?? noFlags) }));
+  let previous: { rows: AnswerExportRow[]; flags: Promise<Map<string, RaterExportFlags>> } | null = null;
+  for await (const rows of pages) {
+    const current = { rows, flags: flagsOf(rows) };
+    // Awaited below, a page later; a download cut before then leaves it unawaited: not an error.
+    current.flags.catch(() => {});
+    if (previous) yield flagged(previous.rows, await previous.flags);
+    previous = current;
+  }
+  if (previous) yield flagged(previous.rows, await previous.flags);
 }
 
 /** The pages as they come, telling `onRows` how many rows were read so far (a progress bar). */
@@ -99,13 +136,13 @@ async function* counted<T>(pages: AsyncIterable<T[]>, onRows: (read: number) => 
 const PARQUET_ROW_GROUP = 1000;
 const FIRST_PARQUET_ROW_GROUP = 200;
 
-async function writeAnswersParquet(pages: AsyncIterable<AnswerExportRow[]>, flag: (r: AnswerExportRow) => FlaggedAnswerExportRow, out: Writable): Promise<number> {
+async function writeAnswersParquet(pages: AsyncIterable<FlaggedAnswerExportRow[]>, out: Writable): Promise<number> {
   const parquet = openParquetStream(ANSWER_PARQUET_COLUMNS, (bytes) => write(out, bytes));
   let pending: FlaggedAnswerExportRow[] = [];
   let written = 0;
   const groupSize = () => (written === 0 ? FIRST_PARQUET_ROW_GROUP : PARQUET_ROW_GROUP);
   for await (const page of pages) {
-    for (const row of page) pending.push(flag(row));
+    for (const row of page) pending.push(row);
     while (pending.length >= groupSize()) {
       const size = groupSize();
       await parquet.writeRowGroup(pending.slice(0, size));
@@ -119,7 +156,8 @@ async function writeAnswersParquet(pages: AsyncIterable<AnswerExportRow[]>, flag
   return written + pending.length;
 }
 
-export async function writeTasksExport(sql: SqlRunner, batchId: string, format: ExportFormat, out: Writable): Promise<number> {
+/** writeTasksExport in this thread. */
+export async function writeTasksExportHere(sql: SqlRunner, batchId: string, format: ExportFormat, out: Writable): Promise<number> {
   let count = 0;
   if (format === 'csv') await write(out, csvRecord(TASK_CSV_HEADER));
   for await (const page of streamBatchTasks(sql, batchId)) {

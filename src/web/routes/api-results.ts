@@ -45,6 +45,8 @@ export function resultsRouter(prisma: Prisma, sql: SqlRunner): Router {
     const batch = batchOf(res);
     const { format } = parseOr400(answersQuerySchema, req.query, 'query');
     startDownload(res, `${batch.id}-answers.${format}`, format);
+    // The client sees the download begin now, not when the first rows are formatted.
+    res.flushHeaders();
     await writeAnswersExport(sql, batch, format, res);
     res.end();
   });
@@ -66,6 +68,7 @@ export function resultsRouter(prisma: Prisma, sql: SqlRunner): Router {
       return;
     }
     startDownload(res, `${batch.id}-tasks.${format}`, format);
+    res.flushHeaders();
     await writeTasksExport(sql, batch.id, format, res);
     res.end();
   });

@@ -72,6 +72,8 @@ export function consoleResultsRouter(prisma: Prisma, sql: SqlRunner): Router {
     };
     if (what === 'answers') {
       download(format);
+      // The browser shows the download at once, not when the first rows are formatted.
+      res.flushHeaders();
       await writeAnswersExport(sql, batch, format, res);
     } else {
       if (format === 'parquet') throw new HttpError(400, 'invalid_request', 'Parquet is offered for answers only; choose csv or jsonl.');

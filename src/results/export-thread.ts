@@ -1,0 +1,118 @@
+// Long exports run in a worker thread with a heap of its own (PostgreSQL only: the embedded
+// database lives inside the server's thread). Two reasons, both measured (BENCHMARKS.md, exports):
+// in the server's thread V8 let the heap grow by 230-415 MB of garbage during a 1,000,000-answer
+// export before collecting it, and formatting took turns of the event loop (up to 190 ms) that the
+// raters' requests waited on. A worker's heap has a limit of its own, so it is collected before it
+// grows past it, and its formatting runs beside the server's thread, which only hands the chunks
+// to the socket.
+import type { Writable } from 'node:stream';
+import { Worker } from 'node:worker_threads';
+import { drainedOrClosed } from './backpressure.js';
+import type { RulesOfBatch } from './exclusions.js';
+
+export type ExportJob =
+  | { what: 'answers'; batch: RulesOfBatch; format: 'csv' | 'jsonl' | 'parquet' }
+  | { what: 'tasks'; batchId: string; format: 'csv' | 'jsonl' };
+
+/** What the worker sends: a chunk of the file, rows read so far, the end, or why it failed. */
+export type WorkerMessage =
+  | { type: 'chunk'; pieces: (string | Uint8Array)[] }
+  | { type: 'rows'; read: number }
+  | { type: 'done'; count: number }
+  | { type: 'failed'; message: string };
+
+/** The worker's connection, as pg_stat_activity shows it. */
+export const EXPORT_APPLICATION_NAME = 'prefbasis export';
+
+export interface WorkerInput {
+  connectionString: string;
+  job: ExportJob;
+  /** Tasks the export keeps in memory (answers: its batch's; tasks: none, it streams pages). */
+  tasksKept: number;
+}
+
+/**
+ * The worker's heap. V8 lets an old generation fill with garbage until it nears its limit, so the
+ * limit bounds the worker's memory; it leaves room for what an answers export keeps for its whole
+ * run (its batch's tasks with their options, about 1 KB each; db/answers.ts) and for a page or
+ * two in flight. A 1,000,000-answer export used up to 64 MB of heap (BENCHMARKS.md); at 64 MB plus
+ * the tasks one ran out. A small young generation lets little die in the old one.
+ */
+const WORKER_OLD_GENERATION_MB = 128;
+const WORKER_OLD_GENERATION_KB_PER_TASK = 1;
+const WORKER_YOUNG_GENERATION_MB = 4;
+
+// Source files run under tsx (tests, `npm run cli`): their worker registers the same loader first.
+const workerScript = new URL(import.meta.url.endsWith('.ts') ? './export-worker-from-source.mjs' : './export-worker.js', import.meta.url);
+
+/**
+ * Exports running at once in this process (one per core of the machine this was measured on);
+ * later ones wait their turn, their download already started. Each holds a database connection
+ * of its own beyond the pool, and its worker's memory.
+ */
+export const EXPORTS_AT_ONCE = 2;
+let running = 0;
+const waiting: (() => void)[] = [];
+
+async function exportTurn(): Promise<() => void> {
+  if (running >= EXPORTS_AT_ONCE) await new Promise<void>((resolve) => waiting.push(resolve));
+  running++;
+  return () => {
+    running--;
+    waiting.shift()?.();
+  };
+}
+
+/**
+ * Runs `job` in a worker thread that reads through its own connection, writing what it formats to
+ * `out` with backpressure (the worker waits for each chunk to be taken). `abort` is the error to
+ * throw when `out` closes first (the client went away); the worker is stopped then.
+ */
+export async function runExportInWorker(input: WorkerInput, out: Writable, onRows: (read: number) => void, abort: () => Error): Promise<number> {
+  const release = await exportTurn();
+  try {
+    if (out.destroyed) throw abort();
+    return await runWorker(input, out, onRows, abort);
+  } finally {
+    release();
+  }
+}
+
+function runWorker(input: WorkerInput, out: Writable, onRows: (read: number) => void, abort: () => Error): Promise<number> {
+  const worker = new Worker(workerScript, {
+    workerData: input,
+    resourceLimits: {
+      maxOldGenerationSizeMb: WORKER_OLD_GENERATION_MB + Math.ceil((input.tasksKept * WORKER_OLD_GENERATION_KB_PER_TASK) / 1024),
+      maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB,
+    },
+  });
+  return new Promise<number>((resolve, reject) => {
+    let settled = false;
+    const settle = (error: Error | null, count = 0) => {
+      if (settled) return;
+      settled = true;
+      out.off('close', onClose);
+      // Ended either way: its last chunk came before 'done' (messages arrive in order), and a
+      // worker left running would keep its heap and connection.
+      void worker.terminate();
+      if (error) reject(error);
+      else resolve(count);
+    };
+    const onClose = () => settle(abort());
+    out.on('close', onClose);
+    worker.on('message', (message: WorkerMessage) => {
+      if (message.type === 'chunk') {
+        if (out.destroyed) return settle(abort());
+        // The worker sends its next chunk only after this one was taken (its sink's callback).
+        let flowing = true;
+        for (const piece of message.pieces) flowing = out.write(piece);
+        if (flowing) worker.postMessage('taken');
+        else void drainedOrClosed(out).then(() => !out.destroyed && worker.postMessage('taken'));
+      } else if (message.type === 'rows') onRows(message.read);
+      else if (message.type === 'done') settle(null, message.count);
+      else settle(new Error(`export failed: ${message.message}`));
+    });
+    worker.on('error', (err) => settle(err));
+    worker.on('exit', (code) => settle(new Error(`the export worker stopped (exit code ${code}) before the export ended`)));
+  });
+}
