@@ -75,7 +75,10 @@ export function postgresRunner(pool: pg.Pool): SqlRunner {
  * in pg_stat_activity. A connection the server ends fails the statement in flight.
  */
 export function openWorkerConnection(url: string, applicationName: string): { sql: SqlRunner; close(): Promise<void> } {
-  const pool = new pg.Pool({ connectionString: url, max: 1, application_name: applicationName });
+  // A name in the URL would win over ours.
+  const named = new URL(url);
+  named.searchParams.delete('application_name');
+  const pool = new pg.Pool({ connectionString: named.toString(), max: 1, application_name: applicationName, connectionTimeoutMillis: 15_000 });
   return { sql: postgresRunner(pool), close: () => pool.end() };
 }
 

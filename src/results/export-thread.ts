@@ -21,6 +21,24 @@ export type WorkerMessage =
   | { type: 'done'; count: number }
   | { type: 'failed'; message: string };
 
+/**
+ * Text in pieces small enough for the server's young generation, where they die at the next
+ * scavenge: one large string (a chunk is ~100 KB) would sit in its large-object space until a full
+ * collection, and the server's quiet heap collects seldom. A piece never ends between the two
+ * halves of a surrogate pair (an emoji): each piece is encoded on its own.
+ */
+export function textPieces(text: string, size = 16 * 1024): string[] {
+  const pieces: string[] = [];
+  for (let at = 0; at < text.length; ) {
+    let end = Math.min(at + size, text.length);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
+    pieces.push(text.slice(at, end));
+    at = end;
+  }
+  return pieces;
+}
+
 /** The worker's connection, as pg_stat_activity shows it. */
 export const EXPORT_APPLICATION_NAME = 'prefbasis export';
 
@@ -55,30 +73,39 @@ let running = 0;
 const waiting: (() => void)[] = [];
 
 async function exportTurn(): Promise<() => void> {
-  if (running >= EXPORTS_AT_ONCE) await new Promise<void>((resolve) => waiting.push(resolve));
-  running++;
+  // A freed turn is handed to the next in line directly, so nobody arriving meanwhile takes it too.
+  if (running < EXPORTS_AT_ONCE) running++;
+  else await new Promise<void>((resolve) => waiting.push(resolve));
   return () => {
-    running--;
-    waiting.shift()?.();
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
   };
 }
+
+/**
+ * An export that moves nothing for this long is ended as a failed download: a client that stopped
+ * reading without closing (a paused browser download), or a worker stuck on the database, would
+ * otherwise hold one of the process's turns for good.
+ */
+export const EXPORT_STALL_MS = 5 * 60_000;
 
 /**
  * Runs `job` in a worker thread that reads through its own connection, writing what it formats to
  * `out` with backpressure (the worker waits for each chunk to be taken). `abort` is the error to
  * throw when `out` closes first (the client went away); the worker is stopped then.
  */
-export async function runExportInWorker(input: WorkerInput, out: Writable, onRows: (read: number) => void, abort: () => Error): Promise<number> {
+export async function runExportInWorker(input: WorkerInput, out: Writable, onRows: (read: number) => void, abort: () => Error, stallMs = EXPORT_STALL_MS): Promise<number> {
   const release = await exportTurn();
   try {
     if (out.destroyed) throw abort();
-    return await runWorker(input, out, onRows, abort);
+    return await runWorker(input, out, onRows, abort, stallMs);
   } finally {
     release();
   }
 }
 
-function runWorker(input: WorkerInput, out: Writable, onRows: (read: number) => void, abort: () => Error): Promise<number> {
+function runWorker(input: WorkerInput, out: Writable, onRows: (read: number) => void, abort: () => Error, stallMs: number): Promise<number> {
   const worker = new Worker(workerScript, {
     workerData: input,
     resourceLimits: {
@@ -88,9 +115,15 @@ function runWorker(input: WorkerInput, out: Writable, onRows: (read: number) => 
   });
   return new Promise<number>((resolve, reject) => {
     let settled = false;
+    let lastMoved = Date.now();
+    const watchdog = setInterval(() => {
+      if (Date.now() - lastMoved > stallMs) settle(new Error(`the export moved nothing for ${Math.round(stallMs / 1000)} s (a client that stopped reading, or a stuck database): ended`));
+    }, Math.min(10_000, stallMs / 4));
+    watchdog.unref();
     const settle = (error: Error | null, count = 0) => {
       if (settled) return;
       settled = true;
+      clearInterval(watchdog);
       out.off('close', onClose);
       // Ended either way: its last chunk came before 'done' (messages arrive in order), and a
       // worker left running would keep its heap and connection.
@@ -100,14 +133,19 @@ function runWorker(input: WorkerInput, out: Writable, onRows: (read: number) => 
     };
     const onClose = () => settle(abort());
     out.on('close', onClose);
+    const taken = () => {
+      lastMoved = Date.now();
+      worker.postMessage('taken');
+    };
     worker.on('message', (message: WorkerMessage) => {
+      lastMoved = Date.now();
       if (message.type === 'chunk') {
         if (out.destroyed) return settle(abort());
         // The worker sends its next chunk only after this one was taken (its sink's callback).
         let flowing = true;
         for (const piece of message.pieces) flowing = out.write(piece);
-        if (flowing) worker.postMessage('taken');
-        else void drainedOrClosed(out).then(() => !out.destroyed && worker.postMessage('taken'));
+        if (flowing) taken();
+        else drainedOrClosed(out).then(() => !out.destroyed && taken(), (err: Error) => settle(err));
       } else if (message.type === 'rows') onRows(message.read);
       else if (message.type === 'done') settle(null, message.count);
       else settle(new Error(`export failed: ${message.message}`));

@@ -4,13 +4,12 @@ import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openWorkerConnection } from '../db/sql-runner.js';
-import { EXPORT_APPLICATION_NAME, type WorkerInput, type WorkerMessage } from './export-thread.js';
+import { EXPORT_APPLICATION_NAME, textPieces, type WorkerInput, type WorkerMessage } from './export-thread.js';
 import { writeAnswersExportHere, writeTasksExportHere } from './exports.js';
 
 const port = parentPort;
 if (!port) throw new Error('export-worker.ts runs as a worker thread (export-thread.ts starts it)');
 const send = (message: WorkerMessage) => port.postMessage(message);
-const TEXT_PIECE_CHARS = 16 * 1024;
 
 /** Chunks go to the server's thread; the next write waits until it says 'taken'. */
 class ParentSink extends Writable {
@@ -26,17 +25,12 @@ class ParentSink extends Writable {
   override _write(chunk: string | Uint8Array, _encoding: BufferEncoding, callback: () => void): void {
     this.pending = callback;
     if (typeof chunk !== 'string') {
-      // Parquet's bytes: a copy of their own, moved to the server's thread rather than copied again.
-      const bytes = chunk.slice();
+      // Parquet's bytes: copied into a buffer of their own, which is then moved, not copied again.
+      const bytes = new Uint8Array(chunk);
       port!.postMessage({ type: 'chunk', pieces: [bytes] } satisfies WorkerMessage, [bytes.buffer]);
       return;
     }
-    // Text in pieces small enough for the server's young generation, where they die at the next
-    // scavenge: one large string (a chunk is ~100 KB) would sit in its large-object space until a
-    // full collection, and the server's quiet heap collects seldom.
-    const pieces: string[] = [];
-    for (let at = 0; at < chunk.length; at += TEXT_PIECE_CHARS) pieces.push(chunk.slice(at, at + TEXT_PIECE_CHARS));
-    send({ type: 'chunk', pieces });
+    send({ type: 'chunk', pieces: textPieces(chunk) });
   }
 }
 

@@ -2,12 +2,13 @@
 // starts at once, ends complete, and when the export's connection dies half-way the browser sees a
 // broken transfer, never the clean end of a truncated file (issue 15.5).
 import type { AddressInfo } from 'node:net';
+import { PassThrough } from 'node:stream';
 import type { Server } from 'node:http';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../src/core/rng.js';
 import type { Batch } from '../../src/db/batches.js';
-import { EXPORT_APPLICATION_NAME } from '../../src/results/export-thread.js';
+import { EXPORT_APPLICATION_NAME, runExportInWorker, textPieces } from '../../src/results/export-thread.js';
 import { csrfFrom, makeAccount, PASSWORD } from '../helpers/console.js';
 import { datasetLine, toJsonlText } from '../helpers/datasets.js';
 import { createOpenBatch } from '../helpers/rater.js';
@@ -15,7 +16,19 @@ import { simulateRaters } from '../helpers/simulate.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { serverUrl } from '../helpers/test-database.js';
 
-const RATERS = 80;
+const RATERS = 150;
+
+describe('text sent from the export worker', () => {
+  it('is cut into pieces that never split an emoji, and that join to the same text and bytes', () => {
+    for (let shift = 0; shift < 4; shift++) {
+      const text = 'x'.repeat(shift) + '😀a'.repeat(40) + 'é';
+      const pieces = textPieces(text, 8);
+      expect(pieces.join('')).toBe(text);
+      expect(Buffer.concat(pieces.map((p) => Buffer.from(p))).equals(Buffer.from(text))).toBe(true);
+      expect(pieces.every((p) => p.length > 0 && p.length <= 8)).toBe(true);
+    }
+  });
+});
 
 describe.skipIf(!serverUrl)('console downloads from a worker thread (PostgreSQL)', () => {
   let t: TestApp;
@@ -25,9 +38,10 @@ describe.skipIf(!serverUrl)('console downloads from a worker thread (PostgreSQL)
   let cookie: string;
   beforeAll(async () => {
     t = await createTestApp();
-    // Reasons of the longest length a dataset allows: the file (~16 MB) outgrows what the sockets
+    // Reasons of the longest length a dataset allows: the file (~40 MB) outgrows what the sockets
     // between server and client can hold, so a client that stops reading holds the export up.
-    const long = (i: number, k: number) => `${'reason words '.repeat(152)}${i}-${k}`;
+    // Emoji (two UTF-16 units each) at every offset, so that some chunk boundary falls on one.
+    const long = (i: number, k: number) => `${'reason words 😀 '.repeat(120 + ((i + k) % 4))}${i}-${k}`;
     const lines = Array.from({ length: 400 }, (_, i) =>
       datasetLine(i, { preferences: [{ category: 'Clarity', granular: [long(i, 0)] }, { category: i % 3 ? 'Accuracy' : 'Humor', granular: [long(i, 1), long(i, 2)] }] }),
     );
@@ -77,11 +91,23 @@ describe.skipIf(!serverUrl)('console downloads from a worker thread (PostgreSQL)
     const res = await fetch(`${base}/console/batches/${batch.id}/export?what=answers&format=csv`, { headers: { cookie } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-disposition')).toContain(`${batch.id}-answers.csv`);
-    const lines = (await res.text()).trimEnd().split('\r\n');
+    const text = await res.text();
+    expect(text).toContain('😀');
+    expect(text).not.toContain('\uFFFD');
+    const lines = text.trimEnd().split('\r\n');
     const page = (await (await fetch(`${base}/console/batches/${batch.id}/progress.json`, { headers: { cookie } })).json()) as { progress: { answers: number } };
     expect(page.progress.answers).toBe(RATERS * 20);
     expect(lines).toHaveLength(1 + page.progress.answers);
     // The worker ends with its export: no thread or connection is left behind.
+    await expect.poll(() => exportConnections(), { timeout: 5000 }).toBe(0);
+  });
+
+  it('ends an export whose client stopped reading (without closing) after a while, freeing its turn', async () => {
+    const stalled = new PassThrough({ highWaterMark: 16 });
+    const rules = { id: batch.id, excludeFailedChecks: batch.excludeFailedChecks, excludeSpeederSeconds: batch.excludeSpeederSeconds, excludeStraightLinerPercent: batch.excludeStraightLinerPercent };
+    const started = Date.now();
+    await expect(runExportInWorker({ connectionString: t.url as string, job: { what: 'answers', batch: rules, format: 'csv' }, tasksKept: 400 }, stalled, () => {}, () => new Error('aborted'), 1500)).rejects.toThrow(/moved nothing/);
+    expect(Date.now() - started).toBeLessThan(10_000);
     await expect.poll(() => exportConnections(), { timeout: 5000 }).toBe(0);
   });
 
