@@ -119,6 +119,8 @@ describe.skipIf(!serverUrl)('console downloads from a worker thread (PostgreSQL)
     expect(first.done).toBe(false);
     // The client reads no further for now, so the worker waits with the rest unsent; then its
     // connection is ended as a failover or an operator would end it.
+    // The CSV header goes out before the worker's first query: wait for its connection to be open.
+    await expect.poll(() => exportConnections(), { timeout: 10_000 }).toBe(1);
     const admin = new pg.Client({ connectionString: t.url as string });
     await admin.connect();
     const ended = await admin.query('SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()', [EXPORT_APPLICATION_NAME]);
