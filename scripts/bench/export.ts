@@ -3,7 +3,7 @@
 // against `COPY (the same join) TO STDOUT` measured in the same run on the same database (through
 // psql, discarding the output), with the process's RSS growth and event-loop delays while it streams.
 // Usage: DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres node --expose-gc --import tsx scripts/bench/export.ts [--large 50000] [--tasks-large 180000]
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -13,6 +13,7 @@ import { createBatchFromDataset, type Batch } from '../../src/db/batches.js';
 import { openDatabase, type Database } from '../../src/db/connection.js';
 import { importDatasetText } from '../../src/db/datasets.js';
 import type * as Exports from '../../src/results/exports.js';
+import { buildDist } from './lib/build.js';
 import { createScratchDatabase } from './lib/scratch-database.js';
 import { seedFinishedRaters } from './lib/seed-answers.js';
 import { watched, type Watched } from './lib/watched.js';
@@ -77,7 +78,7 @@ function report(what: string, ours: Watched<{ rows: number; bytes: number }>, co
 
 // The exports as `npm start` runs them: built, so the worker thread starts from compiled code too
 // (from source, each worker would compile the modules it loads with tsx).
-execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+buildDist();
 const { writeAnswersExport, writeTasksExport } = (await import(new URL('../../dist/src/results/exports.js', import.meta.url).href)) as typeof Exports;
 
 const serverUrl = process.env.DATABASE_URL;

@@ -2,7 +2,6 @@
 // start, 20 × answer + next page) against a PrefBasis server process, and the same request pattern
 // runs against a bare express + pg app (the baseline, scripts/bench/lib/bare-app.mjs) in the same run.
 // Usage: DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npx tsx scripts/bench/rater-load.ts [--human-seconds 180]
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { createRng } from '../../src/core/rng.js';
@@ -10,10 +9,10 @@ import { generateSyntheticDataset, toJsonl } from '../../src/core/synthetic-data
 import { changeBatchStatus, createBatchFromDataset } from '../../src/db/batches.js';
 import { openDatabase } from '../../src/db/connection.js';
 import { Prisma } from '../../src/db/generated/client.js';
-import { PROJECT_ROOT } from '../../src/paths.js';
 import { importDatasetText } from '../../src/db/datasets.js';
 import { startServerProcess, type ServerProcess } from '../../test/helpers/server-process.js';
 import { withDatabaseName } from '../../test/helpers/test-database.js';
+import { buildDist } from './lib/build.js';
 import { CLI_ACTOR } from '../../src/db/audit.js';
 
 const serverUrl = process.env.DATABASE_URL;
@@ -148,7 +147,7 @@ async function run(base: string, batch: string, raters: number, salt: number, pa
 const p99 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.99))] ?? NaN;
 
 // The server as `npm start` runs it: compiled, without tsx.
-execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { cwd: PROJECT_ROOT, stdio: 'inherit' });
+buildDist();
 const prefbasis = await start('dist/src/server.js', {}, profile ? ['--cpu-prof', '--cpu-prof-dir=prof'] : []);
 const bare = await start('scripts/bench/lib/bare-app.mjs', { BARE_DATASET_ID: imported.dataset.id });
 const rows: string[] = [];

@@ -6,6 +6,7 @@ import type { OptionKind } from '../core/option-kinds.js';
 import { Prisma as PrismaSql } from './generated/client.js';
 import type { SqlRunner, SqlStatements } from './sql-runner.js';
 import { kindHitCounts, kindHitsOf, type KindHitColumns } from './kind-bits.js';
+import { readAhead } from './read-ahead.js';
 
 export interface AnswerFilter {
   batchIds: readonly string[];
@@ -165,12 +166,7 @@ export async function* streamAnswerExportRows(sql: SqlRunner, batchId: string): 
     return { last: last.id, rows };
   };
   const context = { batchId, categoryDraw: batch.category_draw, tasks };
-  for (let next = readPage(''); ; ) {
-    const page = await next;
-    if (!page) return;
-    next = readPage(page.last);
-    // A caller that stops early (a download cut) leaves the read ahead unawaited: not an error.
-    next.catch(() => {});
+  for await (const page of readAhead(readPage(''), (page) => readPage(page.last))) {
     if (page.rows.length > 0) yield page.rows.map((r) => exportRowOf(r, context));
   }
 }

@@ -16,6 +16,7 @@ import { findDatasetByIdOrName, listAnnotatedDatapoints } from './datasets.js';
 import { isUniqueViolation } from './errors.js';
 import { Prisma as PrismaSql, type Batch, type BatchStatus, type OptionKind, type Prisma as PrismaNamespace } from './generated/client.js';
 import { newId } from './ids.js';
+import { readAhead } from './read-ahead.js';
 
 export type { Batch, BatchStatus };
 
@@ -200,8 +201,8 @@ const TASKS_PER_PAGE = 2000;
  */
 export async function* streamBatchTasks(sql: SqlRunner, batchId: string): AsyncGenerator<FrozenTask[]> {
   const kinds = [...OPTION_KINDS];
-  const readPage = (after: number) =>
-    sql.rows<{ id: string; position: number; datapoint_id: string; source_id: string; sampled_category: string; topic_category: string; category_draw: string; options: FrozenTask['options'] }>(PrismaSql.sql`
+  const readPage = async (after: number) => {
+    const rows = await sql.rows<{ id: string; position: number; datapoint_id: string; source_id: string; sampled_category: string; topic_category: string; category_draw: string; options: FrozenTask['options'] }>(PrismaSql.sql`
       SELECT t.id, t.position, t.datapoint_id, d.source_id, t.sampled_category, t.topic_category, b.category_draw::text AS category_draw,
              (SELECT json_agg(json_build_object('id', o.id, 'kind', o.kind, 'text', o.text, 'sourceDatapointId', o.source_datapoint_id)
                               ORDER BY array_position(${kinds}::text[], o.kind::text))
@@ -209,13 +210,10 @@ export async function* streamBatchTasks(sql: SqlRunner, batchId: string): AsyncG
       FROM tasks t JOIN datapoints d ON d.id = t.datapoint_id JOIN batches b ON b.id = t.batch_id
       WHERE t.batch_id = ${batchId} AND t.position > ${after}
       ORDER BY t.position LIMIT ${TASKS_PER_PAGE}`);
-  // The next page is read while the caller formats this one; a caller that stops early leaves it unawaited.
-  for (let next = readPage(-1); ; ) {
-    const rows = await next;
     const last = rows.at(-1);
-    if (!last) return;
-    next = readPage(last.position);
-    next.catch(() => {});
+    return last ? { rows, last: last.position } : null;
+  };
+  for await (const { rows } of readAhead(readPage(-1), (page) => readPage(page.last))) {
     yield rows.map((t) => ({ id: t.id, position: t.position, datapointId: t.datapoint_id, sourceId: t.source_id, sampledCategory: t.sampled_category, topicCategory: t.topic_category, options: t.options, categoryDraw: t.category_draw }));
   }
 }

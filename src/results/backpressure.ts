@@ -3,6 +3,13 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 
+/** The client went away during a download: the export stops; nothing to report. */
+export class DownloadAborted extends Error {
+  constructor() {
+    super('the client closed the download');
+  }
+}
+
 /** Resolves when `out` drains or closes (a client gone never drains), whichever comes first. */
 export async function drainedOrClosed(out: Writable): Promise<void> {
   const done = new AbortController();

@@ -11,6 +11,11 @@ const PERSON_EVALUATORS = new Set(['human', 'simulated']);
 
 export type RulesOfBatch = Pick<Batch, 'id' | 'excludeFailedChecks' | 'excludeSpeederSeconds' | 'excludeStraightLinerPercent'>;
 
+/** Just the batch's exclusion rules (e.g. to hand to a worker thread). */
+export function rulesOfBatch(batch: RulesOfBatch): RulesOfBatch {
+  return { id: batch.id, excludeFailedChecks: batch.excludeFailedChecks, excludeSpeederSeconds: batch.excludeSpeederSeconds, excludeStraightLinerPercent: batch.excludeStraightLinerPercent };
+}
+
 export interface RaterReport extends BatchRaterQuality {
   excludedBy: ExclusionRuleName[];
 }

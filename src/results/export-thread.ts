@@ -7,7 +7,7 @@
 // to the socket.
 import type { Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
-import { drainedOrClosed } from './backpressure.js';
+import { DownloadAborted, drainedOrClosed } from './backpressure.js';
 import type { RulesOfBatch } from './exclusions.js';
 
 export type ExportJob =
@@ -92,20 +92,20 @@ export const EXPORT_STALL_MS = 5 * 60_000;
 
 /**
  * Runs `job` in a worker thread that reads through its own connection, writing what it formats to
- * `out` with backpressure (the worker waits for each chunk to be taken). `abort` is the error to
- * throw when `out` closes first (the client went away); the worker is stopped then.
+ * `out` with backpressure (the worker waits for each chunk to be taken). When `out` closes first
+ * (the client went away) the worker is stopped and DownloadAborted thrown.
  */
-export async function runExportInWorker(input: WorkerInput, out: Writable, onRows: (read: number) => void, abort: () => Error, stallMs = EXPORT_STALL_MS): Promise<number> {
+export async function runExportInWorker(input: WorkerInput, out: Writable, onRows: (read: number) => void, stallMs = EXPORT_STALL_MS): Promise<number> {
   const release = await exportTurn();
   try {
-    if (out.destroyed) throw abort();
-    return await runWorker(input, out, onRows, abort, stallMs);
+    if (out.destroyed) throw new DownloadAborted();
+    return await runWorker(input, out, onRows, stallMs);
   } finally {
     release();
   }
 }
 
-function runWorker(input: WorkerInput, out: Writable, onRows: (read: number) => void, abort: () => Error, stallMs: number): Promise<number> {
+function runWorker(input: WorkerInput, out: Writable, onRows: (read: number) => void, stallMs: number): Promise<number> {
   const worker = new Worker(workerScript, {
     workerData: input,
     resourceLimits: {
@@ -131,7 +131,7 @@ function runWorker(input: WorkerInput, out: Writable, onRows: (read: number) => 
       if (error) reject(error);
       else resolve(count);
     };
-    const onClose = () => settle(abort());
+    const onClose = () => settle(new DownloadAborted());
     out.on('close', onClose);
     const taken = () => {
       lastMoved = Date.now();
@@ -140,7 +140,7 @@ function runWorker(input: WorkerInput, out: Writable, onRows: (read: number) => 
     worker.on('message', (message: WorkerMessage) => {
       lastMoved = Date.now();
       if (message.type === 'chunk') {
-        if (out.destroyed) return settle(abort());
+        if (out.destroyed) return settle(new DownloadAborted());
         // The worker sends its next chunk only after this one was taken (its sink's callback).
         let flowing = true;
         for (const piece of message.pieces) flowing = out.write(piece);

@@ -25,9 +25,9 @@ import { streamBatchTasks } from '../db/batches.js';
 import type { Prisma } from '../db/connection.js';
 import type { SqlRunner } from '../db/sql-runner.js';
 import { exclusionRulesOf } from '../core/exclusions.js';
-import { reportRaters, type RulesOfBatch } from './exclusions.js';
+import { reportRaters, rulesOfBatch, type RulesOfBatch } from './exclusions.js';
 import type { BatchMetrics } from './metrics.js';
-import { drainedOrClosed } from './backpressure.js';
+import { DownloadAborted, drainedOrClosed } from './backpressure.js';
 import { runExportInWorker } from './export-thread.js';
 import { openParquetStream } from './parquet.js';
 
@@ -44,13 +44,6 @@ export const EXPORT_CONTENT_TYPE: Record<AnswersFormat, string> = {
 /** Rows formatted between two turns of the event loop. */
 const ROWS_PER_TURN = 200;
 
-/** The client went away during a download: the export stops; nothing to report. */
-export class DownloadAborted extends Error {
-  constructor() {
-    super('the client closed the download');
-  }
-}
-
 /** Writes with backpressure; a destination closed meanwhile (client gone) never 'drain's: stop then. */
 async function write(out: Writable, chunk: string | Uint8Array): Promise<void> {
   if (out.destroyed) throw new DownloadAborted();
@@ -66,15 +59,14 @@ async function write(out: Writable, chunk: string | Uint8Array): Promise<void> {
  */
 export async function writeAnswersExport(sql: SqlRunner, batch: RulesOfBatch, format: AnswersFormat, out: Writable, onRows: (read: number) => void = () => {}): Promise<number> {
   if (sql.connectionString === null) return writeAnswersExportHere(sql, batch, format, out, onRows);
-  const rules: RulesOfBatch = { id: batch.id, excludeFailedChecks: batch.excludeFailedChecks, excludeSpeederSeconds: batch.excludeSpeederSeconds, excludeStraightLinerPercent: batch.excludeStraightLinerPercent };
-  const job = { what: 'answers', batch: rules, format } as const;
-  return runExportInWorker({ connectionString: sql.connectionString, job, tasksKept: await countBatchTasks(sql, batch.id) }, out, onRows, () => new DownloadAborted());
+  const job = { what: 'answers', batch: rulesOfBatch(batch), format } as const;
+  return runExportInWorker({ connectionString: sql.connectionString, job, tasksKept: await countBatchTasks(sql, batch.id) }, out, onRows);
 }
 
 /** The batch's tasks with their options, one row per task; in a worker thread on PostgreSQL. */
 export function writeTasksExport(sql: SqlRunner, batchId: string, format: ExportFormat, out: Writable): Promise<number> {
   if (sql.connectionString === null) return writeTasksExportHere(sql, batchId, format, out);
-  return runExportInWorker({ connectionString: sql.connectionString, job: { what: 'tasks', batchId, format }, tasksKept: 0 }, out, () => {}, () => new DownloadAborted());
+  return runExportInWorker({ connectionString: sql.connectionString, job: { what: 'tasks', batchId, format }, tasksKept: 0 }, out, () => {});
 }
 
 /** writeAnswersExport in this thread. */

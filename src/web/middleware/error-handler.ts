@@ -2,7 +2,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { isTransientDatabaseError, isUnstorableValueError } from '../../db/errors.js';
 import { ProlificApiError } from '../../prolific/client.js';
-import { DownloadAborted } from '../../results/exports.js';
+import { DownloadAborted } from '../../results/backpressure.js';
 import { HttpError } from '../http-error.js';
 
 interface BodyParserError {
