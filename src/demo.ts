@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { createRng } from './core/rng.js';
 import { generateSyntheticDataset, toJsonl } from './core/synthetic-dataset.js';
 import { changeBatchStatus, createBatchFromDataset, findBatchByIdOrName, type Batch } from './db/batches.js';
-import type { Prisma } from './db/connection.js';
+import type { Database, Prisma } from './db/connection.js';
 import { importDatasetText, listDatasets } from './db/datasets.js';
 import { countAccounts, createAccount } from './db/accounts.js';
 import { SYSTEM_ACTOR } from './db/audit.js';
@@ -15,10 +15,10 @@ export const DEMO_DATAPOINTS = 400;
 export const DEMO_SEED = 2503;
 
 /** Loads the demo only into an empty database, so a researcher's data is never mixed with it. */
-export async function ensureDemo(prisma: Prisma): Promise<{ loaded: boolean; batch: Batch | null }> {
+export async function ensureDemo({ prisma, sql }: Pick<Database, 'prisma' | 'sql'>): Promise<{ loaded: boolean; batch: Batch | null }> {
   if ((await listDatasets(prisma)).length > 0) return { loaded: false, batch: await findDemoBatch(prisma) };
   const text = toJsonl(generateSyntheticDataset(DEMO_DATAPOINTS, createRng(DEMO_SEED)));
-  const imported = await importDatasetText(prisma, { name: DEMO_DATASET_NAME, text }, SYSTEM_ACTOR);
+  const imported = await importDatasetText(sql, { name: DEMO_DATASET_NAME, text }, SYSTEM_ACTOR);
   if (imported.status !== 'created') throw new Error(`demo import failed: ${imported.status}`);
   const created = await createBatchFromDataset(prisma, {
     dataset: imported.dataset.id,

@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const db = await openDatabase(config.database);
   const migrations = await db.migrate();
   if (migrations.applied.length) console.log(`Applied migrations: ${migrations.applied.join(', ')}`);
-  const demo = config.loadDemo ? await ensureDemo(db.prisma) : null;
+  const demo = config.loadDemo ? await ensureDemo(db) : null;
   if (demo?.loaded) console.log('Loaded the demo dataset and opened the demo study.');
   const demoAdmin = demo?.loaded ? await ensureDemoAdmin(db.prisma) : null;
   // Without PREFBASIS_SECRET every process shares one secret kept in the database (forms survive

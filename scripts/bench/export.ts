@@ -89,7 +89,7 @@ const client = new pg.Client({ connectionString: scratch.url });
 try {
   await db.migrate();
   await client.connect();
-  await importDatasetText(db.prisma, { name: 'bench', text: toJsonl(generateSyntheticDataset(18_319, createRng(1))) }, CLI_ACTOR);
+  await importDatasetText(db.sql, { name: 'bench', text: toJsonl(generateSyntheticDataset(18_319, createRng(1))) }, CLI_ACTOR);
   const small = await fillBatch(db, client, 's', smallRaters);
   const large = await fillBatch(db, client, 'l', largeRaters);
   for (const batch of [small, large]) {
@@ -104,7 +104,7 @@ try {
   }
   for (const datapoints of [smallDatapoints, largeDatapoints]) {
     const name = `tasks-${datapoints}`;
-    await importDatasetText(db.prisma, { name, text: toJsonl(generateSyntheticDataset(datapoints, createRng(datapoints))) }, CLI_ACTOR);
+    await importDatasetText(db.sql, { name, text: toJsonl(generateSyntheticDataset(datapoints, createRng(datapoints))) }, CLI_ACTOR);
     const created = await createBatchFromDataset(db.prisma, { dataset: name, name, questions: 20, raters: datapoints, seed: 1, completionCode: 'BENCH1', ratingsPerTask: 1, preferredSide: 'first' }, CLI_ACTOR);
     if (!created.ok) throw new Error(created.reason);
     const copy = copyTasksMs(scratch.url, created.batch.id);

@@ -27,7 +27,7 @@ const direct = new pg.Client({ connectionString: scratch.url });
 try {
   await db.migrate();
   await direct.connect();
-  await importDatasetText(db.prisma, { name: 'bench', text: toJsonl(generateSyntheticDataset(18_319, createRng(1))) }, CLI_ACTOR);
+  await importDatasetText(db.sql, { name: 'bench', text: toJsonl(generateSyntheticDataset(18_319, createRng(1))) }, CLI_ACTOR);
   const created = await createBatchFromDataset(db.prisma, { dataset: 'bench', name: 'bench', questions: 20, raters, seed: 7, completionCode: 'BENCH1', ratingsPerTask: 60, preferredSide: 'first' }, CLI_ACTOR);
   if (!created.ok) throw new Error(created.reason);
   const seeding = await timed(() => seedFinishedRaters(direct, created.batch.id, raters));

@@ -31,7 +31,7 @@ const url = withDatabaseName(serverUrl, dbName);
 const db = await openDatabase({ kind: 'postgres', url });
 await db.migrate();
 console.log('importing 18,319 synthetic datapoints…');
-const imported = await importDatasetText(db.prisma, { name: 'bench', text: toJsonl(generateSyntheticDataset(18_319, createRng(1))) }, CLI_ACTOR);
+const imported = await importDatasetText(db.sql, { name: 'bench', text: toJsonl(generateSyntheticDataset(18_319, createRng(1))) }, CLI_ACTOR);
 if (imported.status !== 'created') throw new Error(imported.status);
 async function openBatch(name: string): Promise<string> {
   // No attention checks: the same 20 answers per rater as the bare app, like for like.

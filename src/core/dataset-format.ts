@@ -115,6 +115,35 @@ const LINES_PER_STEP = 200;
 /** parseDatasetJsonl as steps: a server validates a large file without holding up other requests. */
 export function* parseDatasetSteps(text: string): Steps<ParseResult> {
   const datapoints: DatapointInput[] = [];
+  const steps = validDatapointSteps(text);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) {
+      const { errors, errorCount, last } = step.value;
+      return errorCount > 0 ? { ok: false, errors, errorCount } : { ok: true, datapoints: [...datapoints, ...last] };
+    }
+    for (const d of step.value) datapoints.push(d);
+    yield;
+  }
+}
+
+/** What validation found besides the datapoints: the first problems and how many there are in all. */
+export interface LineProblems {
+  errors: LineError[];
+  errorCount: number;
+}
+
+/**
+ * Validates every line of a JSON Lines text, a step of LINES_PER_STEP lines at a time: each step
+ * yields the valid datapoints it found (none once the file is known to be invalid, since they
+ * will never be used), so an importer can store them while the rest is checked; the datapoints of
+ * the last lines come with the return value. Blank lines are
+ * skipped; line numbers are 1-based physical lines. The first MAX_LINE_ERRORS problems are kept,
+ * the rest counted.
+ */
+export function* validDatapointSteps(text: string): Generator<DatapointInput[], LineProblems & { last: DatapointInput[] }> {
+  let found: DatapointInput[] = [];
+  let datapointCount = 0;
   const errors: LineError[] = [];
   let errorCount = 0;
   const report = (e: LineError) => {
@@ -127,7 +156,10 @@ export function* parseDatasetSteps(text: string): Steps<ParseResult> {
     const end = newline === -1 ? text.length : newline;
     const raw = text.slice(start, end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end);
     start = end + 1;
-    if (line % LINES_PER_STEP === 0) yield;
+    if (line % LINES_PER_STEP === 0) {
+      yield errorCount === 0 ? found : [];
+      found = [];
+    }
     if (raw.trim() === '') continue;
     const d = parseDatasetLine(raw, line, report);
     if (!d) continue;
@@ -137,11 +169,11 @@ export function* parseDatasetSteps(text: string): Steps<ParseResult> {
       continue;
     }
     firstLineOfId.set(d.id, line);
-    // Once the file is known to be invalid, its datapoints are never used: keep none.
-    if (errorCount === 0) datapoints.push(toDatapointInput(d, line));
+    datapointCount++;
+    if (errorCount === 0) found.push(toDatapointInput(d, line));
   }
-  if (errorCount === 0 && datapoints.length === 0) report({ line: 1, field: '(file)', message: 'the file has no datapoints; expected one JSON object per line' });
-  return errorCount > 0 ? { ok: false, errors, errorCount } : { ok: true, datapoints };
+  if (errorCount === 0 && datapointCount === 0) report({ line: 1, field: '(file)', message: 'the file has no datapoints; expected one JSON object per line' });
+  return { errors, errorCount, last: errorCount === 0 ? found : [] };
 }
 
 type DatasetLine = z.infer<typeof datasetLineSchema>;

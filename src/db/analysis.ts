@@ -11,7 +11,7 @@ import type { SqlStatements } from './sql-runner.js';
 export async function listDatasetBattles(sql: SqlStatements, datasetId: string): Promise<AnnotatedBattle[]> {
   const rows = await sql.rows<{ model_a: string; model_b: string; winner: 'model_a' | 'model_b'; categories: string[] | null }>(PrismaSql.sql`
     SELECT d.model_a, d.model_b, d.winner::text AS winner,
-           (SELECT array_agg(pa.category ORDER BY pa.position) FROM preference_annotations pa WHERE pa.datapoint_id = d.id) AS categories
+           ARRAY(SELECT p.value->>'category' FROM jsonb_array_elements(d.preferences) WITH ORDINALITY AS p(value, position) ORDER BY p.position) AS categories
     FROM datapoints d WHERE d.dataset_id = ${datasetId} ORDER BY d.line_number`);
   return rows.map((r) => ({ modelA: r.model_a, modelB: r.model_b, winner: r.winner, categories: r.categories ?? [] }));
 }

@@ -48,15 +48,15 @@ export async function writeAuditEvent(tx: Tx, actor: Actor, event: AuditChange):
 export async function insertAuditEvents(
   tx: SqlStatements,
   actor: Actor,
-  events: readonly { action: string; batchId: string | null; details: Record<string, unknown> }[],
+  events: readonly { action: string; batchId: string | null; datasetId?: string; details: Record<string, unknown> }[],
   now: Date,
 ): Promise<void> {
   if (events.length === 0) return;
-  const rows = events.map((e) => ({ id: newId('ev', 12), action: e.action, batch_id: e.batchId, details: e.details }));
+  const rows = events.map((e) => ({ id: newId('ev', 12), action: e.action, batch_id: e.batchId, dataset_id: e.datasetId ?? null, details: e.details }));
   await tx.rows(PrismaSql.sql`
-    INSERT INTO audit_events (id, account_id, actor, action, batch_id, details, created_at)
-    SELECT e.id, ${actor.accountId}::text, ${actor.name}, e.action, e.batch_id, e.details, ${now}
-    FROM json_to_recordset(${JSON.stringify(rows)}::json) AS e(id text, action text, batch_id text, details jsonb)`);
+    INSERT INTO audit_events (id, account_id, actor, action, batch_id, dataset_id, details, created_at)
+    SELECT e.id, ${actor.accountId}::text, ${actor.name}, e.action, e.batch_id, e.dataset_id, e.details, ${now}
+    FROM json_to_recordset(${JSON.stringify(rows)}::json) AS e(id text, action text, batch_id text, dataset_id text, details jsonb)`);
 }
 
 export function listAuditEvents(prisma: Prisma, filter: { batchId?: string; limit?: number } = {}): Promise<AuditEvent[]> {

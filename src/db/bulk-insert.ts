@@ -1,5 +1,6 @@
-// Bulk INSERT through one unnest() statement per chunk: Prisma 7's createMany spends ~0.5 ms per
-// row in its JS query compiler, which made an 18k-datapoint import take 20 s; this takes ~2 s.
+// Bulk INSERT through one unnest() statement per chunk (a batch's tasks and options): Prisma 7's
+// createMany spends ~0.5 ms per row in its JS query compiler. Datasets, the largest loads, go in
+// with COPY instead (db/copy-text.ts).
 import type { Tx } from './connection.js';
 
 type Scalar = string | number | boolean | null;

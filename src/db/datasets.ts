@@ -1,15 +1,15 @@
 // Datasets and their datapoints: bulk import and the reads that core modules need.
 import { createHash } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { parseDatasetSteps, type DatapointInput, type LineError } from '../core/dataset-format.js';
-import { runInSlices } from '../run-in-slices.js';
+import { validDatapointSteps, type DatapointInput, type LineError, type LineProblems } from '../core/dataset-format.js';
 import type { AnnotatedDatapoint } from '../core/task-pools.js';
 import type { Prisma } from './connection.js';
 import { Prisma as PrismaSql } from './generated/client.js';
-import { writeAuditEvent, type Actor } from './audit.js';
-import { bulkInsert, jsonTextArray, type BulkColumn } from './bulk-insert.js';
+import { insertAuditEvents, type Actor } from './audit.js';
+import { copyTextRow } from './copy-text.js';
 import { isUniqueViolation } from './errors.js';
 import { newId } from './ids.js';
+import type { SqlRunner, SqlStatements, SqlTransaction } from './sql-runner.js';
 
 export interface DatasetRow {
   id: string;
@@ -27,21 +27,121 @@ export type ImportOutcome =
 /** Invalid: the first problems (core's MAX_LINE_ERRORS) and how many there are in all. */
 export type ImportTextOutcome = ImportOutcome | { status: 'invalid'; errors: LineError[]; errorCount: number };
 
-/** Validates a JSON Lines text and imports it; invalid input writes nothing. */
+/**
+ * Validates a JSON Lines text and imports it; invalid input writes nothing. Lines are validated in
+ * slices of a few milliseconds (a large file never holds up the raters' pages) and the valid ones
+ * are stored while the next are checked, in one transaction rolled back at the first problem.
+ * `onProgress(done, total)` counts lines (blank ones included) as their datapoints are stored.
+ */
 export async function importDatasetText(
-  prisma: Prisma,
+  sql: SqlRunner,
   input: { name: string; text: string },
   actor: Actor,
-  onProgress?: (done: number, total: number) => void,
+  onProgress: (done: number, total: number) => void = () => {},
 ): Promise<ImportTextOutcome> {
   const contentHash = await hashText(input.text);
-  // Same bytes as an earlier import: say so before spending time on validation.
-  const existing = await findDatasetByContentHash(prisma, contentHash);
+  // Same bytes or name as an earlier import: say so before spending time on validation.
+  const existing = await datasetWith(sql, 'content_hash', contentHash);
   if (existing) return { status: 'duplicate-content', dataset: existing };
-  // Validated in slices of a few milliseconds: a large file never holds up the raters' pages.
-  const parsed = await runInSlices(parseDatasetSteps(input.text));
-  if (!parsed.ok) return { status: 'invalid', errors: parsed.errors, errorCount: parsed.errorCount };
-  return importDatapoints(prisma, { name: input.name, contentHash, datapoints: parsed.datapoints }, actor, onProgress);
+  if (await datasetWith(sql, 'name', input.name)) return { status: 'name-taken', name: input.name };
+  const datasetId = newId('ds', 10);
+  try {
+    const dataset = await sql.transaction(async (tx) => {
+      const now = new Date();
+      await tx.rows(PrismaSql.sql`
+        INSERT INTO datasets (id, name, content_hash, datapoint_count, created_at)
+        VALUES (${datasetId}, ${input.name}, ${contentHash}, 0, ${now})`);
+      const count = await storeValidDatapoints(tx, datasetId, input.text, onProgress);
+      await insertAuditEvents(tx, actor, [{ action: 'dataset.import', batchId: null, datasetId, details: { name: input.name, datapoints: count } }], now);
+      const [created] = await tx.rows<DatasetRow>(PrismaSql.sql`
+        UPDATE datasets SET datapoint_count = ${count} WHERE id = ${datasetId} RETURNING ${DATASET_COLUMNS}`);
+      return created!;
+    });
+    return { status: 'created', dataset };
+  } catch (err) {
+    if (err instanceof InvalidDataset) return { status: 'invalid', errors: err.problems.errors, errorCount: err.problems.errorCount };
+    // A concurrent import of the same file or name won the race: report it as the plain case.
+    if (isUniqueViolation(err, 'content_hash')) {
+      const winner = await datasetWith(sql, 'content_hash', contentHash);
+      if (winner) return { status: 'duplicate-content', dataset: winner };
+    }
+    if (isUniqueViolation(err, 'name')) return { status: 'name-taken', name: input.name };
+    throw err;
+  }
+}
+
+/** Thrown inside the import's transaction to roll it back when a line is invalid. */
+class InvalidDataset extends Error {
+  constructor(readonly problems: LineProblems) {
+    super('invalid dataset');
+  }
+}
+
+/** Milliseconds of validation before the event loop gets a turn. */
+const SLICE_MS = 10;
+
+/**
+ * Validates `text` and loads its datapoints with one COPY, fed a piece of DATAPOINTS_PER_PIECE at
+ * a time: PostgreSQL stores the pieces while the next are validated and encoded, on the other core.
+ * At the first problem the COPY is abandoned (so the transaction rolls back); the rest is still
+ * checked, so that the problems are counted, and InvalidDataset is thrown.
+ */
+async function storeValidDatapoints(
+  tx: SqlTransaction,
+  datasetId: string,
+  text: string,
+  onProgress: (done: number, total: number) => void,
+): Promise<number> {
+  const lines = lineCount(text);
+  const nextId = sequentialIds('dp');
+  let count = 0;
+  async function* pieces(): AsyncGenerator<string> {
+    let waiting: DatapointInput[] = [];
+    const steps = validDatapointSteps(text);
+    let deadline = performance.now() + SLICE_MS;
+    for (;;) {
+      const step = steps.next();
+      if (step.done) {
+        if (step.value.errorCount > 0) throw new InvalidDataset(step.value);
+        for (const d of step.value.last) waiting.push(d);
+        if (waiting.length > 0) yield copyPiece(datasetId, waiting, nextId);
+        count += waiting.length;
+        return;
+      }
+      for (const d of step.value) waiting.push(d);
+      if (waiting.length >= DATAPOINTS_PER_PIECE) {
+        yield copyPiece(datasetId, waiting, nextId);
+        count += waiting.length;
+        onProgress(waiting.at(-1)!.lineNumber, lines);
+        waiting = [];
+      }
+      if (performance.now() >= deadline) {
+        await nextTurn();
+        deadline = performance.now() + SLICE_MS;
+      }
+    }
+  }
+  await tx.copyFrom('datapoints', DATAPOINT_COPY_COLUMNS, pieces());
+  onProgress(lines, lines);
+  return count;
+}
+
+/** Physical lines of the text (a cheap scan, for the progress bar's total). */
+function lineCount(text: string): number {
+  let lines = 1;
+  for (let at = text.indexOf('\n'); at !== -1 && at < text.length - 1; at = text.indexOf('\n', at + 1)) lines++;
+  return lines;
+}
+
+/**
+ * Ids for the rows of one import: a random stem of its own, then a counter. Rows loaded in order
+ * then go to the end of their indexes instead of random places (cheaper for PostgreSQL); the ids
+ * are still unique and say nothing about what they identify.
+ */
+function sequentialIds(prefix: string): () => string {
+  const stem = newId(prefix, 8);
+  let next = 0;
+  return () => `${stem}${(next++).toString(32).padStart(6, '0')}`;
 }
 
 /** Datapoints per read of listAnnotatedDatapoints. */
@@ -64,9 +164,8 @@ export async function hashText(text: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Rows per INSERT: bounds statement size and gives the progress bar steps. */
-const DATAPOINT_CHUNK = 1000;
-const ANNOTATION_CHUNK = 5000;
+/** Datapoints per piece of COPY data: a few milliseconds of encoding, and the progress bar's steps. */
+const DATAPOINTS_PER_PIECE = 1000;
 
 export function findDatasetByContentHash(prisma: Prisma, contentHash: string): Promise<DatasetRow | null> {
   return prisma.dataset.findUnique({ where: { contentHash } });
@@ -81,96 +180,43 @@ export function listDatasets(prisma: Prisma): Promise<DatasetRow[]> {
   return prisma.dataset.findMany({ orderBy: { createdAt: 'asc' } });
 }
 
-/**
- * Writes a dataset, all its datapoints and its audit row in one transaction: either everything
- * lands or nothing. `onProgress(done, total)` is called after each chunk of datapoints.
- */
-export async function importDatapoints(
-  prisma: Prisma,
-  input: { name: string; contentHash: string; datapoints: readonly DatapointInput[] },
-  actor: Actor,
-  onProgress: (done: number, total: number) => void = () => {},
-): Promise<ImportOutcome> {
-  const existing = await findDatasetByContentHash(prisma, input.contentHash);
-  if (existing) return { status: 'duplicate-content', dataset: existing };
-  if (await prisma.dataset.findUnique({ where: { name: input.name } })) return { status: 'name-taken', name: input.name };
-  const datasetId = newId('ds', 10);
-  const total = input.datapoints.length;
-  try {
-    const dataset = await prisma.$transaction(
-      async (tx) => {
-        const created = await tx.dataset.create({
-          data: { id: datasetId, name: input.name, contentHash: input.contentHash, datapointCount: total },
-        });
-        for (let start = 0; start < total; start += DATAPOINT_CHUNK) {
-          const chunk = input.datapoints.slice(start, start + DATAPOINT_CHUNK).map((d) => ({ ...d, id: newId('dp', 12) }));
-          await bulkInsert(tx, 'datapoints', datapointColumns(datasetId), chunk);
-          const annotations = chunk.flatMap((d) =>
-            d.preferences.map((p, position) => ({ id: newId('pa', 12), datapointId: d.id, position, ...p })),
-          );
-          for (let a = 0; a < annotations.length; a += ANNOTATION_CHUNK) {
-            await bulkInsert(tx, 'preference_annotations', ANNOTATION_COLUMNS, annotations.slice(a, a + ANNOTATION_CHUNK));
-          }
-          onProgress(Math.min(start + DATAPOINT_CHUNK, total), total);
-        }
-        await writeAuditEvent(tx, actor, { action: 'dataset.import', datasetId, details: { name: input.name, datapoints: total } });
-        return created;
-      },
-      { timeout: 10 * 60_000, maxWait: 30_000 },
-    );
-    return { status: 'created', dataset };
-  } catch (err) {
-    // A concurrent import of the same file or name won the race: report it as the plain case.
-    if (isUniqueViolation(err, 'content_hash') || isUniqueViolation(err, 'contentHash')) {
-      const winner = await findDatasetByContentHash(prisma, input.contentHash);
-      if (winner) return { status: 'duplicate-content', dataset: winner };
-    }
-    if (isUniqueViolation(err, 'name')) return { status: 'name-taken', name: input.name };
-    throw err;
+const DATASET_COLUMNS = PrismaSql.sql`id, name, content_hash AS "contentHash", datapoint_count AS "datapointCount", created_at AS "createdAt"`;
+
+async function datasetWith(sql: SqlStatements, column: 'content_hash' | 'name', value: string): Promise<DatasetRow | null> {
+  const where = column === 'name' ? PrismaSql.sql`name = ${value}` : PrismaSql.sql`content_hash = ${value}`;
+  const [row] = await sql.rows<DatasetRow>(PrismaSql.sql`SELECT ${DATASET_COLUMNS} FROM datasets WHERE ${where}`);
+  return row ?? null;
+}
+
+const DATAPOINT_COPY_COLUMNS = [
+  'id', 'dataset_id', 'line_number', 'source_id', 'source', 'prompt', 'response_a', 'response_b',
+  'model_a', 'model_b', 'winner', 'topic_category', 'topic', 'truncated', 'preferences',
+] as const;
+
+/** Datapoints in COPY text format, their annotations as a JSON column. */
+function copyPiece(datasetId: string, datapoints: readonly DatapointInput[], nextId: () => string): string {
+  let rows = '';
+  for (const d of datapoints) {
+    rows += copyTextRow([
+      nextId(), datasetId, d.lineNumber, d.sourceId, d.source, d.prompt, d.responseA, d.responseB,
+      d.modelA, d.modelB, d.winner, d.topicCategory, d.topic, d.truncated, JSON.stringify(d.preferences),
+    ]);
   }
+  return rows;
 }
-
-function datapointColumns(datasetId: string): BulkColumn<DatapointInput & { id: string }>[] {
-  return [
-    { name: 'id', type: 'text', value: (d) => d.id },
-    { name: 'dataset_id', type: 'text', value: () => datasetId },
-    { name: 'line_number', type: 'int4', value: (d) => d.lineNumber },
-    { name: 'source_id', type: 'text', value: (d) => d.sourceId },
-    { name: 'source', type: 'text', value: (d) => d.source },
-    { name: 'prompt', type: 'text', value: (d) => d.prompt },
-    { name: 'response_a', type: 'text', value: (d) => d.responseA },
-    { name: 'response_b', type: 'text', value: (d) => d.responseB },
-    { name: 'model_a', type: 'text', value: (d) => d.modelA },
-    { name: 'model_b', type: 'text', value: (d) => d.modelB },
-    { name: 'winner', type: 'text', value: (d) => d.winner, select: (v) => `${v}::"Winner"` },
-    { name: 'topic_category', type: 'text', value: (d) => d.topicCategory },
-    { name: 'topic', type: 'text', value: (d) => d.topic },
-    { name: 'truncated', type: 'bool', value: (d) => d.truncated },
-  ];
-}
-
-const ANNOTATION_COLUMNS: BulkColumn<{ id: string; datapointId: string; position: number; category: string; granular: string[] }>[] = [
-  { name: 'id', type: 'text', value: (a) => a.id },
-  { name: 'datapoint_id', type: 'text', value: (a) => a.datapointId },
-  { name: 'position', type: 'int4', value: (a) => a.position },
-  { name: 'category', type: 'text', value: (a) => a.category },
-  { name: 'granular', type: 'text', value: (a) => JSON.stringify(a.granular), select: jsonTextArray },
-];
 
 /** Datapoints in file order with their annotations, in the shape task generation and summaries take. */
 export async function listAnnotatedDatapoints(
   prisma: Prisma,
   datasetId: string,
 ): Promise<(AnnotatedDatapoint & { sourceId: string })[]> {
-  // Annotations aggregated in PostgreSQL (a nested Prisma include would pass every datapoint id as a
-  // parameter, which fails past 32,766 datapoints: P2029), a page of datapoints at a time by line
-  // (keyset): decoding one page is a short task, so a large dataset never holds up the raters.
+  // A page of datapoints at a time by line (keyset; a query naming every datapoint id fails past
+  // 32,766 datapoints, P2029): decoding one page is a short task, so a large dataset never holds up
+  // the raters.
   const out: (AnnotatedDatapoint & { sourceId: string })[] = [];
   for (let after = -1; ; ) {
     const rows = await prisma.$queryRaw<{ id: string; line_number: number; source_id: string; topic_category: string; preferences: { category: string; granular: string[] }[] }[]>(PrismaSql.sql`
-      SELECT d.id, d.line_number, d.source_id, d.topic_category,
-             coalesce((SELECT json_agg(json_build_object('category', a.category, 'granular', a.granular) ORDER BY a.position)
-                       FROM preference_annotations a WHERE a.datapoint_id = d.id), '[]'::json) AS preferences
+      SELECT d.id, d.line_number, d.source_id, d.topic_category, d.preferences
       FROM datapoints d WHERE d.dataset_id = ${datasetId} AND d.line_number > ${after}
       ORDER BY d.line_number LIMIT ${DATAPOINTS_PER_READ}`);
     for (const r of rows) out.push({ id: r.id, sourceId: r.source_id, topicCategory: r.topic_category, preferences: r.preferences });

@@ -1,8 +1,14 @@
 // Maps Prisma's error codes to typed facts, so no caller matches message text.
 
-/** True when the error is a unique-constraint violation (P2002), optionally on the given field. */
+/**
+ * True when the error is a unique-constraint violation, optionally on the given field: Prisma's
+ * P2002, or the drivers' SQLSTATE 23505 (whose constraint is named after its table and columns).
+ */
 export function isUniqueViolation(err: unknown, field?: string): boolean {
-  if (typeof err !== 'object' || err === null || (err as { code?: unknown }).code !== 'P2002') return false;
+  if (typeof err !== 'object' || err === null) return false;
+  const { code, constraint } = err as { code?: unknown; constraint?: unknown };
+  if (code === '23505') return !field || (typeof constraint === 'string' && constraint.includes(field));
+  if (code !== 'P2002') return false;
   if (!field) return true;
   const meta = (err as { meta?: { target?: unknown; driverAdapterError?: { cause?: { constraint?: { fields?: unknown } } } } }).meta;
   const targets = [meta?.target, meta?.driverAdapterError?.cause?.constraint?.fields].flat().filter(Boolean).map(String);

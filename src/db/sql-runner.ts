@@ -1,8 +1,11 @@
 // The raters' hot-path statements run on the driver itself (node-postgres or PGlite), not through
 // Prisma's raw-query layer, which cost as much server CPU per statement as everything else in a
 // request (scripts/bench/rater-load.ts). Statements are still written as Prisma.sql templates.
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 import pg from 'pg';
+import { from as copyFromStdin } from 'pg-copy-streams';
 import { Prisma } from './generated/client.js';
 import { preparedStatementName } from './statement-names.js';
 
@@ -11,9 +14,18 @@ export interface SqlStatements {
   rows<T>(query: Prisma.Sql): Promise<T[]>;
 }
 
+export interface SqlTransaction extends SqlStatements {
+  /**
+   * Loads rows into `table` with COPY: `rows` yields pieces of COPY text format (db/copy-text.ts),
+   * sent as they come (PostgreSQL stores one piece while the next is made). Table and column names
+   * come from code, never from input.
+   */
+  copyFrom(table: string, columns: readonly string[], rows: Iterable<string> | AsyncIterable<string>): Promise<void>;
+}
+
 export interface SqlRunner extends SqlStatements {
   /** Runs `work` on one connection in one transaction: committed when it resolves, rolled back when it throws. */
-  transaction<T>(work: (tx: SqlStatements) => Promise<T>): Promise<T>;
+  transaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T>;
   /**
    * Where another thread can open a connection of its own (a PostgreSQL server), or null (the
    * embedded database lives inside this thread): long exports run in a worker thread when it can.
@@ -57,7 +69,10 @@ export function postgresRunner(pool: pg.Pool): SqlRunner {
       let broken: Error | undefined;
       try {
         await client.query('BEGIN');
-        const result = await work(postgresStatements(client));
+        const result = await work({
+          ...postgresStatements(client),
+          copyFrom: (table, columns, rows) => pipeline(Readable.from(inBuffers(rows)), client.query(copyFromStdin(copyStatement(table, columns, 'STDIN')))),
+        });
         await client.query('COMMIT');
         return result;
       } catch (err) {
@@ -95,8 +110,33 @@ export function embeddedRunner(pglite: PGlite): SqlRunner {
   return {
     ...embeddedStatements(pglite),
     connectionString: null,
-    transaction: (work) => pglite.transaction((tx) => work(embeddedStatements(tx))),
+    transaction: (work) =>
+      pglite.transaction((tx) =>
+        work({
+          ...embeddedStatements(tx),
+          // PGlite reads COPY data from a Blob it is handed as the file '/dev/blob'.
+          async copyFrom(table, columns, rows) {
+            const pieces: string[] = [];
+            for await (const piece of rows) pieces.push(piece);
+            await tx.query(copyStatement(table, columns, `'/dev/blob'`), [], { blob: new Blob(pieces) });
+          },
+        }),
+      ),
   };
+}
+
+/** Bytes of a COPY message: PostgreSQL takes in a stream of 64 KB messages faster than one of a megabyte each. */
+const COPY_MESSAGE_BYTES = 65_536;
+
+async function* inBuffers(pieces: Iterable<string> | AsyncIterable<string>): AsyncGenerator<Buffer> {
+  for await (const piece of pieces) {
+    const bytes = Buffer.from(piece);
+    for (let at = 0; at < bytes.length; at += COPY_MESSAGE_BYTES) yield bytes.subarray(at, at + COPY_MESSAGE_BYTES);
+  }
+}
+
+function copyStatement(table: string, columns: readonly string[], source: string): string {
+  return `COPY "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) FROM ${source}`;
 }
 
 /**

@@ -47,9 +47,9 @@ describe.runIf(browserAvailable)('console in Chromium', () => {
   beforeAll(async () => {
     t = await createTestApp();
     await makeAccount(t.db.prisma, 'admin@example.org', 'admin');
-    resultsBatch = await createOpenBatch(t.db.prisma, { raters: 30 }, 300);
+    resultsBatch = await createOpenBatch(t.db, { raters: 30 }, 300);
     await simulateRaters(t.db, resultsBatch, 25, { generated: 0.74, category: 0.43, category_topic: 0.48, control: 0.13, control_topic: 0.15, other: 0.08 }, createRng(8));
-    xssBatch = await createOpenBatch(t.db.prisma, { name: 'xss <script>window.__xss="batch"</script>', questions: 5, raters: 5, seed: 1, completionCode: 'XSS1', preferredSide: 'random' }, xssDataset());
+    xssBatch = await createOpenBatch(t.db, { name: 'xss <script>window.__xss="batch"</script>', questions: 5, raters: 5, seed: 1, completionCode: 'XSS1', preferredSide: 'random' }, xssDataset());
     await simulateRaters(t.db, xssBatch, 2, { generated: 0.8, category: 0.5, category_topic: 0.5, control: 0.2, control_topic: 0.2, other: 0.1 }, createRng(9));
     app = await serve(t.app);
     browser = await launchChromium();

@@ -28,7 +28,7 @@ describe.runIf(browserAvailable)('rater session in Chromium', () => {
     });
     t = await createTestApp({ prolificCompleteUrl: `${prolific.url}/submissions/complete` });
     // No attention checks here: the steps below are numbered by study question (checks have a test of their own).
-    batch = await createOpenBatch(t.db.prisma, { questions: 10, attentionChecks: 0 }, 200);
+    batch = await createOpenBatch(t.db, { questions: 10, attentionChecks: 0 }, 200);
     app = await serve(t.app);
     browser = await launchChromium();
   });
@@ -94,7 +94,7 @@ describe.runIf(browserAvailable)('rater session in Chromium', () => {
   });
 
   it('lets a rater mid-session finish after the batch is closed and reach the completion URL, while a newcomer is turned away', async () => {
-    const closing = await createOpenBatch(t.db.prisma, { questions: 3, attentionChecks: 0 }, 120);
+    const closing = await createOpenBatch(t.db, { questions: 3, attentionChecks: 0 }, 120);
     const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
     const pid = prolificId();
     await page.goto(`${app.url}/s/${closing.id}?PROLIFIC_PID=${pid}&STUDY_ID=${prolificId()}&SESSION_ID=${prolificId()}`);
@@ -119,7 +119,7 @@ describe.runIf(browserAvailable)('rater session in Chromium', () => {
   });
 
   it('shows attention checks as questions whose own text names the option to tick, and records them passed', async () => {
-    const checked = await createOpenBatch(t.db.prisma, { questions: 5, attentionChecks: 2 }, 120);
+    const checked = await createOpenBatch(t.db, { questions: 5, attentionChecks: 2 }, 120);
     const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
     const pid = prolificId();
     await page.goto(`${app.url}/s/${checked.id}?PROLIFIC_PID=${pid}&STUDY_ID=${prolificId()}&SESSION_ID=${prolificId()}`);
@@ -161,7 +161,7 @@ describe.runIf(browserAvailable)('rater session in Chromium', () => {
     // Long responses, one with a wide fenced code block, and a prompt with unfenced indented code.
     const long = (who: string) => `${who} says:\n\n${'This sentence adds length to a long answer. '.repeat(120)}\n\n\`\`\`java\n${'    int aVeryLongVariableNameThatGoesOnAndOn = computeSomethingWithManyArguments(first, second, third, fourth);\n'.repeat(12)}\`\`\`\n\n${'More text to read. '.repeat(200)}`;
     const lines = generateSyntheticDataset(60, createRng('long pair')).map((l) => ({ ...l, prompt: 'Revise this Java method:\npublic int sum(int[] xs) {\n    int total = 0;\n    return total;\n}', response_a: long('A'), response_b: long('B') }));
-    const longBatch = await createOpenBatch(t.db.prisma, { questions: 5, attentionChecks: 0 }, toJsonl(lines));
+    const longBatch = await createOpenBatch(t.db, { questions: 5, attentionChecks: 0 }, toJsonl(lines));
     for (const [width, height] of [[390, 844], [1280, 800], [1920, 1080]] as const) {
       const page = await browser.newPage({ viewport: { width, height }, isMobile: width < 500 });
       await page.goto(`${app.url}/s/${longBatch.id}?PROLIFIC_PID=${prolificId()}&STUDY_ID=${prolificId()}&SESSION_ID=${prolificId()}`);

@@ -20,7 +20,7 @@ let t: TestDatabase;
 let batch: Batch;
 beforeAll(async () => {
   t = await createTestDatabase();
-  const imported = await importDatasetText(t.db.prisma, { name: 'audited', text: toJsonl(generateSyntheticDataset(200, createRng(9))) }, ALICE);
+  const imported = await importDatasetText(t.db.sql, { name: 'audited', text: toJsonl(generateSyntheticDataset(200, createRng(9))) }, ALICE);
   if (imported.status !== 'created') throw new Error(imported.status);
   const settings = { dataset: 'audited', questions: 5, raters: 5, seed: 1, completionCode: 'AUDIT1', ratingsPerTask: null, preferredSide: 'first' } as const;
   const created = await createBatchFromDataset(t.db.prisma, { ...settings, name: 'audited' }, ALICE);
@@ -76,7 +76,7 @@ describe('audit rows written with the change', () => {
     await expect(changeBatchStatus(t.db.prisma, batch, 'paused', new Date(), GHOST)).rejects.toThrow();
     expect((await findBatchById(t.db.prisma, batch.id))?.status).toBe('open');
     const text = toJsonl(generateSyntheticDataset(50, createRng(10)));
-    await expect(importDatasetText(t.db.prisma, { name: 'never', text }, GHOST)).rejects.toThrow();
+    await expect(importDatasetText(t.db.sql, { name: 'never', text }, GHOST)).rejects.toThrow();
     expect(await t.db.prisma.dataset.count({ where: { name: 'never' } })).toBe(0);
     await expect(createApiToken(t.db.prisma, { name: 'never', accountId: null }, GHOST)).rejects.toThrow();
     expect(await t.db.prisma.apiToken.count({ where: { name: 'never' } })).toBe(0);

@@ -10,7 +10,7 @@ let batch: Batch;
 beforeAll(async () => {
   t = await createTestDatabase();
   // 110 raters × 20 questions, each task rated once: more than one page (2,000) of tasks.
-  batch = await createOpenBatch(t.db.prisma, { raters: 110, questions: 20, ratingsPerTask: 1 }, 2_400);
+  batch = await createOpenBatch(t.db, { raters: 110, questions: 20, ratingsPerTask: 1 }, 2_400);
 }, 120_000);
 afterAll(async () => {
   await t?.drop();

@@ -30,7 +30,7 @@ describe('importDatasetText', () => {
     const text = toJsonlText([
       datasetLine(1, { prompt: awkward.join(' | '), response_a: '  keep\n  indent\n', preferences: [{ category: 'Clarity', granular: awkward }] }),
     ]);
-    const outcome = await importDatasetText(t.db.prisma, { name: 'awkward', text }, TEST_ACTOR);
+    const outcome = await importDatasetText(t.db.sql, { name: 'awkward', text }, TEST_ACTOR);
     expect(outcome.status).toBe('created');
     if (outcome.status !== 'created') return;
     const [dp] = await listAnnotatedDatapoints(t.db.prisma, outcome.dataset.id);
@@ -41,7 +41,7 @@ describe('importDatasetText', () => {
 
   it('keeps datapoints in file order with their annotations in file order', async () => {
     const text = toJsonlText(Array.from({ length: 30 }, (_, i) => datasetLine(i)));
-    const outcome = await importDatasetText(t.db.prisma, { name: 'ordered', text }, TEST_ACTOR);
+    const outcome = await importDatasetText(t.db.sql, { name: 'ordered', text }, TEST_ACTOR);
     if (outcome.status !== 'created') throw new Error(outcome.status);
     const datapoints = await listAnnotatedDatapoints(t.db.prisma, outcome.dataset.id);
     expect(datapoints.map((d) => d.sourceId)).toEqual(Array.from({ length: 30 }, (_, i) => `t-${i}`));
@@ -49,7 +49,7 @@ describe('importDatasetText', () => {
   });
 
   it('imports a dataset past 32,766 datapoints and then lists it and freezes a batch from it (no query-parameter limit)', async () => {
-    const outcome = await importDatasetText(t.db.prisma, { name: 'large', text: toJsonl(generateSyntheticDataset(33_000, createRng(1))) }, TEST_ACTOR);
+    const outcome = await importDatasetText(t.db.sql, { name: 'large', text: toJsonl(generateSyntheticDataset(33_000, createRng(1))) }, TEST_ACTOR);
     if (outcome.status !== 'created') throw new Error(outcome.status);
     const datapoints = await listAnnotatedDatapoints(t.db.prisma, outcome.dataset.id);
     expect(datapoints).toHaveLength(33_000);
@@ -60,7 +60,7 @@ describe('importDatasetText', () => {
 
   it('refuses a NUL character and an over-long id with line-numbered problems, writing nothing', async () => {
     const text = toJsonlText([datasetLine(1, { prompt: 'a\u0000b' }), datasetLine(2, { id: 'x'.repeat(3000) }), datasetLine(3)]);
-    const outcome = await importDatasetText(t.db.prisma, { name: 'bad-bytes', text }, TEST_ACTOR);
+    const outcome = await importDatasetText(t.db.sql, { name: 'bad-bytes', text }, TEST_ACTOR);
     expect(outcome.status).toBe('invalid');
     if (outcome.status !== 'invalid') return;
     expect(outcome.errors.map((e) => `${e.line}:${e.field}`)).toEqual(['1:prompt', '2:id']);
@@ -68,4 +68,27 @@ describe('importDatasetText', () => {
     expect(outcome.errors[1]?.message).toMatch(/at most 500 characters/);
     expect(await t.db.prisma.dataset.count({ where: { name: 'bad-bytes' } })).toBe(0);
   });
+
+  it('rolls back a file whose problems come after thousands of stored lines, counts them all, and imports it once corrected', async () => {
+    const good = toJsonl(generateSyntheticDataset(3_500, createRng(5))).split('\n');
+    const broken = [...good];
+    broken[2_999] = '{"id": "late", "prompt": "no responses"}';
+    broken[3_399] = 'not json';
+    const datapointsBefore = await t.db.prisma.datapoint.count();
+    const outcome = await importDatasetText(t.db.sql, { name: 'late-problem', text: broken.join('\n') }, TEST_ACTOR);
+    expect(outcome.status).toBe('invalid');
+    if (outcome.status !== 'invalid') return;
+    expect(new Set(outcome.errors.map((e) => e.line))).toEqual(new Set([3_000, 3_400]));
+    expect(await t.db.prisma.dataset.count({ where: { name: 'late-problem' } })).toBe(0);
+    expect(await t.db.prisma.datapoint.count()).toBe(datapointsBefore);
+    const progress: [number, number][] = [];
+    const fixed = await importDatasetText(t.db.sql, { name: 'late-problem', text: good.join('\n') }, TEST_ACTOR, (done, total) => progress.push([done, total]));
+    if (fixed.status !== 'created') throw new Error(fixed.status);
+    expect(fixed.dataset.datapointCount).toBe(3_500);
+    expect(await t.db.prisma.datapoint.count({ where: { datasetId: fixed.dataset.id } })).toBe(3_500);
+    expect(progress.at(-1)).toEqual([3_500, 3_500]);
+    expect(progress.map(([done]) => done)).toEqual([...progress.map(([done]) => done)].sort((a, b) => a - b));
+    const audit = await t.db.prisma.auditEvent.findMany({ where: { datasetId: fixed.dataset.id } });
+    expect(audit.map((e) => [e.action, e.details])).toEqual([['dataset.import', { name: 'late-problem', datapoints: 3_500 }]]);
+  }, 60_000);
 });

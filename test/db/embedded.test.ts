@@ -17,7 +17,7 @@ describe('embedded database', () => {
   it('starts, migrates, imports and queries, and keeps the data in its folder across restarts', async () => {
     const first = await openDatabase({ kind: 'embedded', dataDir });
     expect((await first.migrate()).applied.length).toBeGreaterThan(0);
-    const outcome = await importDatasetText(first.prisma, { name: 'sample', text: arenaSampleText() }, TEST_ACTOR);
+    const outcome = await importDatasetText(first.sql, { name: 'sample', text: arenaSampleText() }, TEST_ACTOR);
     expect(outcome.status).toBe('created');
     await first.close();
 

@@ -3,6 +3,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/connection.js';
 import { Prisma } from '../../src/db/generated/client.js';
+import { copyTextRow } from '../../src/db/copy-text.js';
+import fc from 'fast-check';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 const databases: [string, () => Promise<{ db: Database; drop(): Promise<void> }>][] = [
@@ -54,5 +56,29 @@ describe.each(databases)('sql runner on %s', (_name, open) => {
     expect(ids.map((r) => r.id)).toEqual([10, 11]);
     // The connection that saw the failure is usable again.
     expect(await t.db.sql.rows<{ one: number }>(Prisma.sql`SELECT 1 AS one`)).toEqual([{ one: 1 }]);
+  });
+
+  it('loads rows with COPY exactly as given, whatever backslashes, tabs, line breaks or NULLs they hold', async () => {
+    await t.db.prisma.$executeRawUnsafe('CREATE TABLE copy_check (n int PRIMARY KEY, label text, note text, flag bool, doc jsonb)');
+    const text = fc.string({ unit: fc.constantFrom('\\', '\t', '\n', '\r', 'N', '"', "'", '{', ',', 'é', '🚀', ' ', 'a') });
+    const rows = fc.sample(fc.tuple(text, fc.option(text), fc.boolean(), fc.jsonValue()), { numRuns: 300, seed: 7 });
+    const pieces = rows.map(([label, note, flag, doc], n) => copyTextRow([n, label, note, flag, JSON.stringify(doc)]));
+    // In several pieces, cut anywhere: a piece is not a row.
+    const all = pieces.join('');
+    await t.db.sql.transaction((tx) => tx.copyFrom('copy_check', ['n', 'label', 'note', 'flag', 'doc'], [all.slice(0, 1000), all.slice(1000, 1001), all.slice(1001)]));
+    const back = await t.db.sql.rows<{ label: string; note: string | null; flag: boolean; doc: unknown }>(Prisma.sql`SELECT label, note, flag, doc FROM copy_check ORDER BY n`);
+    // JSON round-trips as JSON does (jsonb drops -0 and reorders keys, as any JSON consumer may).
+    expect(back).toEqual(rows.map(([label, note, flag, doc]) => ({ label, note, flag, doc: JSON.parse(JSON.stringify(doc)) })));
+  });
+
+  it('rolls back a COPY whose rows stop with an error, and the connection loads the next one', async () => {
+    await t.db.prisma.$executeRawUnsafe('CREATE TABLE copy_abort (n int PRIMARY KEY)');
+    async function* failing() {
+      yield copyTextRow([1]) + copyTextRow([2]);
+      throw new Error('the source failed');
+    }
+    await expect(t.db.sql.transaction((tx) => tx.copyFrom('copy_abort', ['n'], failing()))).rejects.toThrow('the source failed');
+    await t.db.sql.transaction((tx) => tx.copyFrom('copy_abort', ['n'], [copyTextRow([3])]));
+    expect(await t.db.sql.rows<{ n: number }>(Prisma.sql`SELECT n FROM copy_abort ORDER BY n`)).toEqual([{ n: 3 }]);
   });
 });

@@ -27,7 +27,7 @@ describe.skipIf(!serverUrl)('the event loop while results are computed (PostgreS
   beforeAll(async () => {
     t = await createTestApp();
     served = await serve(t.app);
-    batch = await createOpenBatch(t.db.prisma, { name: 'loop', questions: 20, raters: RATERS, seed: 3, completionCode: 'L00P1', ratingsPerTask: 40 }, 3_000);
+    batch = await createOpenBatch(t.db, { name: 'loop', questions: 20, raters: RATERS, seed: 3, completionCode: 'L00P1', ratingsPerTask: 40 }, 3_000);
     const client = new pg.Client({ connectionString: t.url ?? '' });
     await client.connect();
     await seedFinishedRaters(client, batch.id, RATERS);

@@ -5,7 +5,7 @@ import request from 'supertest';
 import { createRng } from '../../src/core/rng.js';
 import { generateSyntheticDataset, toJsonl } from '../../src/core/synthetic-dataset.js';
 import { changeBatchStatus, createBatchFromDataset, type Batch } from '../../src/db/batches.js';
-import type { Prisma } from '../../src/db/connection.js';
+import type { Database, Prisma } from '../../src/db/connection.js';
 import { importDatasetText } from '../../src/db/datasets.js';
 import type { BatchSettings } from '../../src/core/batch-settings.js';
 import type { Participant } from '../../src/db/participants.js';
@@ -21,10 +21,10 @@ export const addressOf = (n: number): string => `10.${(n >> 16) & 255}.${(n >> 8
  * Imports a dataset, makes a batch of it and opens it: `data` is a number of synthetic datapoints
  * or a JSON Lines text of its own (awkward or hostile content).
  */
-export async function createOpenBatch(prisma: Prisma, overrides: Partial<BatchSettings> = {}, data: number | string = 300): Promise<Batch> {
+export async function createOpenBatch({ prisma, sql }: Pick<Database, 'prisma' | 'sql'>, overrides: Partial<BatchSettings> = {}, data: number | string = 300): Promise<Batch> {
   const name = `ds-${prolificId()}`;
   const text = typeof data === 'string' ? data : toJsonl(generateSyntheticDataset(data, createRng(name)));
-  const imported = await importDatasetText(prisma, { name, text }, TEST_ACTOR);
+  const imported = await importDatasetText(sql, { name, text }, TEST_ACTOR);
   if (imported.status !== 'created') throw new Error(imported.status);
   const created = await createBatchFromDataset(prisma, {
     dataset: imported.dataset.id,

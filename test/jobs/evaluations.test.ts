@@ -27,7 +27,7 @@ let researcher: ConsoleSession;
 
 beforeAll(async () => {
   t = await createTestApp();
-  batch = await createOpenBatch(t.db.prisma, { questions: 5, raters: 2, seed: 12, completionCode: 'JOB1' }, uniquePromptsJsonl(60, 'jobs'));
+  batch = await createOpenBatch(t.db, { questions: 5, raters: 2, seed: 12, completionCode: 'JOB1' }, uniquePromptsJsonl(60, 'jobs'));
   const tasks = await t.db.prisma.task.findMany({ where: { batchId: batch.id }, include: { options: true, datapoint: true } });
   const kindsByPrompt = new Map(tasks.map((task) => [task.datapoint.prompt, new Map(task.options.map((o) => [o.kind === 'other' ? OTHER_REASONS : o.text, o.kind]))]));
   stand = await startChatStandIn((req) => ({ reply: replyMarking(kindsByPrompt, req, ['generated']) }));

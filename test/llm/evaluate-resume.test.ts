@@ -23,7 +23,7 @@ const inFlight = new Promise<void>((resolve) => (release = resolve));
 beforeAll(async () => {
   if (!serverUrl) return;
   t = await createTestDatabase();
-  batch = await createOpenBatch(t.db.prisma, { questions: 5, raters: 2, seed: 21, completionCode: 'KILL1' }, uniquePromptsJsonl(60, 'kill'));
+  batch = await createOpenBatch(t.db, { questions: 5, raters: 2, seed: 21, completionCode: 'KILL1' }, uniquePromptsJsonl(60, 'kill'));
   const tasks = await t.db.prisma.task.findMany({ where: { batchId: batch.id }, include: { options: true, datapoint: true } });
   const kindsByPrompt = new Map(tasks.map((task) => [task.datapoint.prompt, new Map(task.options.map((o) => [o.kind === 'other' ? OTHER_REASONS : o.text, o.kind]))]));
   stand = await startChatStandIn((req, index) => {

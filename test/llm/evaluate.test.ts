@@ -23,7 +23,7 @@ let stand: ChatStandIn | null = null;
 
 beforeAll(async () => {
   t = await createTestApp();
-  batch = await createOpenBatch(t.db.prisma, { questions: 5, raters: 4, seed: 8, completionCode: 'LLM1' }, uniquePromptsJsonl(80, 'llm'));
+  batch = await createOpenBatch(t.db, { questions: 5, raters: 4, seed: 8, completionCode: 'LLM1' }, uniquePromptsJsonl(80, 'llm'));
   const tasks = await t.db.prisma.task.findMany({ where: { batchId: batch.id }, include: { options: true, datapoint: true } });
   kindsByPrompt = new Map(tasks.map((task) => [task.datapoint.prompt, new Map(task.options.map((o) => [o.kind === 'other' ? OTHER_REASONS : o.text, o.kind]))]));
 });

@@ -19,7 +19,7 @@ const KINDS = ['generated', 'control_topic'];
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  batch = await createOpenBatch(t.db.prisma, { questions: 5, raters: 2, seed: 3, completionCode: 'OFF1' }, uniquePromptsJsonl(60, 'offline'));
+  batch = await createOpenBatch(t.db, { questions: 5, raters: 2, seed: 3, completionCode: 'OFF1' }, uniquePromptsJsonl(60, 'offline'));
   const tasks = await t.db.prisma.task.findMany({ where: { batchId: batch.id }, include: { options: true, datapoint: true } });
   kindsByPrompt = new Map(tasks.map((task) => [task.datapoint.prompt, new Map(task.options.map((o) => [o.kind === 'other' ? OTHER_REASONS : o.text, o.kind]))]));
 });

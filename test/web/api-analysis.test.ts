@@ -20,7 +20,7 @@ let t: TestApp;
 let batch: Batch;
 beforeAll(async () => {
   t = await createTestApp();
-  batch = await createOpenBatch(t.db.prisma, { raters: 36, ratingsPerTask: 2, preferredSide: 'random' }, toJsonl(lines));
+  batch = await createOpenBatch(t.db, { raters: 36, ratingsPerTask: 2, preferredSide: 'random' }, toJsonl(lines));
   await simulateRaters(t.db, batch, 30, ATTENTIVE, createRng(31));
   await simulateRaters(t.db, batch, 6, TICK_EVERYTHING, createRng(32), { checks: 'fail' });
 });

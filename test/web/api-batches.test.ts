@@ -42,7 +42,8 @@ describe('batches API', () => {
 
   it('keeps a batch\'s tasks when its dataset changes later', async () => {
     const before = await request(t.app).get(`/api/v1/batches/${batchId}/tasks`).set(t.auth);
-    await t.db.prisma.preferenceAnnotation.updateMany({ data: { granular: ['changed'] } });
+    await t.db.prisma.$executeRaw`
+      UPDATE datapoints SET preferences = (SELECT jsonb_agg(jsonb_set(p, '{granular}', '["changed"]')) FROM jsonb_array_elements(preferences) AS p)`;
     const after = await request(t.app).get(`/api/v1/batches/${batchId}/tasks`).set(t.auth);
     expect(after.body).toEqual(before.body);
   });

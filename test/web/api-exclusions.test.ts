@@ -18,7 +18,7 @@ let t: TestApp;
 let batch: Batch;
 beforeAll(async () => {
   t = await createTestApp();
-  batch = await createOpenBatch(t.db.prisma, { raters: 60 }, 1500);
+  batch = await createOpenBatch(t.db, { raters: 60 }, 1500);
   await simulateRaters(t.db, batch, 40, ATTENTIVE, createRng(21));
   await simulateRaters(t.db, batch, 20, TICK_EVERYTHING, createRng(22), { checks: 'ignore' });
 });
@@ -103,7 +103,7 @@ describe('exclusions', () => {
   });
 
   it('applies the straight-liner and speeder rules from the raters\' answers when a batch sets them', async () => {
-    const strict = await createOpenBatch(t.db.prisma, { raters: 6, excludeFailedChecks: null, excludeStraightLinerPercent: 50, excludeSpeederSeconds: 0.5 }, 200);
+    const strict = await createOpenBatch(t.db, { raters: 6, excludeFailedChecks: null, excludeStraightLinerPercent: 50, excludeSpeederSeconds: 0.5 }, 200);
     await simulateRaters(t.db, strict, 3, ATTENTIVE, createRng(31));
     // Tick everything on every question: straight-liners (the simulated pace is 0.8 s: no speeder).
     await simulateRaters(t.db, strict, 2, TICK_EVERYTHING, createRng(32), { checks: 'ignore' });

@@ -55,7 +55,7 @@ async function ratersWithSubmissions(batch: Batch, statuses: string[]): Promise<
 
 describe('Prolific sync', () => {
   it('takes the study id from the first entry, frees returned, timed-out and rejected places, keeps answers, flags unknown sessions; the next rater gets a freed place', async () => {
-    const batch = await createOpenBatch(t.db.prisma, { raters: 5 }, 300);
+    const batch = await createOpenBatch(t.db, { raters: 5 }, 300);
     const [active, returned, timedOut, rejected, awaiting] = await ratersWithSubmissions(batch, ['ACTIVE', 'RETURNED', 'TIMED-OUT', 'REJECTED', 'AWAITING REVIEW']);
     await (returned as Rater).answer(await (returned as Rater).session());
     // A made-up entry: its SESSION_ID is no submission of the study (and the batch is now full).
@@ -85,7 +85,7 @@ describe('Prolific sync', () => {
   });
 
   it('shows an entry the sync could not find, still mid-session, on the participants page and in the answers export', async () => {
-    const batch = await createOpenBatch(t.db.prisma, { raters: 5 }, 300);
+    const batch = await createOpenBatch(t.db, { raters: 5 }, 300);
     const [real, madeUp] = await ratersWithSubmissions(batch, ['ACTIVE', 'ACTIVE']);
     standIn.submissions.pop();
     await (madeUp as Rater).answer(await (madeUp as Rater).session());
@@ -102,7 +102,7 @@ describe('Prolific sync', () => {
   });
 
   it('follows every page of submissions and rides out a 429 and a 500', async () => {
-    const batch = await createOpenBatch(t.db.prisma, { raters: 300, questions: 5 }, 1600);
+    const batch = await createOpenBatch(t.db, { raters: 300, questions: 5 }, 1600);
     const raters = await ratersWithSubmissions(batch, Array.from({ length: 3 }, () => 'RETURNED'));
     // 250 other submissions of the study: three pages of 100, ours on the last one.
     const others = Array.from({ length: 250 }, () => ({ id: prolificId(), participant_id: prolificId(), study_id: STUDY, status: 'APPROVED' }));
@@ -118,14 +118,14 @@ describe('Prolific sync', () => {
   });
 
   it('answers 409 with what to do for a batch without a study id', async () => {
-    const batch = await createOpenBatch(t.db.prisma, { raters: 5 }, 300);
+    const batch = await createOpenBatch(t.db, { raters: 5 }, 300);
     const res = await request(t.app).post(`/api/v1/batches/${batch.id}/prolific/sync`).set(t.auth);
     expect(res.status).toBe(409);
     expect(res.body.error.message).toMatch(/no Prolific study id/);
   });
 
   it('gives up after five failed tries and says what Prolific answered, changing nothing', async () => {
-    const batch = await createOpenBatch(t.db.prisma, { raters: 5 }, 300);
+    const batch = await createOpenBatch(t.db, { raters: 5 }, 300);
     const [rater] = await ratersWithSubmissions(batch, ['RETURNED']);
     standIn.failNext(503, 503, 503, 503, 503);
     const res = await request(t.app).post(`/api/v1/batches/${batch.id}/prolific/sync`).set(t.auth);
@@ -137,7 +137,7 @@ describe('Prolific sync', () => {
   });
 
   it('never times out a participant Prolific still shows ACTIVE', async () => {
-    const batch = await createOpenBatch(t.db.prisma, { raters: 5 }, 300);
+    const batch = await createOpenBatch(t.db, { raters: 5 }, 300);
     const [active, gone] = await ratersWithSubmissions(batch, ['ACTIVE', 'ACTIVE']);
     (standIn.submissions[1] as { status: string }).status = 'AWAITING REVIEW';
     await request(t.app).post(`/api/v1/batches/${batch.id}/prolific/sync`).set(t.auth).expect(200);
@@ -179,7 +179,7 @@ describe('Prolific client paging', () => {
 
 describe("Prolific's time for the study", () => {
   it("raises the batch's minutes per rater to Prolific's maximum time when shorter, audited, and never lowers them", async () => {
-    const batch = await createOpenBatch(t.db.prisma, { raters: 5, maxMinutes: 30, prolificStudyId: STUDY }, 300);
+    const batch = await createOpenBatch(t.db, { raters: 5, maxMinutes: 30, prolificStudyId: STUDY }, 300);
     standIn.studies[STUDY] = { maximum_allowed_time: 75 };
     const res = await request(t.app).post(`/api/v1/batches/${batch.id}/prolific/sync`).set(t.auth).expect(200);
     expect(res.body.maxMinutesRaised).toEqual({ from: 30, to: 75 });
@@ -194,7 +194,7 @@ describe("Prolific's time for the study", () => {
 
 describe('comprehension return flow', () => {
   it('asks Prolific for the return (never a rejection) of a rater wrong twice on the comprehension question, once, audited', async () => {
-    const batch = await createOpenBatch(t.db.prisma, { raters: 5, comprehensionCheck: true, prolificStudyId: STUDY }, 300);
+    const batch = await createOpenBatch(t.db, { raters: 5, comprehensionCheck: true, prolificStudyId: STUDY }, 300);
     const rater = new Rater(t.app, batch);
     Object.assign(rater.ids, { STUDY_ID: STUDY });
     standIn.submissions.push({ id: rater.ids.SESSION_ID, participant_id: rater.ids.PROLIFIC_PID, study_id: STUDY, status: 'ACTIVE' });
@@ -246,7 +246,7 @@ describe('Prolific client back-off', () => {
 
 describe('scheduled sync', () => {
   it('frees the places Prolific shows returned on its own schedule, batch by batch', async () => {
-    const batch = await createOpenBatch(t.db.prisma, { raters: 5, prolificStudyId: STUDY }, 300);
+    const batch = await createOpenBatch(t.db, { raters: 5, prolificStudyId: STUDY }, 300);
     const [gone, staying] = await ratersWithSubmissions(batch, ['RETURNED', 'ACTIVE']);
     const messages: string[] = [];
     const client = new ProlificClient({ baseUrl: standIn.url, token: standIn.token, sleep: async () => {}, backoffMs: 1 });
@@ -267,7 +267,7 @@ describe('scheduled sync', () => {
 
 describe('study id', () => {
   it('can be corrected after a made-up first entry set it, and the next sync then frees the real places', async () => {
-    const batch = await createOpenBatch(t.db.prisma, { raters: 5 }, 300);
+    const batch = await createOpenBatch(t.db, { raters: 5 }, 300);
     const fake = new Rater(t.app, batch);
     await fake.consentAndStart();
     const [real] = await ratersWithSubmissions(batch, ['RETURNED']);
@@ -286,7 +286,7 @@ describe('study id', () => {
 
 describe('review and approvals', () => {
   it("never sends a made-up entry to Prolific, and keeps a rejected rater's finished session in the metrics", async () => {
-    const batch = await createOpenBatch(t.db.prisma, { raters: 10, prolificStudyId: STUDY }, 300);
+    const batch = await createOpenBatch(t.db, { raters: 10, prolificStudyId: STUDY }, 300);
     await simulateRaters(t.db, batch, 2, P, createRng(12));
     await simulateRaters(t.db, batch, 1, P, createRng(13), { checks: 'fail' });
     const [real, , failed] = await t.db.prisma.participant.findMany({ where: { batchId: batch.id }, orderBy: { createdAt: 'asc' } });
@@ -302,7 +302,7 @@ describe('review and approvals', () => {
   });
 
   it('acts once on each participant when two reviews are applied at once', async () => {
-    const batch = await createOpenBatch(t.db.prisma, { raters: 10, prolificStudyId: STUDY }, 300);
+    const batch = await createOpenBatch(t.db, { raters: 10, prolificStudyId: STUDY }, 300);
     await simulateRaters(t.db, batch, 3, P, createRng(14));
     await simulateRaters(t.db, batch, 3, P, createRng(15), { checks: 'fail' });
     for (const p of await t.db.prisma.participant.findMany({ where: { batchId: batch.id } })) standIn.submissions.push({ id: p.sessionId, participant_id: p.prolificPid, study_id: STUDY, status: 'AWAITING REVIEW' });
@@ -322,7 +322,7 @@ describe('review and approvals', () => {
   });
 
   it('approves everyone who did not fail two checks in one bulk call and rejects exactly the two-check failures; a second apply does nothing', async () => {
-    const batch = await createOpenBatch(t.db.prisma, { raters: 10, prolificStudyId: STUDY }, 300);
+    const batch = await createOpenBatch(t.db, { raters: 10, prolificStudyId: STUDY }, 300);
     await simulateRaters(t.db, batch, 3, P, createRng(5));
     await simulateRaters(t.db, batch, 2, P, createRng(6), { checks: 'fail' });
     const participants = await t.db.prisma.participant.findMany({ where: { batchId: batch.id }, orderBy: { createdAt: 'asc' } });
@@ -357,7 +357,7 @@ describe('review and approvals', () => {
   });
 
   it('asks the failing raters to return instead when told to, and a researcher token cannot apply', async () => {
-    const batch = await createOpenBatch(t.db.prisma, { raters: 10, prolificStudyId: STUDY }, 300);
+    const batch = await createOpenBatch(t.db, { raters: 10, prolificStudyId: STUDY }, 300);
     await simulateRaters(t.db, batch, 1, P, createRng(7), { checks: 'fail' });
     const [p] = await t.db.prisma.participant.findMany({ where: { batchId: batch.id } });
     standIn.submissions.push({ id: p?.sessionId ?? '', participant_id: p?.prolificPid ?? '', study_id: STUDY, status: 'AWAITING REVIEW' });
@@ -373,7 +373,7 @@ describe('console review page', () => {
   it('lists completed raters with checks and flags, syncs with Prolific, and applies only when confirmed', async () => {
     await makeAccount(t.db.prisma, 'review-admin@example.org', 'admin');
     const admin = await signIn(t.app, 'review-admin@example.org');
-    const batch = await createOpenBatch(t.db.prisma, { raters: 10, prolificStudyId: STUDY }, 300);
+    const batch = await createOpenBatch(t.db, { raters: 10, prolificStudyId: STUDY }, 300);
     await simulateRaters(t.db, batch, 2, P, createRng(8));
     await simulateRaters(t.db, batch, 1, P, createRng(9), { checks: 'fail' });
     for (const p of await t.db.prisma.participant.findMany({ where: { batchId: batch.id } })) {

@@ -37,7 +37,7 @@ function awkwardDataset(): string {
 
 beforeAll(async () => {
   t = await createTestApp();
-  batch = await createOpenBatch(t.db.prisma, { name: 'results', questions: 20, raters: 40, seed: 5, completionCode: 'DONE1' }, awkwardDataset());
+  batch = await createOpenBatch(t.db, { name: 'results', questions: 20, raters: 40, seed: 5, completionCode: 'DONE1' }, awkwardDataset());
   const rng = createRng(11);
   await simulateRaters(t.db, batch, 30, P, rng);
   // Two raters stop half way: their 20 answers count only with includePartial.

@@ -14,7 +14,7 @@ let batch: Batch;
 beforeAll(async () => {
   t = await createTestApp();
   ({ admin, researcher } = await signInAdminAndResearcher(t.app, t.db.prisma));
-  batch = await createOpenBatch(t.db.prisma, { raters: 5 }, 120);
+  batch = await createOpenBatch(t.db, { raters: 5 }, 120);
 });
 afterAll(async () => {
   await t?.drop();
@@ -110,14 +110,14 @@ describe('what a researcher is offered', () => {
   });
 
   it('says so when a table is empty', async () => {
-    const fresh = await createOpenBatch(t.db.prisma, { raters: 5 }, 120);
+    const fresh = await createOpenBatch(t.db, { raters: 5 }, 120);
     expect((await researcher.agent.get(`/console/batches/${fresh.id}/participants`)).text).toContain('Nobody has entered this batch yet.');
     expect((await researcher.agent.get(`/console/batches/${fresh.id}/review`)).text).toContain('No rater from Prolific has completed this batch yet');
   });
 
   it("shows on the batch page the datapoints skipped and how often tasks will be rated when there are fewer than asked", async () => {
     // 120 datapoints cannot give 50 raters × 20 questions one task each.
-    const short = await createOpenBatch(t.db.prisma, { raters: 50 }, 120);
+    const short = await createOpenBatch(t.db, { raters: 50 }, 120);
     const page = (await researcher.agent.get(`/console/batches/${short.id}`)).text;
     expect(page).toMatch(/The dataset gives \d+ tasks where 1000 were asked for \(50 raters × 20 questions\): each task will be rated about [\d.]+ times/);
     expect(page).toMatch(/<li>Skipped \d+ datapoints?: /);

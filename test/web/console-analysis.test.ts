@@ -14,7 +14,7 @@ let researcher: ConsoleSession;
 let batch: Batch;
 beforeAll(async () => {
   t = await createTestApp();
-  batch = await createOpenBatch(t.db.prisma, { raters: 12, ratingsPerTask: 2, preferredSide: 'random' }, 300);
+  batch = await createOpenBatch(t.db, { raters: 12, ratingsPerTask: 2, preferredSide: 'random' }, 300);
   await simulateRaters(t.db, batch, 12, { generated: 0.7, category: 0.4, category_topic: 0.4, control: 0.15, control_topic: 0.15, other: 0.05 }, createRng(8));
   await makeAccount(t.db.prisma, 'researcher@example.org', 'researcher');
   researcher = await signIn(t.app, 'researcher@example.org');
@@ -87,7 +87,7 @@ describe('results page explains itself', () => {
     expect(String(log.body)).toContain('log scale');
     expect(page).toContain('scale=log');
 
-    const small = await createOpenBatch(t.db.prisma, { raters: 3 }, 200);
+    const small = await createOpenBatch(t.db, { raters: 3 }, 200);
     await simulateRaters(t.db, small, 1, { generated: 0.7, category: 0.4, category_topic: 0.4, control: 0.15, control_topic: 0.15, other: 0.05 }, createRng(9));
     const few = (await researcher.agent.get(`/console/batches/${small.id}/results`)).text;
     expect(few).toContain('Only 1 rater here: the intervals below are not meaningful yet');

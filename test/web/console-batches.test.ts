@@ -49,7 +49,7 @@ describe('console batch lifecycle', () => {
   const buttons = (html: string) => [...html.matchAll(/name="action" value="(\w+)"/g)].map((m) => m[1]);
 
   it('asks before closing, saying how many raters are mid-session, and then offers no more transitions', async () => {
-    const batch = await createOpenBatch(t.db.prisma, { raters: 3 }, 120);
+    const batch = await createOpenBatch(t.db, { raters: 3 }, 120);
     await new Rater(t.app, batch).consentAndStart();
     expect(buttons((await admin.agent.get(`/console/batches/${batch.id}`)).text)).toEqual(['pause', 'close']);
 

@@ -29,7 +29,7 @@ async function terminateBackends(url: string): Promise<number> {
 
 describe.skipIf(!serverUrl)('database faults during a study (PostgreSQL)', () => {
   it('keeps serving 50 raters while every backend is terminated three times; each ends with exactly 20 answers', async () => {
-    const batch = await createOpenBatch(t.db.prisma, { raters: 50, questions: 20 }, 400);
+    const batch = await createOpenBatch(t.db, { raters: 50, questions: 20 }, 400);
     const raters = Array.from({ length: 50 }, (_, i) => Object.assign(new Rater(t.app, batch, addressOf(i + 1)), { patient: true }));
     let running = true;
     const done = Promise.all(raters.map((r) => r.completeAll())).finally(() => {

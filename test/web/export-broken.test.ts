@@ -46,7 +46,7 @@ describe.skipIf(!serverUrl)('console downloads from a worker thread (PostgreSQL)
     const lines = Array.from({ length: 400 }, (_, i) =>
       datasetLine(i, { preferences: [{ category: 'Clarity', granular: [long(i, 0)] }, { category: i % 3 ? 'Accuracy' : 'Humor', granular: [long(i, 1), long(i, 2)] }] }),
     );
-    batch = await createOpenBatch(t.db.prisma, { name: 'broken', questions: 20, raters: RATERS, seed: 5, completionCode: 'BR0KEN' }, toJsonlText(lines));
+    batch = await createOpenBatch(t.db, { name: 'broken', questions: 20, raters: RATERS, seed: 5, completionCode: 'BR0KEN' }, toJsonlText(lines));
     await simulateRaters(t.db, batch, RATERS, { generated: 0.7, category: 0.5, category_topic: 0.5, control: 0.2, control_topic: 0.2, other: 0.1 }, createRng(5));
     server = t.app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));

@@ -39,7 +39,7 @@ describe.runIf(pandasAvailable)('the answers CSV in pandas', () => {
   let dir: string;
   beforeAll(async () => {
     t = await createTestApp();
-    batch = await createOpenBatch(t.db.prisma, { raters: 6 }, 300);
+    batch = await createOpenBatch(t.db, { raters: 6 }, 300);
     await simulateRaters(t.db, batch, 6, { generated: 0.7, category: 0.4, category_topic: 0.4, control: 0.15, control_topic: 0.15, other: 0.05 }, createRng(15));
     dir = await mkdtemp(path.join(tmpdir(), 'prefbasis-pandas-'));
   });

@@ -32,7 +32,7 @@ beforeAll(async () => {
       preferences: [0, 1].map((k) => ({ category: ['Clarity', 'Accuracy', 'Humor'][(i + k) % 3], granular: [`${AWKWARD[(i + k) % AWKWARD.length]} ${i}`] })),
     })),
   );
-  batch = await createOpenBatch(t.db.prisma, { questions: 5, raters: 8, seed: 4, completionCode: 'PARQ1', preferredSide: 'random' }, text);
+  batch = await createOpenBatch(t.db, { questions: 5, raters: 8, seed: 4, completionCode: 'PARQ1', preferredSide: 'random' }, text);
   await simulateRaters(t.db, batch, 4, P, createRng(5));
   // A partial session: completed_at stays empty (null in Parquet).
   await simulateRaters(t.db, batch, 1, P, createRng(6), { answers: 2 });

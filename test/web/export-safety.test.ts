@@ -32,7 +32,7 @@ beforeAll(async () => {
       preferences: [0, 1].map((k) => ({ category: ['Clarity', 'Accuracy', 'Humor'][(i + k) % 3], granular: [`${FORMULAS[(i + k) % FORMULAS.length]} ${i}`] })),
     })),
   );
-  batch = await createOpenBatch(t.db.prisma, { name: 'formulas', questions: 5, raters: 5, seed: 3, completionCode: 'F0RMULA' }, text);
+  batch = await createOpenBatch(t.db, { name: 'formulas', questions: 5, raters: 5, seed: 3, completionCode: 'F0RMULA' }, text);
   await simulateRaters(t.db, batch, 3, { generated: 0.7, category: 0.5, category_topic: 0.5, control: 0.2, control_topic: 0.2, other: 0.1 }, createRng(1));
 });
 afterAll(async () => {

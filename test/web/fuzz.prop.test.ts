@@ -17,7 +17,7 @@ let routes: RouteInfo[];
 
 beforeAll(async () => {
   t = await createTestApp();
-  batch = await createOpenBatch(t.db.prisma, { raters: 1000 }, 150);
+  batch = await createOpenBatch(t.db, { raters: 1000 }, 150);
   await makeAccount(t.db.prisma, 'fuzz@example.org', 'admin');
   admin = await signIn(t.app, 'fuzz@example.org');
   rater = new Rater(t.app, batch);
@@ -93,5 +93,5 @@ it('answers 5,000 fuzzed requests over every route without a 5xx', async () => {
   );
   expect(sent).toBeGreaterThanOrEqual(5000);
   // Still serving: a rater of a fresh batch can enter and reach the consent page.
-  expect(await new Rater(t.app, await createOpenBatch(t.db.prisma, {}, 120)).enter()).toContain('name="decision"');
+  expect(await new Rater(t.app, await createOpenBatch(t.db, {}, 120)).enter()).toContain('name="decision"');
 }, 600_000);

@@ -12,10 +12,10 @@ afterAll(async () => {
 });
 
 it('loads the demo once: a dataset and an open study, and a console admin with a random password', async () => {
-  const first = await ensureDemo(t.db.prisma);
+  const first = await ensureDemo(t.db);
   expect(first.loaded).toBe(true);
   expect(first.batch?.status).toBe('open');
-  expect((await ensureDemo(t.db.prisma)).loaded).toBe(false);
+  expect((await ensureDemo(t.db)).loaded).toBe(false);
   const admin = await ensureDemoAdmin(t.db.prisma);
   expect(admin?.password).toMatch(/^[\w-]{16}$/);
   expect(await ensureDemoAdmin(t.db.prisma)).toBeNull();

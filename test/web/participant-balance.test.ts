@@ -12,7 +12,7 @@ afterAll(async () => {
 });
 
 it('keeps ratings per task within 1 of each other after 50 raters finish (50 × 20 on 334 tasks)', async () => {
-  const batch = await createOpenBatch(t.db.prisma, { raters: 50, questions: 20, ratingsPerTask: 3 }, 500);
+  const batch = await createOpenBatch(t.db, { raters: 50, questions: 20, ratingsPerTask: 3 }, 500);
   const raters = Array.from({ length: 50 }, () => new Rater(t.app, batch));
   // Five at a time, interleaved, as real raters arrive.
   for (let i = 0; i < raters.length; i += 5) {

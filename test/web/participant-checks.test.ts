@@ -13,7 +13,7 @@ let t: TestApp;
 let batch: Batch;
 beforeAll(async () => {
   t = await createTestApp();
-  batch = await createOpenBatch(t.db.prisma, { raters: 20 }, 300);
+  batch = await createOpenBatch(t.db, { raters: 20 }, 300);
 });
 afterAll(async () => {
   await t?.drop();
@@ -81,7 +81,7 @@ describe('attention checks', () => {
   });
 
   it('never counts checks in R1–R6 or in task loads', async () => {
-    const fresh = await createOpenBatch(t.db.prisma, { raters: 10 }, 300);
+    const fresh = await createOpenBatch(t.db, { raters: 10 }, 300);
     await simulateRaters(t.db, fresh, 5, { generated: 0.8, category: 0.5, category_topic: 0.5, control: 0.1, control_topic: 0.1, other: 0.05 }, createRng(3));
     const metrics = await computeBatchMetrics(t.db.sql, { batches: [fresh], by: null, includePartial: false, rounds: 100 });
     expect(metrics.overall.n.answers).toBe(100);
@@ -91,7 +91,7 @@ describe('attention checks', () => {
   });
 
   it('gives no checks in a batch created with attentionChecks 0', async () => {
-    const none = await createOpenBatch(t.db.prisma, { attentionChecks: 0 }, 300);
+    const none = await createOpenBatch(t.db, { attentionChecks: 0 }, 300);
     const rater = new Rater(t.app, none);
     await rater.completeAll();
     expect(rater.pages.some((p) => checkTargetOf(p) !== null)).toBe(false);
@@ -113,7 +113,7 @@ describe('comprehension question', () => {
   };
 
   it('asks it below the instructions, and starts the questions only after the right answer (a wrong one gets a second try)', async () => {
-    const withQuestion = await createOpenBatch(t.db.prisma, { comprehensionCheck: true }, 300);
+    const withQuestion = await createOpenBatch(t.db, { comprehensionCheck: true }, 300);
     const rater = new Rater(t.app, withQuestion);
     const instructions = await enterAndConsent(rater);
     expect(instructions).toContain('name="understanding"');
@@ -130,7 +130,7 @@ describe('comprehension question', () => {
   });
 
   it('asks a rater who is wrong twice to return the study, frees the place and records nothing else', async () => {
-    const small = await createOpenBatch(t.db.prisma, { comprehensionCheck: true, raters: 1 }, 300);
+    const small = await createOpenBatch(t.db, { comprehensionCheck: true, raters: 1 }, 300);
     const rater = new Rater(t.app, small);
     const csrf = csrfFrom(await enterAndConsent(rater));
     await startWith(rater, 'all');

@@ -15,7 +15,7 @@ afterAll(async () => {
 
 describe('raters arriving together', () => {
   it('seats exactly the cap out of 200 simultaneous raters, one participant each, with balanced tasks', async () => {
-    const batch = await createOpenBatch(t.db.prisma, { raters: 150, questions: 20 }, 400);
+    const batch = await createOpenBatch(t.db, { raters: 150, questions: 20 }, 400);
     const raters = Array.from({ length: 200 }, (_, i) => new Rater(t.app, batch, addressOf(i + 1)));
     const pages = await Promise.all(raters.map((r) => r.consentAndStart()));
     const seated = pages.filter((p) => questionNumberOf(p) === 1).length;
@@ -41,7 +41,7 @@ describe('raters arriving together', () => {
   it('keeps loads within 1 when a crowd starts at once on a batch barely larger than a session', async () => {
     // Few tasks for many raters: most Starts find the least-loaded rows locked and must wait for
     // them, the case where queued raters once all took the same rows.
-    const batch = await createOpenBatch(t.db.prisma, { raters: 80, questions: 20 }, 60);
+    const batch = await createOpenBatch(t.db, { raters: 80, questions: 20 }, 60);
     const raters = Array.from({ length: 80 }, (_, i) => new Rater(t.app, batch, addressOf(5000 + i)));
     const pages = await Promise.all(raters.map((r) => r.consentAndStart()));
     expect(pages.filter((p) => questionNumberOf(p) === 1)).toHaveLength(80);
@@ -52,7 +52,7 @@ describe('raters arriving together', () => {
   }, 300_000);
 
   it('makes one participant of 20 simultaneous entries with the same PROLIFIC_PID, taking one place', async () => {
-    const batch = await createOpenBatch(t.db.prisma, { raters: 5 }, 120);
+    const batch = await createOpenBatch(t.db, { raters: 5 }, 120);
     const first = new Rater(t.app, batch, addressOf(1));
     const same = Array.from({ length: 20 }, (_, i) => {
       const r = new Rater(t.app, batch, addressOf(i + 2));
@@ -65,7 +65,7 @@ describe('raters arriving together', () => {
   });
 
   it('gives back the place of a rater who declines', async () => {
-    const batch = await createOpenBatch(t.db.prisma, { raters: 1 }, 120);
+    const batch = await createOpenBatch(t.db, { raters: 1 }, 120);
     const rater = new Rater(t.app, batch);
     const consent = await rater.enter();
     await rater.post('consent', { csrf: /name="csrf" value="([^"]*)"/.exec(consent)?.[1] ?? '', decision: 'decline' });
@@ -76,7 +76,7 @@ describe('raters arriving together', () => {
 
 describe('who may resume a session', () => {
   it('does not open a session to someone who only knows the PROLIFIC_PID', async () => {
-    const batch = await createOpenBatch(t.db.prisma, {}, 120);
+    const batch = await createOpenBatch(t.db, {}, 120);
     const owner = new Rater(t.app, batch);
     await owner.consentAndStart();
     const intruder = new Rater(t.app, batch);
@@ -88,7 +88,7 @@ describe('who may resume a session', () => {
   });
 
   it('resumes on another device with the same SESSION_ID, in any letter case', async () => {
-    const batch = await createOpenBatch(t.db.prisma, {}, 120);
+    const batch = await createOpenBatch(t.db, {}, 120);
     const owner = new Rater(t.app, batch);
     const page = await owner.consentAndStart();
     await owner.answer(page);
@@ -101,7 +101,7 @@ describe('who may resume a session', () => {
   });
 
   it('stores PROLIFIC_PIDs in lower case, so ABC… and abc… are one participant', async () => {
-    const batch = await createOpenBatch(t.db.prisma, {}, 120);
+    const batch = await createOpenBatch(t.db, {}, 120);
     const upper = new Rater(t.app, batch);
     upper.ids.PROLIFIC_PID = upper.ids.PROLIFIC_PID.toUpperCase();
     await upper.enter();
@@ -116,7 +116,7 @@ describe('who may resume a session', () => {
 
 describe('closed and malformed', () => {
   it('writes nothing when someone enters a closed batch', async () => {
-    const batch = await createOpenBatch(t.db.prisma, {}, 120);
+    const batch = await createOpenBatch(t.db, {}, 120);
     const closed = await changeBatchStatus(t.db.prisma, batch, 'closed', new Date(), TEST_ACTOR);
     if (!closed.ok) throw new Error('close failed');
     const page = await new Rater(t.app, batch).enter();
@@ -133,7 +133,7 @@ describe('closed and malformed', () => {
   });
 
   it('answers an answer position of 2^31 or more with a 4xx page', async () => {
-    const batch = await createOpenBatch(t.db.prisma, {}, 120);
+    const batch = await createOpenBatch(t.db, {}, 120);
     const rater = new Rater(t.app, batch);
     const page = await rater.consentAndStart();
     const csrf = /name="csrf" value="([^"]*)"/.exec(page)?.[1] ?? '';

@@ -22,7 +22,7 @@ const totalLoad = async (batchId: string) => (await t.db.prisma.task.aggregate({
 
 describe('participant timeouts', () => {
   it("gives a timed-out rater's place and unanswered tasks to the next rater and keeps their answers", async () => {
-    const batch = await createOpenBatch(t.db.prisma, { raters: 1, maxMinutes: 30 }, 120);
+    const batch = await createOpenBatch(t.db, { raters: 1, maxMinutes: 30 }, 120);
     const gone = new Rater(t.app, batch);
     let page = await gone.consentAndStart();
     page = await gone.answer(page);
@@ -62,7 +62,7 @@ describe('participant timeouts', () => {
   });
 
   it('leaves raters within their time and finished raters alone, and a second sweep changes nothing', async () => {
-    const batch = await createOpenBatch(t.db.prisma, { raters: 5, maxMinutes: 10 }, 150);
+    const batch = await createOpenBatch(t.db, { raters: 5, maxMinutes: 10 }, 150);
     const done = new Rater(t.app, batch);
     await done.consentAndStart();
     await done.completeAll();
@@ -76,7 +76,7 @@ describe('participant timeouts', () => {
   });
 
   it('times each rater out once when sweeps of several processes run at the same time', async () => {
-    const batch = await createOpenBatch(t.db.prisma, { raters: 20, maxMinutes: 5, questions: 10, ratingsPerTask: 3 }, 120);
+    const batch = await createOpenBatch(t.db, { raters: 20, maxMinutes: 5, questions: 10, ratingsPerTask: 3 }, 120);
     const raters = Array.from({ length: 12 }, () => new Rater(t.app, batch));
     for (const r of raters) await r.consentAndStart();
     const sweeps = await Promise.all(Array.from({ length: 4 }, () => timeOutAbandonedParticipants(t.db.sql, minutesLater(6), CLI_ACTOR)));
@@ -89,7 +89,7 @@ describe('participant timeouts', () => {
   });
 
   it('keeps every task load equal to its assignments still held when sweeps run while raters start', async () => {
-    const batch = await createOpenBatch(t.db.prisma, { raters: 40, maxMinutes: 5, questions: 10, ratingsPerTask: 4 }, 120);
+    const batch = await createOpenBatch(t.db, { raters: 40, maxMinutes: 5, questions: 10, ratingsPerTask: 4 }, 120);
     // Addresses of their own: the entry limit (60 a minute per address) is not what this tests.
     const raters = Array.from({ length: 30 }, (_, i) => new Rater(t.app, batch, addressOf(700 + i)));
     await Promise.all(raters.map((r) => r.enter()));
@@ -107,7 +107,7 @@ describe('participant timeouts', () => {
   });
 
   it('runs on a schedule inside the server', async () => {
-    const batch = await createOpenBatch(t.db.prisma, { raters: 2, maxMinutes: 5 }, 120);
+    const batch = await createOpenBatch(t.db, { raters: 2, maxMinutes: 5 }, 120);
     const rater = new Rater(t.app, batch);
     await rater.enter();
     const messages: string[] = [];
@@ -121,7 +121,7 @@ describe('participant timeouts', () => {
   });
 
   it('times out on demand through the API', async () => {
-    const batch = await createOpenBatch(t.db.prisma, { raters: 2, maxMinutes: 5 }, 120);
+    const batch = await createOpenBatch(t.db, { raters: 2, maxMinutes: 5 }, 120);
     const res = await request(t.app).post(`/api/v1/batches/${batch.id}/timeouts`).set(t.auth);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ timedOut: [] });

@@ -11,7 +11,7 @@ let t: TestApp;
 let batch: Batch;
 beforeAll(async () => {
   t = await createTestApp();
-  batch = await createOpenBatch(t.db.prisma);
+  batch = await createOpenBatch(t.db);
 });
 afterAll(async () => {
   await t?.drop();
@@ -199,7 +199,7 @@ describe('entry pages', () => {
   });
 
   it('turns newcomers away from a closed batch but lets a rater mid-session finish and get the completion code', async () => {
-    const closedBatch = await createOpenBatch(t.db.prisma, {}, 120);
+    const closedBatch = await createOpenBatch(t.db, {}, 120);
     const midway = new Rater(t.app, closedBatch);
     let page = await midway.consentAndStart();
     await changeBatchStatus(t.db.prisma, closedBatch, 'closed', new Date(), TEST_ACTOR);
@@ -214,7 +214,7 @@ describe('entry pages', () => {
   });
 
   it('turns away a new rater when every place is taken, but lets the others resume', async () => {
-    const small = await createOpenBatch(t.db.prisma, { raters: 1 }, 120);
+    const small = await createOpenBatch(t.db, { raters: 1 }, 120);
     const first = new Rater(t.app, small);
     await first.consentAndStart();
     expect(await new Rater(t.app, small).enter()).toContain('This study is full');
@@ -222,7 +222,7 @@ describe('entry pages', () => {
   });
 
   it('lets raters already in a paused batch carry on, but takes no new ones', async () => {
-    const paused = await createOpenBatch(t.db.prisma, {}, 120);
+    const paused = await createOpenBatch(t.db, {}, 120);
     const inside = new Rater(t.app, paused);
     const page = await inside.consentAndStart();
     await changeBatchStatus(t.db.prisma, paused, 'paused', new Date(), TEST_ACTOR);
@@ -232,7 +232,7 @@ describe('entry pages', () => {
   });
 
   it('gives the place and the tasks of a returned participant to a new rater, keeping their answers', async () => {
-    const small = await createOpenBatch(t.db.prisma, { raters: 2, questions: 20 }, 160); // 40 tasks
+    const small = await createOpenBatch(t.db, { raters: 2, questions: 20 }, 160); // 40 tasks
     const [gone, stays] = [new Rater(t.app, small), new Rater(t.app, small)];
     await gone.answer(await gone.consentAndStart());
     await stays.consentAndStart();
@@ -261,7 +261,7 @@ describe('entry pages', () => {
   });
 
   it('says a draft batch has not started yet', async () => {
-    const draft = await createOpenBatch(t.db.prisma, {}, 120);
+    const draft = await createOpenBatch(t.db, {}, 120);
     await t.db.prisma.batch.update({ where: { id: draft.id }, data: { status: 'draft' } });
     expect(await new Rater(t.app, draft).enter()).toContain('This study is not open right now');
   });

@@ -17,7 +17,7 @@ let researcherToken: string;
 
 beforeAll(async () => {
   t = await createTestApp();
-  batch = await createOpenBatch(t.db.prisma, {}, 200);
+  batch = await createOpenBatch(t.db, {}, 200);
   ({ admin, researcher } = await signInAdminAndResearcher(t.app, t.db.prisma));
   const reader = await t.db.prisma.account.findUniqueOrThrow({ where: { email: 'reader@example.org' } });
   researcherToken = (await createApiToken(t.db.prisma, { name: 'reader token', accountId: reader.id }, TEST_ACTOR)).token;
@@ -109,7 +109,7 @@ describe('access to every console and API route (enumerated from the routers)', 
   // These two change what they visit (pause the batch, return the participant, revoke the token):
   // each visits rows of its own, so no other test sees those changes.
   it('lets an admin use every console route (no 401, 403 or 500)', async () => {
-    const own = await rowsToVisit(await createOpenBatch(t.db.prisma, {}, 120));
+    const own = await rowsToVisit(await createOpenBatch(t.db, {}, 120));
     for (const route of consoleRoutes()) {
       const token = await admin.csrf();
       const res = isChange(route)
@@ -121,7 +121,7 @@ describe('access to every console and API route (enumerated from the routers)', 
   });
 
   it('lets an admin token use every API route (no 401, 403 or 500)', async () => {
-    const own = await rowsToVisit(await createOpenBatch(t.db.prisma, {}, 120));
+    const own = await rowsToVisit(await createOpenBatch(t.db, {}, 120));
     for (const route of apiRoutes()) {
       const res = route.method === 'GET'
         ? await request(t.app).get(urlFor(route, own)).set(t.auth).query({ seed: 1, batches: own.batch })
@@ -226,7 +226,7 @@ describe('participant isolation', () => {
   });
 
   it('does not let a cookie of one batch open another batch', async () => {
-    const other = await createOpenBatch(t.db.prisma, {}, 120);
+    const other = await createOpenBatch(t.db, {}, 120);
     const rater = new Rater(t.app, batch);
     await rater.consentAndStart();
     const participant = await participantOf(t.db.prisma, rater);
@@ -242,7 +242,7 @@ describe('an unexpected error', () => {
     const broken = await createTestApp();
     try {
       const { admin: signedIn } = await signInAdminAndResearcher(broken.app, broken.db.prisma);
-      const victim = await createOpenBatch(broken.db.prisma, {}, 120);
+      const victim = await createOpenBatch(broken.db, {}, 120);
       await broken.db.prisma.$executeRawUnsafe('ALTER TABLE audit_events RENAME TO audit_events_gone');
       const page = await signedIn.agent.get(`/console/batches/${victim.id}`);
       const api = await request(broken.app).post(`/api/v1/batches/${victim.id}/pause`).set(broken.auth);

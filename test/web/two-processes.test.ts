@@ -24,7 +24,7 @@ afterAll(async () => {
 
 describe.skipIf(!serverUrl)('two server processes on one database', () => {
   it('seats exactly the cap of 200 raters split over both, with no duplicates and balanced tasks', async () => {
-    const batch = await createOpenBatch(t.db.prisma, { raters: 150, questions: 20 }, 400);
+    const batch = await createOpenBatch(t.db, { raters: 150, questions: 20 }, 400);
     const raters = Array.from({ length: 200 }, (_, i) => new Rater((servers[i % 2] as ServerProcess).url, batch, addressOf(i + 1)));
     const pages = await Promise.all(raters.map((r) => r.consentAndStart()));
     expect(pages.filter((p) => questionNumberOf(p) === 1)).toHaveLength(150);
@@ -47,7 +47,7 @@ describe.skipIf(!serverUrl)('two server processes on one database', () => {
   }, 300_000);
 
   it('shares the entry rate limit: 60 entries on one process, the 61st on the other is refused', async () => {
-    const batch = await createOpenBatch(t.db.prisma, { raters: 500 }, 120);
+    const batch = await createOpenBatch(t.db, { raters: 500 }, 120);
     const [a, b] = servers as [ServerProcess, ServerProcess];
     const enter = (url: string) => request(url).get(`/s/${batch.id}`).set('X-Forwarded-For', '192.0.2.77').query({ PROLIFIC_PID: prolificId(), STUDY_ID: prolificId(), SESSION_ID: prolificId() });
     for (let i = 0; i < 60; i++) expect((await enter(a.url)).status).toBe(303);

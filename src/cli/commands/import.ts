@@ -18,7 +18,7 @@ export async function importCommand(ctx: CliContext, file: string, options: { na
     throw new CliError(`Cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   const started = performance.now();
-  const outcome = await importDatasetText(ctx.db.prisma, { name: name.data, text }, CLI_ACTOR, progressBar(ctx, 'Importing'));
+  const outcome = await importDatasetText(ctx.db.sql, { name: name.data, text }, CLI_ACTOR, progressBar(ctx, 'Importing'));
   switch (outcome.status) {
     case 'created': {
       const seconds = ((performance.now() - started) / 1000).toFixed(1);

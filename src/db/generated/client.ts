@@ -52,11 +52,6 @@ export type Dataset = Prisma.DatasetModel
  */
 export type Datapoint = Prisma.DatapointModel
 /**
- * Model PreferenceAnnotation
- * One preference category of a datapoint with its granular phrases.
- */
-export type PreferenceAnnotation = Prisma.PreferenceAnnotationModel
-/**
  * Model Account
  * A console user. Admins change everything; researchers read results and exports.
  */

@@ -10,7 +10,6 @@
  */
 export type * from './models/Dataset.js'
 export type * from './models/Datapoint.js'
-export type * from './models/PreferenceAnnotation.js'
 export type * from './models/Account.js'
 export type * from './models/AccountSession.js'
 export type * from './models/AuditEvent.js'

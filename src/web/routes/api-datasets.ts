@@ -28,7 +28,7 @@ export function datasetsRouter(prisma: Prisma, options: { maxUploadBytes: number
   router.post('/', jsonlBody, async (req, res) => {
     const { name } = parseOr400(importQuery, req.query, 'query');
     const text = typeof req.body === 'string' ? req.body : '';
-    const outcome = await importDatasetText(prisma, { name: name ?? defaultName(), text }, actorOf(res));
+    const outcome = await importDatasetText(options.sql, { name: name ?? defaultName(), text }, actorOf(res));
     switch (outcome.status) {
       case 'created':
         res.status(201).json({ status: 'created', dataset: present(outcome.dataset) });

@@ -61,7 +61,7 @@ export function consoleDatasetsRouter(prisma: Prisma, options: { maxUploadBytes:
     const name = typedValues(req.body).name ?? '';
     if (!file || file.size === 0) return renderList(res, 400, { name, errors: ['Choose a JSON Lines file to upload.'], message: null });
     if (!form.ok) return renderList(res, 400, { name, errors: [`Name: ${form.errors.name ?? form.errors.form}`], message: null });
-    const outcome = await importDatasetText(prisma, { name: form.data.name, text: await readFile(file.path, 'utf8') }, actorOf(res));
+    const outcome = await importDatasetText(options.sql, { name: form.data.name, text: await readFile(file.path, 'utf8') }, actorOf(res));
     switch (outcome.status) {
       case 'invalid':
         return renderList(res, 422, { name, errors: formatLineErrors(outcome.errors, outcome.errorCount), message: `${file.originalname}: ${outcome.errorCount} problem(s); nothing was imported.` });

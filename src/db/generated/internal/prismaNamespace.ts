@@ -399,7 +399,6 @@ type FieldRefInputType<Model, FieldType> = Model extends never ? never : FieldRe
 export const ModelName = {
   Dataset: 'Dataset',
   Datapoint: 'Datapoint',
-  PreferenceAnnotation: 'PreferenceAnnotation',
   Account: 'Account',
   AccountSession: 'AccountSession',
   AuditEvent: 'AuditEvent',
@@ -431,7 +430,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "dataset" | "datapoint" | "preferenceAnnotation" | "account" | "accountSession" | "auditEvent" | "apiToken" | "batch" | "task" | "taskOption" | "participant" | "assignment" | "answer" | "attentionCheck" | "rateLimitHit" | "appSecret" | "llmRun" | "llmFailure" | "evaluationJob"
+    modelProps: "dataset" | "datapoint" | "account" | "accountSession" | "auditEvent" | "apiToken" | "batch" | "task" | "taskOption" | "participant" | "assignment" | "answer" | "attentionCheck" | "rateLimitHit" | "appSecret" | "llmRun" | "llmFailure" | "evaluationJob"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -580,80 +579,6 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         count: {
           args: Prisma.DatapointCountArgs<ExtArgs>
           result: runtime.Types.Utils.Optional<Prisma.DatapointCountAggregateOutputType> | number
-        }
-      }
-    }
-    PreferenceAnnotation: {
-      payload: Prisma.$PreferenceAnnotationPayload<ExtArgs>
-      fields: Prisma.PreferenceAnnotationFieldRefs
-      operations: {
-        findUnique: {
-          args: Prisma.PreferenceAnnotationFindUniqueArgs<ExtArgs>
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$PreferenceAnnotationPayload> | null
-        }
-        findUniqueOrThrow: {
-          args: Prisma.PreferenceAnnotationFindUniqueOrThrowArgs<ExtArgs>
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$PreferenceAnnotationPayload>
-        }
-        findFirst: {
-          args: Prisma.PreferenceAnnotationFindFirstArgs<ExtArgs>
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$PreferenceAnnotationPayload> | null
-        }
-        findFirstOrThrow: {
-          args: Prisma.PreferenceAnnotationFindFirstOrThrowArgs<ExtArgs>
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$PreferenceAnnotationPayload>
-        }
-        findMany: {
-          args: Prisma.PreferenceAnnotationFindManyArgs<ExtArgs>
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$PreferenceAnnotationPayload>[]
-        }
-        create: {
-          args: Prisma.PreferenceAnnotationCreateArgs<ExtArgs>
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$PreferenceAnnotationPayload>
-        }
-        createMany: {
-          args: Prisma.PreferenceAnnotationCreateManyArgs<ExtArgs>
-          result: BatchPayload
-        }
-        createManyAndReturn: {
-          args: Prisma.PreferenceAnnotationCreateManyAndReturnArgs<ExtArgs>
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$PreferenceAnnotationPayload>[]
-        }
-        delete: {
-          args: Prisma.PreferenceAnnotationDeleteArgs<ExtArgs>
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$PreferenceAnnotationPayload>
-        }
-        update: {
-          args: Prisma.PreferenceAnnotationUpdateArgs<ExtArgs>
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$PreferenceAnnotationPayload>
-        }
-        deleteMany: {
-          args: Prisma.PreferenceAnnotationDeleteManyArgs<ExtArgs>
-          result: BatchPayload
-        }
-        updateMany: {
-          args: Prisma.PreferenceAnnotationUpdateManyArgs<ExtArgs>
-          result: BatchPayload
-        }
-        updateManyAndReturn: {
-          args: Prisma.PreferenceAnnotationUpdateManyAndReturnArgs<ExtArgs>
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$PreferenceAnnotationPayload>[]
-        }
-        upsert: {
-          args: Prisma.PreferenceAnnotationUpsertArgs<ExtArgs>
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$PreferenceAnnotationPayload>
-        }
-        aggregate: {
-          args: Prisma.PreferenceAnnotationAggregateArgs<ExtArgs>
-          result: runtime.Types.Utils.Optional<Prisma.AggregatePreferenceAnnotation>
-        }
-        groupBy: {
-          args: Prisma.PreferenceAnnotationGroupByArgs<ExtArgs>
-          result: runtime.Types.Utils.Optional<Prisma.PreferenceAnnotationGroupByOutputType>[]
-        }
-        count: {
-          args: Prisma.PreferenceAnnotationCountArgs<ExtArgs>
-          result: runtime.Types.Utils.Optional<Prisma.PreferenceAnnotationCountAggregateOutputType> | number
         }
       }
     }
@@ -1905,21 +1830,11 @@ export const DatapointScalarFieldEnum = {
   winner: 'winner',
   topicCategory: 'topicCategory',
   topic: 'topic',
-  truncated: 'truncated'
+  truncated: 'truncated',
+  preferences: 'preferences'
 } as const
 
 export type DatapointScalarFieldEnum = (typeof DatapointScalarFieldEnum)[keyof typeof DatapointScalarFieldEnum]
-
-
-export const PreferenceAnnotationScalarFieldEnum = {
-  id: 'id',
-  datapointId: 'datapointId',
-  position: 'position',
-  category: 'category',
-  granular: 'granular'
-} as const
-
-export type PreferenceAnnotationScalarFieldEnum = (typeof PreferenceAnnotationScalarFieldEnum)[keyof typeof PreferenceAnnotationScalarFieldEnum]
 
 
 export const AccountScalarFieldEnum = {
@@ -2191,14 +2106,6 @@ export const QueryMode = {
 export type QueryMode = (typeof QueryMode)[keyof typeof QueryMode]
 
 
-export const NullsOrder = {
-  first: 'first',
-  last: 'last'
-} as const
-
-export type NullsOrder = (typeof NullsOrder)[keyof typeof NullsOrder]
-
-
 export const JsonNullValueFilter = {
   DbNull: DbNull,
   JsonNull: JsonNull,
@@ -2206,6 +2113,14 @@ export const JsonNullValueFilter = {
 } as const
 
 export type JsonNullValueFilter = (typeof JsonNullValueFilter)[keyof typeof JsonNullValueFilter]
+
+
+export const NullsOrder = {
+  first: 'first',
+  last: 'last'
+} as const
+
+export type NullsOrder = (typeof NullsOrder)[keyof typeof NullsOrder]
 
 
 
@@ -2278,20 +2193,6 @@ export type BooleanFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel,
 
 
 /**
- * Reference to a field of type 'Role'
- */
-export type EnumRoleFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Role'>
-    
-
-
-/**
- * Reference to a field of type 'Role[]'
- */
-export type ListEnumRoleFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Role[]'>
-    
-
-
-/**
  * Reference to a field of type 'Json'
  */
 export type JsonFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Json'>
@@ -2302,6 +2203,20 @@ export type JsonFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'J
  * Reference to a field of type 'QueryMode'
  */
 export type EnumQueryModeFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'QueryMode'>
+    
+
+
+/**
+ * Reference to a field of type 'Role'
+ */
+export type EnumRoleFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Role'>
+    
+
+
+/**
+ * Reference to a field of type 'Role[]'
+ */
+export type ListEnumRoleFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Role[]'>
     
 
 
@@ -2541,7 +2456,6 @@ export type PrismaClientOptions = PrismaClientOptionsWithAccelerateUrl | PrismaC
 export type GlobalOmitConfig = {
   dataset?: Prisma.DatasetOmit
   datapoint?: Prisma.DatapointOmit
-  preferenceAnnotation?: Prisma.PreferenceAnnotationOmit
   account?: Prisma.AccountOmit
   accountSession?: Prisma.AccountSessionOmit
   auditEvent?: Prisma.AuditEventOmit

@@ -53,7 +53,6 @@ export const AnyNull = runtime.AnyNull
 export const ModelName = {
   Dataset: 'Dataset',
   Datapoint: 'Datapoint',
-  PreferenceAnnotation: 'PreferenceAnnotation',
   Account: 'Account',
   AccountSession: 'AccountSession',
   AuditEvent: 'AuditEvent',
@@ -113,21 +112,11 @@ export const DatapointScalarFieldEnum = {
   winner: 'winner',
   topicCategory: 'topicCategory',
   topic: 'topic',
-  truncated: 'truncated'
+  truncated: 'truncated',
+  preferences: 'preferences'
 } as const
 
 export type DatapointScalarFieldEnum = (typeof DatapointScalarFieldEnum)[keyof typeof DatapointScalarFieldEnum]
-
-
-export const PreferenceAnnotationScalarFieldEnum = {
-  id: 'id',
-  datapointId: 'datapointId',
-  position: 'position',
-  category: 'category',
-  granular: 'granular'
-} as const
-
-export type PreferenceAnnotationScalarFieldEnum = (typeof PreferenceAnnotationScalarFieldEnum)[keyof typeof PreferenceAnnotationScalarFieldEnum]
 
 
 export const AccountScalarFieldEnum = {
@@ -399,14 +388,6 @@ export const QueryMode = {
 export type QueryMode = (typeof QueryMode)[keyof typeof QueryMode]
 
 
-export const NullsOrder = {
-  first: 'first',
-  last: 'last'
-} as const
-
-export type NullsOrder = (typeof NullsOrder)[keyof typeof NullsOrder]
-
-
 export const JsonNullValueFilter = {
   DbNull: DbNull,
   JsonNull: JsonNull,
@@ -414,4 +395,12 @@ export const JsonNullValueFilter = {
 } as const
 
 export type JsonNullValueFilter = (typeof JsonNullValueFilter)[keyof typeof JsonNullValueFilter]
+
+
+export const NullsOrder = {
+  first: 'first',
+  last: 'last'
+} as const
+
+export type NullsOrder = (typeof NullsOrder)[keyof typeof NullsOrder]
 

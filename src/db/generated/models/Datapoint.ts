@@ -83,6 +83,7 @@ export type DatapointCountAggregateOutputType = {
   topicCategory: number
   topic: number
   truncated: number
+  preferences: number
   _all: number
 }
 
@@ -144,6 +145,7 @@ export type DatapointCountAggregateInputType = {
   topicCategory?: true
   topic?: true
   truncated?: true
+  preferences?: true
   _all?: true
 }
 
@@ -248,6 +250,7 @@ export type DatapointGroupByOutputType = {
   topicCategory: string
   topic: string | null
   truncated: boolean
+  preferences: runtime.JsonValue
   _count: DatapointCountAggregateOutputType | null
   _avg: DatapointAvgAggregateOutputType | null
   _sum: DatapointSumAggregateOutputType | null
@@ -288,8 +291,8 @@ export type DatapointWhereInput = {
   topicCategory?: Prisma.StringFilter<"Datapoint"> | string
   topic?: Prisma.StringNullableFilter<"Datapoint"> | string | null
   truncated?: Prisma.BoolFilter<"Datapoint"> | boolean
+  preferences?: Prisma.JsonFilter<"Datapoint">
   dataset?: Prisma.XOR<Prisma.DatasetScalarRelationFilter, Prisma.DatasetWhereInput>
-  annotations?: Prisma.PreferenceAnnotationListRelationFilter
   tasks?: Prisma.TaskListRelationFilter
 }
 
@@ -308,8 +311,8 @@ export type DatapointOrderByWithRelationInput = {
   topicCategory?: Prisma.SortOrder
   topic?: Prisma.SortOrderInput | Prisma.SortOrder
   truncated?: Prisma.SortOrder
+  preferences?: Prisma.SortOrder
   dataset?: Prisma.DatasetOrderByWithRelationInput
-  annotations?: Prisma.PreferenceAnnotationOrderByRelationAggregateInput
   tasks?: Prisma.TaskOrderByRelationAggregateInput
 }
 
@@ -333,8 +336,8 @@ export type DatapointWhereUniqueInput = Prisma.AtLeast<{
   topicCategory?: Prisma.StringFilter<"Datapoint"> | string
   topic?: Prisma.StringNullableFilter<"Datapoint"> | string | null
   truncated?: Prisma.BoolFilter<"Datapoint"> | boolean
+  preferences?: Prisma.JsonFilter<"Datapoint">
   dataset?: Prisma.XOR<Prisma.DatasetScalarRelationFilter, Prisma.DatasetWhereInput>
-  annotations?: Prisma.PreferenceAnnotationListRelationFilter
   tasks?: Prisma.TaskListRelationFilter
 }, "id" | "datasetId_sourceId" | "datasetId_lineNumber">
 
@@ -353,6 +356,7 @@ export type DatapointOrderByWithAggregationInput = {
   topicCategory?: Prisma.SortOrder
   topic?: Prisma.SortOrderInput | Prisma.SortOrder
   truncated?: Prisma.SortOrder
+  preferences?: Prisma.SortOrder
   _count?: Prisma.DatapointCountOrderByAggregateInput
   _avg?: Prisma.DatapointAvgOrderByAggregateInput
   _max?: Prisma.DatapointMaxOrderByAggregateInput
@@ -378,6 +382,7 @@ export type DatapointScalarWhereWithAggregatesInput = {
   topicCategory?: Prisma.StringWithAggregatesFilter<"Datapoint"> | string
   topic?: Prisma.StringNullableWithAggregatesFilter<"Datapoint"> | string | null
   truncated?: Prisma.BoolWithAggregatesFilter<"Datapoint"> | boolean
+  preferences?: Prisma.JsonWithAggregatesFilter<"Datapoint">
 }
 
 export type DatapointCreateInput = {
@@ -394,8 +399,8 @@ export type DatapointCreateInput = {
   topicCategory: string
   topic?: string | null
   truncated?: boolean
+  preferences: Prisma.JsonNullValueInput | runtime.InputJsonValue
   dataset: Prisma.DatasetCreateNestedOneWithoutDatapointsInput
-  annotations?: Prisma.PreferenceAnnotationCreateNestedManyWithoutDatapointInput
   tasks?: Prisma.TaskCreateNestedManyWithoutDatapointInput
 }
 
@@ -414,7 +419,7 @@ export type DatapointUncheckedCreateInput = {
   topicCategory: string
   topic?: string | null
   truncated?: boolean
-  annotations?: Prisma.PreferenceAnnotationUncheckedCreateNestedManyWithoutDatapointInput
+  preferences: Prisma.JsonNullValueInput | runtime.InputJsonValue
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutDatapointInput
 }
 
@@ -432,8 +437,8 @@ export type DatapointUpdateInput = {
   topicCategory?: Prisma.StringFieldUpdateOperationsInput | string
   topic?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   truncated?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  preferences?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   dataset?: Prisma.DatasetUpdateOneRequiredWithoutDatapointsNestedInput
-  annotations?: Prisma.PreferenceAnnotationUpdateManyWithoutDatapointNestedInput
   tasks?: Prisma.TaskUpdateManyWithoutDatapointNestedInput
 }
 
@@ -452,7 +457,7 @@ export type DatapointUncheckedUpdateInput = {
   topicCategory?: Prisma.StringFieldUpdateOperationsInput | string
   topic?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   truncated?: Prisma.BoolFieldUpdateOperationsInput | boolean
-  annotations?: Prisma.PreferenceAnnotationUncheckedUpdateManyWithoutDatapointNestedInput
+  preferences?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutDatapointNestedInput
 }
 
@@ -471,6 +476,7 @@ export type DatapointCreateManyInput = {
   topicCategory: string
   topic?: string | null
   truncated?: boolean
+  preferences: Prisma.JsonNullValueInput | runtime.InputJsonValue
 }
 
 export type DatapointUpdateManyMutationInput = {
@@ -487,6 +493,7 @@ export type DatapointUpdateManyMutationInput = {
   topicCategory?: Prisma.StringFieldUpdateOperationsInput | string
   topic?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   truncated?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  preferences?: Prisma.JsonNullValueInput | runtime.InputJsonValue
 }
 
 export type DatapointUncheckedUpdateManyInput = {
@@ -504,6 +511,7 @@ export type DatapointUncheckedUpdateManyInput = {
   topicCategory?: Prisma.StringFieldUpdateOperationsInput | string
   topic?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   truncated?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  preferences?: Prisma.JsonNullValueInput | runtime.InputJsonValue
 }
 
 export type DatapointListRelationFilter = {
@@ -541,6 +549,7 @@ export type DatapointCountOrderByAggregateInput = {
   topicCategory?: Prisma.SortOrder
   topic?: Prisma.SortOrder
   truncated?: Prisma.SortOrder
+  preferences?: Prisma.SortOrder
 }
 
 export type DatapointAvgOrderByAggregateInput = {
@@ -644,20 +653,6 @@ export type BoolFieldUpdateOperationsInput = {
   set?: boolean
 }
 
-export type DatapointCreateNestedOneWithoutAnnotationsInput = {
-  create?: Prisma.XOR<Prisma.DatapointCreateWithoutAnnotationsInput, Prisma.DatapointUncheckedCreateWithoutAnnotationsInput>
-  connectOrCreate?: Prisma.DatapointCreateOrConnectWithoutAnnotationsInput
-  connect?: Prisma.DatapointWhereUniqueInput
-}
-
-export type DatapointUpdateOneRequiredWithoutAnnotationsNestedInput = {
-  create?: Prisma.XOR<Prisma.DatapointCreateWithoutAnnotationsInput, Prisma.DatapointUncheckedCreateWithoutAnnotationsInput>
-  connectOrCreate?: Prisma.DatapointCreateOrConnectWithoutAnnotationsInput
-  upsert?: Prisma.DatapointUpsertWithoutAnnotationsInput
-  connect?: Prisma.DatapointWhereUniqueInput
-  update?: Prisma.XOR<Prisma.XOR<Prisma.DatapointUpdateToOneWithWhereWithoutAnnotationsInput, Prisma.DatapointUpdateWithoutAnnotationsInput>, Prisma.DatapointUncheckedUpdateWithoutAnnotationsInput>
-}
-
 export type DatapointCreateNestedOneWithoutTasksInput = {
   create?: Prisma.XOR<Prisma.DatapointCreateWithoutTasksInput, Prisma.DatapointUncheckedCreateWithoutTasksInput>
   connectOrCreate?: Prisma.DatapointCreateOrConnectWithoutTasksInput
@@ -686,7 +681,7 @@ export type DatapointCreateWithoutDatasetInput = {
   topicCategory: string
   topic?: string | null
   truncated?: boolean
-  annotations?: Prisma.PreferenceAnnotationCreateNestedManyWithoutDatapointInput
+  preferences: Prisma.JsonNullValueInput | runtime.InputJsonValue
   tasks?: Prisma.TaskCreateNestedManyWithoutDatapointInput
 }
 
@@ -704,7 +699,7 @@ export type DatapointUncheckedCreateWithoutDatasetInput = {
   topicCategory: string
   topic?: string | null
   truncated?: boolean
-  annotations?: Prisma.PreferenceAnnotationUncheckedCreateNestedManyWithoutDatapointInput
+  preferences: Prisma.JsonNullValueInput | runtime.InputJsonValue
   tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutDatapointInput
 }
 
@@ -752,94 +747,7 @@ export type DatapointScalarWhereInput = {
   topicCategory?: Prisma.StringFilter<"Datapoint"> | string
   topic?: Prisma.StringNullableFilter<"Datapoint"> | string | null
   truncated?: Prisma.BoolFilter<"Datapoint"> | boolean
-}
-
-export type DatapointCreateWithoutAnnotationsInput = {
-  id: string
-  lineNumber: number
-  sourceId: string
-  source?: string | null
-  prompt: string
-  responseA: string
-  responseB: string
-  modelA: string
-  modelB: string
-  winner: $Enums.Winner
-  topicCategory: string
-  topic?: string | null
-  truncated?: boolean
-  dataset: Prisma.DatasetCreateNestedOneWithoutDatapointsInput
-  tasks?: Prisma.TaskCreateNestedManyWithoutDatapointInput
-}
-
-export type DatapointUncheckedCreateWithoutAnnotationsInput = {
-  id: string
-  datasetId: string
-  lineNumber: number
-  sourceId: string
-  source?: string | null
-  prompt: string
-  responseA: string
-  responseB: string
-  modelA: string
-  modelB: string
-  winner: $Enums.Winner
-  topicCategory: string
-  topic?: string | null
-  truncated?: boolean
-  tasks?: Prisma.TaskUncheckedCreateNestedManyWithoutDatapointInput
-}
-
-export type DatapointCreateOrConnectWithoutAnnotationsInput = {
-  where: Prisma.DatapointWhereUniqueInput
-  create: Prisma.XOR<Prisma.DatapointCreateWithoutAnnotationsInput, Prisma.DatapointUncheckedCreateWithoutAnnotationsInput>
-}
-
-export type DatapointUpsertWithoutAnnotationsInput = {
-  update: Prisma.XOR<Prisma.DatapointUpdateWithoutAnnotationsInput, Prisma.DatapointUncheckedUpdateWithoutAnnotationsInput>
-  create: Prisma.XOR<Prisma.DatapointCreateWithoutAnnotationsInput, Prisma.DatapointUncheckedCreateWithoutAnnotationsInput>
-  where?: Prisma.DatapointWhereInput
-}
-
-export type DatapointUpdateToOneWithWhereWithoutAnnotationsInput = {
-  where?: Prisma.DatapointWhereInput
-  data: Prisma.XOR<Prisma.DatapointUpdateWithoutAnnotationsInput, Prisma.DatapointUncheckedUpdateWithoutAnnotationsInput>
-}
-
-export type DatapointUpdateWithoutAnnotationsInput = {
-  id?: Prisma.StringFieldUpdateOperationsInput | string
-  lineNumber?: Prisma.IntFieldUpdateOperationsInput | number
-  sourceId?: Prisma.StringFieldUpdateOperationsInput | string
-  source?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
-  prompt?: Prisma.StringFieldUpdateOperationsInput | string
-  responseA?: Prisma.StringFieldUpdateOperationsInput | string
-  responseB?: Prisma.StringFieldUpdateOperationsInput | string
-  modelA?: Prisma.StringFieldUpdateOperationsInput | string
-  modelB?: Prisma.StringFieldUpdateOperationsInput | string
-  winner?: Prisma.EnumWinnerFieldUpdateOperationsInput | $Enums.Winner
-  topicCategory?: Prisma.StringFieldUpdateOperationsInput | string
-  topic?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
-  truncated?: Prisma.BoolFieldUpdateOperationsInput | boolean
-  dataset?: Prisma.DatasetUpdateOneRequiredWithoutDatapointsNestedInput
-  tasks?: Prisma.TaskUpdateManyWithoutDatapointNestedInput
-}
-
-export type DatapointUncheckedUpdateWithoutAnnotationsInput = {
-  id?: Prisma.StringFieldUpdateOperationsInput | string
-  datasetId?: Prisma.StringFieldUpdateOperationsInput | string
-  lineNumber?: Prisma.IntFieldUpdateOperationsInput | number
-  sourceId?: Prisma.StringFieldUpdateOperationsInput | string
-  source?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
-  prompt?: Prisma.StringFieldUpdateOperationsInput | string
-  responseA?: Prisma.StringFieldUpdateOperationsInput | string
-  responseB?: Prisma.StringFieldUpdateOperationsInput | string
-  modelA?: Prisma.StringFieldUpdateOperationsInput | string
-  modelB?: Prisma.StringFieldUpdateOperationsInput | string
-  winner?: Prisma.EnumWinnerFieldUpdateOperationsInput | $Enums.Winner
-  topicCategory?: Prisma.StringFieldUpdateOperationsInput | string
-  topic?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
-  truncated?: Prisma.BoolFieldUpdateOperationsInput | boolean
-  tasks?: Prisma.TaskUncheckedUpdateManyWithoutDatapointNestedInput
+  preferences?: Prisma.JsonFilter<"Datapoint">
 }
 
 export type DatapointCreateWithoutTasksInput = {
@@ -856,8 +764,8 @@ export type DatapointCreateWithoutTasksInput = {
   topicCategory: string
   topic?: string | null
   truncated?: boolean
+  preferences: Prisma.JsonNullValueInput | runtime.InputJsonValue
   dataset: Prisma.DatasetCreateNestedOneWithoutDatapointsInput
-  annotations?: Prisma.PreferenceAnnotationCreateNestedManyWithoutDatapointInput
 }
 
 export type DatapointUncheckedCreateWithoutTasksInput = {
@@ -875,7 +783,7 @@ export type DatapointUncheckedCreateWithoutTasksInput = {
   topicCategory: string
   topic?: string | null
   truncated?: boolean
-  annotations?: Prisma.PreferenceAnnotationUncheckedCreateNestedManyWithoutDatapointInput
+  preferences: Prisma.JsonNullValueInput | runtime.InputJsonValue
 }
 
 export type DatapointCreateOrConnectWithoutTasksInput = {
@@ -908,8 +816,8 @@ export type DatapointUpdateWithoutTasksInput = {
   topicCategory?: Prisma.StringFieldUpdateOperationsInput | string
   topic?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   truncated?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  preferences?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   dataset?: Prisma.DatasetUpdateOneRequiredWithoutDatapointsNestedInput
-  annotations?: Prisma.PreferenceAnnotationUpdateManyWithoutDatapointNestedInput
 }
 
 export type DatapointUncheckedUpdateWithoutTasksInput = {
@@ -927,7 +835,7 @@ export type DatapointUncheckedUpdateWithoutTasksInput = {
   topicCategory?: Prisma.StringFieldUpdateOperationsInput | string
   topic?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   truncated?: Prisma.BoolFieldUpdateOperationsInput | boolean
-  annotations?: Prisma.PreferenceAnnotationUncheckedUpdateManyWithoutDatapointNestedInput
+  preferences?: Prisma.JsonNullValueInput | runtime.InputJsonValue
 }
 
 export type DatapointCreateManyDatasetInput = {
@@ -944,6 +852,7 @@ export type DatapointCreateManyDatasetInput = {
   topicCategory: string
   topic?: string | null
   truncated?: boolean
+  preferences: Prisma.JsonNullValueInput | runtime.InputJsonValue
 }
 
 export type DatapointUpdateWithoutDatasetInput = {
@@ -960,7 +869,7 @@ export type DatapointUpdateWithoutDatasetInput = {
   topicCategory?: Prisma.StringFieldUpdateOperationsInput | string
   topic?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   truncated?: Prisma.BoolFieldUpdateOperationsInput | boolean
-  annotations?: Prisma.PreferenceAnnotationUpdateManyWithoutDatapointNestedInput
+  preferences?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   tasks?: Prisma.TaskUpdateManyWithoutDatapointNestedInput
 }
 
@@ -978,7 +887,7 @@ export type DatapointUncheckedUpdateWithoutDatasetInput = {
   topicCategory?: Prisma.StringFieldUpdateOperationsInput | string
   topic?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   truncated?: Prisma.BoolFieldUpdateOperationsInput | boolean
-  annotations?: Prisma.PreferenceAnnotationUncheckedUpdateManyWithoutDatapointNestedInput
+  preferences?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   tasks?: Prisma.TaskUncheckedUpdateManyWithoutDatapointNestedInput
 }
 
@@ -996,6 +905,7 @@ export type DatapointUncheckedUpdateManyWithoutDatasetInput = {
   topicCategory?: Prisma.StringFieldUpdateOperationsInput | string
   topic?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   truncated?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  preferences?: Prisma.JsonNullValueInput | runtime.InputJsonValue
 }
 
 
@@ -1004,12 +914,10 @@ export type DatapointUncheckedUpdateManyWithoutDatasetInput = {
  */
 
 export type DatapointCountOutputType = {
-  annotations: number
   tasks: number
 }
 
 export type DatapointCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
-  annotations?: boolean | DatapointCountOutputTypeCountAnnotationsArgs
   tasks?: boolean | DatapointCountOutputTypeCountTasksArgs
 }
 
@@ -1021,13 +929,6 @@ export type DatapointCountOutputTypeDefaultArgs<ExtArgs extends runtime.Types.Ex
    * Select specific fields to fetch from the DatapointCountOutputType
    */
   select?: Prisma.DatapointCountOutputTypeSelect<ExtArgs> | null
-}
-
-/**
- * DatapointCountOutputType without action
- */
-export type DatapointCountOutputTypeCountAnnotationsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
-  where?: Prisma.PreferenceAnnotationWhereInput
 }
 
 /**
@@ -1053,8 +954,8 @@ export type DatapointSelect<ExtArgs extends runtime.Types.Extensions.InternalArg
   topicCategory?: boolean
   topic?: boolean
   truncated?: boolean
+  preferences?: boolean
   dataset?: boolean | Prisma.DatasetDefaultArgs<ExtArgs>
-  annotations?: boolean | Prisma.Datapoint$annotationsArgs<ExtArgs>
   tasks?: boolean | Prisma.Datapoint$tasksArgs<ExtArgs>
   _count?: boolean | Prisma.DatapointCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["datapoint"]>
@@ -1074,6 +975,7 @@ export type DatapointSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Ext
   topicCategory?: boolean
   topic?: boolean
   truncated?: boolean
+  preferences?: boolean
   dataset?: boolean | Prisma.DatasetDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["datapoint"]>
 
@@ -1092,6 +994,7 @@ export type DatapointSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Ext
   topicCategory?: boolean
   topic?: boolean
   truncated?: boolean
+  preferences?: boolean
   dataset?: boolean | Prisma.DatasetDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["datapoint"]>
 
@@ -1110,12 +1013,12 @@ export type DatapointSelectScalar = {
   topicCategory?: boolean
   topic?: boolean
   truncated?: boolean
+  preferences?: boolean
 }
 
-export type DatapointOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "datasetId" | "lineNumber" | "sourceId" | "source" | "prompt" | "responseA" | "responseB" | "modelA" | "modelB" | "winner" | "topicCategory" | "topic" | "truncated", ExtArgs["result"]["datapoint"]>
+export type DatapointOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "datasetId" | "lineNumber" | "sourceId" | "source" | "prompt" | "responseA" | "responseB" | "modelA" | "modelB" | "winner" | "topicCategory" | "topic" | "truncated" | "preferences", ExtArgs["result"]["datapoint"]>
 export type DatapointInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   dataset?: boolean | Prisma.DatasetDefaultArgs<ExtArgs>
-  annotations?: boolean | Prisma.Datapoint$annotationsArgs<ExtArgs>
   tasks?: boolean | Prisma.Datapoint$tasksArgs<ExtArgs>
   _count?: boolean | Prisma.DatapointCountOutputTypeDefaultArgs<ExtArgs>
 }
@@ -1130,7 +1033,6 @@ export type $DatapointPayload<ExtArgs extends runtime.Types.Extensions.InternalA
   name: "Datapoint"
   objects: {
     dataset: Prisma.$DatasetPayload<ExtArgs>
-    annotations: Prisma.$PreferenceAnnotationPayload<ExtArgs>[]
     tasks: Prisma.$TaskPayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
@@ -1151,6 +1053,12 @@ export type $DatapointPayload<ExtArgs extends runtime.Types.Extensions.InternalA
     topicCategory: string
     topic: string | null
     truncated: boolean
+    /**
+     * Its preference categories in file order: [{ "category": …, "granular": [phrases] }]. Read and
+     * written with the datapoint, never alone: a column instead of a table of their own halves
+     * PostgreSQL's work on import (one COPY, no foreign-key check per annotation).
+     */
+    preferences: runtime.JsonValue
   }, ExtArgs["result"]["datapoint"]>
   composites: {}
 }
@@ -1546,7 +1454,6 @@ readonly fields: DatapointFieldRefs;
 export interface Prisma__DatapointClient<T, Null = never, ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs, GlobalOmitOptions = {}> extends Prisma.PrismaPromise<T> {
   readonly [Symbol.toStringTag]: "PrismaPromise"
   dataset<T extends Prisma.DatasetDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.DatasetDefaultArgs<ExtArgs>>): Prisma.Prisma__DatasetClient<runtime.Types.Result.GetResult<Prisma.$DatasetPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
-  annotations<T extends Prisma.Datapoint$annotationsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Datapoint$annotationsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$PreferenceAnnotationPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   tasks<T extends Prisma.Datapoint$tasksArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Datapoint$tasksArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$TaskPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
@@ -1591,6 +1498,7 @@ export interface DatapointFieldRefs {
   readonly topicCategory: Prisma.FieldRef<"Datapoint", 'String'>
   readonly topic: Prisma.FieldRef<"Datapoint", 'String'>
   readonly truncated: Prisma.FieldRef<"Datapoint", 'Boolean'>
+  readonly preferences: Prisma.FieldRef<"Datapoint", 'Json'>
 }
     
 
@@ -1989,30 +1897,6 @@ export type DatapointDeleteManyArgs<ExtArgs extends runtime.Types.Extensions.Int
    * Limit how many Datapoints to delete.
    */
   limit?: number
-}
-
-/**
- * Datapoint.annotations
- */
-export type Datapoint$annotationsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
-  /**
-   * Select specific fields to fetch from the PreferenceAnnotation
-   */
-  select?: Prisma.PreferenceAnnotationSelect<ExtArgs> | null
-  /**
-   * Omit specific fields from the PreferenceAnnotation
-   */
-  omit?: Prisma.PreferenceAnnotationOmit<ExtArgs> | null
-  /**
-   * Choose, which related nodes to fetch as well
-   */
-  include?: Prisma.PreferenceAnnotationInclude<ExtArgs> | null
-  where?: Prisma.PreferenceAnnotationWhereInput
-  orderBy?: Prisma.PreferenceAnnotationOrderByWithRelationInput | Prisma.PreferenceAnnotationOrderByWithRelationInput[]
-  cursor?: Prisma.PreferenceAnnotationWhereUniqueInput
-  take?: number
-  skip?: number
-  distinct?: Prisma.PreferenceAnnotationScalarFieldEnum | Prisma.PreferenceAnnotationScalarFieldEnum[]
 }
 
 /**
