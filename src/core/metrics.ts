@@ -192,29 +192,56 @@ interface BootstrapSamples {
 /** The rounds of the cluster bootstrap, yielding after each one. */
 function* bootstrapSamples(raters: readonly RaterTotals[], rng: Rng, rounds: number): Generator<void, BootstrapSamples> {
   const samples: BootstrapSamples = { rates: RATE_NAMES.map(() => []), ratios: RATIO_NAMES.map(() => []), undefinedRounds: RATIO_NAMES.map(() => 0) };
-  // Flat arrays and six running sums: the loop below runs rounds × raters times (300 million
-  // steps for 1,000 rounds over 50,000 raters). Counts are whole numbers, summed exactly.
+  // Each round draws as many raters as there are (50 million draws for 1,000 rounds over 50,000
+  // raters) and sums their totals. Raters with equal totals are interchangeable in a draw: when
+  // there are few classes of equal totals (a topic's raters, one or two answers each, fall into a
+  // few hundred), a round counts how often each class is drawn, then weighs the classes' totals.
+  // The same draws and exactly the same integer sums either way.
   const count = raters.length;
   if (count === 0) return samples;
-  const answersOf = Int32Array.from(raters, (r) => r.answers);
-  const hitsOf = new Int32Array(count * 6);
-  raters.forEach((r, k) => r.hits.forEach((h, i) => (hitsOf[k * 6 + i] = h)));
-  const uniforms = new Float64Array(count);
+  const { classOf, classTotals } = classesOfEqualTotals(raters);
+  const classes = classTotals.length / 7;
+  const draws = new Int32Array(count);
+  // With nearly as many classes as raters (20 answers each, overall), summing the drawn raters'
+  // own totals is faster than counting classes first; both give the same sums.
+  const byClass = classes * 4 <= count;
+  // Four tallies, taken in turn: consecutive draws of one class do not wait on each other's increment.
+  const drawn = new Int32Array(byClass ? classes * 4 : 0);
+  const perRater = byClass ? new Int32Array(0) : Int32Array.from({ length: count * 8 }, (_, i) => (i % 8 < 7 ? (classTotals[(classOf[i >> 3] as number) * 7 + (i % 8)] as number) : 0));
   for (let round = 0; round < rounds; round++) {
+    rng.fillIndices(draws, count);
     let total = 0;
     let h0 = 0, h1 = 0, h2 = 0, h3 = 0, h4 = 0, h5 = 0;
-    rng.fill(uniforms);
-    for (let k = 0; k < count; k++) {
-      // The same draw as rng.int(count), taken from this round's block of uniforms.
-      const j = Math.floor((uniforms[k] as number) * count);
-      total += answersOf[j] as number;
-      const b = j * 6;
-      h0 += hitsOf[b] as number;
-      h1 += hitsOf[b + 1] as number;
-      h2 += hitsOf[b + 2] as number;
-      h3 += hitsOf[b + 3] as number;
-      h4 += hitsOf[b + 4] as number;
-      h5 += hitsOf[b + 5] as number;
+    if (byClass) {
+      drawn.fill(0);
+      for (let k = 0; k < count; k++) {
+        const slot = (k & 3) * classes + (classOf[draws[k] as number] as number);
+        drawn[slot] = (drawn[slot] as number) + 1;
+      }
+      for (let c = 0; c < classes; c++) {
+        const times = (drawn[c] as number) + (drawn[classes + c] as number) + (drawn[2 * classes + c] as number) + (drawn[3 * classes + c] as number);
+        if (times === 0) continue;
+        const b = c * 7;
+        total += times * (classTotals[b] as number);
+        h0 += times * (classTotals[b + 1] as number);
+        h1 += times * (classTotals[b + 2] as number);
+        h2 += times * (classTotals[b + 3] as number);
+        h3 += times * (classTotals[b + 4] as number);
+        h4 += times * (classTotals[b + 5] as number);
+        h5 += times * (classTotals[b + 6] as number);
+      }
+    } else {
+      // A rater's answers and six hits side by side (stride 8: one cache line per draw).
+      for (let k = 0; k < count; k++) {
+        const b = (draws[k] as number) * 8;
+        total += perRater[b] as number;
+        h0 += perRater[b + 1] as number;
+        h1 += perRater[b + 2] as number;
+        h2 += perRater[b + 3] as number;
+        h3 += perRater[b + 4] as number;
+        h4 += perRater[b + 5] as number;
+        h5 += perRater[b + 6] as number;
+      }
     }
     const rates = ratesOf(total, [h0, h1, h2, h3, h4, h5]);
     rates.forEach((v, i) => v !== null && samples.rates[i]?.push(v));
@@ -226,6 +253,24 @@ function* bootstrapSamples(raters: readonly RaterTotals[], rng: Rng, rounds: num
     yield;
   }
   return samples;
+}
+
+/** Each rater's class of equal totals, and each class's totals (answers and six hits, stride 7). */
+function classesOfEqualTotals(raters: readonly RaterTotals[]): { classOf: Int32Array; classTotals: Int32Array } {
+  const classByTotals = new Map<string, number>();
+  const classOf = new Int32Array(raters.length);
+  const flat: number[] = [];
+  raters.forEach((r, k) => {
+    const key = `${r.answers},${r.hits.join(',')}`;
+    let c = classByTotals.get(key);
+    if (c === undefined) {
+      c = classByTotals.size;
+      classByTotals.set(key, c);
+      flat.push(r.answers, ...r.hits);
+    }
+    classOf[k] = c;
+  });
+  return { classOf, classTotals: Int32Array.from(flat) };
 }
 
 function percentileInterval(samples: readonly number[], alpha: number): Interval | null {

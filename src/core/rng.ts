@@ -8,7 +8,12 @@ export interface Rng {
   int(n: number): number;
   /** Fills `out` with the next out.length values of next(), in order (fast path for hot loops). */
   fill(out: Float64Array): void;
+  /** Fills `out` with the next out.length values of int(n), in order (the bootstrap's draws); n ≤ 2^31. */
+  fillIndices(out: Int32Array, n: number): void;
 }
+
+/** 2^-32: a uint32 times this is next()'s value exactly (a power of two). */
+const UINT32_TO_UNIT = 1 / 4294967296;
 
 /**
  * sfc32 seeded through splitmix32 so that nearby seeds give unrelated streams.
@@ -23,36 +28,55 @@ export function createRng(seed: number | string): Rng {
     z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
     return (z ^ (z >>> 16)) >>> 0;
   };
-  let a = splitmix();
-  let b = splitmix();
-  let c = splitmix();
-  let d = splitmix();
+  // The state as four int32s (sfc32's uint32 words, equal mod 2^32): its maths stays in 32-bit
+  // registers in every method, instead of boxed doubles past 2^31.
+  const state = Int32Array.of(splitmix(), splitmix(), splitmix(), splitmix());
+  /** sfc32's next output, unsigned. */
   const nextUint32 = (): number => {
-    const t = (((a + b) >>> 0) + d) >>> 0;
-    d = (d + 1) >>> 0;
+    let a = state[0] as number, b = state[1] as number, c = state[2] as number;
+    const d = state[3] as number;
+    const t = (a + b + d) | 0;
     a = b ^ (b >>> 9);
-    b = (c + (c << 3)) >>> 0;
-    c = ((c << 21) | (c >>> 11)) >>> 0;
-    c = (c + t) >>> 0;
-    return t;
+    b = (c + (c << 3)) | 0;
+    c = (c << 21) | (c >>> 11);
+    state[0] = a;
+    state[1] = b;
+    state[2] = (c + t) | 0;
+    state[3] = (d + 1) | 0;
+    return t >>> 0;
   };
   for (let i = 0; i < 12; i++) nextUint32(); // warm-up: discard the correlated first outputs
-  const next = (): number => nextUint32() / 4294967296;
+  const next = (): number => nextUint32() * UINT32_TO_UNIT;
   return {
     next,
     fill(out: Float64Array): void {
       // nextUint32 inlined on local copies of the state: the same numbers, without a call each.
-      let [sa, sb, sc, sd] = [a, b, c, d];
+      let a = state[0] as number, b = state[1] as number, c = state[2] as number, d = state[3] as number;
       for (let i = 0; i < out.length; i++) {
-        const t = (((sa + sb) >>> 0) + sd) >>> 0;
-        sd = (sd + 1) >>> 0;
-        sa = sb ^ (sb >>> 9);
-        sb = (sc + (sc << 3)) >>> 0;
-        sc = ((sc << 21) | (sc >>> 11)) >>> 0;
-        sc = (sc + t) >>> 0;
-        out[i] = t / 4294967296;
+        const t = (a + b + d) | 0;
+        d = (d + 1) | 0;
+        a = b ^ (b >>> 9);
+        b = (c + (c << 3)) | 0;
+        c = (c << 21) | (c >>> 11);
+        c = (c + t) | 0;
+        out[i] = (t >>> 0) * UINT32_TO_UNIT;
       }
-      [a, b, c, d] = [sa, sb, sc, sd];
+      state.set([a, b, c, d]);
+    },
+    fillIndices(out: Int32Array, n: number): void {
+      if (!Number.isInteger(n) || n <= 0 || n > 2 ** 31) throw new RangeError(`rng.fillIndices needs an integer in [1, 2^31], got ${n}`);
+      let a = state[0] as number, b = state[1] as number, c = state[2] as number, d = state[3] as number;
+      for (let i = 0; i < out.length; i++) {
+        const t = (a + b + d) | 0;
+        d = (d + 1) | 0;
+        a = b ^ (b >>> 9);
+        b = (c + (c << 3)) | 0;
+        c = (c << 21) | (c >>> 11);
+        c = (c + t) | 0;
+        // floor(next() * n): scaling by 2^-32 before or after the product rounds alike (a power of two).
+        out[i] = Math.floor((t >>> 0) * n * UINT32_TO_UNIT);
+      }
+      state.set([a, b, c, d]);
     },
     int(n: number): number {
       if (!Number.isInteger(n) || n <= 0) throw new RangeError(`rng.int needs a positive integer, got ${n}`);

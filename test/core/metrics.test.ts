@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { computeMetrics, quantile, type MetricAnswer } from '../../src/core/metrics.js';
+import { computeMetrics, metricsSteps, quantile, type MetricAnswer, type RaterTotals } from '../../src/core/metrics.js';
+import { drain } from '../../src/core/steps.js';
 import type { OptionKind } from '../../src/core/option-kinds.js';
 import { createRng } from '../../src/core/rng.js';
 
@@ -139,3 +140,27 @@ function simulateStudy(rng: ReturnType<typeof createRng>, raters: number, perRat
   }
   return answers;
 }
+
+describe('bootstrap intervals stay as published', () => {
+  // Raters with the paper's human tick rates; intervals pinned from the first implementation
+  // (2026-11-27), which added up every drawn rater's totals. The bootstrap now counts classes of
+  // equal totals when there are few (one answer each) and sums raters when there are many (20
+  // each): both must give exactly the same figures for the same seed.
+  const ratersOf = (n: number, answers: number): RaterTotals[] => {
+    const rng = createRng(n + answers);
+    return Array.from({ length: n }, (_, i) => {
+      const hits = [0, 0, 0, 0, 0, 0];
+      for (let q = 0; q < answers; q++) [0.74, 0.43, 0.48, 0.13, 0.15, 0.08].forEach((p, k) => rng.next() < p && hits[k]!++);
+      return { raterId: `r${String(i).padStart(6, '0')}`, answers, hits };
+    });
+  };
+  it.each([
+    [2000, 20, { low: 0.73439625, high: 0.742789375 }, { low: 3.083036402374621, high: 3.2338120066640403, highUnbounded: false }],
+    [3000, 1, { low: 0.7143333333333334, high: 0.7441749999999999 }, { low: 2.897434461951056, high: 3.5196255956643046, highUnbounded: false }],
+    [40, 2, { low: 0.6875, high: 0.875 }, { low: 2.5714285714285716, high: 13.174999999999994, highUnbounded: false }],
+  ])('%i raters × %i answers', (n, answers, r1, ratio) => {
+    const metrics = drain(metricsSteps(ratersOf(n, answers), createRng(9), { rounds: 500, level: 0.95 }));
+    expect(metrics.rates.R1.ci).toEqual(r1);
+    expect(metrics.ratios.category_vs_control_topic.ci).toEqual(ratio);
+  });
+});
