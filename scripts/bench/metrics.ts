@@ -1,7 +1,8 @@
 // Metrics at scale (issue 10.1): R1–R6, the four ratios and 1,000 bootstrap rounds over a batch of
 // 1,000,000 answers (50,000 raters × 20), against baselines measured in the same run on the same
 // database: `SELECT count(*) FROM answers`, and the SQL per-rater × kind aggregation alone.
-// Also reports the process's RSS growth and the longest event-loop delay while metrics run.
+// Also reports the process's RSS growth (server thread and worker) and the server thread's longest
+// event-loop delay while metrics run.
 // Usage: DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npx tsx scripts/bench/metrics.ts [--raters 50000]
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -10,11 +11,16 @@ import { generateSyntheticDataset, toJsonl } from '../../src/core/synthetic-data
 import { createBatchFromDataset } from '../../src/db/batches.js';
 import { openDatabase } from '../../src/db/connection.js';
 import { importDatasetText } from '../../src/db/datasets.js';
-import { computeBatchMetrics } from '../../src/results/metrics.js';
+import type * as Metrics from '../../src/results/metrics.js';
+import { buildDist } from './lib/build.js';
 import { createScratchDatabase } from './lib/scratch-database.js';
 import { seedFinishedRaters } from './lib/seed-answers.js';
 import { timed, watched, type Watched } from './lib/watched.js';
 import { CLI_ACTOR } from '../../src/db/audit.js';
+
+// Metrics as `npm start` runs them: built, so the worker thread starts from compiled code too.
+buildDist();
+const { computeBatchMetrics } = (await import(new URL('../../dist/src/results/metrics.js', import.meta.url).href)) as typeof Metrics;
 
 const { values } = parseArgs({ options: { raters: { type: 'string', default: '50000' } } });
 const raters = Number(values.raters);

@@ -5,25 +5,31 @@ import { drain, type Steps } from './steps.js';
 
 /**
  * Length limits: ids, categories and topics are indexed (PostgreSQL refuses index entries over
- * ~2.7 KB), and no text may hold a NUL character (PostgreSQL text cannot store it).
+ * ~2.7 KB), and no text may hold a NUL character or half of a surrogate pair (PostgreSQL text
+ * cannot store either).
  */
 export const DATASET_LIMITS = { label: 500, phrase: 2_000, text: 1_000_000 } as const;
 
 const noNul = (s: string) => !s.includes('\u0000');
 const NUL_MESSAGE = 'must not contain a NUL character (\\u0000); remove it from the file';
+const SURROGATE = /[\uD800-\uDFFF]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** Half of an emoji's pair (a "\\ud83d" escape alone) is no character: it cannot be stored as text. */
+const wellFormed = (s: string) => !SURROGATE.test(s) || !LONE_SURROGATE.test(s);
+const SURROGATE_MESSAGE = 'holds half of a character (a lone \\ud800-\\udfff escape, e.g. a cut emoji); fix or remove it';
 const within = (max: number) => `must be at most ${max.toLocaleString('en')} characters`;
 
 /** Labels (ids, categories, topics): outer whitespace is trimmed; indexed, so short. */
-const label = z.string().trim().min(1, 'must be a non-empty string').max(DATASET_LIMITS.label, within(DATASET_LIMITS.label)).refine(noNul, NUL_MESSAGE);
+const label = z.string().trim().min(1, 'must be a non-empty string').max(DATASET_LIMITS.label, within(DATASET_LIMITS.label)).refine(noNul, NUL_MESSAGE).refine(wellFormed, SURROGATE_MESSAGE);
 /** Granular phrases: trimmed, shown as options. */
-const phrase = z.string().trim().min(1, 'must be a non-empty string').max(DATASET_LIMITS.phrase, within(DATASET_LIMITS.phrase)).refine(noNul, NUL_MESSAGE);
+const phrase = z.string().trim().min(1, 'must be a non-empty string').max(DATASET_LIMITS.phrase, within(DATASET_LIMITS.phrase)).refine(noNul, NUL_MESSAGE).refine(wellFormed, SURROGATE_MESSAGE);
 /** Prompt and responses are kept verbatim, but may not be blank. */
 const verbatimText = z
   .string()
   .max(DATASET_LIMITS.text, within(DATASET_LIMITS.text))
   .refine((s) => s.trim().length > 0, 'must be a non-empty string')
-  .refine(noNul, NUL_MESSAGE);
-const optionalText = z.string().max(DATASET_LIMITS.label, within(DATASET_LIMITS.label)).refine(noNul, NUL_MESSAGE).optional();
+  .refine(noNul, NUL_MESSAGE).refine(wellFormed, SURROGATE_MESSAGE);
+const optionalText = z.string().max(DATASET_LIMITS.label, within(DATASET_LIMITS.label)).refine(noNul, NUL_MESSAGE).refine(wellFormed, SURROGATE_MESSAGE).optional();
 
 const preferenceSchema = z.object({
   category: label,
@@ -46,8 +52,8 @@ export const datasetLineSchema = z
     prompt: verbatimText,
     response_a: verbatimText,
     response_b: verbatimText,
-    model_a: z.string().trim().max(DATASET_LIMITS.label, within(DATASET_LIMITS.label)).refine(noNul, NUL_MESSAGE).default('unknown'),
-    model_b: z.string().trim().max(DATASET_LIMITS.label, within(DATASET_LIMITS.label)).refine(noNul, NUL_MESSAGE).default('unknown'),
+    model_a: z.string().trim().max(DATASET_LIMITS.label, within(DATASET_LIMITS.label)).refine(noNul, NUL_MESSAGE).refine(wellFormed, SURROGATE_MESSAGE).default('unknown'),
+    model_b: z.string().trim().max(DATASET_LIMITS.label, within(DATASET_LIMITS.label)).refine(noNul, NUL_MESSAGE).refine(wellFormed, SURROGATE_MESSAGE).default('unknown'),
     winner: z.enum(['model_a', 'model_b'], { message: 'must be "model_a" or "model_b" (ties are not supported)' }),
     topic_category: label,
     topic: optionalText,

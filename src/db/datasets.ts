@@ -9,7 +9,7 @@ import { insertAuditEvents, type Actor } from './audit.js';
 import { copyTextRow } from './copy-text.js';
 import { isUniqueViolation } from './errors.js';
 import { newId } from './ids.js';
-import type { SqlRunner, SqlStatements, SqlTransaction } from './sql-runner.js';
+import type { SqlRunner, SqlStatements } from './sql-runner.js';
 
 export interface DatasetRow {
   id: string;
@@ -29,9 +29,11 @@ export type ImportTextOutcome = ImportOutcome | { status: 'invalid'; errors: Lin
 
 /**
  * Validates a JSON Lines text and imports it; invalid input writes nothing. Lines are validated in
- * slices of a few milliseconds (a large file never holds up the raters' pages) and the valid ones
- * are stored while the next are checked, in one transaction rolled back at the first problem.
- * `onProgress(done, total)` counts lines (blank ones included) as their datapoints are stored.
+ * slices of a few milliseconds (a large file never holds up the raters' pages). On PostgreSQL the
+ * valid ones are stored while the next are checked, in one transaction rolled back at the first
+ * problem; the embedded database, whose transaction would hold every other query meanwhile, gets
+ * them once the whole file is checked. `onProgress(done, total)` counts lines (blank ones
+ * included) as their datapoints are handed to the database.
  */
 export async function importDatasetText(
   sql: SqlRunner,
@@ -45,13 +47,16 @@ export async function importDatasetText(
   if (existing) return { status: 'duplicate-content', dataset: existing };
   if (await datasetWith(sql, 'name', input.name)) return { status: 'name-taken', name: input.name };
   const datasetId = newId('ds', 10);
+  const pieces = new CopyPieces(datasetId, input.text, onProgress);
   try {
+    const rows = sql.connectionString ? pieces.stream() : await pieces.all();
     const dataset = await sql.transaction(async (tx) => {
       const now = new Date();
       await tx.rows(PrismaSql.sql`
         INSERT INTO datasets (id, name, content_hash, datapoint_count, created_at)
         VALUES (${datasetId}, ${input.name}, ${contentHash}, 0, ${now})`);
-      const count = await storeValidDatapoints(tx, datasetId, input.text, onProgress);
+      await tx.copyFrom('datapoints', DATAPOINT_COPY_COLUMNS, rows);
+      const count = pieces.count;
       await insertAuditEvents(tx, actor, [{ action: 'dataset.import', batchId: null, datasetId, details: { name: input.name, datapoints: count } }], now);
       const [created] = await tx.rows<DatasetRow>(PrismaSql.sql`
         UPDATE datasets SET datapoint_count = ${count} WHERE id = ${datasetId} RETURNING ${DATASET_COLUMNS}`);
@@ -70,7 +75,7 @@ export async function importDatasetText(
   }
 }
 
-/** Thrown inside the import's transaction to roll it back when a line is invalid. */
+/** Thrown (inside the import's transaction, rolling it back) when a line is invalid. */
 class InvalidDataset extends Error {
   constructor(readonly problems: LineProblems) {
     super('invalid dataset');
@@ -80,40 +85,58 @@ class InvalidDataset extends Error {
 /** Milliseconds of validation before the event loop gets a turn. */
 const SLICE_MS = 10;
 
+/** Characters of text per piece at most (besides DATAPOINTS_PER_PIECE): long texts make few per piece. */
+const CHARACTERS_PER_PIECE = 4_000_000;
+
 /**
- * Validates `text` and loads its datapoints with one COPY, fed a piece of DATAPOINTS_PER_PIECE at
- * a time: PostgreSQL stores the pieces while the next are validated and encoded, on the other core.
- * At the first problem the COPY is abandoned (so the transaction rolls back); the rest is still
- * checked, so that the problems are counted, and InvalidDataset is thrown.
+ * A file's valid datapoints as pieces of COPY data, validated and encoded in slices: a piece
+ * holds DATAPOINTS_PER_PIECE datapoints or CHARACTERS_PER_PIECE characters of text, whichever
+ * comes first. After the first problem nothing more is encoded; the rest is still checked, so that
+ * the problems are counted, and then InvalidDataset is thrown.
  */
-async function storeValidDatapoints(
-  tx: SqlTransaction,
-  datasetId: string,
-  text: string,
-  onProgress: (done: number, total: number) => void,
-): Promise<number> {
-  const lines = lineCount(text);
-  const nextId = sequentialIds('dp');
-  let count = 0;
-  async function* pieces(): AsyncGenerator<string> {
+class CopyPieces {
+  /** Datapoints in the pieces handed out so far. */
+  count = 0;
+  private readonly lines: number;
+  private readonly nextId = sequentialIds('dp');
+
+  constructor(
+    private readonly datasetId: string,
+    private readonly text: string,
+    private readonly onProgress: (done: number, total: number) => void,
+  ) {
+    this.lines = lineCount(text);
+  }
+
+  /** Every piece, once the whole file is checked. */
+  async all(): Promise<string[]> {
+    const pieces: string[] = [];
+    for await (const piece of this.stream()) pieces.push(piece);
+    return pieces;
+  }
+
+  async *stream(): AsyncGenerator<string> {
     let waiting: DatapointInput[] = [];
-    const steps = validDatapointSteps(text);
+    let characters = 0;
+    const steps = validDatapointSteps(this.text);
     let deadline = performance.now() + SLICE_MS;
     for (;;) {
       const step = steps.next();
-      if (step.done) {
-        if (step.value.errorCount > 0) throw new InvalidDataset(step.value);
-        for (const d of step.value.last) waiting.push(d);
-        if (waiting.length > 0) yield copyPiece(datasetId, waiting, nextId);
-        count += waiting.length;
-        return;
+      const found = step.done ? step.value.last : step.value;
+      if (step.done && step.value.errorCount > 0) throw new InvalidDataset(step.value);
+      for (const d of found) {
+        waiting.push(d);
+        characters += d.prompt.length + d.responseA.length + d.responseB.length;
+        if (waiting.length >= DATAPOINTS_PER_PIECE || characters >= CHARACTERS_PER_PIECE) {
+          yield this.piece(waiting);
+          waiting = [];
+          characters = 0;
+        }
       }
-      for (const d of step.value) waiting.push(d);
-      if (waiting.length >= DATAPOINTS_PER_PIECE) {
-        yield copyPiece(datasetId, waiting, nextId);
-        count += waiting.length;
-        onProgress(waiting.at(-1)!.lineNumber, lines);
-        waiting = [];
+      if (step.done) {
+        if (waiting.length > 0) yield this.piece(waiting);
+        this.onProgress(this.lines, this.lines);
+        return;
       }
       if (performance.now() >= deadline) {
         await nextTurn();
@@ -121,9 +144,20 @@ async function storeValidDatapoints(
       }
     }
   }
-  await tx.copyFrom('datapoints', DATAPOINT_COPY_COLUMNS, pieces());
-  onProgress(lines, lines);
-  return count;
+
+  /** Datapoints in COPY text format, their annotations as a JSON column. */
+  private piece(datapoints: readonly DatapointInput[]): string {
+    let rows = '';
+    for (const d of datapoints) {
+      rows += copyTextRow([
+        this.nextId(), this.datasetId, d.lineNumber, d.sourceId, d.source, d.prompt, d.responseA, d.responseB,
+        d.modelA, d.modelB, d.winner, d.topicCategory, d.topic, d.truncated, JSON.stringify(d.preferences),
+      ]);
+    }
+    this.count += datapoints.length;
+    this.onProgress(datapoints.at(-1)!.lineNumber, this.lines);
+    return rows;
+  }
 }
 
 /** Physical lines of the text (a cheap scan, for the progress bar's total). */
@@ -192,18 +226,6 @@ const DATAPOINT_COPY_COLUMNS = [
   'id', 'dataset_id', 'line_number', 'source_id', 'source', 'prompt', 'response_a', 'response_b',
   'model_a', 'model_b', 'winner', 'topic_category', 'topic', 'truncated', 'preferences',
 ] as const;
-
-/** Datapoints in COPY text format, their annotations as a JSON column. */
-function copyPiece(datasetId: string, datapoints: readonly DatapointInput[], nextId: () => string): string {
-  let rows = '';
-  for (const d of datapoints) {
-    rows += copyTextRow([
-      nextId(), datasetId, d.lineNumber, d.sourceId, d.source, d.prompt, d.responseA, d.responseB,
-      d.modelA, d.modelB, d.winner, d.topicCategory, d.topic, d.truncated, JSON.stringify(d.preferences),
-    ]);
-  }
-  return rows;
-}
 
 /** Datapoints in file order with their annotations, in the shape task generation and summaries take. */
 export async function listAnnotatedDatapoints(

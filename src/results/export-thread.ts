@@ -8,6 +8,8 @@
 import type { Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { DownloadAborted, drainedOrClosed } from './backpressure.js';
+import { turns } from './turns.js';
+import { workerScript } from './worker-script.js';
 import type { RulesOfBatch } from './exclusions.js';
 
 export type ExportJob =
@@ -60,8 +62,7 @@ const WORKER_OLD_GENERATION_MB = 128;
 const WORKER_OLD_GENERATION_KB_PER_TASK = 1;
 const WORKER_YOUNG_GENERATION_MB = 4;
 
-// Source files run under tsx (tests, `npm run cli`): their worker registers the same loader first.
-const workerScript = new URL(import.meta.url.endsWith('.ts') ? './export-worker-from-source.mjs' : './export-worker.js', import.meta.url);
+const workerModule = workerScript('export-worker');
 
 /**
  * Exports running at once in this process (one per core of the machine this was measured on);
@@ -69,19 +70,7 @@ const workerScript = new URL(import.meta.url.endsWith('.ts') ? './export-worker-
  * of its own beyond the pool, and its worker's memory.
  */
 export const EXPORTS_AT_ONCE = 2;
-let running = 0;
-const waiting: (() => void)[] = [];
-
-async function exportTurn(): Promise<() => void> {
-  // A freed turn is handed to the next in line directly, so nobody arriving meanwhile takes it too.
-  if (running < EXPORTS_AT_ONCE) running++;
-  else await new Promise<void>((resolve) => waiting.push(resolve));
-  return () => {
-    const next = waiting.shift();
-    if (next) next();
-    else running--;
-  };
-}
+const exportTurn = turns(EXPORTS_AT_ONCE);
 
 /**
  * An export that moves nothing for this long is ended as a failed download: a client that stopped
@@ -106,8 +95,8 @@ export async function runExportInWorker(input: WorkerInput, out: Writable, onRow
 }
 
 function runWorker(input: WorkerInput, out: Writable, onRows: (read: number) => void, stallMs: number): Promise<number> {
-  const worker = new Worker(workerScript, {
-    workerData: input,
+  const worker = new Worker(workerModule.url, {
+    workerData: { ...input, sourceModule: workerModule.sourceModule },
     resourceLimits: {
       maxOldGenerationSizeMb: WORKER_OLD_GENERATION_MB + Math.ceil((input.tasksKept * WORKER_OLD_GENERATION_KB_PER_TASK) / 1024),
       maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB,

@@ -1,18 +1,24 @@
 // The researcher's numbers, in one home for the API, the console and the CLI: per-rater totals
-// aggregated in SQL (db) in one snapshot, the rates and ratios with bootstrap intervals (core), run
-// in short slices so raters' requests are served between them, and cached until the data changes.
+// aggregated in SQL (db) in one snapshot, the rates and ratios with bootstrap intervals (core), and
+// cached until the data changes. On PostgreSQL they are computed in a worker thread with a
+// connection of its own (metrics-worker.ts): at 1,000,000 answers decoding the rows and the
+// bootstraps held the server's event loop up to 0.3-0.9 s at a time (BENCHMARKS.md). On the
+// embedded database they run here, in slices of a few milliseconds between which raters' requests
+// are served.
+import { Worker } from 'node:worker_threads';
 import { DEFAULT_BOOTSTRAP_ROUNDS } from '../core/batch-settings.js';
 import type { ExclusionMode } from '../core/exclusions.js';
 import { overallStream, sliceGroups, sliceStream, type SliceBy, type SlicedMetrics, type SliceableTotals } from '../core/metric-slices.js';
-import { mergeRaterTotals, metricsSteps, type Metrics, type RaterTotals } from '../core/metrics.js';
+import { mergeRaterTotals, metricsSteps, type BootstrapOptions, type Metrics, type RaterTotals } from '../core/metrics.js';
 import type { Rng } from '../core/rng.js';
 import { findAnswersVersion, listRaterKindTotals } from '../db/answers.js';
-import { readSnapshot } from '../db/sql-runner.js';
+import { readSnapshot, type SqlRunner, type SqlStatements } from '../db/sql-runner.js';
 import type { Batch } from '../db/batches.js';
-import type { SqlRunner } from '../db/sql-runner.js';
 import { findExclusions, type ExclusionSummary, type RulesOfBatch } from './exclusions.js';
 import { runInSlices } from '../run-in-slices.js';
 import { ResultCache } from './result-cache.js';
+import { turns } from './turns.js';
+import { workerScript } from './worker-script.js';
 
 export interface MetricsQuery {
   /** One batch or several pooled; the first one's seed is the default seed. */
@@ -39,54 +45,171 @@ function studyRows(rows: SliceableTotals[]): SliceableTotals[] {
   return raters.length > 0 ? raters : rows;
 }
 
-/** R1–R6 and the four ratios with 95 % intervals, overall and per slice. */
-export async function computeBatchMetrics(sql: SqlRunner, query: MetricsQuery): Promise<BatchMetrics> {
+/** A query with its defaults filled in: what the figures depend on besides the data. */
+export interface ResolvedQuery {
+  batches: readonly RulesOfBatch[];
+  by: SliceBy | null;
+  seed: number;
+  options: BootstrapOptions;
+  includePartial: boolean;
+  mode: ExclusionMode;
+}
+
+function resolve(query: MetricsQuery): ResolvedQuery {
   const [first] = query.batches;
   if (!first) throw new Error('computeBatchMetrics needs at least one batch');
-  const batchIds = query.batches.map((b) => b.id);
-  const mode = query.exclusions ?? 'applied';
-  const seed = query.seed ?? first.seed;
-  const options = { rounds: query.rounds ?? DEFAULT_BOOTSTRAP_ROUNDS, level: 0.95 };
-  const filter = { batchIds, includePartial: query.includePartial };
-  const settings = JSON.stringify({ batchIds, rules: query.batches.map((b) => [b.excludeFailedChecks, b.excludeSpeederSeconds, b.excludeStraightLinerPercent]), includePartial: query.includePartial, mode, seed, options });
+  return {
+    batches: query.batches.map(({ id, excludeFailedChecks, excludeSpeederSeconds, excludeStraightLinerPercent }) => ({ id, excludeFailedChecks, excludeSpeederSeconds, excludeStraightLinerPercent })),
+    by: query.by,
+    seed: query.seed ?? first.seed,
+    options: { rounds: query.rounds ?? DEFAULT_BOOTSTRAP_ROUNDS, level: 0.95 },
+    includePartial: query.includePartial,
+    mode: query.exclusions ?? 'applied',
+  };
+}
+
+/** R1–R6 and the four ratios with 95 % intervals, overall and per slice. */
+export async function computeBatchMetrics(sql: SqlRunner, query: MetricsQuery): Promise<BatchMetrics> {
+  const q = resolve(query);
+  const batchIds = q.batches.map((b) => b.id);
+  const settings = JSON.stringify({ batchIds, rules: q.batches.map((b) => [b.excludeFailedChecks, b.excludeSpeederSeconds, b.excludeStraightLinerPercent]), includePartial: q.includePartial, mode: q.mode, seed: q.seed, options: q.options });
   const key = (version: string, part: string) => `${settings}|${version}|${part}`;
+  if (sql.connectionString) {
+    // The version read here names the cache entry; the worker reads the version again with
+    // everything else in one snapshot of its own, and figures of another version (data changed in
+    // between) are kept under theirs instead, so cached figures are exactly those of their version.
+    const version = await findAnswersVersion(sql, batchIds);
+    const connectionString = sql.connectionString;
+    try {
+      return await cache.get(key(version, q.by ?? ''), async () => {
+        const computed = await computeInWorker({ connectionString, query: q });
+        if (computed.version !== version) throw new FiguresOfAnotherVersion(computed.version, computed.figures);
+        return computed.figures;
+      });
+    } catch (err) {
+      if (!(err instanceof FiguresOfAnotherVersion)) throw err;
+      void cache.get(key(err.version, q.by ?? ''), async () => err.figures);
+      return err.figures;
+    }
+  }
   // The data version and, when the figures are not cached yet, everything they are computed from,
   // read in one snapshot: cached figures are exactly those of their version, and the overall
   // figures, the slices and the exclusions of one response agree with each other.
   const read = await readSnapshot(sql, async (tx) => {
     const version = await findAnswersVersion(tx, batchIds);
-    if (cache.peek(key(version, query.by ?? ''))) return { version, inputs: null };
-    const { excluded, summary } = await findExclusions(tx, query.batches, mode);
-    const counted = (rows: SliceableTotals[]) => (mode === 'applied' ? rows.filter((r) => !excluded.has(r.raterId)) : rows);
-    const allRows = counted(await listRaterKindTotals(tx, { ...filter, by: null }));
-    // The headline figures are the study's raters': LLM evaluators (task clusters) stand beside
-    // them only when sliced by evaluator, unless the batch has no human answer at all.
-    const overallRows = studyRows(allRows);
-    const by = query.by;
-    // Evaluator and batch are per participant: their slices come from the overall rows.
-    const sliceRows = by === 'topic' || by === 'category' ? studyRows(counted(await listRaterKindTotals(tx, { ...filter, by }))) : by === 'evaluator' ? allRows : overallRows;
-    return { version, inputs: { summary, overallRows, sliceRows } };
+    if (cache.peek(key(version, q.by ?? ''))) return { version, inputs: null };
+    return { version, inputs: await readMetricsInputs(tx, q) };
   });
   const inputs = read.inputs;
   // Seen cached in the snapshot, and pushed out of the cache since: read again.
-  if (!inputs && !cache.peek(key(read.version, query.by ?? ''))) return computeBatchMetrics(sql, query);
-  return cache.get(key(read.version, query.by ?? ''), async () => {
+  if (!inputs && !cache.peek(key(read.version, q.by ?? ''))) return computeBatchMetrics(sql, query);
+  return cache.get(key(read.version, q.by ?? ''), async () => {
     if (!inputs) throw new Error('metrics inputs missing for an uncached result');
-    const overall = cache.get(key(read.version, 'overall'), () => runInSlices(mergedSteps(inputs.overallRows, overallStream(seed))));
-    const by = query.by;
+    const overall = cache.get(key(read.version, 'overall'), () => runInSlices(mergedSteps(inputs.overallRows, overallStream(q.seed), q.options)));
     const slices: SlicedMetrics['slices'] = [];
-    if (by) {
-      for (const group of sliceGroups(inputs.sliceRows, by)) {
-        slices.push({ key: group.key, metrics: await runInSlices(mergedSteps(group.rows, sliceStream(seed, by, group.groupKey))) });
-      }
-    }
-    return { by, seed, overall: await overall, slices, exclusions: inputs.summary };
+    for (const [group, steps] of sliceSteps(inputs.sliceRows, q)) slices.push({ key: group, metrics: await runInSlices(steps) });
+    return { by: q.by, seed: q.seed, overall: await overall, slices, exclusions: inputs.summary };
   });
+}
 
-  /** Per-rater merging, then the bootstrap, each its own slice of work. */
-  function* mergedSteps(rows: readonly RaterTotals[], rng: Rng): Generator<void, Metrics> {
-    const raters = mergeRaterTotals(rows);
-    yield;
-    return yield* metricsSteps(raters, rng, options);
+/** The worker read another version than the one its cache entry was named after. */
+class FiguresOfAnotherVersion extends Error {
+  constructor(
+    readonly version: string,
+    readonly figures: BatchMetrics,
+  ) {
+    super(`metrics computed for data version ${version}`);
   }
+}
+
+/** What the figures are computed from, read in the caller's snapshot. */
+export interface MetricsInputs {
+  summary: ExclusionSummary;
+  overallRows: SliceableTotals[];
+  sliceRows: SliceableTotals[];
+}
+
+export async function readMetricsInputs(tx: SqlStatements, q: ResolvedQuery): Promise<MetricsInputs> {
+  const filter = { batchIds: q.batches.map((b) => b.id), includePartial: q.includePartial };
+  const { excluded, summary } = await findExclusions(tx, q.batches, q.mode);
+  const counted = (rows: SliceableTotals[]) => (q.mode === 'applied' ? rows.filter((r) => !excluded.has(r.raterId)) : rows);
+  const allRows = counted(await listRaterKindTotals(tx, { ...filter, by: null }));
+  // The headline figures are the study's raters': LLM evaluators (task clusters) stand beside
+  // them only when sliced by evaluator, unless the batch has no human answer at all.
+  const overallRows = studyRows(allRows);
+  const by = q.by;
+  // Evaluator and batch are per participant: their slices come from the overall rows.
+  const sliceRows = by === 'topic' || by === 'category' ? studyRows(counted(await listRaterKindTotals(tx, { ...filter, by }))) : by === 'evaluator' ? allRows : overallRows;
+  return { summary, overallRows, sliceRows };
+}
+
+/** Per-rater merging, then the bootstrap: the steps of one group's figures. */
+export function* mergedSteps(rows: readonly RaterTotals[], rng: Rng, options: BootstrapOptions): Generator<void, Metrics> {
+  const raters = mergeRaterTotals(rows);
+  yield;
+  return yield* metricsSteps(raters, rng, options);
+}
+
+/** Each slice's name and the steps of its figures, largest slice first. */
+export function sliceSteps(rows: SliceableTotals[], q: ResolvedQuery): [string, Generator<void, Metrics>][] {
+  const by = q.by;
+  if (!by) return [];
+  return sliceGroups(rows, by).map((group) => [group.key, mergedSteps(group.rows, sliceStream(q.seed, by, group.groupKey), q.options)]);
+}
+
+/** The connection the metrics worker opens, as pg_stat_activity shows it. */
+export const METRICS_APPLICATION_NAME = 'prefbasis metrics';
+
+export interface MetricsWorkerInput {
+  connectionString: string;
+  query: ResolvedQuery;
+}
+
+export type MetricsWorkerMessage = { type: 'done'; version: string; figures: BatchMetrics } | { type: 'failed'; message: string; code: string | null };
+
+/**
+ * A computation that has not answered after this long is ended (a statement stuck behind a lock,
+ * a connection gone quiet): it would otherwise hold one of the process's turns for good. The
+ * largest measured (1,000,000 answers by topic) took 14 s.
+ */
+export const METRICS_TIMEOUT_MS = 10 * 60_000;
+
+const metricsWorker = workerScript('metrics-worker');
+
+/** Metrics computed at once (one per core of the machine this was measured on); later ones wait. */
+export const METRICS_AT_ONCE = 2;
+const metricsTurn = turns(METRICS_AT_ONCE);
+
+/** The figures computed in a worker thread, read through its own connection, with their data version. */
+async function computeInWorker(input: MetricsWorkerInput): Promise<{ version: string; figures: BatchMetrics }> {
+  const release = await metricsTurn();
+  try {
+    return await runMetricsWorker(input);
+  } finally {
+    release();
+  }
+}
+
+function runMetricsWorker(input: MetricsWorkerInput): Promise<{ version: string; figures: BatchMetrics }> {
+  const worker = new Worker(metricsWorker.url, { workerData: { ...input, sourceModule: metricsWorker.sourceModule } });
+  return new Promise((resolvePromise, reject) => {
+    let settled = false;
+    const timer = setTimeout(() => settle(new Error(`metrics took longer than ${METRICS_TIMEOUT_MS / 60_000} minutes: ended`)), METRICS_TIMEOUT_MS);
+    timer.unref();
+    const settle = (error: Error | null, done?: { version: string; figures: BatchMetrics }) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      void worker.terminate();
+      if (error) reject(error);
+      else resolvePromise(done!);
+    };
+    worker.on('message', (message: MetricsWorkerMessage) => {
+      if (message.type === 'done') settle(null, { version: message.version, figures: message.figures });
+      // The SQLSTATE travels along, so a lost connection is still told apart (db/errors.ts).
+      else settle(Object.assign(new Error(`metrics failed: ${message.message}`), message.code ? { code: message.code } : {}));
+    });
+    worker.on('error', (err) => settle(err));
+    worker.on('exit', (code) => settle(new Error(`the metrics worker stopped (exit code ${code}) before it answered`)));
+  });
 }

@@ -58,14 +58,20 @@ describe('importDatasetText', () => {
     expect(batch.ok).toBe(true);
   }, 120_000);
 
-  it('refuses a NUL character and an over-long id with line-numbered problems, writing nothing', async () => {
-    const text = toJsonlText([datasetLine(1, { prompt: 'a\u0000b' }), datasetLine(2, { id: 'x'.repeat(3000) }), datasetLine(3)]);
+  it('refuses a NUL character, an over-long id and half a surrogate pair with line-numbered problems, writing nothing', async () => {
+    const text = toJsonlText([
+      datasetLine(1, { prompt: 'a\u0000b' }),
+      datasetLine(2, { id: 'x'.repeat(3000) }),
+      datasetLine(3),
+      datasetLine(4, { id: 'cut \ud83d', preferences: [{ category: 'Clarity', granular: ['ok 🚀', 'half \ude80'] }] }),
+    ]);
     const outcome = await importDatasetText(t.db.sql, { name: 'bad-bytes', text }, TEST_ACTOR);
     expect(outcome.status).toBe('invalid');
     if (outcome.status !== 'invalid') return;
-    expect(outcome.errors.map((e) => `${e.line}:${e.field}`)).toEqual(['1:prompt', '2:id']);
+    expect(outcome.errors.map((e) => `${e.line}:${e.field}`)).toEqual(['1:prompt', '2:id', '4:id', '4:preferences.0.granular.1']);
     expect(outcome.errors[0]?.message).toMatch(/NUL/);
     expect(outcome.errors[1]?.message).toMatch(/at most 500 characters/);
+    expect(outcome.errors[2]?.message).toMatch(/half of a character/);
     expect(await t.db.prisma.dataset.count({ where: { name: 'bad-bytes' } })).toBe(0);
   });
 

@@ -1,0 +1,32 @@
+// The worker thread of results/metrics.ts: opens one connection, reads what the figures are
+// computed from and their data version in one snapshot, computes them (nothing here waits on it but the request that
+// asked), sends them to the server's thread and ends.
+import { parentPort, workerData } from 'node:worker_threads';
+import { overallStream } from '../core/metric-slices.js';
+import { drain } from '../core/steps.js';
+import { findAnswersVersion } from '../db/answers.js';
+import { openWorkerConnection, readSnapshot } from '../db/sql-runner.js';
+import { mergedSteps, METRICS_APPLICATION_NAME, readMetricsInputs, sliceSteps, type MetricsWorkerInput, type MetricsWorkerMessage } from './metrics.js';
+
+const port = parentPort;
+if (!port) throw new Error('metrics-worker.ts runs as a worker thread (results/metrics.ts starts it)');
+
+async function main({ connectionString, query }: MetricsWorkerInput): Promise<MetricsWorkerMessage> {
+  const { sql, close } = openWorkerConnection(connectionString, METRICS_APPLICATION_NAME);
+  try {
+    const { version, inputs } = await readSnapshot(sql, async (tx) => ({
+      version: await findAnswersVersion(tx, query.batches.map((b) => b.id)),
+      inputs: await readMetricsInputs(tx, query),
+    }));
+    const overall = drain(mergedSteps(inputs.overallRows, overallStream(query.seed), query.options));
+    const slices = sliceSteps(inputs.sliceRows, query).map(([key, steps]) => ({ key, metrics: drain(steps) }));
+    return { type: 'done', version, figures: { by: query.by, seed: query.seed, overall, slices, exclusions: inputs.summary } };
+  } finally {
+    await close();
+  }
+}
+
+main(workerData as MetricsWorkerInput).then(
+  (message) => port.postMessage(message),
+  (err: Error & { code?: unknown }) => port.postMessage({ type: 'failed', message: err.message, code: typeof err.code === 'string' ? err.code : null } satisfies MetricsWorkerMessage),
+);
