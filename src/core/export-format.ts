@@ -89,16 +89,20 @@ export const ANSWER_CSV_HEADER: readonly string[] = [
 
 /** Lists inside one CSV field are separated by spaces (ids and kinds contain none). */
 export function answerCsvValues(r: FlaggedAnswerExportRow): Cell[] {
-  return [
+  const values: Cell[] = [
     r.batchId, r.participantId, r.prolificPid, r.studyId, r.sessionId, r.participantStatus, r.evaluator,
     r.taskId, r.datapointId, r.datapointSourceId, r.sampledCategory, r.topicCategory, r.position + 1,
-    ...OPTION_SLOTS.flatMap((i) => {
-      const o = r.options[i - 1];
-      return [o?.id ?? null, o?.kind ?? null, o?.text ?? null];
-    }),
+  ];
+  // Pushed one by one: a million rows' flatMap made six small arrays and a closure call each.
+  for (const i of OPTION_SLOTS) {
+    const o = r.options[i - 1];
+    values.push(o?.id ?? null, o?.kind ?? null, o?.text ?? null);
+  }
+  values.push(
     r.selectedOptionIds.join(' '), r.selectedKinds.join(' '), r.shownAt, r.answeredAt, r.secondsSpent, r.categoryDraw, r.preferredShownFirst,
     r.timedOutAt, r.completedAt, r.prolificStatus, r.sessionUnknown, r.checksAnswered, r.checksFailed, r.excludedBy.join(' '), r.exclusionRules,
-  ];
+  );
+  return values;
 }
 
 /** Column types of the Parquet answers export (results/parquet.ts turns them into a schema). */
@@ -155,7 +159,9 @@ export const ANSWER_PARQUET_COLUMNS: readonly ParquetColumn<FlaggedAnswerExportR
 ];
 
 export function answerJsonLine(r: FlaggedAnswerExportRow): string {
-  return JSON.stringify({ ...r, questionNumber: r.position + 1 }) + '\n';
+  // The row's own JSON with questionNumber added last: the same text as stringifying a copy with it,
+  // without copying every row.
+  return `${JSON.stringify(r).slice(0, -1)},"questionNumber":${r.position + 1}}\n`;
 }
 
 export const TASK_CSV_HEADER: readonly string[] = [

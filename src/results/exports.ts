@@ -100,7 +100,13 @@ async function* flaggedPages(sql: SqlRunner, batch: RulesOfBatch, pages: AsyncIt
     const raters = await reportRaters(sql, [batch], { medians: true, participantIds: [...new Set(rows.map((r) => r.participantId))] });
     return new Map(raters.map((r) => [r.participantId, { checksAnswered: r.checksAnswered, checksFailed: r.checksFailed, excludedBy: r.excludedBy, exclusionRules }]));
   };
-  const flagged = (rows: AnswerExportRow[], flags: Map<string, RaterExportFlags>) => rows.map((r) => ({ ...r, ...(flags.get(r.participantId) ?? noFlags) }));
+  // The flags are set on the page's own rows (nobody else holds them): a copy of every row's 26
+  // fields cost as much as formatting it, in time and in garbage (a CPU profile of the export).
+  const flagged = (rows: AnswerExportRow[], flags: Map<string, RaterExportFlags>): FlaggedAnswerExportRow[] =>
+    rows.map((r) => {
+      const f = flags.get(r.participantId) ?? noFlags;
+      return Object.assign(r, { checksAnswered: f.checksAnswered, checksFailed: f.checksFailed, excludedBy: f.excludedBy, exclusionRules: f.exclusionRules });
+    });
   let previous: { rows: AnswerExportRow[]; flags: Promise<Map<string, RaterExportFlags>> } | null = null;
   for await (const rows of pages) {
     const current = { rows, flags: flagsOf(rows) };
