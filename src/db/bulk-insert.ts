@@ -25,6 +25,3 @@ export async function bulkInsert<Row>(tx: Tx, table: string, columns: readonly B
     `FROM unnest(${columns.map((c, i) => `$${i + 1}::${c.type}[]`).join(', ')}) AS u(${aliases.join(', ')})`;
   await tx.$executeRawUnsafe(sql, ...columns.map((c) => rows.map(c.value)));
 }
-
-/** For a text[] column: the value travels as a JSON array string and is unpacked in SQL. */
-export const jsonTextArray = (v: string): string => `ARRAY(SELECT json_array_elements_text(${v}::json))`;

@@ -201,10 +201,6 @@ export async function hashText(text: string): Promise<string> {
 /** Datapoints per piece of COPY data: a few milliseconds of encoding, and the progress bar's steps. */
 const DATAPOINTS_PER_PIECE = 1000;
 
-export function findDatasetByContentHash(prisma: Prisma, contentHash: string): Promise<DatasetRow | null> {
-  return prisma.dataset.findUnique({ where: { contentHash } });
-}
-
 /** Accepts an id or a name, so the CLI can say `summary arena-sample`. */
 export function findDatasetByIdOrName(prisma: Prisma, idOrName: string): Promise<DatasetRow | null> {
   return prisma.dataset.findFirst({ where: { OR: [{ id: idOrName }, { name: idOrName }] } });
