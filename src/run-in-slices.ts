@@ -4,7 +4,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 
 /** Milliseconds of work before the event loop gets a turn. */
-const SLICE_MS = 10;
+export const SLICE_MS = 10;
 
 export async function runInSlices<T>(steps: Generator<void, T>, sliceMs = SLICE_MS): Promise<T> {
   let deadline = performance.now() + sliceMs;

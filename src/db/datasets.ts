@@ -1,6 +1,7 @@
 // Datasets and their datapoints: bulk import and the reads that core modules need.
 import { createHash } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { textPieces } from '../core/text-pieces.js';
 import { validDatapointSteps, type DatapointInput, type LineError, type LineProblems } from '../core/dataset-format.js';
 import type { AnnotatedDatapoint } from '../core/task-pools.js';
 import type { Prisma } from './connection.js';
@@ -9,6 +10,7 @@ import { insertAuditEvents, type Actor } from './audit.js';
 import { copyTextRow } from './copy-text.js';
 import { isUniqueViolation } from './errors.js';
 import { newId } from './ids.js';
+import { SLICE_MS } from '../run-in-slices.js';
 import type { SqlRunner, SqlStatements } from './sql-runner.js';
 
 export interface DatasetRow {
@@ -82,8 +84,8 @@ class InvalidDataset extends Error {
   }
 }
 
-/** Milliseconds of validation before the event loop gets a turn. */
-const SLICE_MS = 10;
+/** Datapoints per piece of COPY data: a few milliseconds of encoding, and the progress bar's steps. */
+const DATAPOINTS_PER_PIECE = 1000;
 
 /** Characters of text per piece at most (besides DATAPOINTS_PER_PIECE): long texts make few per piece. */
 const CHARACTERS_PER_PIECE = 4_000_000;
@@ -187,19 +189,12 @@ const HASH_SLICE = 4_000_000;
 /** The SHA-256 of the text's UTF-8 bytes, hashed a slice at a time (never cutting a surrogate pair). */
 export async function hashText(text: string): Promise<string> {
   const hash = createHash('sha256');
-  for (let start = 0; start < text.length; ) {
-    let end = Math.min(start + HASH_SLICE, text.length);
-    const last = text.charCodeAt(end - 1);
-    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end++;
-    hash.update(text.slice(start, end));
-    start = end;
-    if (start < text.length) await nextTurn();
+  for (const [i, piece] of textPieces(text, HASH_SLICE).entries()) {
+    if (i > 0) await nextTurn();
+    hash.update(piece);
   }
   return hash.digest('hex');
 }
-
-/** Datapoints per piece of COPY data: a few milliseconds of encoding, and the progress bar's steps. */
-const DATAPOINTS_PER_PIECE = 1000;
 
 /** Accepts an id or a name, so the CLI can say `summary arena-sample`. */
 export function findDatasetByIdOrName(prisma: Prisma, idOrName: string): Promise<DatasetRow | null> {

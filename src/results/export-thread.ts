@@ -23,24 +23,6 @@ export type WorkerMessage =
   | { type: 'done'; count: number }
   | { type: 'failed'; message: string };
 
-/**
- * Text in pieces small enough for the server's young generation, where they die at the next
- * scavenge: one large string (a chunk is ~100 KB) would sit in its large-object space until a full
- * collection, and the server's quiet heap collects seldom. A piece never ends between the two
- * halves of a surrogate pair (an emoji): each piece is encoded on its own.
- */
-export function textPieces(text: string, size = 16 * 1024): string[] {
-  const pieces: string[] = [];
-  for (let at = 0; at < text.length; ) {
-    let end = Math.min(at + size, text.length);
-    const last = text.charCodeAt(end - 1);
-    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
-    pieces.push(text.slice(at, end));
-    at = end;
-  }
-  return pieces;
-}
-
 /** The worker's connection, as pg_stat_activity shows it. */
 export const EXPORT_APPLICATION_NAME = 'prefbasis export';
 

@@ -4,12 +4,20 @@ import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openWorkerConnection } from '../db/sql-runner.js';
-import { EXPORT_APPLICATION_NAME, textPieces, type WorkerInput, type WorkerMessage } from './export-thread.js';
+import { textPieces } from '../core/text-pieces.js';
+import { EXPORT_APPLICATION_NAME, type WorkerInput, type WorkerMessage } from './export-thread.js';
 import { writeAnswersExportHere, writeTasksExportHere } from './exports.js';
 
 const port = parentPort;
 if (!port) throw new Error('export-worker.ts runs as a worker thread (export-thread.ts starts it)');
 const send = (message: WorkerMessage) => port.postMessage(message);
+
+/**
+ * Text goes to the server's thread in pieces small enough for its young generation, where they die
+ * at the next scavenge: one large string (a chunk is ~100 KB) would sit in its large-object space
+ * until a full collection, and the server's quiet heap collects seldom.
+ */
+const TEXT_PIECE_SIZE = 16 * 1024;
 
 /** Chunks go to the server's thread; the next write waits until it says 'taken'. */
 class ParentSink extends Writable {
@@ -30,7 +38,7 @@ class ParentSink extends Writable {
       port!.postMessage({ type: 'chunk', pieces: [bytes] } satisfies WorkerMessage, [bytes.buffer]);
       return;
     }
-    send({ type: 'chunk', pieces: textPieces(chunk) });
+    send({ type: 'chunk', pieces: textPieces(chunk, TEXT_PIECE_SIZE) });
   }
 }
 
