@@ -1,7 +1,6 @@
 // The raters' hot-path statements run on the driver itself (node-postgres or PGlite), not through
 // Prisma's raw-query layer, which cost as much server CPU per statement as everything else in a
 // request (scripts/bench/rater-load.ts). Statements are still written as Prisma.sql templates.
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 import pg from 'pg';
@@ -28,7 +27,7 @@ export interface SqlRunner extends SqlStatements {
   transaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T>;
   /**
    * Where another thread can open a connection of its own (a PostgreSQL server), or null (the
-   * embedded database lives inside this thread): long exports run in a worker thread when it can.
+   * embedded database lives inside this thread): exports and metrics run in a worker thread when it can.
    */
   readonly connectionString: string | null;
 }
@@ -71,7 +70,7 @@ export function postgresRunner(pool: pg.Pool): SqlRunner {
         await client.query('BEGIN');
         const result = await work({
           ...postgresStatements(client),
-          copyFrom: (table, columns, rows) => pipeline(Readable.from(inBuffers(rows)), client.query(copyFromStdin(copyStatement(table, columns, 'STDIN')))),
+          copyFrom: (table, columns, rows) => pipeline(inBuffers(rows), client.query(copyFromStdin(copyStatement(table, columns, 'STDIN')))),
         });
         await client.query('COMMIT');
         return result;
@@ -86,7 +85,7 @@ export function postgresRunner(pool: pg.Pool): SqlRunner {
 }
 
 /**
- * One PostgreSQL connection of its own for a worker thread (an export), named as `applicationName`
+ * One PostgreSQL connection of its own for a worker thread (an export, metrics), named as `applicationName`
  * in pg_stat_activity. A connection the server ends fails the statement in flight.
  */
 export function openWorkerConnection(url: string, applicationName: string): { sql: SqlRunner; close(): Promise<void> } {

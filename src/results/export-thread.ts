@@ -6,10 +6,9 @@
 // grows past it, and its formatting runs beside the server's thread, which only hands the chunks
 // to the socket.
 import type { Writable } from 'node:stream';
-import { Worker } from 'node:worker_threads';
 import { DownloadAborted, drainedOrClosed } from './backpressure.js';
 import { turns } from './turns.js';
-import { workerScript } from './worker-script.js';
+import { workerStarter } from './worker-script.js';
 import type { RulesOfBatch } from './exclusions.js';
 
 export type ExportJob =
@@ -44,7 +43,7 @@ const WORKER_OLD_GENERATION_MB = 128;
 const WORKER_OLD_GENERATION_KB_PER_TASK = 1;
 const WORKER_YOUNG_GENERATION_MB = 4;
 
-const workerModule = workerScript('export-worker');
+const startExportWorker = workerStarter('export-worker');
 
 /**
  * Exports running at once in this process (one per core of the machine this was measured on);
@@ -77,8 +76,7 @@ export async function runExportInWorker(input: WorkerInput, out: Writable, onRow
 }
 
 function runWorker(input: WorkerInput, out: Writable, onRows: (read: number) => void, stallMs: number): Promise<number> {
-  const worker = new Worker(workerModule.url, {
-    workerData: { ...input, sourceModule: workerModule.sourceModule },
+  const worker = startExportWorker(input, {
     resourceLimits: {
       maxOldGenerationSizeMb: WORKER_OLD_GENERATION_MB + Math.ceil((input.tasksKept * WORKER_OLD_GENERATION_KB_PER_TASK) / 1024),
       maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB,

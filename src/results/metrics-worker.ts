@@ -1,6 +1,6 @@
 // The worker thread of results/metrics.ts: opens one connection, reads what the figures are
-// computed from and their data version in one snapshot, computes them (nothing here waits on it but the request that
-// asked), sends them to the server's thread and ends.
+// computed from and their data version in one snapshot, computes them (nothing here waits on it
+// but the request that asked), sends them to the server's thread and ends.
 import { parentPort, workerData } from 'node:worker_threads';
 import { overallStream } from '../core/metric-slices.js';
 import { drain } from '../core/steps.js';

@@ -5,7 +5,6 @@
 // bootstraps held the server's event loop up to 0.3-0.9 s at a time (BENCHMARKS.md). On the
 // embedded database they run here, in slices of a few milliseconds between which raters' requests
 // are served.
-import { Worker } from 'node:worker_threads';
 import { DEFAULT_BOOTSTRAP_ROUNDS } from '../core/batch-settings.js';
 import type { ExclusionMode } from '../core/exclusions.js';
 import { overallStream, sliceGroups, sliceStream, type SliceBy, type SlicedMetrics, type SliceableTotals } from '../core/metric-slices.js';
@@ -18,7 +17,7 @@ import { findExclusions, type ExclusionSummary, type RulesOfBatch } from './excl
 import { runInSlices } from '../run-in-slices.js';
 import { ResultCache } from './result-cache.js';
 import { turns } from './turns.js';
-import { workerScript } from './worker-script.js';
+import { workerStarter } from './worker-script.js';
 
 export interface MetricsQuery {
   /** One batch or several pooled; the first one's seed is the default seed. */
@@ -74,6 +73,7 @@ export async function computeBatchMetrics(sql: SqlRunner, query: MetricsQuery): 
   const batchIds = q.batches.map((b) => b.id);
   const settings = JSON.stringify({ batchIds, rules: q.batches.map((b) => [b.excludeFailedChecks, b.excludeSpeederSeconds, b.excludeStraightLinerPercent]), includePartial: q.includePartial, mode: q.mode, seed: q.seed, options: q.options });
   const key = (version: string, part: string) => `${settings}|${version}|${part}`;
+  const part = q.by ?? '';
   if (sql.connectionString) {
     // The version read here names the cache entry; the worker reads the version again with
     // everything else in one snapshot of its own, and figures of another version (data changed in
@@ -81,14 +81,14 @@ export async function computeBatchMetrics(sql: SqlRunner, query: MetricsQuery): 
     const version = await findAnswersVersion(sql, batchIds);
     const connectionString = sql.connectionString;
     try {
-      return await cache.get(key(version, q.by ?? ''), async () => {
+      return await cache.get(key(version, part), async () => {
         const computed = await computeInWorker({ connectionString, query: q });
         if (computed.version !== version) throw new FiguresOfAnotherVersion(computed.version, computed.figures);
         return computed.figures;
       });
     } catch (err) {
       if (!(err instanceof FiguresOfAnotherVersion)) throw err;
-      void cache.get(key(err.version, q.by ?? ''), async () => err.figures);
+      void cache.get(key(err.version, part), async () => err.figures);
       return err.figures;
     }
   }
@@ -97,13 +97,13 @@ export async function computeBatchMetrics(sql: SqlRunner, query: MetricsQuery): 
   // figures, the slices and the exclusions of one response agree with each other.
   const read = await readSnapshot(sql, async (tx) => {
     const version = await findAnswersVersion(tx, batchIds);
-    if (cache.peek(key(version, q.by ?? ''))) return { version, inputs: null };
+    if (cache.peek(key(version, part))) return { version, inputs: null };
     return { version, inputs: await readMetricsInputs(tx, q) };
   });
   const inputs = read.inputs;
   // Seen cached in the snapshot, and pushed out of the cache since: read again.
-  if (!inputs && !cache.peek(key(read.version, q.by ?? ''))) return computeBatchMetrics(sql, query);
-  return cache.get(key(read.version, q.by ?? ''), async () => {
+  if (!inputs && !cache.peek(key(read.version, part))) return computeBatchMetrics(sql, query);
+  return cache.get(key(read.version, part), async () => {
     if (!inputs) throw new Error('metrics inputs missing for an uncached result');
     const overall = cache.get(key(read.version, 'overall'), () => runInSlices(mergedSteps(inputs.overallRows, overallStream(q.seed), q.options)));
     const slices: SlicedMetrics['slices'] = [];
@@ -174,7 +174,7 @@ export type MetricsWorkerMessage = { type: 'done'; version: string; figures: Bat
  */
 export const METRICS_TIMEOUT_MS = 10 * 60_000;
 
-const metricsWorker = workerScript('metrics-worker');
+const startMetricsWorker = workerStarter('metrics-worker');
 
 /** Metrics computed at once (one per core of the machine this was measured on); later ones wait. */
 export const METRICS_AT_ONCE = 2;
@@ -191,7 +191,7 @@ async function computeInWorker(input: MetricsWorkerInput): Promise<{ version: st
 }
 
 function runMetricsWorker(input: MetricsWorkerInput): Promise<{ version: string; figures: BatchMetrics }> {
-  const worker = new Worker(metricsWorker.url, { workerData: { ...input, sourceModule: metricsWorker.sourceModule } });
+  const worker = startMetricsWorker(input);
   return new Promise((resolvePromise, reject) => {
     let settled = false;
     const timer = setTimeout(() => settle(new Error(`metrics took longer than ${METRICS_TIMEOUT_MS / 60_000} minutes: ended`)), METRICS_TIMEOUT_MS);
