@@ -33,9 +33,11 @@ class ParentSink extends Writable {
   override _write(chunk: string | Uint8Array, _encoding: BufferEncoding, callback: () => void): void {
     this.pending = callback;
     if (typeof chunk !== 'string') {
-      // Parquet's bytes: copied into a buffer of their own, which is then moved, not copied again.
-      const bytes = new Uint8Array(chunk);
-      port!.postMessage({ type: 'chunk', pieces: [bytes] } satisfies WorkerMessage, [bytes.buffer]);
+      // Parquet's bytes: a row group in a buffer of its own (parquet.ts copies it out of the
+      // writer's) is moved as it is; anything else is copied into one first.
+      const own = chunk.buffer instanceof ArrayBuffer && chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength;
+      const bytes = own ? chunk : new Uint8Array(chunk);
+      port!.postMessage({ type: 'chunk', pieces: [bytes] } satisfies WorkerMessage, [bytes.buffer as ArrayBuffer]);
       return;
     }
     send({ type: 'chunk', pieces: textPieces(chunk, TEXT_PIECE_SIZE) });
@@ -49,7 +51,7 @@ async function main(input: WorkerInput): Promise<number> {
   try {
     const { job } = input;
     const onRows = (read: number) => send({ type: 'rows', read });
-    const count = job.what === 'answers' ? await writeAnswersExportHere(sql, job.batch, job.format, out, onRows) : await writeTasksExportHere(sql, job.batchId, job.format, out);
+    const count = job.what === 'answers' ? await writeAnswersExportHere(sql, job.batch, job.format, out, onRows, 'worker') : await writeTasksExportHere(sql, job.batchId, job.format, out);
     // What the sink still holds goes out before 'done' (messages arrive in order).
     out.end();
     await finished(out);

@@ -69,10 +69,13 @@ export function writeTasksExport(sql: SqlRunner, batchId: string, format: Export
   return runExportInWorker({ connectionString: sql.connectionString, job: { what: 'tasks', batchId, format }, tasksKept: 0 }, out, () => {});
 }
 
+/** Where an export runs: in the server's thread (embedded database) or in a worker of its own. */
+export type ExportThread = 'server' | 'worker';
+
 /** writeAnswersExport in this thread. */
-export async function writeAnswersExportHere(sql: SqlRunner, batch: RulesOfBatch, format: AnswersFormat, out: Writable, onRows: (read: number) => void = () => {}): Promise<number> {
+export async function writeAnswersExportHere(sql: SqlRunner, batch: RulesOfBatch, format: AnswersFormat, out: Writable, onRows: (read: number) => void = () => {}, thread: ExportThread = 'server'): Promise<number> {
   const pages = flaggedPages(sql, batch, counted(streamAnswerExportRows(sql, batch.id), onRows));
-  if (format === 'parquet') return writeAnswersParquet(pages, out);
+  if (format === 'parquet') return writeAnswersParquet(pages, out, PARQUET_ROW_GROUPS[thread]);
   let count = 0;
   if (format === 'csv') await write(out, csvRecord(ANSWER_CSV_HEADER));
   for await (const page of pages) {
@@ -128,30 +131,36 @@ async function* counted<T>(pages: AsyncIterable<T[]>, onRows: (read: number) => 
 }
 
 /**
- * Rows per Parquet row group: encoding 1,000 takes ~20 ms of the event loop once the code is warm
- * (2,000 took ~70 ms); the first group is small because cold code runs several times slower.
+ * Rows per Parquet row group. In the server's thread a group is encoded in one turn of the event
+ * loop: 1,000 take ~20 ms once the code is warm (2,000 took ~70 ms), and the first group is small
+ * because cold code runs several times slower. In a worker nothing waits on a turn; what counts
+ * there is memory, two ways: the file's index of its groups, held until the footer is written
+ * (~46 KB per group: 46 MB for 1,000,000 answers in groups of 1,000), and a group's column pages
+ * while it is encoded. The process's RSS growth during a 1,000,000-answer export, by group size:
+ * 1,000 rows 168 MB, 2,500 rows 89-99 MB, 5,000 rows 101-103 MB, 10,000 rows 116-137 MB
+ * (BENCHMARKS.md, exports).
  */
-const PARQUET_ROW_GROUP = 1000;
-const FIRST_PARQUET_ROW_GROUP = 200;
+const PARQUET_ROW_GROUPS: Record<ExportThread, { first: number; rest: number }> = {
+  server: { first: 200, rest: 1000 },
+  worker: { first: 2500, rest: 2500 },
+};
 
-async function writeAnswersParquet(pages: AsyncIterable<FlaggedAnswerExportRow[]>, out: Writable): Promise<number> {
+async function writeAnswersParquet(pages: AsyncIterable<FlaggedAnswerExportRow[]>, out: Writable, groups: { first: number; rest: number }): Promise<number> {
   const parquet = openParquetStream(ANSWER_PARQUET_COLUMNS, (bytes) => write(out, bytes));
-  let pending: FlaggedAnswerExportRow[] = [];
-  let written = 0;
-  const groupSize = () => (written === 0 ? FIRST_PARQUET_ROW_GROUP : PARQUET_ROW_GROUP);
+  let count = 0;
+  let groupSize = groups.first;
   for await (const page of pages) {
-    for (const row of page) pending.push(row);
-    while (pending.length >= groupSize()) {
-      const size = groupSize();
-      await parquet.writeRowGroup(pending.slice(0, size));
-      pending = pending.slice(size);
-      written += size;
+    for (const row of page) {
+      parquet.add(row);
+      if (parquet.gathered < groupSize) continue;
+      await parquet.writeRowGroup();
+      groupSize = groups.rest;
       await nextTurn();
     }
+    count += page.length;
   }
-  await parquet.writeRowGroup(pending);
   await parquet.finish();
-  return written + pending.length;
+  return count;
 }
 
 /** writeTasksExport in this thread. */

@@ -58,21 +58,41 @@ class StreamingByteWriter extends ByteWriter {
 }
 
 export interface ParquetStream<R> {
-  /** Encodes `rows` as one row group and sends it. */
-  writeRowGroup(rows: readonly R[]): Promise<void>;
-  /** Writes the footer (schema, row group index) and sends it. */
+  /** Adds a row to the row group being gathered: its column values are kept, not the row. */
+  add(row: R): void;
+  /** Rows gathered for the next row group. */
+  readonly gathered: number;
+  /** Encodes the gathered rows as one row group and sends it. */
+  writeRowGroup(): Promise<void>;
+  /** Writes what is still gathered, then the footer (schema, row group index), and sends them. */
   finish(): Promise<void>;
 }
 
 export function openParquetStream<R>(columns: readonly ParquetColumn<R>[], send: (bytes: Uint8Array) => Promise<void>): ParquetStream<R> {
   const writer = new ParquetWriter({ writer: new StreamingByteWriter(send), schema: parquetSchema(columns as readonly ParquetColumn<never>[]), createdBy: 'PrefBasis' });
+  // A group gathered as columns: an export's rows (30 fields each) die with their page instead of
+  // waiting for their group.
+  let values: unknown[][] = columns.map(() => []);
+  let gathered = 0;
+  const writeRowGroup = async () => {
+    if (gathered === 0) return;
+    const columnData = columns.map((c, i) => ({ name: c.name, data: values[i]! }));
+    const rowGroupSize = gathered;
+    values = columns.map(() => []);
+    gathered = 0;
+    await writer.write({ columnData, rowGroupSize });
+  };
   return {
-    async writeRowGroup(rows) {
-      if (rows.length === 0) return;
-      const columnData = columns.map((c) => ({ name: c.name, data: rows.map(c.value) }));
-      await writer.write({ columnData, rowGroupSize: rows.length });
+    add(row) {
+      for (let i = 0; i < columns.length; i++) values[i]!.push(columns[i]!.value(row));
+      gathered++;
     },
+    get gathered() {
+      return gathered;
+    },
+    writeRowGroup,
     async finish() {
+      await writeRowGroup();
       await writer.finish();
     },
   };
