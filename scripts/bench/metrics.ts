@@ -1,8 +1,9 @@
 // Metrics at scale (issue 10.1): R1–R6, the four ratios and 1,000 bootstrap rounds over a batch of
 // 1,000,000 answers (50,000 raters × 20), against baselines measured in the same run on the same
 // database: `SELECT count(*) FROM answers`, and the SQL per-rater × kind aggregation alone.
-// Also reports the process's RSS growth (server thread and worker) and the server thread's longest
-// event-loop delay while metrics run.
+// Cold is measured twice: the process's first computation (a fresh worker thread), and the first
+// after the data changed (the worker kept from before). Also reports the process's RSS growth
+// (server thread and worker) and the server thread's longest event-loop delay while metrics run.
 // Usage: DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npx tsx scripts/bench/metrics.ts [--raters 50000]
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -59,12 +60,18 @@ try {
   const query = (seedValue: number, by: 'topic' | null) => computeBatchMetrics(db.sql, { batches: [batch], by, seed: seedValue, rounds: 1000, includePartial: false });
   const cold = await watched(() => query(1, null));
   const warm = await watched(() => query(1, null));
+  // A study's data changes between requests: the latest answer moves by a second (a new data
+  // version), and the next request computes again, in the worker kept from the first.
+  await direct.query(`UPDATE answers SET answered_at = answered_at + interval '1 second' WHERE id = (SELECT id FROM answers ORDER BY answered_at DESC, id LIMIT 1)`);
+  const changed = await watched(() => query(1, null));
   const topic = await watched(() => query(2, 'topic'));
   const line = (label: string, r: Watched<unknown>) =>
     `${label}: ${(r.ms / count).toFixed(1)} x count(*) (${(r.ms / 1000).toFixed(2)} s); event loop max ${r.maxDelayMs.toFixed(0)} ms, p99 ${r.p99DelayMs.toFixed(0)} ms; RSS +${r.rssGrowthMb.toFixed(0)} MB`;
   console.log(line('metrics overall, 1,000 rounds, cold', cold));
   console.log(`  (${(cold.ms / aggregation).toFixed(1)} x the SQL aggregation; R1 = ${cold.value.overall.rates.R1.estimate?.toFixed(4)}, ${cold.value.overall.n.raters} raters)`);
   console.log(line('metrics overall, warm (cached, nothing changed)', warm));
+  console.log(line('metrics overall, cold after a change (worker kept)', changed));
+  console.log(`  (${(changed.ms / aggregation).toFixed(1)} x the SQL aggregation)`);
   console.log(line(`metrics by topic (${topic.value.slices.length} slices), cold`, topic));
 } finally {
   await direct.end().catch(() => {});

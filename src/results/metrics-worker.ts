@@ -1,12 +1,13 @@
-// The worker thread of results/metrics.ts: opens one connection, reads what the figures are
-// computed from and their data version in one snapshot, computes them (nothing here waits on it
-// but the request that asked), sends them to the server's thread and ends.
-import { parentPort, workerData } from 'node:worker_threads';
+// The worker thread of results/metrics.ts: for each job it is sent, opens one connection, reads
+// what the figures are computed from and their data version in one snapshot, computes them
+// (nothing here waits on it but the request that asked) and sends them to the server's thread.
+// It is kept for the next job, its code warm.
+import { parentPort } from 'node:worker_threads';
 import { overallStream } from '../core/metric-slices.js';
 import { drain } from '../core/steps.js';
 import { findAnswersVersion } from '../db/answers.js';
 import { openWorkerConnection, readSnapshot } from '../db/sql-runner.js';
-import { mergedSteps, METRICS_APPLICATION_NAME, readMetricsInputs, sliceSteps, type MetricsWorkerInput, type MetricsWorkerMessage } from './metrics.js';
+import { mergedSteps, METRICS_APPLICATION_NAME, readMetricsInputs, sliceSteps, type MetricsJob, type MetricsWorkerInput, type MetricsWorkerMessage, type MetricsWorkerReply } from './metrics.js';
 
 const port = parentPort;
 if (!port) throw new Error('metrics-worker.ts runs as a worker thread (results/metrics.ts starts it)');
@@ -26,7 +27,9 @@ async function main({ connectionString, query }: MetricsWorkerInput): Promise<Me
   }
 }
 
-main(workerData as MetricsWorkerInput).then(
-  (message) => port.postMessage(message),
-  (err: Error & { code?: unknown }) => port.postMessage({ type: 'failed', message: err.message, code: typeof err.code === 'string' ? err.code : null } satisfies MetricsWorkerMessage),
-);
+port.on('message', ({ id, input }: MetricsJob) => {
+  main(input).then(
+    (message) => port.postMessage({ ...message, id } satisfies MetricsWorkerReply),
+    (err: Error & { code?: unknown }) => port.postMessage({ type: 'failed', message: err.message, code: typeof err.code === 'string' ? err.code : null, id } satisfies MetricsWorkerReply),
+  );
+});

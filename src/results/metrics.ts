@@ -18,6 +18,7 @@ import { runInSlices } from '../run-in-slices.js';
 import { ResultCache } from './result-cache.js';
 import { turns } from './turns.js';
 import { workerStarter } from './worker-script.js';
+import type { Worker } from 'node:worker_threads';
 
 export interface MetricsQuery {
   /** One batch or several pooled; the first one's seed is the default seed. */
@@ -78,7 +79,7 @@ export async function computeBatchMetrics(sql: SqlRunner, query: MetricsQuery): 
     // The version read here names the cache entry; the worker reads the version again with
     // everything else in one snapshot of its own, and figures of another version (data changed in
     // between) are kept under theirs instead, so cached figures are exactly those of their version.
-    const version = await findAnswersVersion(sql, batchIds);
+    const version = await readSnapshot(sql, (tx) => findAnswersVersion(tx, batchIds));
     const connectionString = sql.connectionString;
     try {
       return await cache.get(key(version, part), async () => {
@@ -165,7 +166,13 @@ export interface MetricsWorkerInput {
   query: ResolvedQuery;
 }
 
+/** A computation asked of a metrics worker, and its answer (matched by id). */
+export interface MetricsJob {
+  id: number;
+  input: MetricsWorkerInput;
+}
 export type MetricsWorkerMessage = { type: 'done'; version: string; figures: BatchMetrics } | { type: 'failed'; message: string; code: string | null };
+export type MetricsWorkerReply = MetricsWorkerMessage & { id: number };
 
 /**
  * A computation that has not answered after this long is ended (a statement stuck behind a lock,
@@ -180,6 +187,39 @@ const startMetricsWorker = workerStarter('metrics-worker');
 export const METRICS_AT_ONCE = 2;
 const metricsTurn = turns(METRICS_AT_ONCE);
 
+/**
+ * A worker that computed figures is kept for the next computation, idle for at most this long: a
+ * fresh one loads its modules and runs the bootstrap as cold code, which at 1,000,000 answers was
+ * about half of a computation's time (BENCHMARKS.md, metrics). Idle, it does not keep the
+ * process alive. At most METRICS_AT_ONCE exist, as many as computations run at once.
+ */
+export const METRICS_WORKER_IDLE_MS = 10 * 60_000;
+const idleWorkers: { worker: Worker; ending: NodeJS.Timeout }[] = [];
+let lastJobId = 0;
+
+function takeMetricsWorker(): Worker {
+  const idle = idleWorkers.pop();
+  if (idle) {
+    clearTimeout(idle.ending);
+    idle.worker.ref();
+    return idle.worker;
+  }
+  const worker = startMetricsWorker({});
+  // One that ends while idle (nothing should end it) is no longer handed out.
+  worker.once('exit', () => {
+    const at = idleWorkers.findIndex((w) => w.worker === worker);
+    if (at >= 0) idleWorkers.splice(at, 1);
+  });
+  return worker;
+}
+
+function keepIdle(worker: Worker): void {
+  worker.unref();
+  const ending = setTimeout(() => void worker.terminate(), METRICS_WORKER_IDLE_MS);
+  ending.unref();
+  idleWorkers.push({ worker, ending });
+}
+
 /** The figures computed in a worker thread, read through its own connection, with their data version. */
 async function computeInWorker(input: MetricsWorkerInput): Promise<{ version: string; figures: BatchMetrics }> {
   const release = await metricsTurn();
@@ -191,25 +231,32 @@ async function computeInWorker(input: MetricsWorkerInput): Promise<{ version: st
 }
 
 function runMetricsWorker(input: MetricsWorkerInput): Promise<{ version: string; figures: BatchMetrics }> {
-  const worker = startMetricsWorker(input);
+  const worker = takeMetricsWorker();
+  const id = ++lastJobId;
   return new Promise((resolvePromise, reject) => {
     let settled = false;
-    const timer = setTimeout(() => settle(new Error(`metrics took longer than ${METRICS_TIMEOUT_MS / 60_000} minutes: ended`)), METRICS_TIMEOUT_MS);
+    const timer = setTimeout(() => settle(new Error(`metrics took longer than ${METRICS_TIMEOUT_MS / 60_000} minutes: ended`), false), METRICS_TIMEOUT_MS);
     timer.unref();
-    const settle = (error: Error | null, done?: { version: string; figures: BatchMetrics }) => {
+    // `reusable`: the worker answered (figures or a failure it caught) and can take the next job.
+    const settle = (error: Error | null, reusable: boolean, done?: { version: string; figures: BatchMetrics }) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      void worker.terminate();
+      worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+      if (reusable) keepIdle(worker);
+      else void worker.terminate();
       if (error) reject(error);
       else resolvePromise(done!);
     };
-    worker.on('message', (message: MetricsWorkerMessage) => {
-      if (message.type === 'done') settle(null, { version: message.version, figures: message.figures });
+    const onMessage = (message: MetricsWorkerReply) => {
+      if (message.id !== id) return;
+      if (message.type === 'done') settle(null, true, { version: message.version, figures: message.figures });
       // The SQLSTATE travels along, so a lost connection is still told apart (db/errors.ts).
-      else settle(Object.assign(new Error(`metrics failed: ${message.message}`), message.code ? { code: message.code } : {}));
-    });
-    worker.on('error', (err) => settle(err));
-    worker.on('exit', (code) => settle(new Error(`the metrics worker stopped (exit code ${code}) before it answered`)));
+      else settle(Object.assign(new Error(`metrics failed: ${message.message}`), message.code ? { code: message.code } : {}), true);
+    };
+    const onError = (err: Error) => settle(err, false);
+    const onExit = (code: number) => settle(new Error(`the metrics worker stopped (exit code ${code}) before it answered`), false);
+    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+    worker.postMessage({ id, input } satisfies MetricsJob);
   });
 }

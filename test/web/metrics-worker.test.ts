@@ -1,0 +1,65 @@
+// Metrics on PostgreSQL are computed in worker threads kept between computations
+// (results/metrics.ts): the figures are those computed in the server's thread from the same
+// snapshot, a computation that fails leaves the worker answering the next ones, and two at once
+// each get their own.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { drain } from '../../src/core/steps.js';
+import { overallStream } from '../../src/core/metric-slices.js';
+import type { Batch } from '../../src/db/batches.js';
+import { readSnapshot } from '../../src/db/sql-runner.js';
+import { computeBatchMetrics, mergedSteps, readMetricsInputs, sliceSteps, type MetricsQuery } from '../../src/results/metrics.js';
+import { createRng } from '../../src/core/rng.js';
+import { createOpenBatch } from '../helpers/rater.js';
+import { simulateRaters } from '../helpers/simulate.js';
+import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { serverUrl } from '../helpers/test-database.js';
+
+describe.skipIf(!serverUrl)('metrics in kept worker threads (PostgreSQL)', () => {
+  let t: TestApp;
+  let batch: Batch;
+  beforeAll(async () => {
+    t = await createTestApp();
+    batch = await createOpenBatch(t.db, { name: 'kept', questions: 10, raters: 30, seed: 9, completionCode: 'KEPT01' }, 200);
+    await simulateRaters(t.db, batch, 30, { generated: 0.7, category: 0.5, category_topic: 0.4, control: 0.2, control_topic: 0.2, other: 0.1 }, createRng(9));
+  });
+  afterAll(async () => {
+    await t?.drop();
+  });
+
+  const query = (seed: number, by: MetricsQuery['by'] = null): MetricsQuery => ({ batches: [batch], by, seed, rounds: 200, includePartial: false });
+
+  /** The same figures computed here, in this thread, from one snapshot. */
+  async function computedHere(seed: number, by: MetricsQuery['by'] = null) {
+    const q = { batches: [batch], by, seed, options: { rounds: 200, level: 0.95 }, includePartial: false, mode: 'applied' as const };
+    const inputs = await readSnapshot(t.db.sql, (tx) => readMetricsInputs(tx, q));
+    return {
+      overall: drain(mergedSteps(inputs.overallRows, overallStream(seed), q.options)),
+      slices: sliceSteps(inputs.sliceRows, q).map(([key, steps]) => ({ key, metrics: drain(steps) })),
+    };
+  }
+
+  it('gives the figures computed in the server thread, overall and by topic', async () => {
+    const figures = await computeBatchMetrics(t.db.sql, query(1, 'topic'));
+    const here = await computedHere(1, 'topic');
+    expect(figures.overall).toEqual(here.overall);
+    expect(figures.slices).toEqual(here.slices);
+    expect(figures.slices.length).toBeGreaterThan(1);
+  });
+
+  it('answers the next computation after one that failed (a database that does not exist)', async () => {
+    const missing = new URL(t.db.sql.connectionString!);
+    missing.pathname = '/prefbasis_no_such_database';
+    await expect(computeBatchMetrics({ ...t.db.sql, connectionString: missing.toString() }, query(2))).rejects.toMatchObject({ code: '3D000' });
+    const figures = await computeBatchMetrics(t.db.sql, query(3));
+    expect(figures.overall).toEqual((await computedHere(3)).overall);
+  });
+
+  it('computes two at once, each its own figures, and again with the workers kept', async () => {
+    for (const seeds of [[4, 5], [6, 7]]) {
+      const [a, b] = await Promise.all(seeds.map((seed) => computeBatchMetrics(t.db.sql, query(seed))));
+      expect(a!.overall).toEqual((await computedHere(seeds[0]!)).overall);
+      expect(b!.overall).toEqual((await computedHere(seeds[1]!)).overall);
+      expect(a!.overall.rates.R1.ci).not.toEqual(b!.overall.rates.R1.ci);
+    }
+  });
+});
