@@ -6,19 +6,24 @@ import { parentPort } from 'node:worker_threads';
 import { overallStream } from '../core/metric-slices.js';
 import { drain } from '../core/steps.js';
 import { findAnswersVersion } from '../db/answers.js';
-import { openWorkerConnection, readSnapshot } from '../db/sql-runner.js';
+import { openWorkerConnection, readSharedSnapshot } from '../db/sql-runner.js';
 import { mergedSteps, METRICS_APPLICATION_NAME, readMetricsInputs, sliceSteps, type MetricsJob, type MetricsWorkerInput, type MetricsWorkerMessage, type MetricsWorkerReply } from './metrics.js';
 
 const port = parentPort;
 if (!port) throw new Error('metrics-worker.ts runs as a worker thread (results/metrics.ts starts it)');
 
 async function main({ connectionString, query }: MetricsWorkerInput): Promise<MetricsWorkerMessage> {
-  const { sql, close } = openWorkerConnection(connectionString, METRICS_APPLICATION_NAME);
+  // Two connections in one snapshot: the data version and the exclusions are read on the second
+  // while the first reads the totals (at 1,000,000 answers 0.3-0.6 s and 0.9 s).
+  const { sql, close } = openWorkerConnection(connectionString, METRICS_APPLICATION_NAME, 2);
   try {
-    const { version, inputs } = await readSnapshot(sql, async (tx) => ({
-      version: await findAnswersVersion(tx, query.batches.map((b) => b.id)),
-      inputs: await readMetricsInputs(tx, query),
-    }));
+    const { version, inputs } = await readSharedSnapshot(sql, async (first, second) => {
+      const version = findAnswersVersion(second, query.batches.map((b) => b.id));
+      // Awaited with the inputs; a failure of both is reported once, the inputs'.
+      version.catch(() => {});
+      const inputs = await readMetricsInputs(first, query, second);
+      return { version: await version, inputs };
+    });
     const overall = drain(mergedSteps(inputs.overallRows, overallStream(query.seed), query.options));
     const slices = sliceSteps(inputs.sliceRows, query).map(([key, steps]) => ({ key, metrics: drain(steps) }));
     return { type: 'done', version, figures: { by: query.by, seed: query.seed, overall, slices, exclusions: inputs.summary } };

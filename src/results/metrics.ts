@@ -130,17 +130,28 @@ export interface MetricsInputs {
   sliceRows: SliceableTotals[];
 }
 
-export async function readMetricsInputs(tx: SqlStatements, q: ResolvedQuery): Promise<MetricsInputs> {
+/**
+ * The inputs, read through `tx`; the exclusions through `beside` when it is another connection in
+ * the same snapshot (readSharedSnapshot), while `tx` reads the totals.
+ */
+export async function readMetricsInputs(tx: SqlStatements, q: ResolvedQuery, beside: SqlStatements = tx): Promise<MetricsInputs> {
   const filter = { batchIds: q.batches.map((b) => b.id), includePartial: q.includePartial };
-  const { excluded, summary } = await findExclusions(tx, q.batches, q.mode);
+  const by = q.by;
+  const exclusions = findExclusions(beside, q.batches, q.mode);
+  // Awaited below; a failure while the totals are read is not unhandled meanwhile.
+  exclusions.catch(() => {});
+  // One connection runs one statement at a time: the totals wait for the exclusions there.
+  if (beside === tx) await exclusions;
+  const totals = await listRaterKindTotals(tx, { ...filter, by: null });
+  const slicedTotals = by === 'topic' || by === 'category' ? await listRaterKindTotals(tx, { ...filter, by }) : null;
+  const { excluded, summary } = await exclusions;
   const counted = (rows: SliceableTotals[]) => (q.mode === 'applied' ? rows.filter((r) => !excluded.has(r.raterId)) : rows);
-  const allRows = counted(await listRaterKindTotals(tx, { ...filter, by: null }));
+  const allRows = counted(totals);
   // The headline figures are the study's raters': LLM evaluators (task clusters) stand beside
   // them only when sliced by evaluator, unless the batch has no human answer at all.
   const overallRows = studyRows(allRows);
-  const by = q.by;
   // Evaluator and batch are per participant: their slices come from the overall rows.
-  const sliceRows = by === 'topic' || by === 'category' ? studyRows(counted(await listRaterKindTotals(tx, { ...filter, by }))) : by === 'evaluator' ? allRows : overallRows;
+  const sliceRows = slicedTotals ? studyRows(counted(slicedTotals)) : by === 'evaluator' ? allRows : overallRows;
   return { summary, overallRows, sliceRows };
 }
 

@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/connection.js';
 import { Prisma } from '../../src/db/generated/client.js';
 import { copyTextRow } from '../../src/db/copy-text.js';
+import { openWorkerConnection, readSharedSnapshot } from '../../src/db/sql-runner.js';
 import fc from 'fast-check';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
@@ -80,5 +81,35 @@ describe.each(databases)('sql runner on %s', (_name, open) => {
     await expect(t.db.sql.transaction((tx) => tx.copyFrom('copy_abort', ['n'], failing()))).rejects.toThrow('the source failed');
     await t.db.sql.transaction((tx) => tx.copyFrom('copy_abort', ['n'], [copyTextRow([3])]));
     expect(await t.db.sql.rows<{ n: number }>(Prisma.sql`SELECT n FROM copy_abort ORDER BY n`)).toEqual([{ n: 3 }]);
+  });
+});
+
+describe.skipIf(!process.env.DATABASE_URL)('two connections in one snapshot (PostgreSQL)', () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    await t.db.prisma.$executeRawUnsafe('CREATE TABLE snapshot_check (id int PRIMARY KEY)');
+    await t.db.prisma.$executeRawUnsafe('INSERT INTO snapshot_check SELECT generate_series(1, 10)');
+  });
+  afterAll(() => t.drop());
+
+  it('see the rows of the snapshot the first exported, not those committed since, each on its own backend', async () => {
+    const { sql, close } = openWorkerConnection(t.db.sql.connectionString!, 'snapshot check', 2);
+    const count = Prisma.sql`SELECT count(*)::int AS n, pg_backend_pid() AS pid FROM snapshot_check`;
+    try {
+      const [first, second] = await readSharedSnapshot(sql, async (a, b) => {
+        const seenFirst = await a.rows<{ n: number; pid: number }>(count);
+        // Committed by a third connection after the snapshot was taken.
+        await t.db.sql.rows(Prisma.sql`INSERT INTO snapshot_check VALUES (11)`);
+        const [x, y] = await Promise.all([a.rows<{ n: number; pid: number }>(count), b.rows<{ n: number; pid: number }>(count)]);
+        expect(seenFirst[0]!.n).toBe(10);
+        return [x[0]!, y[0]!];
+      });
+      expect([first.n, second.n]).toEqual([10, 10]);
+      expect(first.pid).not.toBe(second.pid);
+      expect((await t.db.sql.rows<{ n: number }>(count))[0]!.n).toBe(11);
+    } finally {
+      await close();
+    }
   });
 });
