@@ -94,6 +94,11 @@ export function openWorkerConnection(url: string, applicationName: string, conne
   const named = new URL(url);
   named.searchParams.delete('application_name');
   const pool = new pg.Pool({ connectionString: named.toString(), max: connections, application_name: applicationName, connectionTimeoutMillis: 15_000 });
+  // A connection the server ends while it waits between statements (the second of a shared
+  // snapshot, while the first reads) emits 'error': without a listener that would end the thread.
+  // The next statement on it fails instead.
+  pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   return { sql: postgresRunner(pool), close: () => pool.end() };
 }
 
@@ -151,7 +156,8 @@ export function readSnapshot<T>(sql: SqlRunner, work: (tx: SqlStatements) => Pro
     await tx.rows(Prisma.sql`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ`);
     // Before the first query, as PostgreSQL requires; an id it made itself (checked: no quotes).
     if (snapshot !== undefined) await tx.rows(Prisma.raw(`SET TRANSACTION SNAPSHOT '${/^[0-9A-Fa-f-]+$/.test(snapshot) ? snapshot : 'invalid'}'`));
-    await tx.rows(Prisma.sql`SELECT set_config('work_mem', '64MB', true) AS work_mem, set_config('jit', 'off', true) AS jit`);
+    // Never ended as idle: the second connection of a shared snapshot waits while the first reads.
+    await tx.rows(Prisma.sql`SELECT set_config('work_mem', '64MB', true) AS work_mem, set_config('jit', 'off', true) AS jit, set_config('idle_in_transaction_session_timeout', '0', true) AS idle`);
     return work(tx);
   });
 }

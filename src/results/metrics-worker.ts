@@ -21,7 +21,12 @@ async function main({ connectionString, query }: MetricsWorkerInput): Promise<Me
       const version = findAnswersVersion(second, query.batches.map((b) => b.id));
       // Awaited with the inputs; a failure of both is reported once, the inputs'.
       version.catch(() => {});
-      const inputs = await readMetricsInputs(first, query, second);
+      // When the version's statement fails, the next on its connection fails only as "transaction
+      // aborted": the version's own error is the one to report.
+      const inputs = await readMetricsInputs(first, query, second).catch(async (err: unknown) => {
+        await version;
+        throw err;
+      });
       return { version: await version, inputs };
     });
     const overall = drain(mergedSteps(inputs.overallRows, overallStream(query.seed), query.options));

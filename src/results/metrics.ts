@@ -216,17 +216,25 @@ function takeMetricsWorker(): Worker {
     return idle.worker;
   }
   const worker = startMetricsWorker({});
-  // One that ends while idle (nothing should end it) is no longer handed out.
-  worker.once('exit', () => {
-    const at = idleWorkers.findIndex((w) => w.worker === worker);
-    if (at >= 0) idleWorkers.splice(at, 1);
-  });
+  // One that fails or ends while idle (nothing should make it) is no longer handed out; the
+  // listener also keeps an idle worker's error from being thrown in the server's thread.
+  worker.on('error', () => forgetIdle(worker));
+  worker.once('exit', () => forgetIdle(worker));
   return worker;
+}
+
+function forgetIdle(worker: Worker): void {
+  const at = idleWorkers.findIndex((w) => w.worker === worker);
+  if (at >= 0) idleWorkers.splice(at, 1);
 }
 
 function keepIdle(worker: Worker): void {
   worker.unref();
-  const ending = setTimeout(() => void worker.terminate(), METRICS_WORKER_IDLE_MS);
+  // Out of the idle list before it ends: a request arriving meanwhile starts a worker of its own.
+  const ending = setTimeout(() => {
+    forgetIdle(worker);
+    void worker.terminate();
+  }, METRICS_WORKER_IDLE_MS);
   ending.unref();
   idleWorkers.push({ worker, ending });
 }

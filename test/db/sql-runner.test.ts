@@ -112,4 +112,22 @@ describe.skipIf(!process.env.DATABASE_URL)('two connections in one snapshot (Pos
       await close();
     }
   });
+
+  it('fails the next statement of a connection the server ended while it waited, and not the process', async () => {
+    const { sql, close } = openWorkerConnection(t.db.sql.connectionString!, 'snapshot end', 2);
+    try {
+      const read = readSharedSnapshot(sql, async (a, b) => {
+        const [second] = await b.rows<{ pid: number }>(Prisma.sql`SELECT pg_backend_pid() AS pid`);
+        await t.db.sql.rows(Prisma.sql`SELECT pg_terminate_backend(${second!.pid}::int)`);
+        // The second waits (as while the first reads the totals); the server's end reaches it idle.
+        await a.rows(Prisma.sql`SELECT pg_sleep(0.3)`);
+        return b.rows(Prisma.sql`SELECT 1 AS one`);
+      });
+      await expect(read).rejects.toThrow();
+      // The pool opens a new connection for the next read.
+      expect(await readSharedSnapshot(sql, async (a, b) => (await Promise.all([a.rows<{ n: number }>(Prisma.sql`SELECT count(*)::int AS n FROM snapshot_check`), b.rows(Prisma.sql`SELECT 1 AS one`)]))[0][0]!.n)).toBe(11);
+    } finally {
+      await close();
+    }
+  });
 });
