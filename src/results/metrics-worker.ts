@@ -1,4 +1,4 @@
-// The worker thread of results/metrics.ts: for each job it is sent, opens one connection, reads
+// The worker thread of results/metrics.ts: for each job it is sent, opens two connections, reads
 // what the figures are computed from and their data version in one snapshot, computes them
 // (nothing here waits on it but the request that asked) and sends them to the server's thread.
 // It is kept for the next job, its code warm.
@@ -19,7 +19,7 @@ async function main({ connectionString, query }: MetricsWorkerInput): Promise<Me
   try {
     const { version, inputs } = await readSharedSnapshot(sql, async (first, second) => {
       const version = findAnswersVersion(second, query.batches.map((b) => b.id));
-      // Awaited with the inputs; a failure of both is reported once, the inputs'.
+      // Awaited below: a failure is not unhandled while the inputs are read.
       version.catch(() => {});
       // When the version's statement fails, the next on its connection fails only as "transaction
       // aborted": the version's own error is the one to report.

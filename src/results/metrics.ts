@@ -1,10 +1,12 @@
 // The researcher's numbers, in one home for the API, the console and the CLI: per-rater totals
 // aggregated in SQL (db) in one snapshot, the rates and ratios with bootstrap intervals (core), and
-// cached until the data changes. On PostgreSQL they are computed in a worker thread with a
-// connection of its own (metrics-worker.ts): at 1,000,000 answers decoding the rows and the
-// bootstraps held the server's event loop up to 0.3-0.9 s at a time (BENCHMARKS.md). On the
+// cached until the data changes. On PostgreSQL they are computed in a worker thread (kept for the
+// next computation) with connections of its own (metrics-worker.ts): at 1,000,000 answers
+// decoding the rows and the bootstraps held the server's event loop up to 0.3-0.9 s at a time
+// (BENCHMARKS.md). On the
 // embedded database they run here, in slices of a few milliseconds between which raters' requests
 // are served.
+import type { Worker } from 'node:worker_threads';
 import { DEFAULT_BOOTSTRAP_ROUNDS } from '../core/batch-settings.js';
 import type { ExclusionMode } from '../core/exclusions.js';
 import { overallStream, sliceGroups, sliceStream, type SliceBy, type SlicedMetrics, type SliceableTotals } from '../core/metric-slices.js';
@@ -18,7 +20,6 @@ import { runInSlices } from '../run-in-slices.js';
 import { ResultCache } from './result-cache.js';
 import { turns } from './turns.js';
 import { workerStarter } from './worker-script.js';
-import type { Worker } from 'node:worker_threads';
 
 export interface MetricsQuery {
   /** One batch or several pooled; the first one's seed is the default seed. */
@@ -239,7 +240,7 @@ function keepIdle(worker: Worker): void {
   idleWorkers.push({ worker, ending });
 }
 
-/** The figures computed in a worker thread, read through its own connection, with their data version. */
+/** The figures computed in a worker thread, read through its own connections, with their data version. */
 async function computeInWorker(input: MetricsWorkerInput): Promise<{ version: string; figures: BatchMetrics }> {
   const release = await metricsTurn();
   try {
