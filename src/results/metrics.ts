@@ -3,9 +3,8 @@
 // cached until the data changes. On PostgreSQL they are computed in a worker thread (kept for the
 // next computation) with connections of its own (metrics-worker.ts): at 1,000,000 answers
 // decoding the rows and the bootstraps held the server's event loop up to 0.3-0.9 s at a time
-// (BENCHMARKS.md). On the
-// embedded database they run here, in slices of a few milliseconds between which raters' requests
-// are served.
+// (BENCHMARKS.md). On the embedded database they run here, in slices of a few milliseconds between
+// which raters' requests are served.
 import type { Worker } from 'node:worker_threads';
 import { DEFAULT_BOOTSTRAP_ROUNDS } from '../core/batch-settings.js';
 import type { ExclusionMode } from '../core/exclusions.js';
