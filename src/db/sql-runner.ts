@@ -94,10 +94,10 @@ export function openWorkerConnection(url: string, applicationName: string, conne
   const named = new URL(url);
   named.searchParams.delete('application_name');
   const pool = new pg.Pool({ connectionString: named.toString(), max: connections, application_name: applicationName, connectionTimeoutMillis: 15_000 });
-  // A connection the server ends while it waits between statements (the second of a shared
-  // snapshot, while the first reads) emits 'error': without a listener that would end the thread.
-  // The next statement on it fails instead.
-  pool.on('error', () => {});
+  // A connection the server ends while it is taken and waits between statements (the second of a
+  // shared snapshot, while the first reads) emits 'error': without a listener that would end the
+  // thread; its next statement fails instead. One ended while idle in the pool still ends the
+  // thread (the pool's 'error' is not listened to): an export then ends as a broken download.
   pool.on('connect', (client) => client.on('error', () => {}));
   return { sql: postgresRunner(pool), close: () => pool.end() };
 }
