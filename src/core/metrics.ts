@@ -1,5 +1,6 @@
 // Rates R1-R6 and the four probability ratios (SPEC 4), with percentile cluster-bootstrap intervals
 // that resample raters: a rater's answers move together.
+import { multinomialDraw, prepareMultinomial } from './binomial.js';
 import { KIND_LABELS, OPTION_KINDS, type OptionKind } from './option-kinds.js';
 import type { Rng } from './rng.js';
 import { drain } from './steps.js';
@@ -192,46 +193,43 @@ interface BootstrapSamples {
 /** The rounds of the cluster bootstrap, yielding after each one. */
 function* bootstrapSamples(raters: readonly RaterTotals[], rng: Rng, rounds: number): Generator<void, BootstrapSamples> {
   const samples: BootstrapSamples = { rates: RATE_NAMES.map(() => []), ratios: RATIO_NAMES.map(() => []), undefinedRounds: RATIO_NAMES.map(() => 0) };
-  // Each round draws as many raters as there are (50 million draws for 1,000 rounds over 50,000
-  // raters) and sums their totals. Raters with equal totals are interchangeable in a draw: when
-  // there are few classes of equal totals (a topic's raters, one or two answers each, fall into a
-  // few hundred), a round counts how often each class is drawn, then weighs the classes' totals.
-  // The same draws and exactly the same integer sums either way.
+  // Each round draws as many raters as there are, with replacement, and sums their totals. Raters
+  // with equal totals are interchangeable in a draw: when there are few classes of equal totals (a
+  // topic's raters, one or two answers each, fall into a few hundred), a round draws how many
+  // raters of each class it takes (a multinomial, one binomial per class) and weighs the classes'
+  // totals: a few hundred draws instead of one per rater, from the same distribution.
   const count = raters.length;
   if (count === 0) return samples;
-  const { classOf, classTotals } = classesOfEqualTotals(raters);
-  const classes = classTotals.length / 7;
-  const draws = new Int32Array(count);
-  // With nearly as many classes as raters (20 answers each, overall), summing the drawn raters'
-  // own totals is faster than counting classes first; both give the same sums.
-  const byClass = classes * 4 <= count;
-  // Four tallies, taken in turn: consecutive draws of one class do not wait on each other's increment.
-  const drawn = new Int32Array(byClass ? classes * 4 : 0);
-  const perRater = byClass ? new Int32Array(0) : Int32Array.from({ length: count * 8 }, (_, i) => (i % 8 < 7 ? (classTotals[(classOf[i >> 3] as number) * 7 + (i % 8)] as number) : 0));
+  const { classSizes, classTotals } = classesOfEqualTotals(raters);
+  const classes = classSizes.length;
+  // With nearly as many classes as raters (20 answers each, overall), drawing the raters one by one
+  // and summing their own totals is faster (a binomial costs about eight single draws).
+  const byClass = classes * 16 <= count;
+  const times = new Int32Array(byClass ? classes : 0);
+  const multinomial = prepareMultinomial(byClass ? classSizes : new Int32Array(0));
+  const draws = new Int32Array(byClass ? 0 : count);
+  // A rater's answers and six hits side by side (stride 8: one cache line per draw).
+  const perRater = new Int32Array(byClass ? 0 : count * 8);
+  if (!byClass) raters.forEach((r, k) => perRater.set([r.answers, ...r.hits], k * 8));
   for (let round = 0; round < rounds; round++) {
-    rng.fillIndices(draws, count);
     let total = 0;
     let h0 = 0, h1 = 0, h2 = 0, h3 = 0, h4 = 0, h5 = 0;
     if (byClass) {
-      drawn.fill(0);
-      for (let k = 0; k < count; k++) {
-        const slot = (k & 3) * classes + (classOf[draws[k] as number] as number);
-        drawn[slot] = (drawn[slot] as number) + 1;
-      }
+      multinomialDraw(rng, multinomial, times);
       for (let c = 0; c < classes; c++) {
-        const times = (drawn[c] as number) + (drawn[classes + c] as number) + (drawn[2 * classes + c] as number) + (drawn[3 * classes + c] as number);
-        if (times === 0) continue;
+        const t = times[c] as number;
+        if (t === 0) continue;
         const b = c * 7;
-        total += times * (classTotals[b] as number);
-        h0 += times * (classTotals[b + 1] as number);
-        h1 += times * (classTotals[b + 2] as number);
-        h2 += times * (classTotals[b + 3] as number);
-        h3 += times * (classTotals[b + 4] as number);
-        h4 += times * (classTotals[b + 5] as number);
-        h5 += times * (classTotals[b + 6] as number);
+        total += t * (classTotals[b] as number);
+        h0 += t * (classTotals[b + 1] as number);
+        h1 += t * (classTotals[b + 2] as number);
+        h2 += t * (classTotals[b + 3] as number);
+        h3 += t * (classTotals[b + 4] as number);
+        h4 += t * (classTotals[b + 5] as number);
+        h5 += t * (classTotals[b + 6] as number);
       }
     } else {
-      // A rater's answers and six hits side by side (stride 8: one cache line per draw).
+      rng.fillIndices(draws, count);
       for (let k = 0; k < count; k++) {
         const b = (draws[k] as number) * 8;
         total += perRater[b] as number;
@@ -255,22 +253,21 @@ function* bootstrapSamples(raters: readonly RaterTotals[], rng: Rng, rounds: num
   return samples;
 }
 
-/** Each rater's class of equal totals, and each class's totals (answers and six hits, stride 7). */
-function classesOfEqualTotals(raters: readonly RaterTotals[]): { classOf: Int32Array; classTotals: Int32Array } {
-  const classByTotals = new Map<string, number>();
-  const classOf = new Int32Array(raters.length);
-  const flat: number[] = [];
-  raters.forEach((r, k) => {
+/**
+ * The classes of equal totals among `raters`: each class's size and totals (answers and six hits,
+ * stride 7), largest first (ties in order of first rater, by id): deterministic for the same raters.
+ */
+function classesOfEqualTotals(raters: readonly RaterTotals[]): { classSizes: Int32Array; classTotals: Int32Array } {
+  const byTotals = new Map<string, { size: number; totals: number[] }>();
+  for (const r of raters) {
     const key = `${r.answers},${r.hits.join(',')}`;
-    let c = classByTotals.get(key);
-    if (c === undefined) {
-      c = classByTotals.size;
-      classByTotals.set(key, c);
-      flat.push(r.answers, ...r.hits);
-    }
-    classOf[k] = c;
-  });
-  return { classOf, classTotals: Int32Array.from(flat) };
+    const found = byTotals.get(key);
+    if (found) found.size++;
+    else byTotals.set(key, { size: 1, totals: [r.answers, ...r.hits] });
+  }
+  // Map order is first-seen order; sort is stable.
+  const classes = [...byTotals.values()].sort((x, y) => y.size - x.size);
+  return { classSizes: Int32Array.from(classes, (c) => c.size), classTotals: Int32Array.from(classes.flatMap((c) => c.totals)) };
 }
 
 function percentileInterval(samples: readonly number[], alpha: number): Interval | null {

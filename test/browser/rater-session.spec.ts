@@ -53,7 +53,10 @@ describe.runIf(browserAvailable)('rater session in Chromium', () => {
       await expect.poll(() => page.locator('.progress-row span').textContent()).toBe(`Question ${n} of 10`);
       if (n === 1) {
         await page.screenshot({ path: path.join(ARTIFACTS, 'question-desktop.png'), fullPage: true });
-        // Submitting with nothing ticked is stopped in the page, and nothing is stored.
+        // Submitting with nothing ticked is stopped in the page, and nothing is stored. The page's
+        // script runs at the end of the body: a click before it has loaded is checked by the
+        // server instead (CI once clicked that early under load).
+        await page.waitForLoadState('load');
         await page.getByRole('button', { name: 'Submit' }).click();
         await expect.poll(() => page.locator('#client-error').isVisible()).toBe(true);
       }

@@ -143,9 +143,11 @@ function simulateStudy(rng: ReturnType<typeof createRng>, raters: number, perRat
 
 describe('bootstrap intervals stay as published', () => {
   // Raters with the paper's human tick rates; intervals pinned from the first implementation
-  // (2026-11-27), which added up every drawn rater's totals. The bootstrap now counts classes of
-  // equal totals when there are few (one answer each) and sums raters when there are many (20
-  // each): both must give exactly the same figures for the same seed.
+  // (2026-11-27), which drew every rater one by one. Since 2026-11-28 a bootstrap over few classes
+  // of equal totals (one answer each) draws how many raters of each class a round takes (a
+  // multinomial, the same distribution): those intervals moved within bootstrap noise (3000 × 1:
+  // R1 0.7143–0.7442 → 0.7135–0.7445, category vs control-topic 2.90–3.52 → 2.93–3.49). Many classes (20 answers each) still draw one by one and
+  // give exactly the first figures.
   const ratersOf = (n: number, answers: number): RaterTotals[] => {
     const rng = createRng(n + answers);
     return Array.from({ length: n }, (_, i) => {
@@ -156,11 +158,35 @@ describe('bootstrap intervals stay as published', () => {
   };
   it.each([
     [2000, 20, { low: 0.73439625, high: 0.742789375 }, { low: 3.083036402374621, high: 3.2338120066640403, highUnbounded: false }],
-    [3000, 1, { low: 0.7143333333333334, high: 0.7441749999999999 }, { low: 2.897434461951056, high: 3.5196255956643046, highUnbounded: false }],
+    [3000, 1, { low: 0.7134916666666667, high: 0.7445083333333333 }, { low: 2.9300073028237588, high: 3.490259096616065, highUnbounded: false }],
     [40, 2, { low: 0.6875, high: 0.875 }, { low: 2.5714285714285716, high: 13.174999999999994, highUnbounded: false }],
   ])('%i raters × %i answers', (n, answers, r1, ratio) => {
     const metrics = drain(metricsSteps(ratersOf(n, answers), createRng(9), { rounds: 500, level: 0.95 }));
     expect(metrics.rates.R1.ci).toEqual(r1);
     expect(metrics.ratios.category_vs_control_topic.ci).toEqual(ratio);
+  });
+
+  it('a bootstrap by classes matches drawing raters one by one (an independent reference)', () => {
+    // One answer each: 3000 raters fall into a few dozen classes, so metricsSteps draws by class.
+    const raters = ratersOf(3000, 1);
+    const rounds = 4000;
+    const rng = createRng('one by one');
+    const r1 = Array.from({ length: rounds }, () => {
+      let answers = 0;
+      let hits = 0;
+      for (let k = 0; k < raters.length; k++) {
+        const r = raters[rng.int(raters.length)]!;
+        answers += r.answers;
+        hits += r.hits[0]!;
+      }
+      return hits / answers;
+    }).sort((a, b) => a - b);
+    const reference = { low: quantile(r1, 0.025), high: quantile(r1, 0.975) };
+    const byClass = drain(metricsSteps(raters, createRng(3), { rounds, level: 0.95 })).rates.R1.ci!;
+    // Two Monte Carlo estimates of the same percentiles: they differ by a few hundredths of the
+    // width; a wrong resampling distribution (too narrow or too wide, shifted) moves them by more.
+    const width = reference.high - reference.low;
+    expect(Math.abs(byClass.low - reference.low)).toBeLessThan(0.06 * width);
+    expect(Math.abs(byClass.high - reference.high)).toBeLessThan(0.06 * width);
   });
 });
