@@ -1,7 +1,7 @@
 // Metrics per slice of the answers (SPEC 4): overall, by topic category, by sampled preference
 // category, by evaluator, by batch. Each slice bootstraps with its own seeded stream.
 import { drain } from './steps.js';
-import { DEFAULT_BOOTSTRAP, hitsOf, mergeRaterTotals, metricsSteps, type BootstrapOptions, type MetricAnswer, type Metrics, type RaterTotals } from './metrics.js';
+import { classesOfRaters, classMetricsSteps, DEFAULT_BOOTSTRAP, hitsOf, mergeRaterTotals, metricsSteps, type BootstrapOptions, type MetricAnswer, type Metrics, type RaterClass, type RaterTotals } from './metrics.js';
 import { labelKey } from './normalize.js';
 import { deriveRng } from './rng.js';
 
@@ -73,6 +73,47 @@ export function sliceGroups(rows: readonly SliceableTotals[], by: SliceBy): Slic
     .map(([groupKey, g]) => ({ key: g.key, groupKey, rows: g.rows }));
 }
 
+/** A slice as its bootstrap takes it: classes of equal per-rater totals. */
+export interface SliceClasses {
+  key: string;
+  groupKey: string;
+  classes: RaterClass[];
+}
+
+/** Each slice's classes (rows merged per rater first), largest slice first. */
+export function sliceClassesOf(rows: readonly SliceableTotals[], by: SliceBy): SliceClasses[] {
+  return sliceGroups(rows, by).map((g) => ({ key: g.key, groupKey: g.groupKey, classes: classesOfRaters(mergeRaterTotals(g.rows)) }));
+}
+
+/**
+ * Slice names grouped as sliceGroups groups them (by labelKey, named by the first trimmed spelling
+ * in code-unit order), for a database to aggregate each group at once: the groups, and each
+ * name's group.
+ */
+export function groupSliceNames(names: readonly string[]): { groups: { key: string; groupKey: string }[]; groupOfName: number[] } {
+  const at = new Map<string, number>();
+  const groups: { key: string; groupKey: string }[] = [];
+  const groupOfName = names.map((name) => {
+    const groupKey = labelKey(name);
+    let i = at.get(groupKey);
+    if (i === undefined) {
+      at.set(groupKey, (i = groups.length));
+      groups.push({ key: name.trim(), groupKey });
+    } else if (name.trim() < groups[i]!.key) groups[i]!.key = name.trim();
+    return i;
+  });
+  return { groups, groupOfName };
+}
+
+/** Largest slice first (answers), ties by group key: the order sliceGroups gives. */
+export function inSliceOrder(slices: readonly SliceClasses[]): SliceClasses[] {
+  const answers = (s: SliceClasses) => s.classes.reduce((n, c) => n + c.size * c.answers, 0);
+  return slices
+    .map((s) => ({ s, answers: answers(s) }))
+    .sort((a, b) => b.answers - a.answers || (a.s.groupKey < b.s.groupKey ? -1 : 1))
+    .map(({ s }) => s);
+}
+
 /** The overall figures' stream and each slice's own (so adding a slice never changes another). */
 export const overallStream = (seed: number) => deriveRng(seed, 'overall');
 export const sliceStream = (seed: number, by: SliceBy, groupKey: string) => deriveRng(seed, `${by}:${groupKey}`);
@@ -87,6 +128,6 @@ export function computeSlicedMetrics(
   const rows = answers.map((a) => ({ ...a, answers: 1, hits: hitsOf(a.selectedKinds) }));
   const overall = drain(metricsSteps(mergeRaterTotals(rows), overallStream(seed), options));
   if (!by) return { by, seed, overall, slices: [] };
-  const slices = sliceGroups(rows, by).map((g) => ({ key: g.key, metrics: drain(metricsSteps(mergeRaterTotals(g.rows), sliceStream(seed, by, g.groupKey), options)) }));
+  const slices = sliceClassesOf(rows, by).map((g) => ({ key: g.key, metrics: drain(classMetricsSteps(g.classes, sliceStream(seed, by, g.groupKey), options)) }));
   return { by, seed, overall, slices };
 }

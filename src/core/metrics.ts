@@ -1,6 +1,6 @@
 // Rates R1-R6 and the four probability ratios (SPEC 4), with percentile cluster-bootstrap intervals
 // that resample raters: a rater's answers move together.
-import { multinomialDraw, prepareMultinomial } from './binomial.js';
+import { BINOMIAL_COST_IN_DRAWS, multinomialDraw, prepareMultinomial } from './binomial.js';
 import { KIND_LABELS, OPTION_KINDS, type OptionKind } from './option-kinds.js';
 import type { Rng } from './rng.js';
 import { drain } from './steps.js';
@@ -167,18 +167,86 @@ export function computeMetrics(answers: readonly MetricAnswer[], rng: Rng, optio
  * many turns of its event loop (results/metrics.ts) while tests and scripts drain it at once.
  */
 export function* metricsSteps(raters: readonly RaterTotals[], rng: Rng, options: BootstrapOptions = DEFAULT_BOOTSTRAP): Generator<void, Metrics> {
-  const n = { answers: raters.reduce((s, r) => s + r.answers, 0), raters: raters.length };
-  const pointRates = ratesOf(
-    n.answers,
-    RATE_NAMES.map((_, i) => raters.reduce((s, r) => s + (r.hits[i] as number), 0)),
-  );
-  const samples = yield* bootstrapSamples(raters, rng, options.rounds);
+  const classes = classesOfRaters(raters);
+  // A class large enough for a binomial: drawn by class (the figures of classMetricsSteps).
+  if (drawnByClass(classes)) return yield* classMetricsSteps(classes, rng, options);
+  return yield* figuresSteps(sums(classes), clusterUnitOf(raters), bootstrapOneByOne(raters, rng, options.rounds), options);
+}
+
+/**
+ * Metrics from classes of equal totals (a slice's raters, as SQL or classesOfRaters groups them),
+ * in any order: they are put in the canonical order first, which the draws follow.
+ */
+export function* classMetricsSteps(classes: readonly RaterClass[], rng: Rng, options: BootstrapOptions = DEFAULT_BOOTSTRAP): Generator<void, Metrics> {
+  const ordered = [...classes].sort(compareClasses);
+  const units = new Set(ordered.filter((c) => c.size > 0).map((c) => c.unit));
+  const clusterUnit: ClusterUnit = units.size === 2 ? 'mixed' : units.has('task') ? 'task' : 'rater';
+  return yield* figuresSteps(sums(ordered), clusterUnit, bootstrapByClass(ordered, rng, options.rounds), options);
+}
+
+/** Totals shared by `size` clusters (raters, or tasks of an LLM evaluator). */
+export interface RaterClass {
+  size: number;
+  unit: 'rater' | 'task';
+  answers: number;
+  /** Indexed like RATE_NAMES. */
+  hits: readonly number[];
+}
+
+/** The classes of equal totals among `raters`, in canonical order (classMetricsSteps). */
+export function classesOfRaters(raters: readonly RaterTotals[]): RaterClass[] {
+  const byTotals = new Map<string, RaterClass>();
+  for (const r of raters) {
+    const unit = r.unit ?? 'rater';
+    const key = `${unit},${r.answers},${r.hits.join(',')}`;
+    const found = byTotals.get(key);
+    if (found) found.size++;
+    else byTotals.set(key, { size: 1, unit, answers: r.answers, hits: r.hits });
+  }
+  return [...byTotals.values()].sort(compareClasses);
+}
+
+/** Largest class first; equal sizes by unit, answers, then hits (numbers, ascending). */
+function compareClasses(a: RaterClass, b: RaterClass): number {
+  if (a.size !== b.size) return b.size - a.size;
+  if (a.unit !== b.unit) return a.unit < b.unit ? -1 : 1;
+  if (a.answers !== b.answers) return a.answers - b.answers;
+  for (let i = 0; i < a.hits.length; i++) if (a.hits[i] !== b.hits[i]) return (a.hits[i] as number) - (b.hits[i] as number);
+  return 0;
+}
+
+/**
+ * Whether some class is large enough to be drawn as one binomial (multinomialDraw); otherwise
+ * metricsSteps draws the raters one by one in their own order, as it always has.
+ */
+function drawnByClass(classes: readonly RaterClass[]): boolean {
+  return (classes[0]?.size ?? 0) >= BINOMIAL_COST_IN_DRAWS;
+}
+
+function sums(classes: readonly RaterClass[]): { answers: number; raters: number; hits: number[] } {
+  const out = { answers: 0, raters: 0, hits: RATE_NAMES.map(() => 0) };
+  for (const c of classes) {
+    out.raters += c.size;
+    out.answers += c.size * c.answers;
+    c.hits.forEach((h, i) => (out.hits[i] = (out.hits[i] as number) + c.size * h));
+  }
+  return out;
+}
+
+function* figuresSteps(
+  total: { answers: number; raters: number; hits: number[] },
+  clusterUnit: ClusterUnit,
+  bootstrap: Generator<void, BootstrapSamples>,
+  options: BootstrapOptions,
+): Generator<void, Metrics> {
+  const pointRates = ratesOf(total.answers, total.hits);
+  const samples = yield* bootstrap;
   const alpha = (1 - options.level) / 2;
   return {
-    n,
-    clusterUnit: clusterUnitOf(raters),
+    n: { answers: total.answers, raters: total.raters },
+    clusterUnit,
     rates: rateFigures(pointRates, samples, alpha),
-    ratios: ratioFigures(pointRates, samples, alpha, { answers: n.answers, rounds: options.rounds }),
+    ratios: ratioFigures(pointRates, samples, alpha, { answers: total.answers, rounds: options.rounds }),
     bootstrap: { rounds: options.rounds, level: options.level },
   };
 }
@@ -190,84 +258,85 @@ interface BootstrapSamples {
   undefinedRounds: number[];
 }
 
-/** The rounds of the cluster bootstrap, yielding after each one. */
-function* bootstrapSamples(raters: readonly RaterTotals[], rng: Rng, rounds: number): Generator<void, BootstrapSamples> {
-  const samples: BootstrapSamples = { rates: RATE_NAMES.map(() => []), ratios: RATIO_NAMES.map(() => []), undefinedRounds: RATIO_NAMES.map(() => 0) };
-  // Each round draws as many raters as there are, with replacement, and sums their totals. Raters
-  // with equal totals are interchangeable in a draw: when there are few classes of equal totals (a
-  // topic's raters, one or two answers each, fall into a few hundred), a round draws how many
-  // raters of each class it takes (a multinomial, one binomial per class) and weighs the classes'
-  // totals: a few hundred draws instead of one per rater, from the same distribution.
+function emptySamples(): BootstrapSamples {
+  return { rates: RATE_NAMES.map(() => []), ratios: RATIO_NAMES.map(() => []), undefinedRounds: RATIO_NAMES.map(() => 0) };
+}
+
+/** Adds one round's pooled totals to the samples. */
+function addRound(samples: BootstrapSamples, answers: number, hits: number[]): void {
+  const rates = ratesOf(answers, hits);
+  rates.forEach((v, i) => v !== null && samples.rates[i]?.push(v));
+  RATIO_NAMES.forEach((name, i) => {
+    const v = ratioOf(rates, name);
+    if (v === null) samples.undefinedRounds[i] = (samples.undefinedRounds[i] as number) + 1;
+    else samples.ratios[i]?.push(v);
+  });
+}
+
+/**
+ * The rounds of the cluster bootstrap, yielding after each one: each draws as many raters as there
+ * are, one by one with replacement, and sums their totals.
+ */
+function* bootstrapOneByOne(raters: readonly Pick<RaterTotals, 'answers' | 'hits'>[], rng: Rng, rounds: number): Generator<void, BootstrapSamples> {
+  const samples = emptySamples();
   const count = raters.length;
   if (count === 0) return samples;
-  const { classSizes, classTotals } = classesOfEqualTotals(raters);
-  const classes = classSizes.length;
-  // With nearly as many classes as raters (20 answers each, overall), drawing the raters one by one
-  // and summing their own totals is faster (a binomial costs about eight single draws).
-  const byClass = classes * 16 <= count;
-  const times = new Int32Array(byClass ? classes : 0);
-  const multinomial = prepareMultinomial(byClass ? classSizes : new Int32Array(0));
-  const draws = new Int32Array(byClass ? 0 : count);
+  const draws = new Int32Array(count);
   // A rater's answers and six hits side by side (stride 8: one cache line per draw).
-  const perRater = new Int32Array(byClass ? 0 : count * 8);
-  if (!byClass) raters.forEach((r, k) => perRater.set([r.answers, ...r.hits], k * 8));
+  const perRater = new Int32Array(count * 8);
+  raters.forEach((r, k) => perRater.set([r.answers, ...r.hits], k * 8));
   for (let round = 0; round < rounds; round++) {
+    rng.fillIndices(draws, count);
     let total = 0;
     let h0 = 0, h1 = 0, h2 = 0, h3 = 0, h4 = 0, h5 = 0;
-    if (byClass) {
-      multinomialDraw(rng, multinomial, times);
-      for (let c = 0; c < classes; c++) {
-        const t = times[c] as number;
-        if (t === 0) continue;
-        const b = c * 7;
-        total += t * (classTotals[b] as number);
-        h0 += t * (classTotals[b + 1] as number);
-        h1 += t * (classTotals[b + 2] as number);
-        h2 += t * (classTotals[b + 3] as number);
-        h3 += t * (classTotals[b + 4] as number);
-        h4 += t * (classTotals[b + 5] as number);
-        h5 += t * (classTotals[b + 6] as number);
-      }
-    } else {
-      rng.fillIndices(draws, count);
-      for (let k = 0; k < count; k++) {
-        const b = (draws[k] as number) * 8;
-        total += perRater[b] as number;
-        h0 += perRater[b + 1] as number;
-        h1 += perRater[b + 2] as number;
-        h2 += perRater[b + 3] as number;
-        h3 += perRater[b + 4] as number;
-        h4 += perRater[b + 5] as number;
-        h5 += perRater[b + 6] as number;
-      }
+    for (let k = 0; k < count; k++) {
+      const b = (draws[k] as number) * 8;
+      total += perRater[b] as number;
+      h0 += perRater[b + 1] as number;
+      h1 += perRater[b + 2] as number;
+      h2 += perRater[b + 3] as number;
+      h3 += perRater[b + 4] as number;
+      h4 += perRater[b + 5] as number;
+      h5 += perRater[b + 6] as number;
     }
-    const rates = ratesOf(total, [h0, h1, h2, h3, h4, h5]);
-    rates.forEach((v, i) => v !== null && samples.rates[i]?.push(v));
-    RATIO_NAMES.forEach((name, i) => {
-      const v = ratioOf(rates, name);
-      if (v === null) samples.undefinedRounds[i] = (samples.undefinedRounds[i] as number) + 1;
-      else samples.ratios[i]?.push(v);
-    });
+    addRound(samples, total, [h0, h1, h2, h3, h4, h5]);
     yield;
   }
   return samples;
 }
 
 /**
- * The classes of equal totals among `raters`: each class's size and totals (answers and six hits,
- * stride 7), largest first (ties in order of first rater, by id): deterministic for the same raters.
+ * The same rounds over classes of equal totals (a topic's raters, one or two answers each, fall
+ * into a few hundred): a round draws how many raters of each class it takes (a multinomial: one
+ * binomial per large class, the rest one by one) and weighs the classes' totals — from the same
+ * distribution, with far fewer draws when classes are large.
  */
-function classesOfEqualTotals(raters: readonly RaterTotals[]): { classSizes: Int32Array; classTotals: Int32Array } {
-  const byTotals = new Map<string, { size: number; totals: number[] }>();
-  for (const r of raters) {
-    const key = `${r.answers},${r.hits.join(',')}`;
-    const found = byTotals.get(key);
-    if (found) found.size++;
-    else byTotals.set(key, { size: 1, totals: [r.answers, ...r.hits] });
+function* bootstrapByClass(classes: readonly RaterClass[], rng: Rng, rounds: number): Generator<void, BootstrapSamples> {
+  const samples = emptySamples();
+  if (classes.length === 0) return samples;
+  const totals = Int32Array.from(classes.flatMap((c) => [c.answers, ...c.hits]));
+  const multinomial = prepareMultinomial(Int32Array.from(classes, (c) => c.size));
+  const times = new Int32Array(classes.length);
+  for (let round = 0; round < rounds; round++) {
+    multinomialDraw(rng, multinomial, times);
+    let total = 0;
+    let h0 = 0, h1 = 0, h2 = 0, h3 = 0, h4 = 0, h5 = 0;
+    for (let c = 0; c < classes.length; c++) {
+      const t = times[c] as number;
+      if (t === 0) continue;
+      const b = c * 7;
+      total += t * (totals[b] as number);
+      h0 += t * (totals[b + 1] as number);
+      h1 += t * (totals[b + 2] as number);
+      h2 += t * (totals[b + 3] as number);
+      h3 += t * (totals[b + 4] as number);
+      h4 += t * (totals[b + 5] as number);
+      h5 += t * (totals[b + 6] as number);
+    }
+    addRound(samples, total, [h0, h1, h2, h3, h4, h5]);
+    yield;
   }
-  // Map order is first-seen order; sort is stable.
-  const classes = [...byTotals.values()].sort((x, y) => y.size - x.size);
-  return { classSizes: Int32Array.from(classes, (c) => c.size), classTotals: Int32Array.from(classes.flatMap((c) => c.totals)) };
+  return samples;
 }
 
 function percentileInterval(samples: readonly number[], alpha: number): Interval | null {

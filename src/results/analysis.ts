@@ -113,7 +113,7 @@ export function computeBatchConvergence(sql: SqlRunner, batch: AnalysedBatch, qu
     'convergence',
     query,
     async (tx, filter) => ({
-      totals: (await listRaterKindTotals(tx, { batchIds: filter.batchIds, includePartial: false, by: null })).filter((r) => r.unit === 'rater'),
+      totals: (await listRaterKindTotals(tx, { batchIds: filter.batchIds, includePartial: false })).filter((r) => r.unit === 'rater'),
       order: await listRatersInCompletionOrder(tx, filter),
     }),
     async ({ totals, order }, seed): Promise<Convergence> => {

@@ -8,10 +8,10 @@
 import type { Worker } from 'node:worker_threads';
 import { DEFAULT_BOOTSTRAP_ROUNDS } from '../core/batch-settings.js';
 import type { ExclusionMode } from '../core/exclusions.js';
-import { overallStream, sliceGroups, sliceStream, type SliceBy, type SlicedMetrics, type SliceableTotals } from '../core/metric-slices.js';
-import { mergeRaterTotals, metricsSteps, type BootstrapOptions, type Metrics, type RaterTotals } from '../core/metrics.js';
+import { inSliceOrder, overallStream, sliceClassesOf, sliceStream, type SliceBy, type SliceClasses, type SlicedMetrics, type SliceableTotals } from '../core/metric-slices.js';
+import { classMetricsSteps, mergeRaterTotals, metricsSteps, type BootstrapOptions, type Metrics, type RaterTotals } from '../core/metrics.js';
 import type { Rng } from '../core/rng.js';
-import { findAnswersVersion, listRaterKindTotals } from '../db/answers.js';
+import { findAnswersVersion, listRaterKindTotals, listSliceClasses, listSliceNames } from '../db/answers.js';
 import { readSnapshot, type SqlRunner, type SqlStatements } from '../db/sql-runner.js';
 import type { Batch } from '../db/batches.js';
 import { findExclusions, type ExclusionSummary, type RulesOfBatch } from './exclusions.js';
@@ -43,6 +43,12 @@ const cache = new ResultCache(200);
 function studyRows(rows: SliceableTotals[]): SliceableTotals[] {
   const raters = rows.filter((r) => r.unit !== 'task');
   return raters.length > 0 ? raters : rows;
+}
+
+/** studyRows for slices as classes: the raters' classes when any slice has one. */
+function studyClasses(slices: SliceClasses[]): SliceClasses[] {
+  if (!slices.some((s) => s.classes.some((c) => c.unit === 'rater'))) return slices;
+  return slices.map((s) => ({ ...s, classes: s.classes.filter((c) => c.unit === 'rater') })).filter((s) => s.classes.length > 0);
 }
 
 /** A query with its defaults filled in: what the figures depend on besides the data. */
@@ -99,7 +105,8 @@ export async function computeBatchMetrics(sql: SqlRunner, query: MetricsQuery): 
   const read = await readSnapshot(sql, async (tx) => {
     const version = await findAnswersVersion(tx, batchIds);
     if (cache.peek(key(version, part))) return { version, inputs: null };
-    return { version, inputs: await readMetricsInputs(tx, q) };
+    const pending = await readMetricsInputs(tx, q);
+    return { version, inputs: { ...pending, slices: await pending.slices } };
   });
   const inputs = read.inputs;
   // Seen cached in the snapshot, and pushed out of the cache since: read again.
@@ -108,7 +115,7 @@ export async function computeBatchMetrics(sql: SqlRunner, query: MetricsQuery): 
     if (!inputs) throw new Error('metrics inputs missing for an uncached result');
     const overall = cache.get(key(read.version, 'overall'), () => runInSlices(mergedSteps(inputs.overallRows, overallStream(q.seed), q.options)));
     const slices: SlicedMetrics['slices'] = [];
-    for (const [group, steps] of sliceSteps(inputs.sliceRows, q)) slices.push({ key: group, metrics: await runInSlices(steps) });
+    for (const [group, steps] of sliceSteps(inputs.slices, q)) slices.push({ key: group, metrics: await runInSlices(steps) });
     return { by: q.by, seed: q.seed, overall: await overall, slices, exclusions: inputs.summary };
   });
 }
@@ -127,7 +134,12 @@ class FiguresOfAnotherVersion extends Error {
 export interface MetricsInputs {
   summary: ExclusionSummary;
   overallRows: SliceableTotals[];
-  sliceRows: SliceableTotals[];
+  /**
+   * Each slice's classes of equal per-rater totals, largest slice first; empty without `by`.
+   * Still being counted when the other inputs are there (the overall bootstrap can run
+   * meanwhile): await it before the snapshot ends.
+   */
+  slices: Promise<SliceClasses[]>;
 }
 
 /**
@@ -142,17 +154,26 @@ export async function readMetricsInputs(tx: SqlStatements, q: ResolvedQuery, bes
   exclusions.catch(() => {});
   // One connection runs one statement at a time: the totals wait for the exclusions there.
   if (beside === tx) await exclusions;
-  const totals = await listRaterKindTotals(tx, { ...filter, by: null });
-  const slicedTotals = by === 'topic' || by === 'category' ? await listRaterKindTotals(tx, { ...filter, by }) : null;
+  const totals = await listRaterKindTotals(tx, filter);
+  const names = by === 'topic' || by === 'category' ? await listSliceNames(tx, filter.batchIds, by) : [];
   const { excluded, summary } = await exclusions;
   const counted = (rows: SliceableTotals[]) => (q.mode === 'applied' ? rows.filter((r) => !excluded.has(r.raterId)) : rows);
   const allRows = counted(totals);
   // The headline figures are the study's raters': LLM evaluators (task clusters) stand beside
   // them only when sliced by evaluator, unless the batch has no human answer at all.
   const overallRows = studyRows(allRows);
-  // Evaluator and batch are per participant: their slices come from the overall rows.
-  const sliceRows = slicedTotals ? studyRows(counted(slicedTotals)) : by === 'evaluator' ? allRows : overallRows;
-  return { summary, overallRows, sliceRows };
+  let slices: Promise<SliceClasses[]>;
+  if (by === 'topic' || by === 'category') {
+    // Counted in SQL, the exclusions left out there; the statement is sent now.
+    const excludedIds = q.mode === 'applied' ? [...excluded.keys()] : [];
+    slices = listSliceClasses(tx, { ...filter, by, excluded: excludedIds, names }).then((all) => inSliceOrder(studyClasses(all)));
+    // Awaited by the caller, after the overall bootstrap: not unhandled meanwhile.
+    slices.catch(() => {});
+  } else {
+    // Evaluator and batch are per participant: their slices come from the overall rows.
+    slices = Promise.resolve(by ? sliceClassesOf(by === 'evaluator' ? allRows : overallRows, by) : []);
+  }
+  return { summary, overallRows, slices };
 }
 
 /** Per-rater merging, then the bootstrap: the steps of one group's figures. */
@@ -163,10 +184,10 @@ export function* mergedSteps(rows: readonly RaterTotals[], rng: Rng, options: Bo
 }
 
 /** Each slice's name and the steps of its figures, largest slice first. */
-export function sliceSteps(rows: SliceableTotals[], q: ResolvedQuery): [string, Generator<void, Metrics>][] {
+export function sliceSteps(slices: readonly SliceClasses[], q: ResolvedQuery): [string, Generator<void, Metrics>][] {
   const by = q.by;
   if (!by) return [];
-  return sliceGroups(rows, by).map((group) => [group.key, mergedSteps(group.rows, sliceStream(q.seed, by, group.groupKey), q.options)]);
+  return slices.map((s) => [s.key, classMetricsSteps(s.classes, sliceStream(q.seed, by, s.groupKey), q.options)]);
 }
 
 /** The connection the metrics worker opens, as pg_stat_activity shows it. */

@@ -31,10 +31,13 @@ describe.skipIf(!serverUrl)('metrics in kept worker threads (PostgreSQL)', () =>
   /** The same figures computed here, in this thread, from one snapshot. */
   async function computedHere(seed: number, by: MetricsQuery['by'] = null) {
     const q = { batches: [batch], by, seed, options: { rounds: 200, level: 0.95 }, includePartial: false, mode: 'applied' as const };
-    const inputs = await readSnapshot(t.db.sql, (tx) => readMetricsInputs(tx, q));
+    const inputs = await readSnapshot(t.db.sql, async (tx) => {
+      const pending = await readMetricsInputs(tx, q);
+      return { ...pending, slices: await pending.slices };
+    });
     return {
       overall: drain(mergedSteps(inputs.overallRows, overallStream(seed), q.options)),
-      slices: sliceSteps(inputs.sliceRows, q).map(([key, steps]) => ({ key, metrics: drain(steps) })),
+      slices: sliceSteps(inputs.slices, q).map(([key, steps]) => ({ key, metrics: drain(steps) })),
     };
   }
 
