@@ -2,7 +2,7 @@
 // that resample raters: a rater's answers move together.
 import { BINOMIAL_COST_IN_DRAWS, multinomialDraw, prepareMultinomial } from './binomial.js';
 import { KIND_LABELS, OPTION_KINDS, type OptionKind } from './option-kinds.js';
-import type { Rng } from './rng.js';
+import { createRng, type Rng } from './rng.js';
 import { drain } from './steps.js';
 
 /** One answered question, reduced to what the metrics need. */
@@ -118,6 +118,10 @@ export function hitsOf(selectedKinds: readonly OptionKind[]): number[] {
 
 /** Sums totals per rater, sorted by rater id, so the bootstrap does not depend on input order. */
 export function mergeRaterTotals(rows: readonly RaterTotals[]): RaterTotals[] {
+  // Rows already one per rater in id order (SQL sorts them so): nothing to merge.
+  if (rows.every((r, i) => i === 0 || (rows[i - 1] as RaterTotals).raterId < r.raterId)) {
+    return rows.map((r) => ({ raterId: r.raterId, answers: r.answers, hits: [...r.hits], ...(r.unit ? { unit: r.unit } : {}) }));
+  }
   const byRater = new Map<string, { answers: number; hits: number[]; unit?: 'rater' | 'task' }>();
   for (const row of rows) {
     let t = byRater.get(row.raterId);
@@ -167,10 +171,10 @@ export function computeMetrics(answers: readonly MetricAnswer[], rng: Rng, optio
  * many turns of its event loop (results/metrics.ts) while tests and scripts drain it at once.
  */
 export function* metricsSteps(raters: readonly RaterTotals[], rng: Rng, options: BootstrapOptions = DEFAULT_BOOTSTRAP): Generator<void, Metrics> {
-  const classes = classesOfRaters(raters);
-  // A class large enough for a binomial: drawn by class (the figures of classMetricsSteps).
-  if (drawnByClass(classes)) return yield* classMetricsSteps(classes, rng, options);
-  return yield* figuresSteps(sums(classes), clusterUnitOf(raters), bootstrapOneByOne(raters, rng, options.rounds), options);
+  const plan = planOfRaters(raters, rng, options.rounds);
+  const first = yield* halfRounds(plan.first, rng);
+  const second = yield* halfRounds(plan.second, createRng(plan.second.seed));
+  return figuresOf(plan.total, plan.clusterUnit, mergeSamples(first, second), options);
 }
 
 /**
@@ -178,10 +182,79 @@ export function* metricsSteps(raters: readonly RaterTotals[], rng: Rng, options:
  * in any order: they are put in the canonical order first, which the draws follow.
  */
 export function* classMetricsSteps(classes: readonly RaterClass[], rng: Rng, options: BootstrapOptions = DEFAULT_BOOTSTRAP): Generator<void, Metrics> {
+  const plan = planOfClasses(classes, rng, options.rounds);
+  const first = yield* halfRounds(plan.first, rng);
+  const second = yield* halfRounds(plan.second, createRng(plan.second.seed));
+  return figuresOf(plan.total, plan.clusterUnit, mergeSamples(first, second), options);
+}
+
+/**
+ * metricsSteps (or, given classes, classMetricsSteps) with the second half of the bootstrap drawn
+ * by `elsewhere` (another thread: drawHalf) while this thread draws the first: the same figures.
+ */
+export async function metricsBeside(
+  clusters: { raters: readonly RaterTotals[] } | { classes: readonly RaterClass[] },
+  rng: Rng,
+  options: BootstrapOptions,
+  elsewhere: (half: BootstrapHalf) => Promise<BootstrapSamples>,
+): Promise<Metrics> {
+  const plan = 'raters' in clusters ? planOfRaters(clusters.raters, rng, options.rounds) : planOfClasses(clusters.classes, rng, options.rounds);
+  const second = elsewhere(plan.second);
+  // Awaited below, after this thread's half: not unhandled meanwhile.
+  second.catch(() => {});
+  const first = drain(halfRounds(plan.first, rng));
+  return figuresOf(plan.total, plan.clusterUnit, mergeSamples(first, await second), options);
+}
+
+/**
+ * Half of a bootstrap's rounds: drawn rater by rater (`perRater`: each rater's answers and six
+ * hits, stride 8), or by class (`classes`, in canonical order). Since 2026-11-28 every bootstrap
+ * is two halves, so that two threads can draw them at once: the first ⌈rounds / 2⌉ rounds from
+ * the caller's stream after one draw that seeds the second half's own stream.
+ */
+export type BootstrapHalf = { seed: number; rounds: number } & ({ perRater: Int32Array } | { classes: readonly RaterClass[] });
+
+/** The rounds of one half, drawn at once (a helper thread's job). */
+export function drawHalf(half: BootstrapHalf): BootstrapSamples {
+  return drain(halfRounds(half, createRng(half.seed)));
+}
+
+function halfRounds(half: BootstrapHalf, rng: Rng): Generator<void, BootstrapSamples> {
+  return 'perRater' in half ? oneByOneRounds(half.perRater, rng, half.rounds) : classRounds(half.classes, rng, half.rounds);
+}
+
+interface BootstrapPlan {
+  total: { answers: number; raters: number; hits: number[] };
+  clusterUnit: ClusterUnit;
+  /** The first half's seed is unused: it continues the caller's stream. */
+  first: BootstrapHalf;
+  second: BootstrapHalf;
+}
+
+function halves(rng: Rng, rounds: number, clusters: { perRater: Int32Array } | { classes: readonly RaterClass[] }): Pick<BootstrapPlan, 'first' | 'second'> {
+  const seed = rng.int(2 ** 31);
+  const firstRounds = Math.ceil(rounds / 2);
+  return { first: { ...clusters, seed: 0, rounds: firstRounds }, second: { ...clusters, seed, rounds: rounds - firstRounds } };
+}
+
+/** Raters drawn by class when some class is large enough for a binomial, else one by one in their order. */
+function planOfRaters(raters: readonly RaterTotals[], rng: Rng, rounds: number): BootstrapPlan {
+  const classes = classesOfRaters(raters);
+  if (drawnByClass(classes)) return planOfClasses(classes, rng, rounds);
+  // A rater's answers and six hits side by side (stride 8: one cache line per draw).
+  const perRater = new Int32Array(raters.length * 8);
+  raters.forEach((r, k) => {
+    perRater[k * 8] = r.answers;
+    for (let i = 0; i < 6; i++) perRater[k * 8 + 1 + i] = r.hits[i] as number;
+  });
+  return { total: sums(classes), clusterUnit: clusterUnitOf(raters), ...halves(rng, rounds, { perRater }) };
+}
+
+function planOfClasses(classes: readonly RaterClass[], rng: Rng, rounds: number): BootstrapPlan {
   const ordered = [...classes].sort(compareClasses);
   const units = new Set(ordered.filter((c) => c.size > 0).map((c) => c.unit));
   const clusterUnit: ClusterUnit = units.size === 2 ? 'mixed' : units.has('task') ? 'task' : 'rater';
-  return yield* figuresSteps(sums(ordered), clusterUnit, bootstrapByClass(ordered, rng, options.rounds), options);
+  return { total: sums(ordered), clusterUnit, ...halves(rng, rounds, { classes: ordered }) };
 }
 
 /** Totals shared by `size` clusters (raters, or tasks of an LLM evaluator). */
@@ -195,15 +268,26 @@ export interface RaterClass {
 
 /** The classes of equal totals among `raters`, in canonical order (classMetricsSteps). */
 export function classesOfRaters(raters: readonly RaterTotals[]): RaterClass[] {
-  const byTotals = new Map<string, RaterClass>();
+  const byTotals = new Map<number | string, RaterClass>();
   for (const r of raters) {
     const unit = r.unit ?? 'rater';
-    const key = `${unit},${r.answers},${r.hits.join(',')}`;
+    const key = totalsKey(unit, r.answers, r.hits);
     const found = byTotals.get(key);
     if (found) found.size++;
     else byTotals.set(key, { size: 1, unit, answers: r.answers, hits: r.hits });
   }
   return [...byTotals.values()].sort(compareClasses);
+}
+
+/**
+ * Equal totals, equal keys: under 128 answers (every hit count is at most the answers) the unit,
+ * answers and six hits fit in 50 bits of a number, a cheaper Map key than a string.
+ */
+function totalsKey(unit: 'rater' | 'task', answers: number, hits: readonly number[]): number | string {
+  if (answers >= 128) return `${unit},${answers},${hits.join(',')}`;
+  let key = answers * 2 + (unit === 'task' ? 1 : 0);
+  for (const h of hits) key = key * 128 + h;
+  return key;
 }
 
 /** Largest class first; equal sizes by unit, answers, then hits (numbers, ascending). */
@@ -233,14 +317,8 @@ function sums(classes: readonly RaterClass[]): { answers: number; raters: number
   return out;
 }
 
-function* figuresSteps(
-  total: { answers: number; raters: number; hits: number[] },
-  clusterUnit: ClusterUnit,
-  bootstrap: Generator<void, BootstrapSamples>,
-  options: BootstrapOptions,
-): Generator<void, Metrics> {
+function figuresOf(total: { answers: number; raters: number; hits: number[] }, clusterUnit: ClusterUnit, samples: BootstrapSamples, options: BootstrapOptions): Metrics {
   const pointRates = ratesOf(total.answers, total.hits);
-  const samples = yield* bootstrap;
   const alpha = (1 - options.level) / 2;
   return {
     n: { answers: total.answers, raters: total.raters },
@@ -252,10 +330,19 @@ function* figuresSteps(
 }
 
 /** Each round's rates and ratios (ratios with a zero denominator only counted, per ratio). */
-interface BootstrapSamples {
+export interface BootstrapSamples {
   rates: number[][];
   ratios: number[][];
   undefinedRounds: number[];
+}
+
+/** Two sets of rounds as one (the intervals do not depend on the rounds' order). */
+function mergeSamples(a: BootstrapSamples, b: BootstrapSamples): BootstrapSamples {
+  return {
+    rates: a.rates.map((r, i) => r.concat(b.rates[i] as number[])),
+    ratios: a.ratios.map((r, i) => r.concat(b.ratios[i] as number[])),
+    undefinedRounds: a.undefinedRounds.map((n, i) => n + (b.undefinedRounds[i] as number)),
+  };
 }
 
 function emptySamples(): BootstrapSamples {
@@ -274,17 +361,14 @@ function addRound(samples: BootstrapSamples, answers: number, hits: number[]): v
 }
 
 /**
- * The rounds of the cluster bootstrap, yielding after each one: each draws as many raters as there
- * are, one by one with replacement, and sums their totals.
+ * Rounds of the cluster bootstrap, yielding after each one: each draws as many raters as there
+ * are, one by one with replacement, and sums their totals (`perRater` as bootstrapHalves lays it out).
  */
-function* bootstrapOneByOne(raters: readonly Pick<RaterTotals, 'answers' | 'hits'>[], rng: Rng, rounds: number): Generator<void, BootstrapSamples> {
+export function* oneByOneRounds(perRater: Int32Array, rng: Rng, rounds: number): Generator<void, BootstrapSamples> {
   const samples = emptySamples();
-  const count = raters.length;
+  const count = perRater.length / 8;
   if (count === 0) return samples;
   const draws = new Int32Array(count);
-  // A rater's answers and six hits side by side (stride 8: one cache line per draw).
-  const perRater = new Int32Array(count * 8);
-  raters.forEach((r, k) => perRater.set([r.answers, ...r.hits], k * 8));
   for (let round = 0; round < rounds; round++) {
     rng.fillIndices(draws, count);
     let total = 0;
@@ -311,7 +395,7 @@ function* bootstrapOneByOne(raters: readonly Pick<RaterTotals, 'answers' | 'hits
  * binomial per large class, the rest one by one) and weighs the classes' totals — from the same
  * distribution, with far fewer draws when classes are large.
  */
-function* bootstrapByClass(classes: readonly RaterClass[], rng: Rng, rounds: number): Generator<void, BootstrapSamples> {
+function* classRounds(classes: readonly RaterClass[], rng: Rng, rounds: number): Generator<void, BootstrapSamples> {
   const samples = emptySamples();
   if (classes.length === 0) return samples;
   const totals = Int32Array.from(classes.flatMap((c) => [c.answers, ...c.hits]));

@@ -2,15 +2,59 @@
 // what the figures are computed from and their data version in one snapshot, computes them
 // (nothing here waits on it but the request that asked) and sends them to the server's thread.
 // It is kept for the next job, its code warm.
-import { parentPort } from 'node:worker_threads';
+import { parentPort, type Worker } from 'node:worker_threads';
 import { overallStream } from '../core/metric-slices.js';
-import { drain } from '../core/steps.js';
+import { mergeRaterTotals, metricsBeside, type BootstrapHalf, type BootstrapSamples } from '../core/metrics.js';
 import { findAnswersVersion } from '../db/answers.js';
 import { openWorkerConnection, readSharedSnapshot } from '../db/sql-runner.js';
-import { mergedSteps, METRICS_APPLICATION_NAME, readMetricsInputs, sliceSteps, type MetricsJob, type MetricsWorkerInput, type MetricsWorkerMessage, type MetricsWorkerReply } from './metrics.js';
+import type { BootstrapJob, BootstrapReply } from './bootstrap-worker.js';
+import { METRICS_APPLICATION_NAME, readMetricsInputs, slicesBeside, type MetricsJob, type MetricsWorkerInput, type MetricsWorkerMessage, type MetricsWorkerReply } from './metrics.js';
+import { workerStarter } from './worker-script.js';
 
 const port = parentPort;
 if (!port) throw new Error('metrics-worker.ts runs as a worker thread (results/metrics.ts starts it)');
+
+const startBootstrapWorker = workerStarter('bootstrap-worker');
+/** The helper thread, started at the first bootstrap and kept while this worker is (it ends with it). */
+let helper: Worker | null = null;
+let lastHalfId = 0;
+
+/** Draws a bootstrap half in the helper thread; a helper that failed is replaced at the next one. */
+function drawElsewhere(half: BootstrapHalf): Promise<BootstrapSamples> {
+  if (!helper) {
+    const started = startBootstrapWorker({});
+    started.on('error', () => {});
+    started.once('exit', () => {
+      if (helper === started) helper = null;
+    });
+    helper = started;
+  }
+  const worker = helper;
+  const id = ++lastHalfId;
+  worker.ref();
+  return new Promise<BootstrapSamples>((resolve, reject) => {
+    const done = () => {
+      worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+      // Idle, it does not keep this worker alive.
+      worker.unref();
+    };
+    const onMessage = (reply: BootstrapReply) => {
+      if (reply.id !== id) return;
+      done();
+      resolve(reply.samples);
+    };
+    const onError = (err: Error) => {
+      done();
+      reject(err);
+    };
+    const onExit = (code: number) => {
+      done();
+      reject(new Error(`the bootstrap helper stopped (exit code ${code}) before it answered`));
+    };
+    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+    worker.postMessage({ id, half } satisfies BootstrapJob);
+  });
+}
 
 async function main({ connectionString, query }: MetricsWorkerInput): Promise<MetricsWorkerMessage> {
   // Two connections in one snapshot: the data version and the exclusions are read on the second
@@ -28,11 +72,11 @@ async function main({ connectionString, query }: MetricsWorkerInput): Promise<Me
         throw err;
       });
       // The overall bootstrap runs while PostgreSQL counts the slices' classes (1.2 s by topic at
-      // 1,000,000 answers).
-      const overall = drain(mergedSteps(inputs.overallRows, overallStream(query.seed), query.options));
+      // 1,000,000 answers), half of it in the helper thread (the same figures as mergedSteps).
+      const overall = await metricsBeside({ raters: mergeRaterTotals(inputs.overallRows) }, overallStream(query.seed), query.options, drawElsewhere);
       return { version: await version, summary: inputs.summary, overall, slices: await inputs.slices };
     });
-    const sliceFigures = sliceSteps(slices, query).map(([key, steps]) => ({ key, metrics: drain(steps) }));
+    const sliceFigures = await slicesBeside(slices, query, drawElsewhere);
     return { type: 'done', version, figures: { by: query.by, seed: query.seed, overall, slices: sliceFigures, exclusions: summary } };
   } finally {
     await close();

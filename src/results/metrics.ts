@@ -9,7 +9,7 @@ import type { Worker } from 'node:worker_threads';
 import { DEFAULT_BOOTSTRAP_ROUNDS } from '../core/batch-settings.js';
 import type { ExclusionMode } from '../core/exclusions.js';
 import { inSliceOrder, overallStream, sliceClassesOf, sliceStream, type SliceBy, type SliceClasses, type SlicedMetrics, type SliceableTotals } from '../core/metric-slices.js';
-import { classMetricsSteps, mergeRaterTotals, metricsSteps, type BootstrapOptions, type Metrics, type RaterTotals } from '../core/metrics.js';
+import { classMetricsSteps, mergeRaterTotals, metricsBeside, metricsSteps, type BootstrapHalf, type BootstrapOptions, type BootstrapSamples, type Metrics, type RaterTotals } from '../core/metrics.js';
 import type { Rng } from '../core/rng.js';
 import { findAnswersVersion, listRaterKindTotals, listSliceClasses, listSliceNames } from '../db/answers.js';
 import { readSnapshot, type SqlRunner, type SqlStatements } from '../db/sql-runner.js';
@@ -188,6 +188,15 @@ export function sliceSteps(slices: readonly SliceClasses[], q: ResolvedQuery): [
   const by = q.by;
   if (!by) return [];
   return slices.map((s) => [s.key, classMetricsSteps(s.classes, sliceStream(q.seed, by, s.groupKey), q.options)]);
+}
+
+/** The slices' figures (sliceSteps'), each bootstrap's second half drawn by `elsewhere` meanwhile. */
+export async function slicesBeside(slices: readonly SliceClasses[], q: ResolvedQuery, elsewhere: (half: BootstrapHalf) => Promise<BootstrapSamples>): Promise<SlicedMetrics['slices']> {
+  const by = q.by;
+  const out: SlicedMetrics['slices'] = [];
+  if (!by) return out;
+  for (const s of slices) out.push({ key: s.key, metrics: await metricsBeside({ classes: s.classes }, sliceStream(q.seed, by, s.groupKey), q.options, elsewhere) });
+  return out;
 }
 
 /** The connection the metrics worker opens, as pg_stat_activity shows it. */
