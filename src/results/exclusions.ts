@@ -1,10 +1,10 @@
 // Who is excluded from a batch's results and why: each batch's own rules (core/exclusions.ts)
 // applied to its raters' quality figures (db/rater-quality.ts). One home for metrics, exports,
 // the review and the exclusion report.
-import { exclusionCounts, exclusionRulesOf, exclusionsOf, type ExclusionMode, type ExclusionRuleName } from '../core/exclusions.js';
+import { exclusionCounts, exclusionRulesOf, exclusionsOf, type ExclusionMode, type ExclusionRuleName, type ExclusionRules, type RaterQuality } from '../core/exclusions.js';
 import type { Batch } from '../db/batches.js';
 import type { SqlStatements } from '../db/sql-runner.js';
-import { listRaterQuality, type BatchRaterQuality, type QualityOptions } from '../db/rater-quality.js';
+import { listExclusionCandidates, listRaterQuality, type BatchRaterQuality, type QualityOptions } from '../db/rater-quality.js';
 
 /** Participants the exclusion rules apply to: Prolific raters and the simulated people standing in for them. */
 const PERSON_EVALUATORS = new Set(['human', 'simulated']);
@@ -24,11 +24,15 @@ export interface RaterReport extends BatchRaterQuality {
 export async function reportRaters(sql: SqlStatements, batches: readonly RulesOfBatch[], options: QualityOptions = { medians: true }): Promise<RaterReport[]> {
   const rulesOf = new Map(batches.map((b) => [b.id, exclusionRulesOf(b)]));
   const raters = await listRaterQuality(sql, batches.map((b) => b.id), options);
-  return raters.map((q) => {
-    const rules = rulesOf.get(q.batchId);
-    // The rules are about people's attention: model evaluators (LLMs) are never excluded by them.
-    return { ...q, excludedBy: rules && PERSON_EVALUATORS.has(q.evaluator) ? exclusionsOf(rules, q) : [] };
-  });
+  return raters.map((q) => ({ ...q, excludedBy: excludedBy(rulesOf.get(q.batchId), q) }));
+}
+
+/**
+ * The rules of a rater's batch that exclude them. The rules are about people's attention: model
+ * evaluators (LLMs) are never excluded by them.
+ */
+function excludedBy(rules: ExclusionRules | undefined, q: RaterQuality & { evaluator: string }): ExclusionRuleName[] {
+  return rules && PERSON_EVALUATORS.has(q.evaluator) ? exclusionsOf(rules, q) : [];
 }
 
 export interface ExclusionSummary {
@@ -43,7 +47,14 @@ export async function findExclusions(sql: SqlStatements, batches: readonly Rules
   // Medians (a sort of every answer) only when some batch has a speeder rule, and the answers read
   // at all only when some rule looks at them (the default rule reads attention checks alone).
   const speeder = batches.some((b) => b.excludeSpeederSeconds !== null);
-  const raters = await reportRaters(sql, batches, { medians: speeder, answers: speeder || batches.some((b) => b.excludeStraightLinerPercent !== null) });
-  const excluded = new Map(raters.filter((r) => r.excludedBy.length > 0).map((r) => [r.participantId, r.excludedBy]));
+  const answers = speeder || batches.some((b) => b.excludeStraightLinerPercent !== null);
+  // Only the raters a rule could exclude, with what the rules look at (reportRaters' verdicts).
+  const candidates = await listExclusionCandidates(sql, batches.map((b) => b.id), { medians: speeder, answers });
+  const rulesOf = new Map(batches.map((b) => [b.id, exclusionRulesOf(b)]));
+  const excluded = new Map<string, ExclusionRuleName[]>();
+  for (const q of candidates) {
+    const hit = excludedBy(rulesOf.get(q.batchId), q);
+    if (hit.length > 0) excluded.set(q.participantId, hit);
+  }
   return { excluded, summary: { mode, excludedRaters: excluded.size, byRule: exclusionCounts(excluded) } };
 }

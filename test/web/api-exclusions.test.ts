@@ -4,7 +4,9 @@ import { parse } from 'csv-parse/sync';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../src/core/rng.js';
+import { findExclusions, reportRaters } from '../../src/results/exclusions.js';
 import type { Batch } from '../../src/db/batches.js';
+import { Prisma } from '../../src/db/generated/client.js';
 import { createOpenBatch } from '../helpers/rater.js';
 import { simulateRaters } from '../helpers/simulate.js';
 import { makeAccount, signIn } from '../helpers/console.js';
@@ -110,5 +112,26 @@ describe('exclusions', () => {
     const res = await request(t.app).get(`/api/v1/batches/${strict.id}/metrics?rounds=100`).set(t.auth);
     expect(res.body.exclusions).toEqual({ mode: 'applied', excludedRaters: 2, byRule: { failed_checks: 0, speeder: 0, straight_liner: 2 } });
     expect(res.body.overall.n.raters).toBe(3);
+  });
+});
+
+describe('exclusions read for metrics', () => {
+  it('finds exactly the raters the full report excludes, with every rule on', async () => {
+    // Rules loose enough that each one hits someone: failed checks, speeders, straight-liners.
+    const [median] = await t.db.sql.rows<{ seconds: number }>(
+      Prisma.sql`SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM a.answered_at - a.shown_at)::float8) AS seconds FROM answers a JOIN participants p ON p.id = a.participant_id WHERE p.batch_id = ${batch.id}`,
+    );
+    for (const rules of [
+      { excludeFailedChecks: 2, excludeSpeederSeconds: null, excludeStraightLinerPercent: null },
+      { excludeFailedChecks: 1, excludeSpeederSeconds: Math.ceil(Number(median!.seconds)), excludeStraightLinerPercent: 30 },
+      { excludeFailedChecks: null, excludeSpeederSeconds: null, excludeStraightLinerPercent: 100 },
+    ]) {
+      const batches = [{ id: batch.id, ...rules }];
+      const report = await reportRaters(t.db.sql, batches, { medians: true });
+      const expected = new Map(report.filter((r) => r.excludedBy.length > 0).map((r) => [r.participantId, r.excludedBy]));
+      const { excluded } = await findExclusions(t.db.sql, batches, 'applied');
+      expect(new Map([...excluded].sort(([a], [b]) => (a < b ? -1 : 1)))).toEqual(new Map([...expected].sort(([a], [b]) => (a < b ? -1 : 1))));
+      expect(excluded.size).toBeGreaterThan(0);
+    }
   });
 });
