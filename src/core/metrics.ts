@@ -212,29 +212,32 @@ export async function metricsBeside(
  * is two halves, so that two threads can draw them at once: the first ⌈rounds / 2⌉ rounds from
  * the caller's stream after one draw that seeds the second half's own stream.
  */
-export type BootstrapHalf = { seed: number; rounds: number } & ({ perRater: Int32Array } | { classes: readonly RaterClass[] });
+export type BootstrapHalf = BootstrapRounds & { seed: number };
+
+/** Rounds to draw and what from (BootstrapHalf without its stream). */
+type BootstrapRounds = { rounds: number } & ({ perRater: Int32Array } | { classes: readonly RaterClass[] });
 
 /** The rounds of one half, drawn at once (a helper thread's job). */
 export function drawHalf(half: BootstrapHalf): BootstrapSamples {
   return drain(halfRounds(half, createRng(half.seed)));
 }
 
-function halfRounds(half: BootstrapHalf, rng: Rng): Generator<void, BootstrapSamples> {
+function halfRounds(half: BootstrapRounds, rng: Rng): Generator<void, BootstrapSamples> {
   return 'perRater' in half ? oneByOneRounds(half.perRater, rng, half.rounds) : classRounds(half.classes, rng, half.rounds);
 }
 
 interface BootstrapPlan {
   total: { answers: number; raters: number; hits: number[] };
   clusterUnit: ClusterUnit;
-  /** The first half's seed is unused: it continues the caller's stream. */
-  first: BootstrapHalf;
+  /** Drawn from the caller's stream. */
+  first: BootstrapRounds;
   second: BootstrapHalf;
 }
 
 function halves(rng: Rng, rounds: number, clusters: { perRater: Int32Array } | { classes: readonly RaterClass[] }): Pick<BootstrapPlan, 'first' | 'second'> {
   const seed = rng.int(2 ** 31);
   const firstRounds = Math.ceil(rounds / 2);
-  return { first: { ...clusters, seed: 0, rounds: firstRounds }, second: { ...clusters, seed, rounds: rounds - firstRounds } };
+  return { first: { ...clusters, rounds: firstRounds }, second: { ...clusters, seed, rounds: rounds - firstRounds } };
 }
 
 /** Raters drawn by class when some class is large enough for a binomial, else one by one in their order. */
@@ -362,7 +365,7 @@ function addRound(samples: BootstrapSamples, answers: number, hits: number[]): v
 
 /**
  * Rounds of the cluster bootstrap, yielding after each one: each draws as many raters as there
- * are, one by one with replacement, and sums their totals (`perRater` as bootstrapHalves lays it out).
+ * are, one by one with replacement, and sums their totals (`perRater` as planOfRaters lays it out).
  */
 export function* oneByOneRounds(perRater: Int32Array, rng: Rng, rounds: number): Generator<void, BootstrapSamples> {
   const samples = emptySamples();

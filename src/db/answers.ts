@@ -42,7 +42,8 @@ export async function listRaterKindTotals(sql: SqlStatements, filter: AnswerFilt
             WHERE a.participant_id IN (SELECT id FROM participants WHERE batch_id = ANY(${[...filter.batchIds]}::text[]) AND ${finished})
             GROUP BY 1, 2) x
       JOIN participants p ON p.id = x.participant_id
-      -- In rater id order (code units, as JavaScript compares): core's merge then has nothing to do.
+      -- In rater id order (bytes; for PrefBasis's ASCII ids the order JavaScript compares in): core's
+      -- merge then has nothing to do (it merges whatever is out of order or repeated).
       ORDER BY (CASE WHEN x.task_id IS NULL THEN x.participant_id ELSE 'task:' || x.task_id END) COLLATE "C"`);
   // The evaluator and batch repeat on every row (50,000 rows at 1,000,000 answers): one string
   // each is kept, not one per row.

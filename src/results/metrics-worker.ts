@@ -4,7 +4,7 @@
 // It is kept for the next job, its code warm.
 import { parentPort, type Worker } from 'node:worker_threads';
 import { overallStream } from '../core/metric-slices.js';
-import { mergeRaterTotals, metricsBeside, type BootstrapHalf, type BootstrapSamples } from '../core/metrics.js';
+import { drawHalf, mergeRaterTotals, metricsBeside, type BootstrapHalf, type BootstrapSamples } from '../core/metrics.js';
 import { findAnswersVersion } from '../db/answers.js';
 import { openWorkerConnection, readSharedSnapshot } from '../db/sql-runner.js';
 import type { BootstrapJob, BootstrapReply } from './bootstrap-worker.js';
@@ -19,8 +19,15 @@ const startBootstrapWorker = workerStarter('bootstrap-worker');
 let helper: Worker | null = null;
 let lastHalfId = 0;
 
-/** Draws a bootstrap half in the helper thread; a helper that failed is replaced at the next one. */
+/**
+ * Draws a bootstrap half in the helper thread; if the helper fails, here instead (the same
+ * figures, one core). A helper that failed is replaced at the next half.
+ */
 function drawElsewhere(half: BootstrapHalf): Promise<BootstrapSamples> {
+  return drawInHelper(half).catch(() => drawHalf(half));
+}
+
+function drawInHelper(half: BootstrapHalf): Promise<BootstrapSamples> {
   if (!helper) {
     const started = startBootstrapWorker({});
     started.on('error', () => {});
@@ -34,7 +41,7 @@ function drawElsewhere(half: BootstrapHalf): Promise<BootstrapSamples> {
   worker.ref();
   return new Promise<BootstrapSamples>((resolve, reject) => {
     const done = () => {
-      worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+      worker.off('message', onMessage).off('error', onError).off('exit', onExit).off('messageerror', onMessageError);
       // Idle, it does not keep this worker alive.
       worker.unref();
     };
@@ -51,7 +58,14 @@ function drawElsewhere(half: BootstrapHalf): Promise<BootstrapSamples> {
       done();
       reject(new Error(`the bootstrap helper stopped (exit code ${code}) before it answered`));
     };
-    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+    // A reply that cannot be read would otherwise leave the half waiting: the helper is ended.
+    const onMessageError = (err: Error) => {
+      done();
+      if (helper === worker) helper = null;
+      void worker.terminate();
+      reject(err);
+    };
+    worker.on('message', onMessage).on('error', onError).on('exit', onExit).once('messageerror', onMessageError);
     worker.postMessage({ id, half } satisfies BootstrapJob);
   });
 }
