@@ -152,10 +152,22 @@ export async function readMetricsInputs(tx: SqlStatements, q: ResolvedQuery, bes
   const exclusions = findExclusions(beside, q.batches, q.mode);
   // Awaited below; a failure while the totals are read is not unhandled meanwhile.
   exclusions.catch(() => {});
+  // Topic and category slices are counted in SQL, the exclusions left out there.
+  const countSlices = async (on: SqlStatements, bySlice: 'topic' | 'category') => {
+    const { excluded } = await exclusions;
+    const names = await listSliceNames(on, filter.batchIds, bySlice);
+    const all = await listSliceClasses(on, { ...filter, by: bySlice, excluded: q.mode === 'applied' ? [...excluded.keys()] : [], names });
+    return inSliceOrder(studyClasses(all));
+  };
+  const sliceInSql = by === 'topic' || by === 'category' ? by : null;
+  // With a second connection the slices are counted there as soon as the exclusions are known,
+  // while this one reads the totals (the slices' query runs on one core: 1.2 s at 1,000,000
+  // answers). Awaited by the caller: not unhandled meanwhile.
+  const slicesBeside = sliceInSql && beside !== tx ? countSlices(beside, sliceInSql) : null;
+  slicesBeside?.catch(() => {});
   // One connection runs one statement at a time: the totals wait for the exclusions there.
   if (beside === tx) await exclusions;
   const totals = await listRaterKindTotals(tx, filter);
-  const names = by === 'topic' || by === 'category' ? await listSliceNames(tx, filter.batchIds, by) : [];
   const { excluded, summary } = await exclusions;
   const counted = (rows: SliceableTotals[]) => (q.mode === 'applied' ? rows.filter((r) => !excluded.has(r.raterId)) : rows);
   const allRows = counted(totals);
@@ -163,11 +175,9 @@ export async function readMetricsInputs(tx: SqlStatements, q: ResolvedQuery, bes
   // them only when sliced by evaluator, unless the batch has no human answer at all.
   const overallRows = studyRows(allRows);
   let slices: Promise<SliceClasses[]>;
-  if (by === 'topic' || by === 'category') {
-    // Counted in SQL, the exclusions left out there; the statement is sent now.
-    const excludedIds = q.mode === 'applied' ? [...excluded.keys()] : [];
-    slices = listSliceClasses(tx, { ...filter, by, excluded: excludedIds, names }).then((all) => inSliceOrder(studyClasses(all)));
-    // Awaited by the caller, after the overall bootstrap: not unhandled meanwhile.
+  if (sliceInSql) {
+    // On one connection: after the totals.
+    slices = slicesBeside ?? countSlices(tx, sliceInSql);
     slices.catch(() => {});
   } else {
     // Evaluator and batch are per participant: their slices come from the overall rows.
