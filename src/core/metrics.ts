@@ -139,6 +139,7 @@ export function totalsByRater(answers: readonly MetricAnswer[]): RaterTotals[] {
   return mergeRaterTotals(answers.map((a) => ({ raterId: a.raterId, answers: 1, hits: hitsOf(a.selectedKinds) })));
 }
 
+/** What the bootstrap resamples among these clusters, or classes of them: raters, tasks or both. */
 export function clusterUnitOf(clusters: readonly Pick<RaterTotals, 'unit'>[]): ClusterUnit {
   const tasks = clusters.filter((c) => c.unit === 'task').length;
   return tasks === 0 ? 'rater' : tasks === clusters.length ? 'task' : 'mixed';
@@ -170,19 +171,20 @@ export function computeMetrics(answers: readonly MetricAnswer[], rng: Rng, optio
  * generator that yields after each bootstrap round, so a server can spread a large bootstrap over
  * many turns of its event loop (results/metrics.ts) while tests and scripts drain it at once.
  */
-export function* metricsSteps(raters: readonly RaterTotals[], rng: Rng, options: BootstrapOptions = DEFAULT_BOOTSTRAP): Generator<void, Metrics> {
-  const plan = planOfRaters(raters, rng, options.rounds);
-  const first = yield* halfRounds(plan.first, rng);
-  const second = yield* halfRounds(plan.second, createRng(plan.second.seed));
-  return figuresOf(plan.total, plan.clusterUnit, mergeSamples(first, second), options);
+export function metricsSteps(raters: readonly RaterTotals[], rng: Rng, options: BootstrapOptions = DEFAULT_BOOTSTRAP): Generator<void, Metrics> {
+  return planSteps(planOfRaters(raters, rng, options.rounds), rng, options);
 }
 
 /**
  * Metrics from classes of equal totals (a slice's raters, as SQL or classesOfRaters groups them),
  * in any order: they are put in the canonical order first, which the draws follow.
  */
-export function* classMetricsSteps(classes: readonly RaterClass[], rng: Rng, options: BootstrapOptions = DEFAULT_BOOTSTRAP): Generator<void, Metrics> {
-  const plan = planOfClasses(classes, rng, options.rounds);
+export function classMetricsSteps(classes: readonly RaterClass[], rng: Rng, options: BootstrapOptions = DEFAULT_BOOTSTRAP): Generator<void, Metrics> {
+  return planSteps(planOfClasses(classes, rng, options.rounds), rng, options);
+}
+
+/** Both halves in this thread, one after the other. */
+function* planSteps(plan: BootstrapPlan, rng: Rng, options: BootstrapOptions): Generator<void, Metrics> {
   const first = yield* halfRounds(plan.first, rng);
   const second = yield* halfRounds(plan.second, createRng(plan.second.seed));
   return figuresOf(plan.total, plan.clusterUnit, mergeSamples(first, second), options);
@@ -250,14 +252,12 @@ function planOfRaters(raters: readonly RaterTotals[], rng: Rng, rounds: number):
     perRater[k * 8] = r.answers;
     for (let i = 0; i < 6; i++) perRater[k * 8 + 1 + i] = r.hits[i] as number;
   });
-  return { total: sums(classes), clusterUnit: clusterUnitOf(raters), ...halves(rng, rounds, { perRater }) };
+  return { total: sums(classes), clusterUnit: clusterUnitOf(classes), ...halves(rng, rounds, { perRater }) };
 }
 
 function planOfClasses(classes: readonly RaterClass[], rng: Rng, rounds: number): BootstrapPlan {
   const ordered = [...classes].sort(compareClasses);
-  const units = new Set(ordered.filter((c) => c.size > 0).map((c) => c.unit));
-  const clusterUnit: ClusterUnit = units.size === 2 ? 'mixed' : units.has('task') ? 'task' : 'rater';
-  return { total: sums(ordered), clusterUnit, ...halves(rng, rounds, { classes: ordered }) };
+  return { total: sums(ordered), clusterUnit: clusterUnitOf(ordered), ...halves(rng, rounds, { classes: ordered }) };
 }
 
 /** Totals shared by `size` clusters (raters, or tasks of an LLM evaluator). */
