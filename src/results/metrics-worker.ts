@@ -9,7 +9,7 @@ import { findAnswersVersion } from '../db/answers.js';
 import { openWorkerConnection, readSharedSnapshot } from '../db/sql-runner.js';
 import type { BootstrapJob, BootstrapReply } from './bootstrap-worker.js';
 import { METRICS_APPLICATION_NAME, readMetricsInputs, slicesBeside, type MetricsJob, type MetricsWorkerInput, type MetricsWorkerMessage, type MetricsWorkerReply } from './metrics.js';
-import { workerStarter } from './worker-script.js';
+import { askWorker, workerStarter } from './worker-script.js';
 
 const port = parentPort;
 if (!port) throw new Error('metrics-worker.ts runs as a worker thread (results/metrics.ts starts it)');
@@ -27,7 +27,7 @@ function drawElsewhere(half: BootstrapHalf): Promise<BootstrapSamples> {
   return drawInHelper(half).catch(() => drawHalf(half));
 }
 
-function drawInHelper(half: BootstrapHalf): Promise<BootstrapSamples> {
+async function drawInHelper(half: BootstrapHalf): Promise<BootstrapSamples> {
   if (!helper) {
     const started = startBootstrapWorker({});
     started.on('error', () => {});
@@ -37,37 +37,15 @@ function drawInHelper(half: BootstrapHalf): Promise<BootstrapSamples> {
     helper = started;
   }
   const worker = helper;
-  const id = ++lastHalfId;
   worker.ref();
-  return new Promise<BootstrapSamples>((resolve, reject) => {
-    const done = () => {
-      worker.off('message', onMessage).off('error', onError).off('exit', onExit).off('messageerror', onMessageError);
-      // Idle, it does not keep this worker alive.
-      worker.unref();
-    };
-    const onMessage = (reply: BootstrapReply) => {
-      if (reply.id !== id) return;
-      done();
-      resolve(reply.samples);
-    };
-    const onError = (err: Error) => {
-      done();
-      reject(err);
-    };
-    const onExit = (code: number) => {
-      done();
-      reject(new Error(`the bootstrap helper stopped (exit code ${code}) before it answered`));
-    };
-    // A reply that cannot be read would otherwise leave the half waiting: the helper is ended.
-    const onMessageError = (err: Error) => {
-      done();
-      if (helper === worker) helper = null;
-      void worker.terminate();
-      reject(err);
-    };
-    worker.on('message', onMessage).on('error', onError).on('exit', onExit).once('messageerror', onMessageError);
-    worker.postMessage({ id, half } satisfies BootstrapJob);
-  });
+  const outcome = await askWorker<BootstrapReply, BootstrapJob>(worker, { id: ++lastHalfId, half }, 'the bootstrap helper');
+  // Idle, it does not keep this worker alive.
+  worker.unref();
+  if (outcome.answered) return outcome.reply.samples;
+  // One that did not answer (e.g. a reply it could not send readably) is ended.
+  if (helper === worker) helper = null;
+  void worker.terminate();
+  throw outcome.error;
 }
 
 async function main({ connectionString, query }: MetricsWorkerInput): Promise<MetricsWorkerMessage> {

@@ -18,7 +18,7 @@ import { findExclusions, type ExclusionSummary, type RulesOfBatch } from './excl
 import { runInSlices } from '../run-in-slices.js';
 import { ResultCache } from './result-cache.js';
 import { turns } from './turns.js';
-import { workerStarter } from './worker-script.js';
+import { askWorker, workerStarter } from './worker-script.js';
 
 export interface MetricsQuery {
   /** One batch or several pooled; the first one's seed is the default seed. */
@@ -289,33 +289,18 @@ async function computeInWorker(input: MetricsWorkerInput): Promise<{ version: st
   }
 }
 
-function runMetricsWorker(input: MetricsWorkerInput): Promise<{ version: string; figures: BatchMetrics }> {
+async function runMetricsWorker(input: MetricsWorkerInput): Promise<{ version: string; figures: BatchMetrics }> {
   const worker = takeMetricsWorker();
-  const id = ++lastJobId;
-  return new Promise((resolvePromise, reject) => {
-    let settled = false;
-    const timer = setTimeout(() => settle(new Error(`metrics took longer than ${METRICS_TIMEOUT_MS / 60_000} minutes: ended`), false), METRICS_TIMEOUT_MS);
-    timer.unref();
-    // `reusable`: the worker answered (figures or a failure it caught) and can take the next job.
-    const settle = (error: Error | null, reusable: boolean, done?: { version: string; figures: BatchMetrics }) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      worker.off('message', onMessage).off('error', onError).off('exit', onExit);
-      if (reusable) keepIdle(worker);
-      else void worker.terminate();
-      if (error) reject(error);
-      else resolvePromise(done!);
-    };
-    const onMessage = (message: MetricsWorkerReply) => {
-      if (message.id !== id) return;
-      if (message.type === 'done') settle(null, true, { version: message.version, figures: message.figures });
-      // The SQLSTATE travels along, so a lost connection is still told apart (db/errors.ts).
-      else settle(Object.assign(new Error(`metrics failed: ${message.message}`), message.code ? { code: message.code } : {}), true);
-    };
-    const onError = (err: Error) => settle(err, false);
-    const onExit = (code: number) => settle(new Error(`the metrics worker stopped (exit code ${code}) before it answered`), false);
-    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
-    worker.postMessage({ id, input } satisfies MetricsJob);
-  });
+  const timeout = { ms: METRICS_TIMEOUT_MS, message: `metrics took longer than ${METRICS_TIMEOUT_MS / 60_000} minutes: ended` };
+  const outcome = await askWorker<MetricsWorkerReply, MetricsJob>(worker, { id: ++lastJobId, input }, 'the metrics worker', timeout);
+  if (!outcome.answered) {
+    void worker.terminate();
+    throw outcome.error;
+  }
+  // It answered (figures or a failure it caught): it can take the next job.
+  keepIdle(worker);
+  const message = outcome.reply;
+  if (message.type === 'done') return { version: message.version, figures: message.figures };
+  // The SQLSTATE travels along, so a lost connection is still told apart (db/errors.ts).
+  throw Object.assign(new Error(`metrics failed: ${message.message}`), message.code ? { code: message.code } : {});
 }
