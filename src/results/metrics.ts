@@ -163,8 +163,8 @@ export async function readMetricsInputs(tx: SqlStatements, q: ResolvedQuery, bes
   // With a second connection the slices are counted there as soon as the exclusions are known,
   // while this one reads the totals (the slices' query runs on one core: 1.2 s at 1,000,000
   // answers). Awaited by the caller: not unhandled meanwhile.
-  const slicesBeside = sliceInSql && beside !== tx ? countSlices(beside, sliceInSql) : null;
-  slicesBeside?.catch(() => {});
+  const slicesOnSecond = sliceInSql && beside !== tx ? countSlices(beside, sliceInSql) : null;
+  slicesOnSecond?.catch(() => {});
   // One connection runs one statement at a time: the totals wait for the exclusions there.
   if (beside === tx) await exclusions;
   const totals = await listRaterKindTotals(tx, filter);
@@ -177,7 +177,7 @@ export async function readMetricsInputs(tx: SqlStatements, q: ResolvedQuery, bes
   let slices: Promise<SliceClasses[]>;
   if (sliceInSql) {
     // On one connection: after the totals.
-    slices = slicesBeside ?? countSlices(tx, sliceInSql);
+    slices = slicesOnSecond ?? countSlices(tx, sliceInSql);
     slices.catch(() => {});
   } else {
     // Evaluator and batch are per participant: their slices come from the overall rows.
