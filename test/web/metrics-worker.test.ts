@@ -62,7 +62,10 @@ describe.skipIf(!serverUrl)('metrics in kept worker threads (PostgreSQL)', () =>
       const [a, b] = await Promise.all(seeds.map((seed) => computeBatchMetrics(t.db.sql, query(seed))));
       expect(a!.overall).toEqual((await computedHere(seeds[0]!)).overall);
       expect(b!.overall).toEqual((await computedHere(seeds[1]!)).overall);
-      expect(a!.overall.rates.R1.ci).not.toEqual(b!.overall.rates.R1.ci);
+      // Two seeds give two sets of intervals (so the checks above can tell crossed answers apart).
+      // Not R1's alone: 30 raters × 10 answers put R1 on a grid of 1/300, where two seeds'
+      // percentiles matched in one CI run (0.62-0.6967 both).
+      expect(a!.overall).not.toEqual(b!.overall);
     }
   });
 });
