@@ -31,6 +31,9 @@ export interface KindHitColumns {
 
 export const kindHitsOf = (row: KindHitColumns): number[] => [row.k0, row.k1, row.k2, row.k3, row.k4, row.k5];
 
+/** The k0 … k5 column names, also rater_slice_totals' (OPTION_KINDS order). */
+export const KIND_COLUMNS: readonly (keyof KindHitColumns)[] = ['k0', 'k1', 'k2', 'k3', 'k4', 'k5'];
+
 /** Bits per kind count in packedKindCounts: counts up to 1023, three kinds to an int column. */
 const PACKED_BITS = 10;
 /** packedKindCounts is exact for groups of at most this many answers (each count ≤ the answers). */

@@ -8,7 +8,7 @@ import { drawHalf, mergeRaterTotals, metricsBeside, type BootstrapHalf, type Boo
 import { findAnswersVersion } from '../db/answers.js';
 import { openWorkerConnection, readSharedSnapshot } from '../db/sql-runner.js';
 import type { BootstrapJob, BootstrapReply } from './bootstrap-worker.js';
-import { METRICS_APPLICATION_NAME, readMetricsInputs, slicesBeside, type MetricsJob, type MetricsWorkerInput, type MetricsWorkerMessage, type MetricsWorkerReply } from './metrics.js';
+import { METRICS_APPLICATION_NAME, slicesBeside, startMetricsInputs, type MetricsJob, type MetricsWorkerInput, type MetricsWorkerMessage, type MetricsWorkerReply } from './metrics.js';
 import { askWorker, workerStarter } from './worker-script.js';
 
 const port = parentPort;
@@ -62,21 +62,25 @@ async function main({ connectionString, query }: MetricsWorkerInput): Promise<Me
       let version = slicesInSql ? null : findAnswersVersion(second, batchIds);
       // Awaited below: a failure is not unhandled while the inputs are read.
       version?.catch(() => {});
+      const inputs = startMetricsInputs(first, query, second);
+      // The slices' bootstraps start as soon as their classes are counted (on the second
+      // connection, while the first still reads the totals): a core would wait otherwise.
+      const sliceFigures = inputs.slices.then((slices) => slicesBeside(slices, query, drawElsewhere));
+      sliceFigures.catch(() => {});
       // When the version's statement fails, the next on its connection fails only as "transaction
       // aborted": the version's own error is the one to report.
-      const inputs = await readMetricsInputs(first, query, second).catch(async (err: unknown) => {
+      const { summary, overallRows } = await inputs.totals.catch(async (err: unknown) => {
         await version;
         throw err;
       });
       version ??= findAnswersVersion(first, batchIds);
       version.catch(() => {});
-      // The overall bootstrap runs while PostgreSQL counts the slices' classes (1.2 s by topic at
-      // 1,000,000 answers), half of it in the helper thread (the same figures as mergedSteps).
-      const overall = await metricsBeside({ raters: mergeRaterTotals(inputs.overallRows) }, overallStream(query.seed), query.options, drawElsewhere);
-      return { version: await version, summary: inputs.summary, overall, slices: await inputs.slices };
+      // The overall bootstrap runs beside the slices' (and PostgreSQL counting them), half of it in
+      // the helper thread (the same figures as mergedSteps).
+      const overall = await metricsBeside({ raters: mergeRaterTotals(overallRows) }, overallStream(query.seed), query.options, drawElsewhere);
+      return { version: await version, summary, overall, slices: await sliceFigures };
     });
-    const sliceFigures = await slicesBeside(slices, query, drawElsewhere);
-    return { type: 'done', version, figures: { by: query.by, seed: query.seed, overall, slices: sliceFigures, exclusions: summary } };
+    return { type: 'done', version, figures: { by: query.by, seed: query.seed, overall, slices, exclusions: summary } };
   } finally {
     await close();
   }

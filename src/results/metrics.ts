@@ -147,6 +147,17 @@ export interface MetricsInputs {
  * the same snapshot (readSharedSnapshot), while `tx` reads the totals.
  */
 export async function readMetricsInputs(tx: SqlStatements, q: ResolvedQuery, beside: SqlStatements = tx): Promise<MetricsInputs> {
+  const started = startMetricsInputs(tx, q, beside);
+  return { ...(await started.totals), slices: started.slices };
+}
+
+/**
+ * readMetricsInputs' statements, sent at once: the totals (with the exclusions) and the slices,
+ * each awaitable on its own. With a second connection, topic and category slices are counted there
+ * and may be ready first (the metrics worker starts their bootstraps while the totals are read).
+ * Await both before the snapshot ends; neither is unhandled meanwhile.
+ */
+export function startMetricsInputs(tx: SqlStatements, q: ResolvedQuery, beside: SqlStatements = tx): { totals: Promise<Omit<MetricsInputs, 'slices'>>; slices: Promise<SliceClasses[]> } {
   const filter = { batchIds: q.batches.map((b) => b.id), includePartial: q.includePartial };
   const by = q.by;
   const exclusions = findExclusions(beside, q.batches, q.mode);
@@ -161,29 +172,27 @@ export async function readMetricsInputs(tx: SqlStatements, q: ResolvedQuery, bes
   };
   const sliceInSql = by === 'topic' || by === 'category' ? by : null;
   // With a second connection the slices are counted there as soon as the exclusions are known,
-  // while this one reads the totals (the slices' query runs on one core: 1.2 s at 1,000,000
-  // answers). Awaited by the caller: not unhandled meanwhile.
+  // while this one reads the totals.
   const slicesOnSecond = sliceInSql && beside !== tx ? countSlices(beside, sliceInSql) : null;
-  slicesOnSecond?.catch(() => {});
-  // One connection runs one statement at a time: the totals wait for the exclusions there.
-  if (beside === tx) await exclusions;
-  const totals = await listRaterKindTotals(tx, filter);
-  const { excluded, summary } = await exclusions;
-  const counted = (rows: SliceableTotals[]) => (q.mode === 'applied' ? rows.filter((r) => !excluded.has(r.raterId)) : rows);
-  const allRows = counted(totals);
-  // The headline figures are the study's raters': LLM evaluators (task clusters) stand beside
-  // them only when sliced by evaluator, unless the batch has no human answer at all.
-  const overallRows = studyRows(allRows);
-  let slices: Promise<SliceClasses[]>;
-  if (sliceInSql) {
-    // On one connection: after the totals.
-    slices = slicesOnSecond ?? countSlices(tx, sliceInSql);
-    slices.catch(() => {});
-  } else {
-    // Evaluator and batch are per participant: their slices come from the overall rows.
-    slices = Promise.resolve(by ? sliceClassesOf(by === 'evaluator' ? allRows : overallRows, by) : []);
-  }
-  return { summary, overallRows, slices };
+  const totals = (async () => {
+    // One connection runs one statement at a time: the totals wait for the exclusions there.
+    if (beside === tx) await exclusions;
+    const rows = await listRaterKindTotals(tx, filter);
+    const { excluded, summary } = await exclusions;
+    const allRows = q.mode === 'applied' ? rows.filter((r) => !excluded.has(r.raterId)) : rows;
+    // The headline figures are the study's raters': LLM evaluators (task clusters) stand beside
+    // them only when sliced by evaluator, unless the batch has no human answer at all.
+    return { summary, allRows, overallRows: studyRows(allRows) };
+  })();
+  const slices = sliceInSql
+    ? // On one connection: after the totals.
+      (slicesOnSecond ?? totals.then(() => countSlices(tx, sliceInSql)))
+    : // Evaluator and batch are per participant: their slices come from the overall rows.
+      totals.then(({ allRows, overallRows }) => (by ? sliceClassesOf(by === 'evaluator' ? allRows : overallRows, by) : []));
+  const inputs = { totals: totals.then(({ summary, overallRows }) => ({ summary, overallRows })), slices };
+  inputs.totals.catch(() => {});
+  slices.catch(() => {});
+  return inputs;
 }
 
 /** Per-rater merging, then the bootstrap: the steps of one group's figures. */

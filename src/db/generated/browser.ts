@@ -79,6 +79,15 @@ export type Assignment = Prisma.AssignmentModel
  */
 export type Answer = Prisma.AnswerModel
 /**
+ * Model RaterSliceTotal
+ * A participant's answers summed per topic and per sampled category of their tasks: how many, and
+ * per option kind (OPTION_KINDS order: k0 generated … k5 other) how many selected it. Written only
+ * by triggers on answers (migration 20261128150000_rater_slice_totals), in the statement that writes
+ * the answers: metrics by topic or category read these rows, not every answer. No foreign key: the
+ * triggers remove a participant's rows with their answers (a cascade included).
+ */
+export type RaterSliceTotal = Prisma.RaterSliceTotalModel
+/**
  * Model AttentionCheck
  * An instructional attention check (Prolific's policy): shown before the study question at
  * `beforePosition`, it repeats an earlier question's conversation and options, and its own text

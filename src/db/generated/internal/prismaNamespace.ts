@@ -409,6 +409,7 @@ export const ModelName = {
   Participant: 'Participant',
   Assignment: 'Assignment',
   Answer: 'Answer',
+  RaterSliceTotal: 'RaterSliceTotal',
   AttentionCheck: 'AttentionCheck',
   RateLimitHit: 'RateLimitHit',
   AppSecret: 'AppSecret',
@@ -430,7 +431,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "dataset" | "datapoint" | "account" | "accountSession" | "auditEvent" | "apiToken" | "batch" | "task" | "taskOption" | "participant" | "assignment" | "answer" | "attentionCheck" | "rateLimitHit" | "appSecret" | "llmRun" | "llmFailure" | "evaluationJob"
+    modelProps: "dataset" | "datapoint" | "account" | "accountSession" | "auditEvent" | "apiToken" | "batch" | "task" | "taskOption" | "participant" | "assignment" | "answer" | "raterSliceTotal" | "attentionCheck" | "rateLimitHit" | "appSecret" | "llmRun" | "llmFailure" | "evaluationJob"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -1322,6 +1323,80 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    RaterSliceTotal: {
+      payload: Prisma.$RaterSliceTotalPayload<ExtArgs>
+      fields: Prisma.RaterSliceTotalFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.RaterSliceTotalFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RaterSliceTotalPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.RaterSliceTotalFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RaterSliceTotalPayload>
+        }
+        findFirst: {
+          args: Prisma.RaterSliceTotalFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RaterSliceTotalPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.RaterSliceTotalFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RaterSliceTotalPayload>
+        }
+        findMany: {
+          args: Prisma.RaterSliceTotalFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RaterSliceTotalPayload>[]
+        }
+        create: {
+          args: Prisma.RaterSliceTotalCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RaterSliceTotalPayload>
+        }
+        createMany: {
+          args: Prisma.RaterSliceTotalCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.RaterSliceTotalCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RaterSliceTotalPayload>[]
+        }
+        delete: {
+          args: Prisma.RaterSliceTotalDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RaterSliceTotalPayload>
+        }
+        update: {
+          args: Prisma.RaterSliceTotalUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RaterSliceTotalPayload>
+        }
+        deleteMany: {
+          args: Prisma.RaterSliceTotalDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.RaterSliceTotalUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.RaterSliceTotalUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RaterSliceTotalPayload>[]
+        }
+        upsert: {
+          args: Prisma.RaterSliceTotalUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RaterSliceTotalPayload>
+        }
+        aggregate: {
+          args: Prisma.RaterSliceTotalAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateRaterSliceTotal>
+        }
+        groupBy: {
+          args: Prisma.RaterSliceTotalGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.RaterSliceTotalGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.RaterSliceTotalCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.RaterSliceTotalCountAggregateOutputType> | number
+        }
+      }
+    }
     AttentionCheck: {
       payload: Prisma.$AttentionCheckPayload<ExtArgs>
       fields: Prisma.AttentionCheckFieldRefs
@@ -1995,6 +2070,24 @@ export const AnswerScalarFieldEnum = {
 export type AnswerScalarFieldEnum = (typeof AnswerScalarFieldEnum)[keyof typeof AnswerScalarFieldEnum]
 
 
+export const RaterSliceTotalScalarFieldEnum = {
+  batchId: 'batchId',
+  slice: 'slice',
+  participantId: 'participantId',
+  name: 'name',
+  answers: 'answers',
+  k0: 'k0',
+  k1: 'k1',
+  k2: 'k2',
+  k3: 'k3',
+  k4: 'k4',
+  k5: 'k5',
+  lastAnsweredAt: 'lastAnsweredAt'
+} as const
+
+export type RaterSliceTotalScalarFieldEnum = (typeof RaterSliceTotalScalarFieldEnum)[keyof typeof RaterSliceTotalScalarFieldEnum]
+
+
 export const AttentionCheckScalarFieldEnum = {
   id: 'id',
   participantId: 'participantId',
@@ -2466,6 +2559,7 @@ export type GlobalOmitConfig = {
   participant?: Prisma.ParticipantOmit
   assignment?: Prisma.AssignmentOmit
   answer?: Prisma.AnswerOmit
+  raterSliceTotal?: Prisma.RaterSliceTotalOmit
   attentionCheck?: Prisma.AttentionCheckOmit
   rateLimitHit?: Prisma.RateLimitHitOmit
   appSecret?: Prisma.AppSecretOmit

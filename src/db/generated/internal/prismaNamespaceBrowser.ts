@@ -63,6 +63,7 @@ export const ModelName = {
   Participant: 'Participant',
   Assignment: 'Assignment',
   Answer: 'Answer',
+  RaterSliceTotal: 'RaterSliceTotal',
   AttentionCheck: 'AttentionCheck',
   RateLimitHit: 'RateLimitHit',
   AppSecret: 'AppSecret',
@@ -275,6 +276,24 @@ export const AnswerScalarFieldEnum = {
 } as const
 
 export type AnswerScalarFieldEnum = (typeof AnswerScalarFieldEnum)[keyof typeof AnswerScalarFieldEnum]
+
+
+export const RaterSliceTotalScalarFieldEnum = {
+  batchId: 'batchId',
+  slice: 'slice',
+  participantId: 'participantId',
+  name: 'name',
+  answers: 'answers',
+  k0: 'k0',
+  k1: 'k1',
+  k2: 'k2',
+  k3: 'k3',
+  k4: 'k4',
+  k5: 'k5',
+  lastAnsweredAt: 'lastAnsweredAt'
+} as const
+
+export type RaterSliceTotalScalarFieldEnum = (typeof RaterSliceTotalScalarFieldEnum)[keyof typeof RaterSliceTotalScalarFieldEnum]
 
 
 export const AttentionCheckScalarFieldEnum = {
