@@ -304,9 +304,10 @@ function compareClasses(a: RaterClass, b: RaterClass): number {
 
 /**
  * Whether some class is large enough to be drawn as one binomial (multinomialDraw); otherwise
- * metricsSteps draws the raters one by one in their own order, as it always has.
+ * metricsSteps draws the raters one by one in their own order, as it always has. When it holds,
+ * metricsSteps on raters and classMetricsSteps on their classes give the same figures.
  */
-function drawnByClass(classes: readonly RaterClass[]): boolean {
+export function drawnByClass(classes: readonly RaterClass[]): boolean {
   return (classes[0]?.size ?? 0) >= BINOMIAL_COST_IN_DRAWS;
 }
 

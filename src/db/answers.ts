@@ -85,6 +85,23 @@ export async function listRaterKindTotals(sql: SqlStatements, filter: AnswerFilt
   }));
 }
 
+/**
+ * The classes of equal per-rater totals among these batches' counted raters (not `excluded`, not
+ * LLM evaluators), counted in PostgreSQL from their topic rows: 8,000 rows at 1,000,000 answers
+ * instead of listRaterKindTotals' 50,000 (0.5 against 0.7-1.2 s with the rows decoded and grouped
+ * in code). What the overall bootstrap needs when it draws by class (core drawnByClass).
+ */
+export async function listRaterClasses(sql: SqlStatements, filter: AnswerFilter & { excluded: readonly string[] }): Promise<RaterClass[]> {
+  const kinds = PrismaSql.raw(KIND_COLUMNS.join(', '));
+  const rows = await sql.rows<KindHitColumns & { answers: number; size: number }>(PrismaSql.sql`
+    SELECT answers, ${kinds}, count(*)::int AS size
+    FROM (SELECT r.participant_id, sum(r.answers)::int AS answers, ${PrismaSql.raw(KIND_COLUMNS.map((k) => `sum(r.${k})::int AS ${k}`).join(', '))}
+          FROM rater_slice_totals r WHERE ${countedRaterRows(filter, 'topic', filter.excluded)}
+          GROUP BY 1) x
+    GROUP BY answers, ${kinds}`);
+  return rows.map((r) => ({ size: r.size, unit: 'rater' as const, answers: r.answers, hits: kindHitsOf(r) }));
+}
+
 const sliceColumn = { topic: PrismaSql.sql`topic_category`, category: PrismaSql.sql`sampled_category` };
 
 /** The topic or category names of these batches' tasks, every spelling (listSliceClasses groups them). */

@@ -69,7 +69,7 @@ async function main({ connectionString, query }: MetricsWorkerInput): Promise<Me
       sliceFigures.catch(() => {});
       // When the version's statement fails, the next on its connection fails only as "transaction
       // aborted": the version's own error is the one to report.
-      const { summary, overallRows } = await inputs.totals.catch(async (err: unknown) => {
+      const { summary, overallRows, overallClasses } = await inputs.totals.catch(async (err: unknown) => {
         await version;
         throw err;
       });
@@ -77,7 +77,8 @@ async function main({ connectionString, query }: MetricsWorkerInput): Promise<Me
       version.catch(() => {});
       // The overall bootstrap runs beside the slices' (and PostgreSQL counting them), half of it in
       // the helper thread (the same figures as mergedSteps).
-      const overall = await metricsBeside({ raters: mergeRaterTotals(overallRows) }, overallStream(query.seed), query.options, drawElsewhere);
+      const clusters = overallClasses ? { classes: overallClasses } : { raters: mergeRaterTotals(overallRows) };
+      const overall = await metricsBeside(clusters, overallStream(query.seed), query.options, drawElsewhere);
       return { version: await version, summary, overall, slices: await sliceFigures };
     });
     return { type: 'done', version, figures: { by: query.by, seed: query.seed, overall, slices, exclusions: summary } };

@@ -9,9 +9,9 @@ import type { Worker } from 'node:worker_threads';
 import { DEFAULT_BOOTSTRAP_ROUNDS } from '../core/batch-settings.js';
 import type { ExclusionMode } from '../core/exclusions.js';
 import { inSliceOrder, overallStream, sliceClassesOf, sliceStream, type SliceBy, type SliceClasses, type SlicedMetrics, type SliceableTotals } from '../core/metric-slices.js';
-import { classMetricsSteps, mergeRaterTotals, metricsBeside, metricsSteps, type BootstrapHalf, type BootstrapOptions, type BootstrapSamples, type Metrics, type RaterTotals } from '../core/metrics.js';
+import { classMetricsSteps, drawnByClass, mergeRaterTotals, metricsBeside, metricsSteps, type BootstrapHalf, type BootstrapOptions, type BootstrapSamples, type Metrics, type RaterClass, type RaterTotals } from '../core/metrics.js';
 import type { Rng } from '../core/rng.js';
-import { findAnswersVersion, listRaterKindTotals, listSliceClasses, listSliceNames } from '../db/answers.js';
+import { findAnswersVersion, listRaterClasses, listRaterKindTotals, listSliceClasses, listSliceNames } from '../db/answers.js';
 import { readSnapshot, type SqlRunner, type SqlStatements } from '../db/sql-runner.js';
 import type { Batch } from '../db/batches.js';
 import { findExclusions, type ExclusionSummary, type RulesOfBatch } from './exclusions.js';
@@ -133,7 +133,13 @@ class FiguresOfAnotherVersion extends Error {
 /** What the figures are computed from, read in the caller's snapshot. */
 export interface MetricsInputs {
   summary: ExclusionSummary;
+  /** The overall figures' clusters; empty when they come as `overallClasses`. */
   overallRows: SliceableTotals[];
+  /**
+   * The overall figures' raters as classes of equal totals, counted in SQL (startMetricsInputs with
+   * a second connection), when the bootstrap draws them by class: the same figures as overallRows'.
+   */
+  overallClasses?: RaterClass[];
   /**
    * Each slice's classes of equal per-rater totals, largest slice first; empty without `by`.
    * Still being counted when the other inputs are there (the overall bootstrap can run
@@ -174,22 +180,31 @@ export function startMetricsInputs(tx: SqlStatements, q: ResolvedQuery, beside: 
   // With a second connection the slices are counted there as soon as the exclusions are known,
   // while this one reads the totals.
   const slicesOnSecond = sliceInSql && beside !== tx ? countSlices(beside, sliceInSql) : null;
+  // With a second connection (the metrics worker, at scale) and no slices made from the rows, the
+  // raters' classes are counted in SQL when the bootstrap will draw by class; the rows are read
+  // only otherwise (a small batch, LLM evaluators only, slices by evaluator or batch).
+  const classesFirst = beside !== tx && (by === null || sliceInSql !== null);
   const totals = (async () => {
     // One connection runs one statement at a time: the totals wait for the exclusions there.
     if (beside === tx) await exclusions;
+    if (classesFirst) {
+      const { excluded, summary } = await exclusions;
+      const classes = await listRaterClasses(tx, { ...filter, excluded: q.mode === 'applied' ? [...excluded.keys()] : [] });
+      if (classes.length > 0 && drawnByClass([...classes].sort((a, b) => b.size - a.size))) return { summary, allRows: [], overallRows: [], overallClasses: classes };
+    }
     const rows = await listRaterKindTotals(tx, filter);
     const { excluded, summary } = await exclusions;
     const allRows = q.mode === 'applied' ? rows.filter((r) => !excluded.has(r.raterId)) : rows;
     // The headline figures are the study's raters': LLM evaluators (task clusters) stand beside
     // them only when sliced by evaluator, unless the batch has no human answer at all.
-    return { summary, allRows, overallRows: studyRows(allRows) };
+    return { summary, allRows, overallRows: studyRows(allRows), overallClasses: undefined };
   })();
   const slices = sliceInSql
     ? // On one connection: after the totals.
       (slicesOnSecond ?? totals.then(() => countSlices(tx, sliceInSql)))
     : // Evaluator and batch are per participant: their slices come from the overall rows.
       totals.then(({ allRows, overallRows }) => (by ? sliceClassesOf(by === 'evaluator' ? allRows : overallRows, by) : []));
-  const inputs = { totals: totals.then(({ summary, overallRows }) => ({ summary, overallRows })), slices };
+  const inputs = { totals: totals.then(({ summary, overallRows, overallClasses }) => ({ summary, overallRows, overallClasses })), slices };
   inputs.totals.catch(() => {});
   slices.catch(() => {});
   return inputs;

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drain } from '../../src/core/steps.js';
 import { overallStream } from '../../src/core/metric-slices.js';
 import type { Batch } from '../../src/db/batches.js';
-import { readSnapshot } from '../../src/db/sql-runner.js';
-import { computeBatchMetrics, mergedSteps, readMetricsInputs, sliceSteps, type MetricsQuery } from '../../src/results/metrics.js';
+import { openWorkerConnection, readSharedSnapshot, readSnapshot } from '../../src/db/sql-runner.js';
+import { computeBatchMetrics, mergedSteps, readMetricsInputs, sliceSteps, startMetricsInputs, type MetricsQuery } from '../../src/results/metrics.js';
 import { createRng } from '../../src/core/rng.js';
 import { createOpenBatch } from '../helpers/rater.js';
 import { simulateRaters } from '../helpers/simulate.js';
@@ -17,20 +17,24 @@ import { serverUrl } from '../helpers/test-database.js';
 describe.skipIf(!serverUrl)('metrics in kept worker threads (PostgreSQL)', () => {
   let t: TestApp;
   let batch: Batch;
+  /** Raters who tick the generated reason always and the category one half the time: few classes. */
+  let alike: Batch;
   beforeAll(async () => {
     t = await createTestApp();
     batch = await createOpenBatch(t.db, { name: 'kept', questions: 10, raters: 30, seed: 9, completionCode: 'KEPT01' }, 200);
     await simulateRaters(t.db, batch, 30, { generated: 0.7, category: 0.5, category_topic: 0.4, control: 0.2, control_topic: 0.2, other: 0.1 }, createRng(9));
+    alike = await createOpenBatch(t.db, { name: 'alike', questions: 2, raters: 40, seed: 8, completionCode: 'ALIKE1' }, 200);
+    await simulateRaters(t.db, alike, 40, { generated: 1, category: 0.5, category_topic: 0, control: 0, control_topic: 0, other: 0 }, createRng(8));
   });
   afterAll(async () => {
     await t?.drop();
   });
 
-  const query = (seed: number, by: MetricsQuery['by'] = null): MetricsQuery => ({ batches: [batch], by, seed, rounds: 200, includePartial: false });
+  const query = (seed: number, by: MetricsQuery['by'] = null, of = batch): MetricsQuery => ({ batches: [of], by, seed, rounds: 200, includePartial: false });
 
   /** The same figures computed here, in this thread, from one snapshot. */
-  async function computedHere(seed: number, by: MetricsQuery['by'] = null) {
-    const q = { batches: [batch], by, seed, options: { rounds: 200, level: 0.95 }, includePartial: false, mode: 'applied' as const };
+  async function computedHere(seed: number, by: MetricsQuery['by'] = null, of = batch) {
+    const q = { batches: [of], by, seed, options: { rounds: 200, level: 0.95 }, includePartial: false, mode: 'applied' as const };
     const inputs = await readSnapshot(t.db.sql, async (tx) => {
       const pending = await readMetricsInputs(tx, q);
       return { ...pending, slices: await pending.slices };
@@ -47,6 +51,34 @@ describe.skipIf(!serverUrl)('metrics in kept worker threads (PostgreSQL)', () =>
     expect(figures.overall).toEqual(here.overall);
     expect(figures.slices).toEqual(here.slices);
     expect(figures.slices.length).toBeGreaterThan(1);
+  });
+
+  it('counts the raters as classes in SQL when the bootstrap draws by class, with the same figures', async () => {
+    // What the worker reads, with its two connections: classes for the alike raters (a class of
+    // 16 or more), rows for the varied ones.
+    const { sql, close } = openWorkerConnection(t.db.sql.connectionString!, 'test', 2);
+    try {
+      const read = (of: Batch) =>
+        readSharedSnapshot(sql, async (first, second) => {
+          const q = { batches: [of], by: 'topic' as const, seed: 1, options: { rounds: 200, level: 0.95 }, includePartial: false, mode: 'applied' as const };
+          const inputs = startMetricsInputs(first, q, second);
+          await inputs.slices;
+          return inputs.totals;
+        });
+      const classes = (await read(alike)).overallClasses;
+      expect(classes?.reduce((n, c) => n + c.size, 0)).toBe(40);
+      expect(Math.max(...classes!.map((c) => c.size))).toBeGreaterThanOrEqual(16);
+      expect((await read(batch)).overallClasses).toBeUndefined();
+    } finally {
+      await close();
+    }
+    for (const by of [null, 'topic'] as const) {
+      const figures = await computeBatchMetrics(t.db.sql, query(11, by, alike));
+      const here = await computedHere(11, by, alike);
+      expect(figures.overall).toEqual(here.overall);
+      expect(figures.slices).toEqual(here.slices);
+      expect(figures.overall.n).toEqual({ answers: 80, raters: 40 });
+    }
   });
 
   it('answers the next computation after one that failed (a database that does not exist)', async () => {
