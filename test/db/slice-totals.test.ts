@@ -2,11 +2,12 @@
 // by triggers on answers and tasks: whatever writes, changes or deletes answers, the table must
 // equal the totals counted from the answers themselves (the rater_slice_totals_counted view, which
 // test/db/slice-classes.test.ts checks end to end against core). Runs on both databases.
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../src/core/rng.js';
 import type { Batch } from '../../src/db/batches.js';
 import { Prisma } from '../../src/db/generated/client.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { createTestDatabase, serverUrl, type TestDatabase } from '../helpers/test-database.js';
 import { createOpenBatch } from '../helpers/rater.js';
 import { simulateRaters } from '../helpers/simulate.js';
 
@@ -71,6 +72,47 @@ describe('per-rater slice totals kept by triggers', () => {
       WHERE id IN (SELECT task_id FROM answers ORDER BY id LIMIT 4)`;
     const rows = await expectKeptEqualsCounted();
     expect(rows.some((r) => String(r.name).endsWith(' (respelled)'))).toBe(true);
+  });
+
+  it.skipIf(!serverUrl)('stays equal when a task is respelled or an answer deleted while a rater is submitting (PostgreSQL)', async () => {
+    // Two sessions of their own: a Prisma query is only sent once awaited.
+    const writer = new pg.Client({ connectionString: t.url! });
+    const other = new pg.Client({ connectionString: t.url! });
+    await Promise.all([writer.connect(), other.connect()]);
+    try {
+      // Two new raters, so that their answers make new rows (the case a recount could not see).
+      await t.db.prisma.$executeRaw`
+        INSERT INTO participants (id, batch_id, code, prolific_pid, study_id, session_id, status, completed_at)
+        SELECT 'racer' || i, ${batch.id}, 'racer-code-' || i, 'racer-pid-' || i, 'study', 'racer-session-' || i, 'completed', now() FROM generate_series(1, 2) i`;
+      const tasks = await t.db.sql.rows<{ id: string; topic: string; category: string }>(Prisma.sql`
+        SELECT id, topic_category AS topic, sampled_category AS category FROM tasks WHERE batch_id = ${batch.id} ORDER BY position`);
+      const first = tasks[0]!;
+      const elsewhere = tasks.find((x) => x.topic !== first.topic && x.category !== first.category)!;
+      const insertAnswer = (sql: { query(text: string, values: unknown[]): Promise<unknown> }, id: string, participant: string, task: string, position: number) =>
+        sql.query(`INSERT INTO answers (id, participant_id, task_id, position, selected_option_ids, selected_kinds, option_order, shown_at) VALUES ($1, $2, $3, $4, '{}', 3, '{}', now())`, [id, participant, task, position]);
+      const pause = () => new Promise((resolve) => setTimeout(resolve, 300));
+
+      // A rater's first answer written, not yet committed, while its task is respelled.
+      await writer.query('BEGIN');
+      await insertAnswer(writer, 'racing-1', 'racer1', elsewhere.id, 0);
+      const respelled = other.query(`UPDATE tasks SET topic_category = topic_category || ' (raced)' WHERE id = $1`, [elsewhere.id]);
+      await pause();
+      await writer.query('COMMIT');
+      await respelled;
+      await expectKeptEqualsCounted();
+
+      // A rater's answer deleted while their next one, under another topic and category, is written.
+      await insertAnswer(writer, 'racing-2', 'racer2', first.id, 0);
+      await writer.query('BEGIN');
+      await insertAnswer(writer, 'racing-3', 'racer2', elsewhere.id, 1);
+      const deleted = other.query(`DELETE FROM answers WHERE id = 'racing-2'`);
+      await pause();
+      await writer.query('COMMIT');
+      await deleted;
+      await expectKeptEqualsCounted();
+    } finally {
+      await Promise.all([writer.end(), other.end()]);
+    }
   });
 
   it('is emptied with the answers', async () => {
