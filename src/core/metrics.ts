@@ -303,12 +303,13 @@ function compareClasses(a: RaterClass, b: RaterClass): number {
 }
 
 /**
- * Whether some class is large enough to be drawn as one binomial (multinomialDraw); otherwise
- * metricsSteps draws the raters one by one in their own order, as it always has. When it holds,
- * metricsSteps on raters and classMetricsSteps on their classes give the same figures.
+ * Whether some class (in any order) is large enough to be drawn as one binomial
+ * (multinomialDraw); otherwise metricsSteps draws the raters one by one in their own order, as it
+ * always has. When it holds, metricsSteps on raters and classMetricsSteps on their classes give
+ * the same figures.
  */
 export function drawnByClass(classes: readonly RaterClass[]): boolean {
-  return (classes[0]?.size ?? 0) >= BINOMIAL_COST_IN_DRAWS;
+  return classes.some((c) => c.size >= BINOMIAL_COST_IN_DRAWS);
 }
 
 function sums(classes: readonly RaterClass[]): { answers: number; raters: number; hits: number[] } {

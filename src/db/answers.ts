@@ -6,7 +6,7 @@ import type { RaterClass } from '../core/metrics.js';
 import type { OptionKind } from '../core/option-kinds.js';
 import { Prisma as PrismaSql } from './generated/client.js';
 import type { SqlRunner, SqlStatements } from './sql-runner.js';
-import { KIND_COLUMNS, kindHitCounts, kindHitsOf, PACKED_KIND_LIMIT, packedKindCounts, unpackKindHits, type KindHitColumns, type PackedKindColumns } from './kind-bits.js';
+import { kindColumns, kindColumnSums, kindHitCounts, kindHitsOf, PACKED_KIND_LIMIT, packedKindCounts, unpackKindHits, type KindHitColumns, type PackedKindColumns } from './kind-bits.js';
 import { readAhead } from './read-ahead.js';
 
 export interface AnswerFilter {
@@ -41,6 +41,14 @@ function countedRaterRows(filter: AnswerFilter, slice: 'topic' | 'category', exc
           AND (${unfinished} OR id = ANY(${[...excluded]}::text[]) OR EXISTS (SELECT 1 FROM llm_runs l WHERE l.participant_id = p.id)))`;
 }
 
+/** Each counted rater's totals (countedRaterRows), their topic rows added up: one row per rater. */
+function raterSums(filter: AnswerFilter, excluded: readonly string[]): PrismaSql.Sql {
+  return PrismaSql.sql`
+    SELECT r.participant_id, sum(r.answers)::int AS answers, ${kindColumnSums('r')}
+    FROM rater_slice_totals r WHERE ${countedRaterRows(filter, 'topic', excluded)}
+    GROUP BY 1`;
+}
+
 /** These batches' LLM evaluator participants whose answers count (finished unless `includePartial`). */
 function countedEvaluators(filter: AnswerFilter): PrismaSql.Sql {
   const finished = filter.includePartial ? PrismaSql.sql`true` : PrismaSql.sql`p.completed_at IS NOT NULL`;
@@ -58,9 +66,7 @@ function countedEvaluators(filter: AnswerFilter): PrismaSql.Sql {
 export async function listRaterKindTotals(sql: SqlStatements, filter: AnswerFilter): Promise<SliceableTotals[]> {
   const rows = await sql.rows<TotalsRow>(PrismaSql.sql`
       SELECT x.*, p.evaluator, p.batch_id
-      FROM (SELECT r.participant_id, NULL AS task_id, sum(r.answers)::int AS answers, ${PrismaSql.raw(KIND_COLUMNS.map((k) => `sum(r.${k})::int AS ${k}`).join(', '))}
-            FROM rater_slice_totals r WHERE ${countedRaterRows(filter, 'topic', [])}
-            GROUP BY 1
+      FROM (SELECT s.participant_id, NULL AS task_id, s.answers, ${kindColumns('s')} FROM (${raterSums(filter, [])}) s
             UNION ALL
             SELECT a.participant_id, a.task_id, count(*)::int AS answers, ${kindHitCounts}
             FROM answers a WHERE a.participant_id IN (${countedEvaluators(filter)})
@@ -92,13 +98,9 @@ export async function listRaterKindTotals(sql: SqlStatements, filter: AnswerFilt
  * in code). What the overall bootstrap needs when it draws by class (core drawnByClass).
  */
 export async function listRaterClasses(sql: SqlStatements, filter: AnswerFilter & { excluded: readonly string[] }): Promise<RaterClass[]> {
-  const kinds = PrismaSql.raw(KIND_COLUMNS.join(', '));
   const rows = await sql.rows<KindHitColumns & { answers: number; size: number }>(PrismaSql.sql`
-    SELECT answers, ${kinds}, count(*)::int AS size
-    FROM (SELECT r.participant_id, sum(r.answers)::int AS answers, ${PrismaSql.raw(KIND_COLUMNS.map((k) => `sum(r.${k})::int AS ${k}`).join(', '))}
-          FROM rater_slice_totals r WHERE ${countedRaterRows(filter, 'topic', filter.excluded)}
-          GROUP BY 1) x
-    GROUP BY answers, ${kinds}`);
+    SELECT answers, ${kindColumns()}, count(*)::int AS size FROM (${raterSums(filter, filter.excluded)}) x
+    GROUP BY answers, ${kindColumns()}`);
   return rows.map((r) => ({ size: r.size, unit: 'rater' as const, answers: r.answers, hits: kindHitsOf(r) }));
 }
 
@@ -135,7 +137,7 @@ export async function listSliceClasses(
   const names = [...filter.names];
   const { groups, groupOfName } = groupSliceNames(names);
   const nameGroups = PrismaSql.sql`unnest(${names}::text[], ${groupOfName}::int[]) AS g(name, grp)`;
-  const kinds = PrismaSql.raw(KIND_COLUMNS.join(', '));
+  const kinds = kindColumns();
   const kept = countedRaterRows(filter, filter.by, filter.excluded);
   const groupOf = new Map(names.map((name, i) => [name, groupOfName[i]!]));
   // Grouped by the name as spelled, each mapped to its group here; when some group has two
@@ -147,7 +149,7 @@ export async function listSliceClasses(
         )
       : sql.rows<ClassRow & KindHitColumns>(PrismaSql.sql`
           SELECT grp, answers, ${kinds}, count(*)::int AS size
-          FROM (SELECT r.participant_id, g.grp, sum(r.answers)::int AS answers, ${PrismaSql.raw(KIND_COLUMNS.map((k) => `sum(r.${k})::int AS ${k}`).join(', '))}
+          FROM (SELECT r.participant_id, g.grp, sum(r.answers)::int AS answers, ${kindColumnSums('r')}
                 FROM rater_slice_totals r JOIN ${nameGroups} ON g.name = r.name WHERE ${kept} GROUP BY 1, 2) x
           GROUP BY grp, answers, ${kinds}`);
   const evaluatorRows = listEvaluatorSliceClasses(sql, { column: sliceColumn[filter.by], evaluators: countedEvaluators(filter), nameGroups });
@@ -179,7 +181,7 @@ async function listEvaluatorSliceClasses(
       GROUP BY x.grp, x.answers, ${countColumns}`);
   let rows = await classRows(packedKindCounts, PrismaSql.sql`x.kl, x.kh`);
   const packed = rows.every((r) => r.answers <= PACKED_KIND_LIMIT);
-  if (!packed) rows = await classRows(kindHitCounts, PrismaSql.sql`x.k0, x.k1, x.k2, x.k3, x.k4, x.k5`);
+  if (!packed) rows = await classRows(kindHitCounts, kindColumns('x'));
   const hitsOf = (r: ClassRow) => (packed ? unpackKindHits(r as ClassRow & PackedKindColumns) : kindHitsOf(r as ClassRow & KindHitColumns));
   return rows.map((r) => ({ grp: r.grp, size: r.size, unit: 'task' as const, answers: r.answers, hits: hitsOf(r) }));
 }

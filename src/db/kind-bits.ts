@@ -32,7 +32,13 @@ export interface KindHitColumns {
 export const kindHitsOf = (row: KindHitColumns): number[] => [row.k0, row.k1, row.k2, row.k3, row.k4, row.k5];
 
 /** The k0 … k5 column names, also rater_slice_totals' (OPTION_KINDS order). */
-export const KIND_COLUMNS: readonly (keyof KindHitColumns)[] = ['k0', 'k1', 'k2', 'k3', 'k4', 'k5'];
+const KIND_COLUMNS: readonly (keyof KindHitColumns)[] = ['k0', 'k1', 'k2', 'k3', 'k4', 'k5'];
+
+/** `k0, …, k5`, each column of `from` (a table alias) when given: a select or group-by list. */
+export const kindColumns = (from?: string) => PrismaSql.raw(KIND_COLUMNS.map((k) => (from ? `${from}.${k}` : k)).join(', '));
+
+/** `sum(from.k0)::int AS k0, …`: rows of k0 … k5 columns (rater_slice_totals' own) added up. */
+export const kindColumnSums = (from: string) => PrismaSql.raw(KIND_COLUMNS.map((k) => `sum(${from}.${k})::int AS ${k}`).join(', '));
 
 /** Bits per kind count in packedKindCounts: counts up to 1023, three kinds to an int column. */
 const PACKED_BITS = 10;

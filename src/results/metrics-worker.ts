@@ -56,8 +56,7 @@ async function main({ connectionString, query }: MetricsWorkerInput): Promise<Me
     const { version, summary, overall, slices } = await readSharedSnapshot(sql, async (first, second) => {
       const batchIds = query.batches.map((b) => b.id);
       // The version is read beside the totals; but when the second connection counts topic or
-      // category slices (the longest statement), they start at once and the version follows the
-      // totals on the first (by topic at 1,000,000 answers: 2.5 -> 2.3 s).
+      // category slices, they start at once and the version follows the totals on the first.
       const slicesInSql = query.by === 'topic' || query.by === 'category';
       let version = slicesInSql ? null : findAnswersVersion(second, batchIds);
       // Awaited below: a failure is not unhandled while the inputs are read.

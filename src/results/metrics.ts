@@ -190,7 +190,7 @@ export function startMetricsInputs(tx: SqlStatements, q: ResolvedQuery, beside: 
     if (classesFirst) {
       const { excluded, summary } = await exclusions;
       const classes = await listRaterClasses(tx, { ...filter, excluded: q.mode === 'applied' ? [...excluded.keys()] : [] });
-      if (classes.length > 0 && drawnByClass([...classes].sort((a, b) => b.size - a.size))) return { summary, allRows: [], overallRows: [], overallClasses: classes };
+      if (drawnByClass(classes)) return { summary, allRows: [], overallRows: [], overallClasses: classes };
     }
     const rows = await listRaterKindTotals(tx, filter);
     const { excluded, summary } = await exclusions;
