@@ -168,13 +168,15 @@ for (const n of quick ? [200] : [200, 1000]) {
   );
   console.log(rows.at(-1));
 }
-const humanBatch = await openBatch('human-pace');
-const human = quick ? emptyStats() : await run(prefbasis.url, humanBatch, 1000, 5000, 30_000, humanSeconds);
-// Apart: answers sent while raters were still arriving (entry, consent and Start of 50 raters a
-// second) and answers sent once every rater had started.
-const steady = human.answerMs.filter((_, i) => (human.answerAt[i] as number) > human.lastStartedAt);
-const humanRow = `| 1,000 raters at human pace (arriving over 20 s, one answer every 20–40 s), ${humanSeconds} s window | ${human.answers} answers | ${human.errors} errors | answer-POST p99 **${p99(human.answerMs).toFixed(1)} ms** over the window; **${p99(steady).toFixed(1)} ms** for the ${steady.length} answers sent after every rater had started |`;
-console.log(humanRow);
+let humanRow = '(--quick: no human-pace run)';
+if (!quick) {
+  const human = await run(prefbasis.url, await openBatch('human-pace'), 1000, 5000, 30_000, humanSeconds);
+  // Apart: answers sent while raters were still arriving (entry, consent and Start of 50 raters a
+  // second) and answers sent once every rater had started.
+  const steady = human.answerMs.filter((_, i) => (human.answerAt[i] as number) > human.lastStartedAt);
+  humanRow = `| 1,000 raters at human pace (arriving over 20 s, one answer every 20–40 s), ${humanSeconds} s window | ${human.answers} answers | ${human.errors} errors | answer-POST p99 **${p99(human.answerMs).toFixed(1)} ms** over the window; **${p99(steady).toFixed(1)} ms** for the ${steady.length} answers sent after every rater had started |`;
+  console.log(humanRow);
+}
 
 console.log('\n| load | answers stored | errors | answers/s PrefBasis | answers/s bare | ratio (≥ 50 %) | answer p99 ms | bare p99 ms | p99 ratio (≤ 2) | CPU-ms / answer: server / PostgreSQL and the rest / driver | the same, bare | transactions / answer |');
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');

@@ -18,7 +18,8 @@ class TasksBusy extends Error {}
  *
  * First try: take them with FOR UPDATE SKIP LOCKED, so concurrent raters take different tasks
  * without waiting on each other. When that comes up short (most least-loaded rows are held by
- * other Starts: a small batch and a crowd), the attempt gives everything back and Start runs again
+ * other Starts: a small batch and a crowd), or would pass over rows other Starts hold at the
+ * lowest load (they may yet give them back), the attempt gives everything back and Start runs again
  * holding the batch's advisory lock, now waiting for held rows level by level. Only one such Start
  * runs per batch at a time and the first tries never wait for anything while holding rows, so no
  * two Starts can deadlock; the waiting one re-checks each row's load once its lock is released, so
@@ -82,15 +83,26 @@ async function lowestLoad(tx: SqlStatements, batchId: string): Promise<number> {
   return row?.load ?? 0;
 }
 
-/** The first try: the lowest load level, then the next, skipping rows other raters hold. */
+/**
+ * The first try: the lowest load level, then the next, skipping rows other raters hold. It moves
+ * up a level only once no task is left at the lowest one: a row skipped there is held by a Start
+ * that may yet roll back (a first try giving up, a retry), and taking the next level past it
+ * would leave that task 2 below the ones taken.
+ */
 async function takeLeastLoaded(tx: SqlStatements, batch: BatchForStart, keys: readonly number[]): Promise<TaskOptionsForPlan[]> {
   const min = await lowestLoad(tx, batch.id);
-  const taken: TaskOptionsForPlan[] = [];
-  for (const level of [min, min + 1]) {
-    if (taken.length < keys.length) taken.push(...(await takeTasks(tx, batch.id, keys.slice(taken.length), taken.map((t) => t.taskId), { level, wait: false })));
+  const taken = await takeTasks(tx, batch.id, keys, [], { level: min, wait: false });
+  if (taken.length < keys.length) {
+    // Our own takes already read min + 1 here; a row still at min is another Start's, not settled.
+    if (await hasLoad(tx, batch.id, min)) throw new TasksBusy();
+    taken.push(...(await takeTasks(tx, batch.id, keys.slice(taken.length), taken.map((t) => t.taskId), { level: min + 1, wait: false })));
   }
   if (taken.length < keys.length) throw new TasksBusy();
   return taken;
+}
+
+async function hasLoad(tx: SqlStatements, batchId: string, load: number): Promise<boolean> {
+  return (await tx.rows(PrismaSql.sql`SELECT 1 AS found FROM tasks WHERE batch_id = ${batchId} AND load = ${load} LIMIT 1`)).length > 0;
 }
 
 /** Under the batch's advisory lock: level by level from the lowest, waiting for rows others hold. */

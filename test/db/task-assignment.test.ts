@@ -1,0 +1,73 @@
+// Start's task assignment beside other Starts holding rows (PostgreSQL: a second session holds them).
+// Loads must stay within 1 of each other whatever the other Start does with its rows afterwards.
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Batch } from '../../src/db/batches.js';
+import { startQuestions } from '../../src/db/task-assignment.js';
+import { createTestDatabase, serverUrl, type TestDatabase } from '../helpers/test-database.js';
+import { createOpenBatch, prolificId } from '../helpers/rater.js';
+
+describe.skipIf(!serverUrl)('task assignment beside a Start holding the least-loaded rows', () => {
+  let t: TestDatabase;
+  let other: pg.Client;
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    other = new pg.Client({ connectionString: t.url as string });
+    await other.connect();
+  }, 120_000);
+  afterAll(async () => {
+    await other?.end();
+    await t?.drop();
+  });
+
+  async function activeParticipant(batch: Batch): Promise<string> {
+    const id = `p-${prolificId()}`;
+    await t.db.prisma.participant.create({ data: { id, batchId: batch.id, code: `c-${id}`, prolificPid: prolificId(), studyId: 's', sessionId: prolificId(), status: 'active' } });
+    return id;
+  }
+
+  /** Every task of the batch at load 1 but five at load 0; the other session locks those five. */
+  async function batchWithFiveLowHeld(): Promise<{ batch: Batch; low: string[] }> {
+    const batch = await createOpenBatch(t.db, { questions: 20, raters: 10 }, 60);
+    await t.db.prisma.task.updateMany({ where: { batchId: batch.id }, data: { load: 1 } });
+    const low = (await t.db.prisma.task.findMany({ where: { batchId: batch.id }, orderBy: { id: 'asc' }, take: 5, select: { id: true } })).map((x) => x.id);
+    await t.db.prisma.task.updateMany({ where: { id: { in: low } }, data: { load: 0 } });
+    expect(await t.db.prisma.task.count({ where: { batchId: batch.id } })).toBeGreaterThanOrEqual(30);
+    await other.query('BEGIN');
+    await other.query('SELECT id FROM tasks WHERE id = ANY($1) FOR UPDATE', [low]);
+    return { batch, low };
+  }
+
+  async function spread(batch: Batch): Promise<number> {
+    const loads = (await t.db.prisma.task.findMany({ where: { batchId: batch.id }, select: { load: true } })).map((x) => x.load);
+    return Math.max(...loads) - Math.min(...loads);
+  }
+
+  it('waits for rows the other Start gives back and takes them, rather than the next level past them', async () => {
+    const { batch, low } = await batchWithFiveLowHeld();
+    const participant = await activeParticipant(batch);
+    const started = startQuestions(t.db.sql, batch, { id: participant }, new Date());
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await other.query('ROLLBACK'); // as a first try that came up short gives its rows back
+    await started;
+    const assigned = await t.db.prisma.assignment.findMany({ where: { participantId: participant }, select: { taskId: true } });
+    expect(assigned).toHaveLength(20);
+    expect(assigned.map((a) => a.taskId)).toEqual(expect.arrayContaining(low));
+    expect(await spread(batch)).toBeLessThanOrEqual(1);
+  });
+
+  it('takes tasks of the next level once the other Start commits the lowest ones', async () => {
+    const { batch, low } = await batchWithFiveLowHeld();
+    const participant = await activeParticipant(batch);
+    const started = startQuestions(t.db.sql, batch, { id: participant }, new Date());
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await other.query('UPDATE tasks SET load = load + 1 WHERE id = ANY($1)', [low]);
+    await other.query('COMMIT');
+    await started;
+    const assigned = await t.db.prisma.assignment.findMany({ where: { participantId: participant }, select: { taskId: true } });
+    expect(assigned).toHaveLength(20);
+    // Every task is at load 1 once the other commits: this rater's 20 go to 2, none further.
+    expect(await t.db.prisma.task.count({ where: { batchId: batch.id, load: 2 } })).toBe(20);
+    expect(await spread(batch)).toBeLessThanOrEqual(1);
+  });
+});
