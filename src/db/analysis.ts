@@ -4,7 +4,7 @@
 import type { AnnotatedBattle } from '../core/elo.js';
 import type { SliceBy } from '../core/metric-slices.js';
 import type { SlotCounts, SlottedKind } from '../core/position-bias.js';
-import { Prisma as PrismaSql } from './generated/client.js';
+import * as PrismaSql from './sql.js';
 import type { SqlStatements } from './sql-runner.js';
 
 /** Every datapoint's battle (file order) with the categories it is annotated with. */

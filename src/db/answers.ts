@@ -4,7 +4,7 @@ import type { AnswerExportRow } from '../core/export-format.js';
 import { groupSliceNames, type SliceClasses, type SliceableTotals } from '../core/metric-slices.js';
 import type { RaterClass } from '../core/metrics.js';
 import type { OptionKind } from '../core/option-kinds.js';
-import { Prisma as PrismaSql } from './generated/client.js';
+import * as PrismaSql from './sql.js';
 import type { SqlRunner, SqlStatements } from './sql-runner.js';
 import { kindColumns, kindColumnSums, kindHitCounts, kindHitsOf, PACKED_KIND_LIMIT, packedKindCounts, unpackKindHits, type KindHitColumns, type PackedKindColumns } from './kind-bits.js';
 import { readAhead } from './read-ahead.js';
@@ -270,7 +270,7 @@ async function mapTasksForExport(sql: SqlRunner, batchId: string): Promise<Map<s
         sourceId: t.source_id,
         sampledCategory: once(t.sampled_category),
         topicCategory: once(t.topic_category),
-        options: t.options.map(([id, kind, text]) => ({ id, kind, text: once(text) })),
+        options: t.options.map(([id, kind, text]) => ({ id, kind: once(kind) as OptionKind, text: once(text) })),
       });
     }
   }

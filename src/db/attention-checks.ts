@@ -2,7 +2,7 @@
 import { checkInstruction } from '../core/attention-checks.js';
 import type { CheckExportRow } from '../core/export-format.js';
 import type { Prisma } from './connection.js';
-import { Prisma as PrismaSql } from './generated/client.js';
+import * as PrismaSql from './sql.js';
 import { withRetry } from './errors.js';
 import { answeringRater, refusal, type AnswerOutcome, type RaterKey } from './questions.js';
 import type { SqlRunner } from './sql-runner.js';

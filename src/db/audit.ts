@@ -2,7 +2,8 @@
 // by the db functions that make the change, inside the same transaction: an audit row exists
 // exactly when its change committed, whichever door (API, console, CLI, scheduled job) it came by.
 import type { Prisma, Tx } from './connection.js';
-import { Prisma as PrismaSql, type AuditEvent } from './generated/client.js';
+import * as PrismaSql from './sql.js';
+import type { AuditEvent } from './generated/client.js';
 import { newId } from './ids.js';
 import type { SqlStatements } from './sql-runner.js';
 

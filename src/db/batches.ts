@@ -14,7 +14,8 @@ import type { Prisma, Tx } from './connection.js';
 import type { SqlRunner } from './sql-runner.js';
 import { findDatasetByIdOrName, listAnnotatedDatapoints } from './datasets.js';
 import { isUniqueViolation } from './errors.js';
-import { Prisma as PrismaSql, type Batch, type BatchStatus, type OptionKind, type Prisma as PrismaNamespace } from './generated/client.js';
+import * as PrismaSql from './sql.js';
+import type { Batch, BatchStatus, OptionKind, Prisma as PrismaNamespace } from './generated/client.js';
 import { newId } from './ids.js';
 import { readAhead } from './read-ahead.js';
 

@@ -2,7 +2,8 @@
 // session (asked to return) and gives the place back in the same statement.
 import { COMPREHENSION_TRIES, comprehensionOutcome, type ComprehensionOutcome } from '../core/comprehension.js';
 import { withRetry } from './errors.js';
-import { Prisma as PrismaSql, type Participant } from './generated/client.js';
+import * as PrismaSql from './sql.js';
+import type { Participant } from './generated/client.js';
 import type { SqlRunner } from './sql-runner.js';
 
 /**

@@ -5,7 +5,7 @@ import { textPieces } from '../core/text-pieces.js';
 import { validDatapointSteps, type DatapointInput, type LineError, type LineProblems } from '../core/dataset-format.js';
 import type { AnnotatedDatapoint } from '../core/task-pools.js';
 import type { Prisma } from './connection.js';
-import { Prisma as PrismaSql } from './generated/client.js';
+import * as PrismaSql from './sql.js';
 import { insertAuditEvents, type Actor } from './audit.js';
 import { copyTextRow } from './copy-text.js';
 import { isUniqueViolation } from './errors.js';
@@ -228,10 +228,10 @@ export async function listAnnotatedDatapoints(
   // the raters.
   const out: (AnnotatedDatapoint & { sourceId: string })[] = [];
   for (let after = -1; ; ) {
-    const rows = await prisma.$queryRaw<{ id: string; line_number: number; source_id: string; topic_category: string; preferences: { category: string; granular: string[] }[] }[]>(PrismaSql.sql`
+    const rows = await prisma.$queryRaw<{ id: string; line_number: number; source_id: string; topic_category: string; preferences: { category: string; granular: string[] }[] }[]>`
       SELECT d.id, d.line_number, d.source_id, d.topic_category, d.preferences
       FROM datapoints d WHERE d.dataset_id = ${datasetId} AND d.line_number > ${after}
-      ORDER BY d.line_number LIMIT ${DATAPOINTS_PER_READ}`);
+      ORDER BY d.line_number LIMIT ${DATAPOINTS_PER_READ}`;
     for (const r of rows) out.push({ id: r.id, sourceId: r.source_id, topicCategory: r.topic_category, preferences: r.preferences });
     const last = rows.at(-1);
     if (!last || rows.length < DATAPOINTS_PER_READ) return out;

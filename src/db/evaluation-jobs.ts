@@ -3,7 +3,7 @@
 // whose process died (heartbeat stale) is claimed again and resumes. The key stays in the
 // environment: a job names the variable, never holds its value.
 import { insertAuditEvents, type Actor } from './audit.js';
-import { Prisma as PrismaSql } from './generated/client.js';
+import * as PrismaSql from './sql.js';
 import { newId } from './ids.js';
 import type { SqlRunner } from './sql-runner.js';
 

@@ -1,7 +1,7 @@
 // SQL for answers' selected kinds as bits (core/option-kinds.ts kindBit), written with each answer
 // so that metrics never look options up.
 import { kindBit, OPTION_KINDS } from '../core/option-kinds.js';
-import { Prisma as PrismaSql } from './generated/client.js';
+import * as PrismaSql from './sql.js';
 
 /** `o.kind` as its bit; built from core's constants only (no input reaches this text). */
 const KIND_BIT_CASE = PrismaSql.raw(`CASE o.kind ${OPTION_KINDS.map((k) => `WHEN '${k}' THEN ${kindBit(k)}`).join(' ')} END`);

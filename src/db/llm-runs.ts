@@ -3,7 +3,7 @@
 // metrics, exports and charts treat it like any rater. They never take a Prolific place or change
 // a task's load (the human assignment balance). The API key is never stored.
 import { randomBytes } from 'node:crypto';
-import { Prisma as PrismaSql } from './generated/client.js';
+import * as PrismaSql from './sql.js';
 import { newId } from './ids.js';
 import { selectedKindBits } from './kind-bits.js';
 import type { SqlRunner, SqlStatements } from './sql-runner.js';

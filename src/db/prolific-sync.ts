@@ -4,7 +4,7 @@
 import { submissionEffect } from '../core/prolific.js';
 import { insertAuditEvents, type Actor } from './audit.js';
 import { withRetry } from './errors.js';
-import { Prisma as PrismaSql } from './generated/client.js';
+import * as PrismaSql from './sql.js';
 import { releaseHolds } from './participants.js';
 import type { SqlRunner } from './sql-runner.js';
 

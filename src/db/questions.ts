@@ -1,7 +1,7 @@
 // What raters read and answer: a task's content and the one statement that stores an answer.
 import { ANSWERING_BATCH_STATUSES } from '../core/participant-step.js';
 import type { Prisma } from './connection.js';
-import { Prisma as PrismaSql } from './generated/client.js';
+import * as PrismaSql from './sql.js';
 import { withRetry } from './errors.js';
 import type { SqlRunner } from './sql-runner.js';
 import { newId } from './ids.js';

@@ -1,7 +1,7 @@
 // What the exclusion rules and the review look at, per rater, aggregated in SQL: attention-check
 // outcomes, median seconds per study question, and questions with every option ticked.
 import type { RaterQuality } from '../core/exclusions.js';
-import { Prisma as PrismaSql } from './generated/client.js';
+import * as PrismaSql from './sql.js';
 import type { SqlStatements } from './sql-runner.js';
 
 /** A rater's quality figures with the batch whose rules apply to them. */

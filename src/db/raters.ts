@@ -1,7 +1,8 @@
 // A rater's own view of the study: the participant behind a cookie code, with their batch and the
 // question they are on. Each is one statement, because every query is a round trip on the hot path.
 import { ANSWERING_BATCH_STATUSES } from '../core/participant-step.js';
-import { Prisma as PrismaSql, type Batch, type Participant } from './generated/client.js';
+import * as PrismaSql from './sql.js';
+import type { Batch, Participant } from './generated/client.js';
 import { withRetry } from './errors.js';
 import { participantByCode, participantColumns, participantOf, type ParticipantRow } from './participants.js';
 import type { SqlRunner } from './sql-runner.js';

@@ -1,16 +1,16 @@
 // The raters' hot-path statements run on the driver itself (node-postgres or PGlite), not through
 // Prisma's raw-query layer, which cost as much server CPU per statement as everything else in a
-// request (scripts/bench/rater-load.ts). Statements are still written as Prisma.sql templates.
+// request (scripts/bench/rater-load.ts). Statements are still written as Prisma.sql templates (./sql.ts).
 import { pipeline } from 'node:stream/promises';
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 import pg from 'pg';
 import { from as copyFromStdin } from 'pg-copy-streams';
-import { Prisma } from './generated/client.js';
+import * as PrismaSql from './sql.js';
 import { preparedStatementName } from './statement-names.js';
 
 export interface SqlStatements {
   /** The rows of one statement (its parameters bound, never interpolated). */
-  rows<T>(query: Prisma.Sql): Promise<T[]>;
+  rows<T>(query: PrismaSql.Sql): Promise<T[]>;
 }
 
 export interface SqlTransaction extends SqlStatements {
@@ -46,7 +46,7 @@ const getTypeParser = ((oid: number, format?: 'text' | 'binary') =>
 
 function postgresStatements(client: pg.Pool | pg.PoolClient): SqlStatements {
   return {
-    async rows<T>(query: Prisma.Sql) {
+    async rows<T>(query: PrismaSql.Sql) {
       const result = await client.query({
         name: preparedStatementName({ sql: query.text, args: query.values }),
         text: query.text,
@@ -104,7 +104,7 @@ export function openWorkerConnection(url: string, applicationName: string, conne
 
 function embeddedStatements(db: PGlite | Transaction): SqlStatements {
   return {
-    async rows<T>(query: Prisma.Sql) {
+    async rows<T>(query: PrismaSql.Sql) {
       const result = await db.query<T>(query.text, query.values.map(toParameter), { parsers: { [TIMESTAMP_OID]: parseUtcTimestamp } });
       return result.rows;
     },
@@ -153,11 +153,11 @@ function copyStatement(table: string, columns: readonly string[], source: string
  */
 export function readSnapshot<T>(sql: SqlRunner, work: (tx: SqlStatements) => Promise<T>, snapshot?: string): Promise<T> {
   return sql.transaction(async (tx) => {
-    await tx.rows(Prisma.sql`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ`);
+    await tx.rows(PrismaSql.sql`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ`);
     // Before the first query, as PostgreSQL requires; an id it made itself (checked: no quotes).
-    if (snapshot !== undefined) await tx.rows(Prisma.raw(`SET TRANSACTION SNAPSHOT '${/^[0-9A-Fa-f-]+$/.test(snapshot) ? snapshot : 'invalid'}'`));
+    if (snapshot !== undefined) await tx.rows(PrismaSql.raw(`SET TRANSACTION SNAPSHOT '${/^[0-9A-Fa-f-]+$/.test(snapshot) ? snapshot : 'invalid'}'`));
     // Never ended as idle: the second connection of a shared snapshot waits while the first reads.
-    await tx.rows(Prisma.sql`SELECT set_config('work_mem', '64MB', true) AS work_mem, set_config('jit', 'off', true) AS jit, set_config('idle_in_transaction_session_timeout', '0', true) AS idle`);
+    await tx.rows(PrismaSql.sql`SELECT set_config('work_mem', '64MB', true) AS work_mem, set_config('jit', 'off', true) AS jit, set_config('idle_in_transaction_session_timeout', '0', true) AS idle`);
     return work(tx);
   });
 }
@@ -169,7 +169,7 @@ export function readSnapshot<T>(sql: SqlRunner, work: (tx: SqlStatements) => Pro
  */
 export function readSharedSnapshot<T>(sql: SqlRunner, work: (first: SqlStatements, second: SqlStatements) => Promise<T>): Promise<T> {
   return readSnapshot(sql, async (first) => {
-    const [exported] = await first.rows<{ snapshot: string }>(Prisma.sql`SELECT pg_export_snapshot() AS snapshot`);
+    const [exported] = await first.rows<{ snapshot: string }>(PrismaSql.sql`SELECT pg_export_snapshot() AS snapshot`);
     return readSnapshot(sql, (second) => work(first, second), exported!.snapshot);
   });
 }

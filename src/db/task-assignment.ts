@@ -3,7 +3,8 @@
 import { drawKeys, planQuestions, type PlannedQuestion, type TaskOptionsForPlan } from '../core/assignment.js';
 import { planAttentionChecks } from '../core/attention-checks.js';
 import { deriveRng, type Rng } from '../core/rng.js';
-import { Prisma as PrismaSql, type Batch, type Participant } from './generated/client.js';
+import * as PrismaSql from './sql.js';
+import type { Batch, Participant } from './generated/client.js';
 import { withRetry } from './errors.js';
 import { newId } from './ids.js';
 import type { SqlRunner, SqlStatements } from './sql-runner.js';

@@ -5,7 +5,7 @@
 // them when PostgreSQL re-checks the status after the lock.
 import { insertAuditEvents, type Actor } from './audit.js';
 import { withRetry } from './errors.js';
-import { Prisma as PrismaSql } from './generated/client.js';
+import * as PrismaSql from './sql.js';
 import { releaseHolds } from './participants.js';
 import type { SqlRunner } from './sql-runner.js';
 

@@ -9,7 +9,7 @@ import { kindBit, OPTION_KINDS } from '../../src/core/option-kinds.js';
 import { createRng } from '../../src/core/rng.js';
 import { listSliceClasses, listSliceNames } from '../../src/db/answers.js';
 import type { Batch } from '../../src/db/batches.js';
-import { Prisma } from '../../src/db/generated/client.js';
+import * as PrismaSql from '../../src/db/sql.js';
 import { readSnapshot } from '../../src/db/sql-runner.js';
 import { createOpenBatch } from '../helpers/rater.js';
 import { simulateRaters } from '../helpers/simulate.js';
@@ -34,7 +34,7 @@ describe('slice classes counted in SQL', () => {
 
   /** Every counted answer as its own row, for core to merge per rater and class. */
   async function answerRows(excluded: readonly string[]): Promise<SliceableTotals[]> {
-    const rows = await t.db.sql.rows<{ participant_id: string; task_id: string; llm: boolean; topic: string; category: string; kinds: number }>(Prisma.sql`
+    const rows = await t.db.sql.rows<{ participant_id: string; task_id: string; llm: boolean; topic: string; category: string; kinds: number }>(PrismaSql.sql`
       SELECT a.participant_id, a.task_id, l.participant_id IS NOT NULL AS llm, t.topic_category AS topic, t.sampled_category AS category, a.selected_kinds AS kinds
       FROM answers a JOIN tasks t ON t.id = a.task_id JOIN participants p ON p.id = a.participant_id LEFT JOIN llm_runs l ON l.participant_id = p.id
       WHERE p.batch_id = ${batch.id} AND p.completed_at IS NOT NULL`);
@@ -73,7 +73,7 @@ describe('slice classes counted in SQL', () => {
   });
 
   it('leaves excluded raters out', async () => {
-    const [some] = await t.db.sql.rows<{ ids: string[] }>(Prisma.sql`SELECT array_agg(id ORDER BY id) AS ids FROM (SELECT id FROM participants WHERE batch_id = ${batch.id} ORDER BY id LIMIT 7) x`);
+    const [some] = await t.db.sql.rows<{ ids: string[] }>(PrismaSql.sql`SELECT array_agg(id ORDER BY id) AS ids FROM (SELECT id FROM participants WHERE batch_id = ${batch.id} ORDER BY id LIMIT 7) x`);
     const before = await compare('topic', []);
     const after = await compare('topic', some!.ids);
     const raters = (s: typeof before) => s.reduce((n, x) => n + x.classes.reduce((m, c) => m + c.size, 0), 0);
@@ -82,7 +82,7 @@ describe('slice classes counted in SQL', () => {
 
   it("clusters an LLM evaluator's answers by task, never excluded, and counts more than 1,023 answers a cluster unpacked", async () => {
     // 1,100 model participants, all answering the batch's first task once (position 0).
-    const [task] = await t.db.sql.rows<{ id: string; option: string }>(Prisma.sql`
+    const [task] = await t.db.sql.rows<{ id: string; option: string }>(PrismaSql.sql`
       SELECT t.id, (SELECT o.id FROM task_options o WHERE o.task_id = t.id ORDER BY o.id LIMIT 1) AS option FROM tasks t WHERE t.batch_id = ${batch.id} ORDER BY t.position LIMIT 1`);
     await t.db.prisma.$executeRaw`
       INSERT INTO participants (id, batch_id, code, prolific_pid, study_id, session_id, status, evaluator, completed_at)

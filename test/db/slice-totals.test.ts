@@ -6,7 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../src/core/rng.js';
 import type { Batch } from '../../src/db/batches.js';
-import { Prisma } from '../../src/db/generated/client.js';
+import * as PrismaSql from '../../src/db/sql.js';
 import { createTestDatabase, serverUrl, type TestDatabase } from '../helpers/test-database.js';
 import { createOpenBatch } from '../helpers/rater.js';
 import { simulateRaters } from '../helpers/simulate.js';
@@ -24,9 +24,9 @@ describe('per-rater slice totals kept by triggers', () => {
     await t?.drop();
   });
 
-  const order = Prisma.sql`ORDER BY batch_id, slice, participant_id, name`;
-  const kept = () => t.db.sql.rows<Record<string, unknown>>(Prisma.sql`SELECT * FROM rater_slice_totals ${order}`);
-  const counted = () => t.db.sql.rows<Record<string, unknown>>(Prisma.sql`SELECT * FROM rater_slice_totals_counted ${order}`);
+  const order = PrismaSql.sql`ORDER BY batch_id, slice, participant_id, name`;
+  const kept = () => t.db.sql.rows<Record<string, unknown>>(PrismaSql.sql`SELECT * FROM rater_slice_totals ${order}`);
+  const counted = () => t.db.sql.rows<Record<string, unknown>>(PrismaSql.sql`SELECT * FROM rater_slice_totals_counted ${order}`);
   async function expectKeptEqualsCounted(): Promise<Record<string, unknown>[]> {
     const rows = await kept();
     expect(rows).toEqual(await counted());
@@ -35,7 +35,7 @@ describe('per-rater slice totals kept by triggers', () => {
 
   it("holds each rater's answers per topic and per category, added answer by answer", async () => {
     const rows = await expectKeptEqualsCounted();
-    const answers = await t.db.sql.rows<{ n: number }>(Prisma.sql`SELECT count(*)::int AS n FROM answers`);
+    const answers = await t.db.sql.rows<{ n: number }>(PrismaSql.sql`SELECT count(*)::int AS n FROM answers`);
     // Every answer counted once under its topic and once under its category.
     for (const slice of ['topic', 'category']) {
       expect(rows.filter((r) => r.slice === slice).reduce((n, r) => n + (r.answers as number), 0)).toBe(answers[0]!.n);
@@ -84,7 +84,7 @@ describe('per-rater slice totals kept by triggers', () => {
       await t.db.prisma.$executeRaw`
         INSERT INTO participants (id, batch_id, code, prolific_pid, study_id, session_id, status, completed_at)
         SELECT 'racer' || i, ${batch.id}, 'racer-code-' || i, 'racer-pid-' || i, 'study', 'racer-session-' || i, 'completed', now() FROM generate_series(1, 2) i`;
-      const tasks = await t.db.sql.rows<{ id: string; topic: string; category: string }>(Prisma.sql`
+      const tasks = await t.db.sql.rows<{ id: string; topic: string; category: string }>(PrismaSql.sql`
         SELECT id, topic_category AS topic, sampled_category AS category FROM tasks WHERE batch_id = ${batch.id} ORDER BY position`);
       const first = tasks[0]!;
       const elsewhere = tasks.find((x) => x.topic !== first.topic && x.category !== first.category)!;

@@ -2,7 +2,7 @@
 // on the embedded database and on PostgreSQL, and its transactions commit or roll back whole.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/connection.js';
-import { Prisma } from '../../src/db/generated/client.js';
+import * as PrismaSql from '../../src/db/sql.js';
 import { copyTextRow } from '../../src/db/copy-text.js';
 import { openWorkerConnection, readSharedSnapshot } from '../../src/db/sql-runner.js';
 import fc from 'fast-check';
@@ -32,11 +32,11 @@ describe.each(databases)('sql runner on %s', (_name, open) => {
   it('writes and reads timestamps as Prisma does (UTC wall time) in a process far from UTC', async () => {
     process.env.TZ = 'Asia/Tokyo';
     const at = new Date('2026-01-02T03:04:05.678Z');
-    await t.db.sql.rows(Prisma.sql`INSERT INTO runner_check (id, at) VALUES (1, ${at})`);
+    await t.db.sql.rows(PrismaSql.sql`INSERT INTO runner_check (id, at) VALUES (1, ${at})`);
     await t.db.prisma.$executeRaw`INSERT INTO runner_check (id, at) VALUES (2, ${at})`;
-    const viaRunner = await t.db.sql.rows<{ id: number; at: Date }>(Prisma.sql`SELECT id, at FROM runner_check ORDER BY id`);
+    const viaRunner = await t.db.sql.rows<{ id: number; at: Date }>(PrismaSql.sql`SELECT id, at FROM runner_check ORDER BY id`);
     const viaPrisma = await t.db.prisma.$queryRaw<{ id: number; at: Date }[]>`SELECT id, at FROM runner_check ORDER BY id`;
-    const text = await t.db.sql.rows<{ at: string }>(Prisma.sql`SELECT at::text AS at FROM runner_check ORDER BY id`);
+    const text = await t.db.sql.rows<{ at: string }>(PrismaSql.sql`SELECT at::text AS at FROM runner_check ORDER BY id`);
     expect(text.map((r) => r.at)).toEqual(['2026-01-02 03:04:05.678', '2026-01-02 03:04:05.678']);
     expect(viaRunner.map((r) => r.at.toISOString())).toEqual([at.toISOString(), at.toISOString()]);
     expect(viaPrisma.map((r) => r.at.toISOString())).toEqual([at.toISOString(), at.toISOString()]);
@@ -44,19 +44,19 @@ describe.each(databases)('sql runner on %s', (_name, open) => {
 
   it('commits a transaction that resolves and rolls back one that throws, leaving nothing of it', async () => {
     await t.db.sql.transaction(async (tx) => {
-      await tx.rows(Prisma.sql`INSERT INTO runner_check (id) VALUES (10)`);
-      await tx.rows(Prisma.sql`INSERT INTO runner_check (id) VALUES (11)`);
+      await tx.rows(PrismaSql.sql`INSERT INTO runner_check (id) VALUES (10)`);
+      await tx.rows(PrismaSql.sql`INSERT INTO runner_check (id) VALUES (11)`);
     });
     await expect(
       t.db.sql.transaction(async (tx) => {
-        await tx.rows(Prisma.sql`INSERT INTO runner_check (id) VALUES (12)`);
-        await tx.rows(Prisma.sql`INSERT INTO runner_check (id) VALUES (10)`); // duplicate key
+        await tx.rows(PrismaSql.sql`INSERT INTO runner_check (id) VALUES (12)`);
+        await tx.rows(PrismaSql.sql`INSERT INTO runner_check (id) VALUES (10)`); // duplicate key
       }),
     ).rejects.toMatchObject({ code: '23505' });
-    const ids = await t.db.sql.rows<{ id: number }>(Prisma.sql`SELECT id FROM runner_check WHERE id >= 10 ORDER BY id`);
+    const ids = await t.db.sql.rows<{ id: number }>(PrismaSql.sql`SELECT id FROM runner_check WHERE id >= 10 ORDER BY id`);
     expect(ids.map((r) => r.id)).toEqual([10, 11]);
     // The connection that saw the failure is usable again.
-    expect(await t.db.sql.rows<{ one: number }>(Prisma.sql`SELECT 1 AS one`)).toEqual([{ one: 1 }]);
+    expect(await t.db.sql.rows<{ one: number }>(PrismaSql.sql`SELECT 1 AS one`)).toEqual([{ one: 1 }]);
   });
 
   it('loads rows with COPY exactly as given, whatever backslashes, tabs, line breaks or NULLs they hold', async () => {
@@ -67,7 +67,7 @@ describe.each(databases)('sql runner on %s', (_name, open) => {
     // In several pieces, cut anywhere: a piece is not a row.
     const all = pieces.join('');
     await t.db.sql.transaction((tx) => tx.copyFrom('copy_check', ['n', 'label', 'note', 'flag', 'doc'], [all.slice(0, 1000), all.slice(1000, 1001), all.slice(1001)]));
-    const back = await t.db.sql.rows<{ label: string; note: string | null; flag: boolean; doc: unknown }>(Prisma.sql`SELECT label, note, flag, doc FROM copy_check ORDER BY n`);
+    const back = await t.db.sql.rows<{ label: string; note: string | null; flag: boolean; doc: unknown }>(PrismaSql.sql`SELECT label, note, flag, doc FROM copy_check ORDER BY n`);
     // JSON round-trips as JSON does (jsonb drops -0 and reorders keys, as any JSON consumer may).
     expect(back).toEqual(rows.map(([label, note, flag, doc]) => ({ label, note, flag, doc: JSON.parse(JSON.stringify(doc)) })));
   });
@@ -80,7 +80,7 @@ describe.each(databases)('sql runner on %s', (_name, open) => {
     }
     await expect(t.db.sql.transaction((tx) => tx.copyFrom('copy_abort', ['n'], failing()))).rejects.toThrow('the source failed');
     await t.db.sql.transaction((tx) => tx.copyFrom('copy_abort', ['n'], [copyTextRow([3])]));
-    expect(await t.db.sql.rows<{ n: number }>(Prisma.sql`SELECT n FROM copy_abort ORDER BY n`)).toEqual([{ n: 3 }]);
+    expect(await t.db.sql.rows<{ n: number }>(PrismaSql.sql`SELECT n FROM copy_abort ORDER BY n`)).toEqual([{ n: 3 }]);
   });
 });
 
@@ -95,12 +95,12 @@ describe.skipIf(!process.env.DATABASE_URL)('two connections in one snapshot (Pos
 
   it('see the rows of the snapshot the first exported, not those committed since, each on its own backend', async () => {
     const { sql, close } = openWorkerConnection(t.db.sql.connectionString!, 'snapshot check', 2);
-    const count = Prisma.sql`SELECT count(*)::int AS n, pg_backend_pid() AS pid FROM snapshot_check`;
+    const count = PrismaSql.sql`SELECT count(*)::int AS n, pg_backend_pid() AS pid FROM snapshot_check`;
     try {
       const [first, second] = await readSharedSnapshot(sql, async (a, b) => {
         const seenFirst = await a.rows<{ n: number; pid: number }>(count);
         // Committed by a third connection after the snapshot was taken.
-        await t.db.sql.rows(Prisma.sql`INSERT INTO snapshot_check VALUES (11)`);
+        await t.db.sql.rows(PrismaSql.sql`INSERT INTO snapshot_check VALUES (11)`);
         const [x, y] = await Promise.all([a.rows<{ n: number; pid: number }>(count), b.rows<{ n: number; pid: number }>(count)]);
         expect(seenFirst[0]!.n).toBe(10);
         return [x[0]!, y[0]!];
@@ -117,15 +117,15 @@ describe.skipIf(!process.env.DATABASE_URL)('two connections in one snapshot (Pos
     const { sql, close } = openWorkerConnection(t.db.sql.connectionString!, 'snapshot end', 2);
     try {
       const read = readSharedSnapshot(sql, async (a, b) => {
-        const [second] = await b.rows<{ pid: number }>(Prisma.sql`SELECT pg_backend_pid() AS pid`);
-        await t.db.sql.rows(Prisma.sql`SELECT pg_terminate_backend(${second!.pid}::int)`);
+        const [second] = await b.rows<{ pid: number }>(PrismaSql.sql`SELECT pg_backend_pid() AS pid`);
+        await t.db.sql.rows(PrismaSql.sql`SELECT pg_terminate_backend(${second!.pid}::int)`);
         // The second waits (as while the first reads the totals); the server's end reaches it idle.
-        await a.rows(Prisma.sql`SELECT pg_sleep(0.3)`);
-        return b.rows(Prisma.sql`SELECT 1 AS one`);
+        await a.rows(PrismaSql.sql`SELECT pg_sleep(0.3)`);
+        return b.rows(PrismaSql.sql`SELECT 1 AS one`);
       });
       await expect(read).rejects.toThrow();
       // The pool opens a new connection for the next read.
-      expect(await readSharedSnapshot(sql, async (a, b) => (await Promise.all([a.rows<{ n: number }>(Prisma.sql`SELECT count(*)::int AS n FROM snapshot_check`), b.rows(Prisma.sql`SELECT 1 AS one`)]))[0][0]!.n)).toBe(11);
+      expect(await readSharedSnapshot(sql, async (a, b) => (await Promise.all([a.rows<{ n: number }>(PrismaSql.sql`SELECT count(*)::int AS n FROM snapshot_check`), b.rows(PrismaSql.sql`SELECT 1 AS one`)]))[0][0]!.n)).toBe(11);
     } finally {
       await close();
     }

@@ -73,7 +73,7 @@ describe('evaluation jobs', () => {
     const audit = await t.db.prisma.auditEvent.findFirst({ where: { action: 'evaluation.queue' } });
     expect(audit?.details).toMatchObject({ job: queued.body.id, model: 'job-model' });
     const rows = await t.db.sql.rows<{ n: number }>(
-      (await import('../../src/db/generated/client.js')).Prisma.sql`SELECT count(*)::int AS n FROM evaluation_jobs j WHERE j::text LIKE ${`%${KEY}%`}`,
+      (await import('../../src/db/sql.js')).sql`SELECT count(*)::int AS n FROM evaluation_jobs j WHERE j::text LIKE ${`%${KEY}%`}`,
     );
     expect(rows[0]?.n).toBe(0);
     // Nor in the logs, the pages or the exports.

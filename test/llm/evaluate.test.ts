@@ -5,7 +5,7 @@ import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { llmMessages, OTHER_REASONS } from '../../src/core/llm-prompt.js';
 import type { Batch } from '../../src/db/batches.js';
-import { Prisma } from '../../src/db/generated/client.js';
+import * as PrismaSql from '../../src/db/sql.js';
 import { listLlmTasks, llmRunPid } from '../../src/db/llm-runs.js';
 import { DEFAULT_EVALUATION, evaluateBatch, EvaluationStopped, type EvaluationOptions } from '../../src/llm/evaluate.js';
 import { listedIn, promptOf, replyMarking as markKinds, startChatStandIn, type ChatAnswer, type ChatRequest, type ChatStandIn } from '../helpers/chat-stand-in.js';
@@ -168,7 +168,7 @@ describe('evaluateBatch', () => {
 
   it('keeps the API key out of every table', async () => {
     for (const table of ['participants', 'llm_runs', 'llm_failures', 'answers', 'assignments', 'audit_events']) {
-      const rows = await t.db.sql.rows<{ n: number }>(Prisma.sql`SELECT count(*)::int AS n FROM ${Prisma.raw(table)} x WHERE x::text LIKE ${`%${KEY}%`}`);
+      const rows = await t.db.sql.rows<{ n: number }>(PrismaSql.sql`SELECT count(*)::int AS n FROM ${PrismaSql.raw(table)} x WHERE x::text LIKE ${`%${KEY}%`}`);
       expect([table, rows[0]?.n]).toEqual([table, 0]);
     }
   });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../src/core/rng.js';
 import { findExclusions, reportRaters } from '../../src/results/exclusions.js';
 import type { Batch } from '../../src/db/batches.js';
-import { Prisma } from '../../src/db/generated/client.js';
+import * as PrismaSql from '../../src/db/sql.js';
 import { createOpenBatch } from '../helpers/rater.js';
 import { simulateRaters } from '../helpers/simulate.js';
 import { makeAccount, signIn } from '../helpers/console.js';
@@ -119,7 +119,7 @@ describe('exclusions read for metrics', () => {
   it('finds exactly the raters the full report excludes, with every rule on', async () => {
     // Rules loose enough that each one hits someone: failed checks, speeders, straight-liners.
     const [median] = await t.db.sql.rows<{ seconds: number }>(
-      Prisma.sql`SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM a.answered_at - a.shown_at)::float8) AS seconds FROM answers a JOIN participants p ON p.id = a.participant_id WHERE p.batch_id = ${batch.id}`,
+      PrismaSql.sql`SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM a.answered_at - a.shown_at)::float8) AS seconds FROM answers a JOIN participants p ON p.id = a.participant_id WHERE p.batch_id = ${batch.id}`,
     );
     for (const rules of [
       { excludeFailedChecks: 2, excludeSpeederSeconds: null, excludeStraightLinerPercent: null },
