@@ -1,10 +1,14 @@
 // Export benchmark (issue 15.1, 15.2): the answers export (CSV, JSON Lines, Parquet) of a 100,000-
 // and a 1,000,000-answer batch, and the tasks export of an 18k- and a 180k-datapoint batch, each
 // against `COPY (the same join) TO STDOUT` measured in the same run on the same database (through
-// psql, discarding the output), with the process's RSS growth and event-loop delays while it streams.
+// psql, discarding the output), with the process's RSS growth and event-loop delays while it streams
+// to an HTTP client (curl, discarding it).
 // Usage: DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres node --expose-gc --import tsx scripts/bench/export.ts [--large 50000] [--tasks-large 180000]
-import { spawnSync } from 'node:child_process';
-import { Writable } from 'node:stream';
+import { execFile, spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Writable } from 'node:stream';
+import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createRng } from '../../src/core/rng.js';
@@ -60,16 +64,33 @@ function copyMs(url: string, query: string): number {
   return performance.now() - start;
 }
 
-/** An export to a counting sink: time, bytes, event-loop delays and RSS growth. */
-async function exportWatched(run: (sink: Writable) => Promise<number>): Promise<Watched<{ rows: number; bytes: number }>> {
-  let bytes = 0;
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      bytes += chunk.length;
-      done();
-    },
+/**
+ * An export as the server sends it: to an HTTP response on this process, read to the end by curl
+ * (another process, so its buffers are not counted) and thrown away. Time, bytes, this process's
+ * event-loop delays and RSS growth. A stand-in sink would differ from a socket in memory: a
+ * counting Writable turns every string into a Buffer and keeps Parquet's moved buffers until a
+ * collection, where a socket writes strings natively and frees what it has sent.
+ */
+async function exportWatched(run: (out: Writable) => Promise<number>): Promise<Watched<{ rows: number; bytes: number }>> {
+  let rows: Promise<number> | undefined;
+  const server = createServer((_request, response) => {
+    rows = run(response).then(
+      (count) => (response.end(), count),
+      (error: unknown) => (response.destroy(error as Error), Promise.reject(error)),
+    );
+    rows.catch(() => {}); // awaited once curl is done
   });
-  return watched(async () => ({ rows: await run(sink), bytes }));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  try {
+    return await watched(async () => {
+      const curl = await promisify(execFile)('curl', ['--silent', '--show-error', '--fail', '--output', '/dev/null', '--write-out', '%{size_download}', `http://127.0.0.1:${port}/`]);
+      if (!rows) throw new Error('curl finished without a request reaching the export');
+      return { rows: await rows, bytes: Number(curl.stdout) };
+    });
+  } finally {
+    server.close();
+  }
 }
 
 function report(what: string, ours: Watched<{ rows: number; bytes: number }>, copy: number): string {

@@ -8,7 +8,7 @@ import { createRng } from '../../src/core/rng.js';
 import { generateSyntheticDataset, toJsonl } from '../../src/core/synthetic-dataset.js';
 import { changeBatchStatus, createBatchFromDataset } from '../../src/db/batches.js';
 import { openDatabase } from '../../src/db/connection.js';
-import { Prisma } from '../../src/db/generated/client.js';
+import * as PrismaSql from '../../src/db/sql.js';
 import { importDatasetText } from '../../src/db/datasets.js';
 import { startServerProcess, type ServerProcess } from '../../test/helpers/server-process.js';
 import { withDatabaseName } from '../../test/helpers/test-database.js';
@@ -160,7 +160,7 @@ for (const n of quick ? [200] : [200, 1000]) {
   const base = await run(bare.url, 'bare', n, n + 1);
   const bareCpu1 = cpuNow(bare.child.pid as number);
   // Stored answers, counted in the database (a 303 alone does not prove an answer was kept).
-  const [stored] = await db.sql.rows<{ n: number }>(Prisma.sql`SELECT count(*)::int AS n FROM answers a JOIN participants p ON p.id = a.participant_id WHERE p.batch_id = ${batch}`);
+  const [stored] = await db.sql.rows<{ n: number }>(PrismaSql.sql`SELECT count(*)::int AS n FROM answers a JOIN participants p ON p.id = a.participant_id WHERE p.batch_id = ${batch}`);
   ours.answers = stored?.n ?? 0;
   const ratio = ours.answers / ours.seconds / (base.answers / base.seconds);
   rows.push(
