@@ -78,10 +78,10 @@ async function insertAttentionChecks(tx: SqlStatements, participantId: string, p
 
 type BatchForStart = Pick<Batch, 'id' | 'questionsPerRater'>;
 
-/** The lowest load of the batch's tasks: one entry of the (batch, load, draw key) index. */
-async function lowestLoad(tx: SqlStatements, batchId: string): Promise<number> {
-  const [row] = await tx.rows<{ load: number }>(PrismaSql.sql`SELECT load FROM tasks WHERE batch_id = ${batchId} ORDER BY load LIMIT 1`);
-  return row?.load ?? 0;
+/** The lowest load of the batch's tasks but `except`, or null if none: the (batch, load, draw key) index's first entries. */
+async function lowestLoad(tx: SqlStatements, batchId: string, except: readonly string[] = []): Promise<number | null> {
+  const [row] = await tx.rows<{ load: number }>(PrismaSql.sql`SELECT load FROM tasks WHERE batch_id = ${batchId} AND NOT (id = ANY(${except}::text[])) ORDER BY load LIMIT 1`);
+  return row?.load ?? null;
 }
 
 /**
@@ -91,7 +91,7 @@ async function lowestLoad(tx: SqlStatements, batchId: string): Promise<number> {
  * would leave that task 2 below the ones taken.
  */
 async function takeLeastLoaded(tx: SqlStatements, batch: BatchForStart, keys: readonly number[]): Promise<TaskOptionsForPlan[]> {
-  const min = await lowestLoad(tx, batch.id);
+  const min = (await lowestLoad(tx, batch.id)) ?? 0;
   const taken = await takeTasks(tx, batch.id, keys, [], { level: min, wait: false });
   if (taken.length < keys.length) {
     // Our own takes already read min + 1 here; a row still at min is another Start's, not settled.
@@ -106,17 +106,22 @@ async function hasLoad(tx: SqlStatements, batchId: string, load: number): Promis
   return (await tx.rows(PrismaSql.sql`SELECT 1 AS found FROM tasks WHERE batch_id = ${batchId} AND load = ${load} LIMIT 1`)).length > 0;
 }
 
-/** Under the batch's advisory lock: level by level from the lowest, waiting for rows others hold. */
+/**
+ * Under the batch's advisory lock: the lowest load level of the tasks not taken yet, again and
+ * again, waiting for rows others hold. Looking for the lowest each time, not the next level up,
+ * follows what changes meanwhile: first tries raising loads, and places given back (a timeout, a
+ * return) lowering them below the level reached.
+ */
 async function takeLeastLoadedWaiting(tx: SqlStatements, batch: BatchForStart, keys: readonly number[]): Promise<TaskOptionsForPlan[]> {
-  const highestLoad = async () => (await tx.rows<{ load: number | null }>(PrismaSql.sql`SELECT max(load) AS load FROM tasks WHERE batch_id = ${batch.id}`))[0]?.load ?? 0;
   const taken: TaskOptionsForPlan[] = [];
-  let highest = await highestLoad();
-  for (let level = await lowestLoad(tx, batch.id); taken.length < keys.length; level++) {
-    // First tries still running may raise loads meanwhile: look again before stopping above the top.
-    if (level > highest && level > (highest = await highestLoad())) break;
-    taken.push(...(await takeTasks(tx, batch.id, keys.slice(taken.length), taken.map((t) => t.taskId), { level, wait: true })));
+  while (taken.length < keys.length) {
+    const takenIds = taken.map((t) => t.taskId);
+    const level = await lowestLoad(tx, batch.id, takenIds);
+    if (level === null) throw new Error(`batch ${batch.id} has fewer than ${batch.questionsPerRater} tasks`);
+    // Rows held by others are waited for; one they changed meanwhile is passed over, and the next
+    // look finds where it went.
+    taken.push(...(await takeTasks(tx, batch.id, keys.slice(taken.length), takenIds, { level, wait: true })));
   }
-  if (taken.length < keys.length) throw new Error(`batch ${batch.id} has fewer than ${batch.questionsPerRater} tasks`);
   return taken;
 }
 

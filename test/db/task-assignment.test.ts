@@ -1,4 +1,4 @@
-// Start's task assignment beside other Starts holding rows (PostgreSQL: a second session holds them).
+// Start's task assignment beside other Starts or given-back places holding rows (PostgreSQL: a second session holds them).
 // Loads must stay within 1 of each other whatever the other Start does with its rows afterwards.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import { startQuestions } from '../../src/db/task-assignment.js';
 import { createTestDatabase, serverUrl, type TestDatabase } from '../helpers/test-database.js';
 import { createOpenBatch, prolificId } from '../helpers/rater.js';
 
-describe.skipIf(!serverUrl)('task assignment beside a Start holding the least-loaded rows', () => {
+describe.skipIf(!serverUrl)('task assignment beside another transaction holding the least-loaded rows', () => {
   let t: TestDatabase;
   let other: pg.Client;
   beforeAll(async () => {
@@ -53,6 +53,27 @@ describe.skipIf(!serverUrl)('task assignment beside a Start holding the least-lo
     const assigned = await t.db.prisma.assignment.findMany({ where: { participantId: participant }, select: { taskId: true } });
     expect(assigned).toHaveLength(20);
     expect(assigned.map((a) => a.taskId)).toEqual(expect.arrayContaining(low));
+    expect(await spread(batch)).toBeLessThanOrEqual(1);
+  });
+
+  it('follows tasks given back while it waits (a timeout lowering them) down to their new load', async () => {
+    const batch = await createOpenBatch(t.db, { questions: 20, raters: 10 }, 60);
+    // Twenty tasks at load 1, the rest at 2; the other session gives back fifteen of the twenty
+    // (1 -> 0, as releaseHolds does for a timed-out rater) and commits while this rater waits.
+    await t.db.prisma.task.updateMany({ where: { batchId: batch.id }, data: { load: 2 } });
+    const level1 = (await t.db.prisma.task.findMany({ where: { batchId: batch.id }, orderBy: { id: 'asc' }, take: 20, select: { id: true } })).map((x) => x.id);
+    await t.db.prisma.task.updateMany({ where: { id: { in: level1 } }, data: { load: 1 } });
+    const givenBack = level1.slice(0, 15);
+    await other.query('BEGIN');
+    await other.query('UPDATE tasks SET load = load - 1 WHERE id = ANY($1)', [givenBack]);
+    const participant = await activeParticipant(batch);
+    const started = startQuestions(t.db.sql, batch, { id: participant }, new Date());
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await other.query('COMMIT');
+    await started;
+    const assigned = (await t.db.prisma.assignment.findMany({ where: { participantId: participant }, select: { taskId: true } })).map((a) => a.taskId);
+    expect(assigned).toHaveLength(20);
+    expect(assigned).toEqual(expect.arrayContaining(level1));
     expect(await spread(batch)).toBeLessThanOrEqual(1);
   });
 
