@@ -17,7 +17,7 @@ class TasksBusy extends Error {}
  * (core/assignment.ts). Costs O(questions), not O(tasks): an index on (batch, load, draw key)
  * serves the pick.
  *
- * First try: take them with FOR UPDATE SKIP LOCKED, so concurrent raters take different tasks
+ * First try: take them with FOR NO KEY UPDATE SKIP LOCKED, so concurrent raters take different tasks
  * without waiting on each other. When that comes up short (most least-loaded rows are held by
  * other Starts: a small batch and a crowd), or would pass over rows other Starts hold at the
  * lowest load (they may yet give them back), the attempt gives everything back and Start runs again
@@ -135,7 +135,10 @@ type TaskOptionRow = { task_id: string; id: string; kind: string };
  * someone else is never taken again from a stale ordering, and loads stay within 1 of each other.
  */
 async function takeTasks(tx: SqlStatements, batchId: string, keys: readonly number[], exclude: readonly string[], pick: { level: number; wait: boolean }): Promise<TaskOptionsForPlan[]> {
-  const lock = pick.wait ? PrismaSql.sql`FOR UPDATE` : PrismaSql.sql`FOR UPDATE SKIP LOCKED`;
+  // NO KEY: load and draw_key are in no unique index, so the UPDATE needs no more, and answers
+  // being written to these tasks (their foreign key takes KEY SHARE) neither wait for a Start nor
+  // make a first try pass their tasks over.
+  const lock = pick.wait ? PrismaSql.sql`FOR NO KEY UPDATE` : PrismaSql.sql`FOR NO KEY UPDATE SKIP LOCKED`;
   const rows = await tx.rows<TaskOptionRow>(PrismaSql.sql`
     WITH chosen AS (
       SELECT id FROM tasks WHERE batch_id = ${batchId} AND NOT (id = ANY(${exclude}::text[])) AND load = ${pick.level}

@@ -77,6 +77,25 @@ describe.skipIf(!serverUrl)('task assignment beside another transaction holding 
     expect(await spread(batch)).toBeLessThanOrEqual(1);
   });
 
+  it('neither waits for nor passes over tasks whose answers are being written (KEY SHARE, as their foreign key takes)', async () => {
+    const batch = await createOpenBatch(t.db, { questions: 20, raters: 10 }, 60);
+    await t.db.prisma.task.updateMany({ where: { batchId: batch.id }, data: { load: 1 } });
+    const low = (await t.db.prisma.task.findMany({ where: { batchId: batch.id }, orderBy: { id: 'asc' }, take: 5, select: { id: true } })).map((x) => x.id);
+    await t.db.prisma.task.updateMany({ where: { id: { in: low } }, data: { load: 0 } });
+    await other.query('BEGIN');
+    await other.query('SELECT id FROM tasks WHERE id = ANY($1) FOR KEY SHARE', [low]);
+    try {
+      const participant = await activeParticipant(batch);
+      const started = startQuestions(t.db.sql, batch, { id: participant }, new Date()).then(() => 'started');
+      const waited = new Promise((resolve) => setTimeout(resolve, 3000, 'still waiting'));
+      expect(await Promise.race([started, waited])).toBe('started');
+      const assigned = (await t.db.prisma.assignment.findMany({ where: { participantId: participant }, select: { taskId: true } })).map((a) => a.taskId);
+      expect(assigned).toEqual(expect.arrayContaining(low));
+    } finally {
+      await other.query('COMMIT');
+    }
+  });
+
   it('takes tasks of the next level once the other Start commits the lowest ones', async () => {
     const { batch, low } = await batchWithFiveLowHeld();
     const participant = await activeParticipant(batch);
