@@ -195,7 +195,9 @@ export async function recordDecline(prisma: Prisma, participant: Pick<Participan
  * declined or is unknown.
  */
 export async function markReturned(sql: SqlRunner, batchId: string, participantId: string, now: Date, actor: Actor): Promise<boolean> {
-  return sql.transaction(async (tx) => {
+  // Retried (a deadlock with a Start waiting on the same task rows, a lost connection): the status
+  // check makes a second run give nothing back twice if the first one did commit.
+  return withRetry(() => sql.transaction(async (tx) => {
     const gone = await tx.rows(PrismaSql.sql`
       UPDATE participants SET status = 'returned'
       WHERE id = ${participantId} AND batch_id = ${batchId} AND status IN ('consenting', 'active')
@@ -206,7 +208,7 @@ export async function markReturned(sql: SqlRunner, batchId: string, participantI
     await releaseHolds(tx, [participantId]);
     await insertAuditEvents(tx, actor, [{ action: 'participant.return', batchId, details: { participant: participantId } }], now);
     return true;
-  });
+  }));
 }
 
 /**
