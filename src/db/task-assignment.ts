@@ -21,7 +21,7 @@ class TasksBusy extends Error {}
  * without waiting on each other. When that comes up short (most least-loaded rows are held by
  * other Starts: a small batch and a crowd), or would pass over rows other Starts hold at the
  * lowest load (they may yet give them back), the attempt gives everything back and Start runs again
- * holding the batch's advisory lock, now waiting for held rows level by level. Only one such Start
+ * holding the batch's advisory lock, now waiting for held rows, lowest load first. Only one such Start
  * runs per batch at a time and the first tries never wait for anything while holding rows, so no
  * two Starts can deadlock; the waiting one re-checks each row's load once its lock is released, so
  * raters queued on the same rows never all take them.
