@@ -34,8 +34,10 @@ describe.skipIf(!serverUrl)('metrics in kept worker threads (PostgreSQL)', () =>
   const query = (seed: number, by: MetricsQuery['by'] = null, of = batch): MetricsQuery => ({ batches: [of], by, seed, rounds: 200, includePartial: false });
 
   /** The same figures computed here, in this thread, from one snapshot. */
+  /** The resolved query that readMetricsInputs and startMetricsInputs take (query()'s settings). */
+  const resolved = (seed: number, by: MetricsQuery['by'] = null, of = batch) => ({ batches: [of], by, seed, options: { rounds: 200, level: 0.95 }, includePartial: false, mode: 'applied' as const });
   async function computedHere(seed: number, by: MetricsQuery['by'] = null, of = batch) {
-    const q = { batches: [of], by, seed, options: { rounds: 200, level: 0.95 }, includePartial: false, mode: 'applied' as const };
+    const q = resolved(seed, by, of);
     const inputs = await readSnapshot(t.db.sql, async (tx) => {
       const pending = await readMetricsInputs(tx, q);
       return { ...pending, slices: await pending.slices };
@@ -61,8 +63,7 @@ describe.skipIf(!serverUrl)('metrics in kept worker threads (PostgreSQL)', () =>
     try {
       const read = (of: Batch) =>
         readSharedSnapshot(sql, async (first, second) => {
-          const q = { batches: [of], by: 'topic' as const, seed: 1, options: { rounds: 200, level: 0.95 }, includePartial: false, mode: 'applied' as const };
-          const inputs = startMetricsInputs(first, q, second);
+          const inputs = startMetricsInputs(first, resolved(1, 'topic', of), second);
           await inputs.slices;
           return inputs.totals;
         });
