@@ -222,8 +222,26 @@ interface TaskForExport {
   sourceId: string;
   sampledCategory: string;
   topicCategory: string;
-  /** Six options; looked up by id among them (smaller than a Map per task, kept for the whole export). */
-  options: { id: string; kind: OptionKind; text: string }[];
+  /**
+   * The options as three lists in one order: their ids in one space-separated string (ids are
+   * ours, letters, digits and `_`), their kinds (one shared array per distinct list) and texts.
+   * Six objects and six id strings per task took 17.6 MB for 17,858 tasks, this 10.8 MB
+   * (BENCHMARKS.md, exports); the export's worker holds them for its whole run.
+   */
+  optionIds: string;
+  kinds: readonly OptionKind[];
+  texts: readonly string[];
+}
+
+/** Where `id` stands in a space-separated list of ids, or -1. */
+function slotOf(ids: string, id: string): number {
+  for (let start = 0, slot = 0; start < ids.length; slot++) {
+    const space = ids.indexOf(' ', start);
+    const end = space === -1 ? ids.length : space;
+    if (end - start === id.length && ids.startsWith(id, start)) return slot;
+    start = end + 1;
+  }
+  return -1;
 }
 
 interface ExportAnswerRow {
@@ -253,13 +271,19 @@ interface ExportAnswerRow {
  */
 async function mapTasksForExport(sql: SqlRunner, batchId: string): Promise<Map<string, TaskForExport>> {
   const once = keptOnce();
+  const kindLists = new Map<string, readonly OptionKind[]>();
+  const kindsOnce = (kinds: OptionKind[]) => {
+    const key = kinds.join(' ');
+    return kindLists.get(key) ?? (kindLists.set(key, kinds), kinds);
+  };
   const tasks = new Map<string, TaskForExport>();
   // Read in pages (keyset on the task id), so the rows as read never all sit in memory beside the map.
   for (let after = ''; ; ) {
-    const rows = await sql.rows<{ id: string; datapoint_id: string; source_id: string; sampled_category: string; topic_category: string; options: [string, OptionKind, string][] }>(PrismaSql.sql`
-      SELECT t.id, t.datapoint_id, d.source_id, t.sampled_category, t.topic_category,
-             (SELECT json_agg(json_build_array(o.id, o.kind, o.text)) FROM task_options o WHERE o.task_id = t.id) AS options
+    const rows = await sql.rows<{ id: string; datapoint_id: string; source_id: string; sampled_category: string; topic_category: string; option_ids: string; kinds: OptionKind[]; texts: string[] }>(PrismaSql.sql`
+      SELECT t.id, t.datapoint_id, d.source_id, t.sampled_category, t.topic_category, o.option_ids, o.kinds, o.texts
       FROM tasks t JOIN datapoints d ON d.id = t.datapoint_id
+      CROSS JOIN LATERAL (SELECT string_agg(id, ' ' ORDER BY id) AS option_ids, array_agg(kind::text ORDER BY id) AS kinds, array_agg(text ORDER BY id) AS texts
+                          FROM task_options WHERE task_id = t.id) o
       WHERE t.batch_id = ${batchId} AND t.id > ${after} ORDER BY t.id LIMIT ${TASKS_PER_READ}`);
     const last = rows.at(-1);
     if (!last) return tasks;
@@ -270,7 +294,9 @@ async function mapTasksForExport(sql: SqlRunner, batchId: string): Promise<Map<s
         sourceId: t.source_id,
         sampledCategory: once(t.sampled_category),
         topicCategory: once(t.topic_category),
-        options: t.options.map(([id, kind, text]) => ({ id, kind: once(kind) as OptionKind, text: once(text) })),
+        optionIds: t.option_ids ?? '',
+        kinds: kindsOnce((t.kinds ?? []).map((k) => once(k) as OptionKind)),
+        texts: (t.texts ?? []).map(once),
       });
     }
   }
@@ -320,8 +346,16 @@ function exportRowOf(a: ExportAnswerRow, context: { batchId: string; categoryDra
   // Every answer has its task in this batch and the assignment it was copied from: a gap is a bug, not a default.
   if (!task) throw new Error(`answer ${a.participant_id}#${a.position} has a task outside its batch`);
   if (a.preferred_first === null) throw new Error(`answer ${a.participant_id}#${a.position} has no assignment`);
-  const optionOf = (id: string) => task.options.find((o) => o.id === id);
-  const options = a.option_order.map(optionOf).filter((o) => o !== undefined);
+  const options: AnswerExportRow['options'] = [];
+  for (const id of a.option_order) {
+    const slot = slotOf(task.optionIds, id);
+    if (slot !== -1) options.push({ id, kind: task.kinds[slot]!, text: task.texts[slot]! });
+  }
+  const selectedKinds: OptionKind[] = [];
+  for (const id of a.selected_option_ids) {
+    const slot = slotOf(task.optionIds, id);
+    if (slot !== -1) selectedKinds.push(task.kinds[slot]!);
+  }
   return {
     batchId: context.batchId,
     participantId: a.participant_id,
@@ -338,7 +372,7 @@ function exportRowOf(a: ExportAnswerRow, context: { batchId: string; categoryDra
     position: a.position,
     options,
     selectedOptionIds: a.selected_option_ids,
-    selectedKinds: a.selected_option_ids.map((id) => optionOf(id)?.kind).filter((k): k is OptionKind => k !== undefined),
+    selectedKinds,
     shownAt: a.shown_at.toISOString(),
     answeredAt: a.answered_at.toISOString(),
     secondsSpent: (a.answered_at.getTime() - a.shown_at.getTime()) / 1000,
