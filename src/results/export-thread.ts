@@ -5,6 +5,9 @@
 // raters' requests waited on. A worker's heap has a limit of its own, so it is collected before it
 // grows past it, and its formatting runs beside the server's thread, which only hands the chunks
 // to the socket.
+import { WriteStream } from 'node:fs';
+import { ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
 import type { Writable } from 'node:stream';
 import { DownloadAborted, drainedOrClosed } from './backpressure.js';
 import { turns } from './turns.js';
@@ -15,12 +18,15 @@ export type ExportJob =
   | { what: 'answers'; batch: RulesOfBatch; format: 'csv' | 'jsonl' | 'parquet' }
   | { what: 'tasks'; batchId: string; format: 'csv' | 'jsonl' };
 
-/** What the worker sends: a chunk of the file, rows read so far, the end, or why it failed. */
+/** What the worker sends: a chunk of the file (UTF-8 or Parquet bytes), rows read so far, the end, or why it failed. */
 export type WorkerMessage =
-  | { type: 'chunk'; pieces: (string | Uint8Array)[] }
+  | { type: 'chunk'; bytes: Uint8Array }
   | { type: 'rows'; read: number }
   | { type: 'done'; count: number }
   | { type: 'failed'; message: string };
+
+/** What the server's thread sends: a chunk was taken (send the next), or a chunk's buffer, written out, to fill again. */
+export type ServerMessage = 'taken' | { type: 'spare'; buffer: ArrayBuffer };
 
 /** The worker's connection, as pg_stat_activity shows it. */
 export const EXPORT_APPLICATION_NAME = 'prefbasis export';
@@ -35,7 +41,7 @@ export interface WorkerInput {
 /**
  * The worker's heap. V8 lets an old generation fill with garbage until it nears its limit, so the
  * limit bounds the worker's memory; it leaves room for what an answers export keeps for its whole
- * run (its batch's tasks with their options, about 1 KB each; db/answers.ts) and for a page or
+ * run (its batch's tasks with their options, about 0.6 KB each; db/answers.ts) and for a page or
  * two in flight. A 1,000,000-answer export used up to 64 MB of heap (BENCHMARKS.md); at 64 MB plus
  * the tasks one ran out. A small young generation lets little die in the old one.
  */
@@ -104,15 +110,19 @@ function runWorker(input: WorkerInput, out: Writable, onRows: (read: number) => 
     out.on('close', onClose);
     const taken = () => {
       lastMoved = Date.now();
-      worker.postMessage('taken');
+      worker.postMessage('taken' satisfies ServerMessage);
+    };
+    const handBack = handsBackWritten(out);
+    const spare = (buffer: ArrayBuffer) => () => {
+      if (!settled) worker.postMessage({ type: 'spare', buffer } satisfies ServerMessage, [buffer]);
     };
     worker.on('message', (message: WorkerMessage) => {
       lastMoved = Date.now();
       if (message.type === 'chunk') {
         if (out.destroyed) return settle(new DownloadAborted());
         // The worker sends its next chunk only after this one was taken (its sink's callback).
-        let flowing = true;
-        for (const piece of message.pieces) flowing = out.write(piece);
+        const { bytes } = message;
+        const flowing = handBack ? out.write(bytes, spare(bytes.buffer as ArrayBuffer)) : out.write(bytes);
         if (flowing) taken();
         else drainedOrClosed(out).then(() => !out.destroyed && taken(), (err: Error) => settle(err));
       } else if (message.type === 'rows') onRows(message.read);
@@ -122,4 +132,17 @@ function runWorker(input: WorkerInput, out: Writable, onRows: (read: number) => 
     worker.on('error', (err) => settle(err));
     worker.on('exit', (code) => settle(new Error(`the export worker stopped (exit code ${code}) before the export ended`)));
   });
+}
+
+/**
+ * Whether `out` is done with a chunk once its write has called back, so that the chunk's buffer
+ * can go back to the worker to be filled again: a socket, an HTTP response (its socket's, or its
+ * own queue's until the socket is there) and a file are; a stream that queues chunks for a reader
+ * (a PassThrough) is not, and keeps its chunks. In the server's thread a chunk's buffer is
+ * otherwise freed only when its heap is next collected, which a quiet server seldom does: up to
+ * 30 MB of written Parquet row groups waited there during a 1,000,000-answer export
+ * (BENCHMARKS.md, exports).
+ */
+function handsBackWritten(out: Writable): boolean {
+  return out instanceof ServerResponse || out instanceof Socket || out instanceof WriteStream;
 }

@@ -4,8 +4,7 @@ import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openWorkerConnection } from '../db/sql-runner.js';
-import { textPieces } from '../core/text-pieces.js';
-import { EXPORT_APPLICATION_NAME, type WorkerInput, type WorkerMessage } from './export-thread.js';
+import { EXPORT_APPLICATION_NAME, type ServerMessage, type WorkerInput, type WorkerMessage } from './export-thread.js';
 import { writeAnswersExportHere, writeTasksExportHere } from './exports.js';
 
 const port = parentPort;
@@ -13,18 +12,37 @@ if (!port) throw new Error('export-worker.ts runs as a worker thread (export-thr
 const send = (message: WorkerMessage) => port.postMessage(message);
 
 /**
- * Text goes to the server's thread in pieces small enough for its young generation, where they die
- * at the next scavenge: one large string (a chunk is ~100 KB) would sit in its large-object space
- * until a full collection, and the server's quiet heap collects seldom.
+ * Buffers the server's thread wrote out and handed back (export-thread.ts): text is encoded into
+ * them again, so a long export reuses a few buffers instead of leaving one per chunk for the
+ * server's quiet heap to collect. A few are kept; a larger chunk gets a new one.
  */
-const TEXT_PIECE_SIZE = 16 * 1024;
+const spares: ArrayBuffer[] = [];
+const SPARES_KEPT = 4;
+const SMALLEST_BUFFER = 256 * 1024;
 
-/** Chunks go to the server's thread; the next write waits until it says 'taken'. */
+function bufferOf(length: number): ArrayBuffer {
+  const i = spares.findIndex((b) => b.byteLength >= length);
+  return i === -1 ? new ArrayBuffer(Math.max(length, SMALLEST_BUFFER)) : spares.splice(i, 1)[0]!;
+}
+
+/** `text` as UTF-8 in a buffer of its own (whole strings: no character is ever cut in two). */
+function encoded(text: string): Uint8Array {
+  const length = Buffer.byteLength(text);
+  const bytes = new Uint8Array(bufferOf(length), 0, length);
+  Buffer.from(bytes.buffer, 0, length).write(text);
+  return bytes;
+}
+
+/** Chunks go to the server's thread as bytes it can write as they are; the next write waits until it says 'taken'. */
 class ParentSink extends Writable {
   private pending: (() => void) | null = null;
   constructor() {
     super({ highWaterMark: 256 * 1024, decodeStrings: false });
-    port!.on('message', () => {
+    port!.on('message', (message: ServerMessage) => {
+      if (message !== 'taken') {
+        if (spares.length < SPARES_KEPT) spares.push(message.buffer);
+        return;
+      }
       const taken = this.pending;
       this.pending = null;
       taken?.();
@@ -32,15 +50,11 @@ class ParentSink extends Writable {
   }
   override _write(chunk: string | Uint8Array, _encoding: BufferEncoding, callback: () => void): void {
     this.pending = callback;
-    if (typeof chunk !== 'string') {
-      // Parquet's bytes: a row group in a buffer of its own (parquet.ts copies it out of the
-      // writer's) is moved as it is; anything else is copied into one first.
-      const own = chunk.buffer instanceof ArrayBuffer && chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength;
-      const bytes = own ? chunk : new Uint8Array(chunk);
-      port!.postMessage({ type: 'chunk', pieces: [bytes] } satisfies WorkerMessage, [bytes.buffer as ArrayBuffer]);
-      return;
-    }
-    send({ type: 'chunk', pieces: textPieces(chunk, TEXT_PIECE_SIZE) });
+    // Parquet's bytes: a row group in a buffer of its own (parquet.ts copies it out of the
+    // writer's) is moved as it is; anything else is copied into one first.
+    const own = typeof chunk !== 'string' && chunk.buffer instanceof ArrayBuffer && chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength;
+    const bytes = typeof chunk === 'string' ? encoded(chunk) : own ? chunk : new Uint8Array(chunk);
+    port!.postMessage({ type: 'chunk', bytes } satisfies WorkerMessage, [bytes.buffer as ArrayBuffer]);
   }
 }
 

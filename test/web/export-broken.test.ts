@@ -20,7 +20,7 @@ import { serverUrl } from '../helpers/test-database.js';
 
 const RATERS = 150;
 
-describe('text sent from the export worker', () => {
+describe('text cut into pieces (core/text-pieces.ts, used to hash an import piece by piece)', () => {
   it('is cut into pieces that never split an emoji, and that join to the same text and bytes', () => {
     for (let shift = 0; shift < 4; shift++) {
       const text = 'x'.repeat(shift) + '😀a'.repeat(40) + 'é';
