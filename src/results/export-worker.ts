@@ -25,12 +25,13 @@ function bufferOf(length: number): ArrayBuffer {
   return i === -1 ? new ArrayBuffer(Math.max(length, SMALLEST_BUFFER)) : spares.splice(i, 1)[0]!;
 }
 
-/** `text` as UTF-8 in a buffer of its own (whole strings: no character is ever cut in two). */
+/**
+ * `text` as UTF-8 in a buffer of its own (whole strings: no character is ever cut in two). A UTF-16
+ * unit takes at most 3 bytes, so a buffer of 3 × the length holds it without measuring it first.
+ */
 function encoded(text: string): Uint8Array {
-  const length = Buffer.byteLength(text);
-  const bytes = new Uint8Array(bufferOf(length), 0, length);
-  Buffer.from(bytes.buffer, 0, length).write(text);
-  return bytes;
+  const buffer = bufferOf(text.length * 3);
+  return new Uint8Array(buffer, 0, Buffer.from(buffer).write(text));
 }
 
 /** Chunks go to the server's thread as bytes it can write as they are; the next write waits until it says 'taken'. */
