@@ -5,7 +5,7 @@ import { groupSliceNames, type SliceClasses, type SliceableTotals } from '../cor
 import type { RaterClass } from '../core/metrics.js';
 import type { OptionKind } from '../core/option-kinds.js';
 import * as PrismaSql from './sql.js';
-import type { SqlRunner, SqlStatements } from './sql-runner.js';
+import { type SqlRunner, type SqlStatements, utcTimestampIso } from './sql-runner.js';
 import { kindColumns, kindColumnSums, kindHitCounts, kindHitsOf, PACKED_KIND_LIMIT, packedKindCounts, unpackKindHits, type KindHitColumns, type PackedKindColumns } from './kind-bits.js';
 import { readAhead } from './read-ahead.js';
 
@@ -256,15 +256,16 @@ interface ExportAnswerRow {
   /** Space-separated ids (array_to_string): splitting them costs a fraction of parsing a text[]. */
   selected_option_ids: string;
   option_order: string;
-  shown_at: Date;
-  answered_at: Date;
+  /** The times as PostgreSQL's text (`::text`), made ISO by utcTimestampIso without a Date each. */
+  shown_at: string;
+  answered_at: string;
   prolific_pid: string;
   study_id: string;
   session_id: string;
   status: string;
   evaluator: string;
-  timed_out_at: Date | null;
-  completed_at: Date | null;
+  timed_out_at: string | null;
+  completed_at: string | null;
   prolific_status: string | null;
   session_unknown: boolean;
   preferred_first: boolean | null;
@@ -333,8 +334,9 @@ export async function* streamAnswerExportRows(sql: SqlRunner, batchId: string): 
     if (!last) return null;
     const rows = await sql.rows<ExportAnswerRow>(PrismaSql.sql`
       SELECT a.participant_id, a.position, a.task_id, array_to_string(a.selected_option_ids, ' ') AS selected_option_ids,
-             array_to_string(a.option_order, ' ') AS option_order, a.shown_at, a.answered_at,
-             p.prolific_pid, p.study_id, p.session_id, p.status::text AS status, p.evaluator, p.timed_out_at, p.completed_at,
+             array_to_string(a.option_order, ' ') AS option_order, a.shown_at::text AS shown_at, a.answered_at::text AS answered_at,
+             p.prolific_pid, p.study_id, p.session_id, p.status::text AS status, p.evaluator,
+             p.timed_out_at::text AS timed_out_at, p.completed_at::text AS completed_at,
              p.prolific_status, p.session_unknown, s.preferred_first
       FROM answers a JOIN participants p ON p.id = a.participant_id
       LEFT JOIN assignments s ON s.participant_id = a.participant_id AND s.position = a.position
@@ -354,6 +356,8 @@ function exportRowOf(a: ExportAnswerRow, context: { batchId: string; categoryDra
   if (!task) throw new Error(`answer ${a.participant_id}#${a.position} has a task outside its batch`);
   if (a.preferred_first === null) throw new Error(`answer ${a.participant_id}#${a.position} has no assignment`);
   const options: AnswerExportRow['options'] = [];
+  const shownAt = utcTimestampIso(a.shown_at);
+  const answeredAt = utcTimestampIso(a.answered_at);
   const selectedOptionIds = idsOf(a.selected_option_ids);
   for (const id of idsOf(a.option_order)) {
     const slot = slotOf(task.optionIds, id);
@@ -381,13 +385,13 @@ function exportRowOf(a: ExportAnswerRow, context: { batchId: string; categoryDra
     options,
     selectedOptionIds,
     selectedKinds,
-    shownAt: a.shown_at.toISOString(),
-    answeredAt: a.answered_at.toISOString(),
-    secondsSpent: (a.answered_at.getTime() - a.shown_at.getTime()) / 1000,
+    shownAt,
+    answeredAt,
+    secondsSpent: (Date.parse(answeredAt) - Date.parse(shownAt)) / 1000,
     categoryDraw: context.categoryDraw,
     preferredShownFirst: a.preferred_first,
-    timedOutAt: a.timed_out_at?.toISOString() ?? null,
-    completedAt: a.completed_at?.toISOString() ?? null,
+    timedOutAt: a.timed_out_at === null ? null : utcTimestampIso(a.timed_out_at),
+    completedAt: a.completed_at === null ? null : utcTimestampIso(a.completed_at),
     prolificStatus: a.prolific_status,
     sessionUnknown: a.session_unknown,
   };

@@ -40,6 +40,20 @@ const TIMESTAMP_OID = 1114;
  * read it as local time. Dates go in as ISO strings for the same reason.
  */
 const parseUtcTimestamp = (text: string) => new Date(`${text.replace(' ', 'T')}Z`);
+
+/** PostgreSQL's text of a timestamp (ISO DateStyle, as parseUtcTimestamp reads it), to the second, and its fraction. */
+const TIMESTAMP_TEXT = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.(\d{1,6}))?$/;
+
+/**
+ * The text of a `timestamp` column (`column::text`) as `toISOString()` of parseUtcTimestamp's Date
+ * writes it, without the Date: a million answers' times parsed and formatted back took ~3 s of an
+ * export's CPU (BENCHMARKS.md, exports). Anything else (a year past 9999) goes through the Date.
+ */
+export function utcTimestampIso(text: string): string {
+  const parts = TIMESTAMP_TEXT.exec(text);
+  if (!parts) return parseUtcTimestamp(text).toISOString();
+  return `${parts[1]}T${parts[2]}.${(parts[3] ?? '').padEnd(3, '0').slice(0, 3)}Z`;
+}
 const toParameter = (value: unknown) => (value instanceof Date ? value.toISOString() : value);
 const getTypeParser = ((oid: number, format?: 'text' | 'binary') =>
   oid === TIMESTAMP_OID ? parseUtcTimestamp : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser;

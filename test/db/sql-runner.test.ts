@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/connection.js';
 import * as PrismaSql from '../../src/db/sql.js';
 import { copyTextRow } from '../../src/db/copy-text.js';
-import { openWorkerConnection, readSharedSnapshot } from '../../src/db/sql-runner.js';
+import { openWorkerConnection, readSharedSnapshot, utcTimestampIso } from '../../src/db/sql-runner.js';
 import fc from 'fast-check';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
@@ -40,6 +40,24 @@ describe.each(databases)('sql runner on %s', (_name, open) => {
     expect(text.map((r) => r.at)).toEqual(['2026-01-02 03:04:05.678', '2026-01-02 03:04:05.678']);
     expect(viaRunner.map((r) => r.at.toISOString())).toEqual([at.toISOString(), at.toISOString()]);
     expect(viaPrisma.map((r) => r.at.toISOString())).toEqual([at.toISOString(), at.toISOString()]);
+  });
+
+  it("makes a timestamp's text ISO as PostgreSQL's to_char and the Date it reads write it, whatever digits of the second it shows", async () => {
+    // Whole seconds, and fractions whose trailing zeros PostgreSQL leaves out of the text.
+    const times = ['2026-01-02 03:04:05', '2026-01-02 03:04:05.1', '2026-01-02 03:04:05.12', '2026-01-02 03:04:05.123', '2026-12-31 23:59:59.999', '1999-02-28 00:00:00.05'];
+    for (const [i, time] of fc.sample(fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2200-01-01T00:00:00Z'), noInvalidDate: true }), { numRuns: 60, seed: 3 }).entries()) {
+      times.push(i % 3 === 0 ? time.toISOString().slice(0, 19).replace('T', ' ') : time.toISOString().slice(0, 23).replace('T', ' '));
+    }
+    const rows = await t.db.sql.rows<{ text: string; iso: string; at: Date }>(PrismaSql.sql`
+      SELECT t::timestamp(3)::text AS text, to_char(t::timestamp(3), 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS iso, t::timestamp(3) AS at
+      FROM unnest(${times}::text[]) AS t`);
+    expect(rows).toHaveLength(times.length);
+    expect(rows.some((r) => !r.text.includes('.'))).toBe(true);
+    expect(rows.some((r) => /\.\d{1,2}$/.test(r.text))).toBe(true);
+    for (const r of rows) {
+      expect(utcTimestampIso(r.text)).toBe(r.iso);
+      expect(utcTimestampIso(r.text)).toBe(r.at.toISOString());
+    }
   });
 
   it('commits a transaction that resolves and rolls back one that throws, leaving nothing of it', async () => {

@@ -186,6 +186,20 @@ describe('exports', () => {
     expect(new Set(rows.map((r) => r.preferred_shown_first))).toEqual(new Set(['true', 'false']));
   });
 
+  it('exports the times of every answer as the database holds them, to the millisecond', async () => {
+    const res = await request(t.app).get(`/api/v1/batches/${batch.id}/answers?format=csv`).set(t.auth).buffer(true);
+    const rows: Record<string, string>[] = parse(res.text, { columns: true });
+    const answers = await t.db.prisma.answer.findMany({ where: { participant: { batchId: batch.id } }, include: { participant: { select: { completedAt: true } } } });
+    const byKey = new Map(answers.map((a) => [`${a.participantId}:${a.position + 1}`, a]));
+    expect(rows).toHaveLength(answers.length);
+    for (const r of rows) {
+      const a = byKey.get(`${r.participant_id}:${r.question_number}`);
+      expect([r.shown_at, r.answered_at, Number(r.seconds_spent), r.completed_at]).toEqual([
+        a?.shownAt.toISOString(), a?.answeredAt.toISOString(), ((a?.answeredAt.getTime() ?? 0) - (a?.shownAt.getTime() ?? 0)) / 1000, a?.participant.completedAt?.toISOString() ?? '',
+      ]);
+    }
+  });
+
   it('refuses exports without a token', async () => {
     expect((await request(t.app).get(`/api/v1/batches/${batch.id}/answers`)).status).toBe(401);
   });
