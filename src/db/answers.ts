@@ -225,7 +225,7 @@ interface TaskForExport {
   /**
    * The options as three lists in one order: their ids in one space-separated string (ids are
    * ours, letters, digits and `_`), their kinds (one shared array per distinct list) and texts.
-   * Six objects and six id strings per task took 17.6 MB for 17,858 tasks, this 10.8 MB
+   * Six objects and six id strings per task took 17.6 MB for 17,858 tasks, this 10.9 MB
    * (BENCHMARKS.md, exports); the export's worker holds them for its whole run.
    */
   optionIds: string;
@@ -256,7 +256,7 @@ interface ExportAnswerRow {
   /** Space-separated ids (array_to_string): splitting them costs a fraction of parsing a text[]. */
   selected_option_ids: string;
   option_order: string;
-  /** The times as PostgreSQL's text (`::text`), made ISO by utcTimestampIso without a Date each. */
+  /** The times as PostgreSQL's text (`::text`), made ISO by utcTimestampIso (no Date is made and formatted back). */
   shown_at: string;
   answered_at: string;
   prolific_pid: string;

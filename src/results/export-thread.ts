@@ -20,13 +20,17 @@ export type ExportJob =
 
 /** What the worker sends: a chunk of the file (UTF-8 or Parquet bytes), rows read so far, the end, or why it failed. */
 export type WorkerMessage =
-  | { type: 'chunk'; bytes: Uint8Array }
+  | { type: 'chunk'; bytes: Uint8Array; /** Whether the worker fills this buffer again once written. */ refill: boolean }
   | { type: 'rows'; read: number }
   | { type: 'done'; count: number }
   | { type: 'failed'; message: string };
 
-/** What the server's thread sends: a chunk was taken (send the next), or a chunk's buffer, written out, to fill again. */
-export type ServerMessage = 'taken' | { type: 'spare'; buffer: ArrayBuffer };
+/**
+ * What the server's thread sends: a chunk was taken (send the next), or a chunk's buffer once it is
+ * written out (handsBackWritten), to be filled again when the worker asked (`refill`), else freed
+ * by the worker's own collections.
+ */
+export type ServerMessage = 'taken' | { type: 'written'; buffer: ArrayBuffer; refill: boolean };
 
 /** The worker's connection, as pg_stat_activity shows it. */
 export const EXPORT_APPLICATION_NAME = 'prefbasis export';
@@ -36,12 +40,14 @@ export interface WorkerInput {
   job: ExportJob;
   /** Tasks the export keeps in memory (answers: its batch's; tasks: none, it streams pages). */
   tasksKept: number;
+  /** Whether the destination hands written buffers back (handsBackWritten); set by runExportInWorker. */
+  handsBack: boolean;
 }
 
 /**
  * The worker's heap. V8 lets an old generation fill with garbage until it nears its limit, so the
  * limit bounds the worker's memory; it leaves room for what an answers export keeps for its whole
- * run (its batch's tasks with their options, about 0.6 KB each; db/answers.ts) and for a page or
+ * run (its batch's tasks with their options, about 0.6 KB each, 1 KB allowed; db/answers.ts) and for a page or
  * two in flight. A 1,000,000-answer export used up to 64 MB of heap (BENCHMARKS.md); at 64 MB plus
  * the tasks one ran out. A small young generation lets little die in the old one.
  */
@@ -71,7 +77,8 @@ export const EXPORT_STALL_MS = 5 * 60_000;
  * `out` with backpressure (the worker waits for each chunk to be taken). When `out` closes first
  * (the client went away) the worker is stopped and DownloadAborted thrown.
  */
-export async function runExportInWorker(input: WorkerInput, out: Writable, onRows: (read: number) => void, stallMs = EXPORT_STALL_MS): Promise<number> {
+export async function runExportInWorker(job: Omit<WorkerInput, 'handsBack'>, out: Writable, onRows: (read: number) => void, stallMs = EXPORT_STALL_MS): Promise<number> {
+  const input: WorkerInput = { ...job, handsBack: handsBackWritten(out) };
   const release = await exportTurn();
   try {
     if (out.destroyed) throw new DownloadAborted();
@@ -112,9 +119,8 @@ function runWorker(input: WorkerInput, out: Writable, onRows: (read: number) => 
       lastMoved = Date.now();
       worker.postMessage('taken' satisfies ServerMessage);
     };
-    const handBack = handsBackWritten(out);
-    const spare = (buffer: ArrayBuffer) => () => {
-      if (!settled) worker.postMessage({ type: 'spare', buffer } satisfies ServerMessage, [buffer]);
+    const written = (buffer: ArrayBuffer, refill: boolean) => () => {
+      if (!settled) worker.postMessage({ type: 'written', buffer, refill } satisfies ServerMessage, [buffer]);
     };
     worker.on('message', (message: WorkerMessage) => {
       lastMoved = Date.now();
@@ -122,7 +128,7 @@ function runWorker(input: WorkerInput, out: Writable, onRows: (read: number) => 
         if (out.destroyed) return settle(new DownloadAborted());
         // The worker sends its next chunk only after this one was taken (its sink's callback).
         const { bytes } = message;
-        const flowing = handBack ? out.write(bytes, spare(bytes.buffer as ArrayBuffer)) : out.write(bytes);
+        const flowing = input.handsBack ? out.write(bytes, written(bytes.buffer as ArrayBuffer, message.refill)) : out.write(bytes);
         if (flowing) taken();
         else drainedOrClosed(out).then(() => !out.destroyed && taken(), (err: Error) => settle(err));
       } else if (message.type === 'rows') onRows(message.read);

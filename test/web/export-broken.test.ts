@@ -2,7 +2,7 @@
 // starts at once, ends complete, and when the export's connection dies half-way the browser sees a
 // broken transfer, never the clean end of a truncated file (issue 15.5).
 import type { AddressInfo } from 'node:net';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import type { Server } from 'node:http';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -102,6 +102,23 @@ describe.skipIf(!serverUrl)('console downloads from a worker thread (PostgreSQL)
     expect(lines).toHaveLength(1 + page.progress.answers);
     // The worker ends with its export: no thread or connection is left behind.
     await expect.poll(() => exportConnections(), { timeout: 5000 }).toBe(0);
+  });
+
+  it('sends the same bytes to a destination that keeps its chunks as to a browser, whose buffers go back to the worker', async () => {
+    // A Writable that keeps what it is given (as a PassThrough's reader would) gets buffers of its
+    // own; an HTTP response hands each one back to be filled again once written.
+    const kept: Buffer[] = [];
+    const keeper = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        kept.push(chunk);
+        done();
+      },
+    });
+    const rows = await runExportInWorker({ connectionString: t.url as string, job: { what: 'answers', batch: rulesOfBatch(batch), format: 'csv' }, tasksKept: 400 }, keeper, () => {});
+    expect(rows).toBe(RATERS * 20);
+    expect(kept.length).toBeGreaterThan(10);
+    const viaBrowser = Buffer.from(await (await fetch(`${base}/console/batches/${batch.id}/export?what=answers&format=csv`, { headers: { cookie } })).arrayBuffer());
+    expect(Buffer.concat(kept).equals(viaBrowser)).toBe(true);
   });
 
   it('ends an export whose client stopped reading (without closing) after a while, freeing its turn', async () => {
